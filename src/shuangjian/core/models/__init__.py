@@ -1,0 +1,25 @@
+from .accounts import SCOPED_ROLES, Department, Role, User
+from .audit import AuditChainHead, AuditEvent
+from .calendar import CalendarDay, DayKind, SchoolVacation, VacationKind
+from .divisions import Division, DivisionLevel, GridCell
+from .jobs import Job, JobStatus
+from .tokens import ApiToken
+
+__all__ = [
+    "SCOPED_ROLES",
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "CalendarDay",
+    "DayKind",
+    "Department",
+    "Division",
+    "DivisionLevel",
+    "GridCell",
+    "Job",
+    "JobStatus",
+    "Role",
+    "SchoolVacation",
+    "User",
+    "VacationKind",
+]

@@ -1,0 +1,78 @@
+"""Navigation: each app registers what its roles may open; the layout shows only those entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] = field(default_factory=frozenset)  # empty: every signed-in user
+    order: int = 100
+    group: str | Promise = ""
+
+
+_REGISTRY: dict[str, NavItem] = {}
+
+
+def register(item: NavItem) -> None:
+    _REGISTRY[item.url_name] = item
+
+
+def items_for(user: User | AnonymousUser) -> list[dict[str, object]]:
+    if not user.is_authenticated:
+        return []
+    assert isinstance(user, User)
+    visible = []
+    for item in sorted(_REGISTRY.values(), key=lambda i: (i.order, str(i.label))):
+        if item.roles and not user.is_platform_admin and user.role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        visible.append({"label": item.label, "url": url, "url_name": item.url_name, "group": item.group})
+    return visible
+
+
+STAFF = frozenset({Role.REGULATOR, Role.INSPECTOR, Role.GRID_OFFICER})
+
+register(NavItem(_("工作台"), "dashboard", order=0))
+register(NavItem(_("审计日志"), "core:audit_list", frozenset({Role.REGULATOR}), order=900))
+register(NavItem(_("个人设置"), "core:profile", order=1000))
+
+
+@dataclass(frozen=True)
+class Card:
+    """A figure on a role's dashboard, e.g. ("在册机构", 312, "/registry/")."""
+
+    title: str | Promise
+    value: object
+    url: str = ""
+    note: str | Promise = ""
+
+
+CardProvider = "Callable[[User], list[Card]]"
+_CARD_PROVIDERS: list[object] = []
+
+
+def register_cards(provider: object) -> object:
+    """Decorator: an app adds figures to the dashboard; the provider sees the user and returns cards."""
+    _CARD_PROVIDERS.append(provider)
+    return provider
+
+
+def cards_for(user: User) -> list[Card]:
+    cards: list[Card] = []
+    for provider in _CARD_PROVIDERS:
+        cards.extend(provider(user))  # type: ignore[operator]
+    return cards

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import LoginForm, TokenForm
+from .models import User
+from .nav import cards_for
+from .selectors import api_tokens_for_user, audit_events_for_user
+from .tokens import api_token_issue, api_token_revoke
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "registration/logged_out.html"
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(request, "core/dashboard.html", {"cards": cards_for(user)})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = TokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        issued = api_token_issue(actor=user, user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        new_secret = issued.secret
+        form = TokenForm()
+    return render(
+        request,
+        "core/profile.html",
+        {"form": form, "tokens": api_tokens_for_user(user=user), "new_secret": new_secret},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    token = get_object_or_404(api_tokens_for_user(user=user), pk=pk)
+    api_token_revoke(actor=user, token=token)
+    messages.success(request, _("令牌已吊销。"))
+    return redirect("core:profile")
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    qs = audit_events_for_user(
+        user=user,
+        action=request.GET.get("action", "").strip(),
+        object_type=request.GET.get("object_type", "").strip(),
+        q=request.GET.get("q", "").strip(),
+    ).select_related("actor")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"page": page})
