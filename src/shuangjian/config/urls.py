@@ -16,6 +16,13 @@ urlpatterns = [
     path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("core/", include("shuangjian.core.urls")),
+    path("registry/", include("shuangjian.registry.urls")),
+    path("staff/", include("shuangjian.staff.urls")),
+    path("schools/", include("shuangjian.schools.urls")),
+    path("courses/", include("shuangjian.courses.urls")),
+    path("students/", include("shuangjian.students.urls")),
+    path("funds/", include("shuangjian.funds.urls")),
+    path("public/", include("shuangjian.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

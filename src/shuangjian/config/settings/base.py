@@ -34,6 +34,13 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "shuangjian.core",
+    "shuangjian.registry",
+    "shuangjian.staff",
+    "shuangjian.schools",
+    "shuangjian.courses",
+    "shuangjian.students",
+    "shuangjian.funds",
+    "shuangjian.portal",
 ]
 
 MIDDLEWARE = [
