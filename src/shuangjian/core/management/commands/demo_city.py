@@ -10,19 +10,23 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils.module_loading import module_has_submodule
 
 from shuangjian.core.demo import DemoContext, demo_steps
 
 
 def _import_demo_modules() -> None:
+    """Import every app's ``demo.py`` / ``demo_*.py`` so their steps register themselves."""
+    import pkgutil
     from importlib import import_module
 
     for config in apps.get_app_configs():
-        if config.name.startswith("shuangjian."):
-            for mod in ("demo_core", "demo"):
-                if module_has_submodule(config.module, mod) and not (mod == "demo" and config.label == "core"):
-                    import_module(f"{config.name}.{mod}")
+        if not config.name.startswith("shuangjian."):
+            continue
+        for info in pkgutil.iter_modules(config.module.__path__):  # type: ignore[union-attr]
+            if info.name == "demo" and config.label == "core":
+                continue
+            if info.name == "demo" or info.name.startswith("demo_"):
+                import_module(f"{config.name}.{info.name}")
 
 
 class Command(BaseCommand):
