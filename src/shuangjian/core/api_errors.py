@@ -11,6 +11,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from .rules import RuleViolationError
+
 
 class ApiError(HttpError):
     """An error a client can act on: a status, a stable machine code and a Chinese message."""
@@ -42,6 +44,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             for e in exc.errors
         ]
         return respond(request, errors, "validation_error", 422)
+
+    @api.exception_handler(RuleViolationError)
+    def _rules(request: HttpRequest, exc: RuleViolationError) -> HttpResponse:
+        return respond(request, [v.as_dict() for v in exc.violations], "rule_violation", 422)
 
     @api.exception_handler(DjangoValidationError)
     def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
