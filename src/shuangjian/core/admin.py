@@ -1,8 +1,19 @@
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from .calendar_services import (
+    calendar_day_delete,
+    calendar_day_set,
+    school_vacation_delete,
+    school_vacation_set,
+    school_vacation_validate,
+)
 from .models import ApiToken, AuditEvent, CalendarDay, Division, GridCell, Job, SchoolVacation, User
 
 
@@ -67,16 +78,94 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
 
 
+class _CalendarWarningMixin:
+    """Warns on the changelist while next year's statutory holidays are not known (library or entries)."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        from .cards import next_year_holidays_missing_message
+
+        message = next_year_holidays_missing_message()
+        if message is not None and request.method == "GET":
+            messages.warning(request, message)
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(_CalendarWarningMixin, admin.ModelAdmin):
+    """Writes go through the calendar services so they are audited and every process's cache sees them."""
+
     list_display = ("date", "kind", "name")
     list_filter = ("kind",)
+    date_hierarchy = "date"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: CalendarDay | None = None) -> tuple[str, ...]:
+        # The date is the primary key: changing it in the form would create a second row.
+        return ("date",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        assert isinstance(request.user, User)
+        calendar_day_set(actor=request.user, date=obj.date, kind=obj.kind, name=obj.name)
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        assert isinstance(request.user, User)
+        calendar_day_delete(actor=request.user, date=obj.date)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        assert isinstance(request.user, User)
+        for day in list(queryset):
+            calendar_day_delete(actor=request.user, date=day.date)
+
+
+class SchoolVacationAdminForm(forms.ModelForm):
+    class Meta:
+        model = SchoolVacation
+        fields = ("division_code", "kind", "start", "end", "note")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            # The service's own checks, so a refusal is a form error rather than a failed save.
+            school_vacation_validate(
+                division_code=data["division_code"],
+                kind=data["kind"],
+                start=data["start"],
+                end=data["end"],
+                note=data.get("note", ""),
+                vacation_id=self.instance.pk,
+            )
+        return data
 
 
 @admin.register(SchoolVacation)
-class SchoolVacationAdmin(admin.ModelAdmin):
+class SchoolVacationAdmin(_CalendarWarningMixin, admin.ModelAdmin):
+    """Writes go through the calendar services (validated, audited, caches refreshed)."""
+
+    form = SchoolVacationAdminForm
     list_display = ("division_code", "kind", "start", "end", "note")
     list_filter = ("kind",)
+    search_fields = ("division_code", "note")
+
+    def save_model(self, request: HttpRequest, obj: SchoolVacation, form: Any, change: bool) -> None:
+        assert isinstance(request.user, User)
+        saved = school_vacation_set(
+            actor=request.user,
+            division_code=obj.division_code,
+            kind=obj.kind,
+            start=obj.start,
+            end=obj.end,
+            note=obj.note,
+            vacation_id=obj.pk if change else None,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: SchoolVacation) -> None:
+        assert isinstance(request.user, User)
+        school_vacation_delete(actor=request.user, vacation_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SchoolVacation]) -> None:
+        assert isinstance(request.user, User)
+        for pk in list(queryset.values_list("pk", flat=True)):
+            school_vacation_delete(actor=request.user, vacation_id=pk)
 
 
 @admin.register(Job)
