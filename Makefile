@@ -41,8 +41,12 @@ test: install
 bench: install
 	$(BIN)/python -m bench
 
+# Collects every app's Python and templates into src/shuangjian/locale (the one LOCALE_PATHS entry), then
+# compiles; the .po and .mo are both committed. Fill new (and "fuzzy") English entries in the .po, run it again.
 messages: install
-	cd src/shuangjian && ../../$(BIN)/python ../../manage.py makemessages -l en --no-obsolete && ../../$(BIN)/python ../../manage.py compilemessages
+	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext" >&2; exit 1; }
+	cd src/shuangjian && ../../$(BIN)/python ../../manage.py makemessages -l en --no-obsolete --add-location=file \
+		&& ../../$(BIN)/python ../../manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
