@@ -293,3 +293,7 @@ class BlacklistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} ({self.start}–{self.end or ''})"
+
+
+# List publications and survey records live in their own module (issue 4, survey import and lists).
+from .models_lists import ListKind, ListPublication, ListPublicationRow, SurveyRecord  # noqa: E402, F401
