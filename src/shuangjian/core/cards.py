@@ -11,9 +11,13 @@ from .models import User
 from .nav import Card, register_cards
 
 
+def next_year() -> int:
+    return timezone.localdate().year + 1
+
+
 def next_year_holidays_missing_message() -> str | None:
     """The warning shown to platform administrators while next year's statutory holidays are unknown, else None."""
-    year = timezone.localdate().year + 1
+    year = next_year()
     if holidays_entered_for(year):
         return None
     return _(
@@ -36,7 +40,7 @@ def calendar_cards(user: User) -> list[Card]:
     return [
         Card(
             title=_("节假日设置"),
-            value=_("%(year)s年未录入") % {"year": timezone.localdate().year + 1},
+            value=_("%(year)s年未录入") % {"year": next_year()},
             url=url,
             note=message,
         )

@@ -30,7 +30,8 @@ def parse_yuan(text: object, *, allow_negative: bool = False) -> int:
     currency sign) only when ``allow_negative``. Anything else raises ``ValidationError`` (code ``money_invalid``,
     ``money_precision``, ``money_negative`` or ``money_too_large``).
     """
-    if isinstance(text, bool) or text is None:
+    # A float may already be inexact (0.1 + 0.2), so it is refused rather than guessed at; Decimal and int are fine.
+    if isinstance(text, bool | float) or text is None:
         raise ValidationError(_("请输入金额。"), code="money_invalid")
     if isinstance(text, int):
         text = str(text)

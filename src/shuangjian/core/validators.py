@@ -2,9 +2,9 @@
 
 Each ``validate_*`` function returns the normalised value (whitespace removed, NFKC-folded so full-width
 characters typed by Chinese input methods count, upper-cased) or raises Django's ``ValidationError`` with a
-Chinese message and a ``code`` naming what is wrong. They can be listed in a model field's ``validators=[...]``
-(Django ignores the return value there, so forms and services must store the normalised value: the form fields
-in ``shuangjian.core.fields`` do that).
+Chinese message and a ``code`` naming what is wrong. For a field's ``validators=[...]`` list use the
+``*_validator`` wrappers at the end (Django ignores return values there, so forms and services must store the
+normalised value: the form fields in ``shuangjian.core.fields`` do that).
 
 Algorithms: RULES.md ("USCC check character", "resident ID check"), GB 32100-2015, GB 11714, GB 11643-1999.
 """
@@ -221,3 +221,21 @@ def mask_phone(value: object) -> str:
     if len(text) <= 7:
         return "*" * len(text)
     return text[:3] + "*" * (len(text) - 7) + text[-4:]
+
+
+# --- for ``validators=[...]`` on model and form fields ---------------------------------------------------------
+# Django ignores a validator's return value and django-stubs types validators as returning None, so these
+# wrappers are what to list there; forms and services still call ``validate_*`` (or use ``core.fields``) to store
+# the normalised value.
+
+
+def uscc_validator(value: object) -> None:
+    validate_uscc(value)
+
+
+def resident_id_validator(value: object) -> None:
+    validate_resident_id(value)
+
+
+def mobile_validator(value: object) -> None:
+    validate_mobile(value)
