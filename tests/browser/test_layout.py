@@ -79,3 +79,34 @@ def test_profile_page_creates_a_token_shown_once(page, live_server):
     page.goto("/core/profile/")
     assert page.locator("[data-testid=new-token]").count() == 0
     assert secret not in page.content()
+
+
+def test_audit_log_and_not_found_pages(page, live_server):
+    from shuangjian.core.audit import audit_record
+
+    regulator = RegulatorFactory(username="lt_edu", display_name="李敏")
+    audit_record(
+        actor=regulator,
+        action="institution.approve",
+        object_type="registry.institution",
+        object_id="7",
+        division_code="410202",
+        before={"status": "applying"},
+        after={"status": "active"},
+    )
+    audit_record(
+        actor=None, action="calendar.import", object_type="core.calendarday", object_id="2027", division_code="410202"
+    )
+    login(page, "lt_edu", TEST_PASSWORD)
+    page.wait_for_selector("[data-testid=dashboard-title]")
+    page.click("nav >> text=审计日志")
+    page.wait_for_selector("text=institution.approve")
+    assert page.locator("tbody tr").count() == 2
+    assert page.locator("tbody >> text=系统").count() == 1, "an event without an actor is shown as the system"
+    screenshot(page, "audit-list")
+
+    page.goto("/core/no-such-page/")
+    assert "页面不存在" in page.inner_text("[data-testid=not-found]")
+    screenshot(page, "not-found")
+    page.click("text=返回工作台")
+    page.wait_for_selector("[data-testid=dashboard-title]")
