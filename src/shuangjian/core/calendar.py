@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -34,6 +35,8 @@ import chinese_calendar.constants as _cc
 from django.core.cache import cache
 
 from .models import CalendarDay, DayKind, SchoolVacation
+
+logger = logging.getLogger(__name__)
 
 CACHE_VERSION_KEY = "core:calendar:version"
 VERSION_CHECK_SECONDS = 5.0
@@ -116,7 +119,15 @@ def _get_state() -> _State:
     now = time.monotonic()
     if state is not None and now - state.checked_at < VERSION_CHECK_SECONDS:
         return state
-    version = cache.get(CACHE_VERSION_KEY, 0)
+    try:
+        version = cache.get(CACHE_VERSION_KEY, 0)
+    except Exception:
+        # A cache outage must not stop every rule that asks about a date: keep the copy held and retry later.
+        logger.warning("calendar: cache unavailable, keeping the loaded calendar", exc_info=True)
+        if state is not None:
+            state.checked_at = now
+            return state
+        version = None
     if state is not None and state.version == version:
         state.checked_at = now
         return state
@@ -135,10 +146,14 @@ def clear_cache() -> None:
 def bump_version() -> None:
     """Tell every process (through Django's cache) that overrides or vacations changed; forget them here too."""
     try:
-        cache.incr(CACHE_VERSION_KEY)
-    except ValueError:
-        # The key expired or never existed: any value other than the one processes hold makes them re-read.
-        cache.set(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(CACHE_VERSION_KEY)
+        except ValueError:
+            # The key expired or never existed: any value other than the one processes hold makes them re-read.
+            cache.set(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        # The write itself succeeded; other processes will see it once the cache is back (or on restart).
+        logger.warning("calendar: could not announce a change through the cache", exc_info=True)
     clear_cache()
 
 

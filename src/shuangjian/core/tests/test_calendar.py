@@ -400,3 +400,53 @@ def test_admin_vacation_overlap_is_a_form_error_not_a_crash(client, kaifeng_vaca
     assert response.status_code == 200
     assert "重叠" in response.content.decode()
     assert SchoolVacation.objects.filter(division_code="4102").count() == 2
+
+
+def test_admin_changes_an_entry_through_the_service(client):
+    calendar_day_set(actor=None, date=D(2027, 2, 8), kind=DayKind.HOLIDAY, name="春节")
+    assert is_rest_day(D(2027, 2, 8))
+    client.force_login(make_admin())
+    url = reverse("admin:core_calendarday_change", args=["2027-02-08"])
+    response = client.post(url, {"kind": "workday", "name": "调休"})
+    assert response.status_code == 302
+    assert is_working_day(D(2027, 2, 8))
+    event = AuditEvent.objects.filter(action="calendar.day_set").order_by("-seq").first()
+    assert event is not None and event.before == {"kind": "holiday", "name": "春节"}
+
+
+def test_admin_bulk_delete_goes_through_the_service(client):
+    for day in (1, 2):
+        calendar_day_set(actor=None, date=D(2027, 1, day), kind=DayKind.HOLIDAY, name="元旦")
+    client.force_login(make_admin())
+    response = client.post(
+        reverse("admin:core_calendarday_changelist"),
+        {"action": "delete_selected", "_selected_action": ["2027-01-01", "2027-01-02"], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not CalendarDay.objects.exists()
+    assert is_working_day(D(2027, 1, 1))
+    assert AuditEvent.objects.filter(action="calendar.day_delete").count() == 2
+
+
+def test_dashboard_shows_the_card_to_the_platform_admin(client, monkeypatch):
+    monkeypatch.setattr(cards, "next_year", lambda: 2027)
+    client.force_login(make_admin())
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert "2027年未录入" in response.content.decode()
+
+
+def test_a_cache_outage_does_not_stop_calendar_questions(monkeypatch):
+    assert not is_working_day(D(2025, 10, 1))
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(calendar.cache, "get", broken)
+    monkeypatch.setattr(calendar.cache, "incr", broken)
+    assert not is_working_day(D(2025, 10, 1))
+    calendar.clear_cache()
+    assert is_working_day(D(2025, 10, 9))  # loads from the database without the version
+    calendar_day_set(actor=None, date=D(2027, 3, 1), kind=DayKind.HOLIDAY, name="测试")
+    assert is_rest_day(D(2027, 3, 1))
