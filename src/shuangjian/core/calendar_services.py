@@ -34,6 +34,8 @@ def calendar_day_set(*, actor: User | None, date: datetime.date, kind: str, name
         raise ValidationError(_("名称过长。"), code="calendar_name")
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
     before = {"kind": day.kind, "name": day.name} if day else None
+    if day is not None and before == {"kind": kind, "name": name}:
+        return day  # unchanged: nothing to write or audit
     if day is None:
         day = CalendarDay.objects.create(date=date, kind=kind, name=name)
     else:
@@ -170,6 +172,14 @@ def school_vacation_set(
         lock=True,
     )
     before = _vacation_after(existing) if existing else None
+    if existing is not None and before == {
+        "division_code": division_code,
+        "kind": kind,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "note": note,
+    }:
+        return existing  # unchanged (e.g. the demo run again): nothing to write or audit
     if existing is None:
         vacation = SchoolVacation.objects.create(
             division_code=division_code, kind=kind, start=start, end=end, note=note

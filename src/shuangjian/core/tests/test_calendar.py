@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import random
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -450,3 +451,18 @@ def test_a_cache_outage_does_not_stop_calendar_questions(monkeypatch):
     assert is_working_day(D(2025, 10, 9))  # loads from the database without the version
     calendar_day_set(actor=None, date=D(2027, 3, 1), kind=DayKind.HOLIDAY, name="测试")
     assert is_rest_day(D(2027, 3, 1))
+
+
+def test_entering_the_same_thing_again_writes_no_audit_event():
+    calendar_day_set(actor=None, date=D(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦")
+    calendar_day_set(actor=None, date=D(2027, 1, 1), kind=DayKind.HOLIDAY, name=" 元旦 ")
+    vacation: dict[str, Any] = {
+        "division_code": "4102",
+        "kind": VacationKind.SUMMER,
+        "start": D(2027, 7, 3),
+        "end": D(2027, 8, 31),
+    }
+    school_vacation_set(actor=None, **vacation)
+    school_vacation_set(actor=None, **vacation)
+    assert AuditEvent.objects.filter(action="calendar.day_set").count() == 1
+    assert AuditEvent.objects.filter(action="calendar.vacation_set").count() == 1
