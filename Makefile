@@ -23,6 +23,7 @@ demo: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py demo_city --seed 2026 --accounts-json var/demo_accounts.json
+	@echo "== demo city: http://$(HOST):$(PORT)/  API docs: http://$(HOST):$(PORT)/api/v1/docs  (Ctrl-C stops the server)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 serve: install
