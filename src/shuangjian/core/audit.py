@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
+from django.utils.translation import gettext as _
 
 from .context import current_ip
 from .models import AuditChainHead, AuditEvent, User
@@ -18,11 +23,48 @@ from .models import AuditChainHead, AuditEvent, User
 GENESIS_HASH = "0" * 64
 
 
+def _as_stored(value: Any) -> Any:
+    """The value as PostgreSQL's jsonb gives it back, so the hash computed now matches the row read later.
+
+    jsonb keeps numbers as exact decimals: 1e+300 comes back as the integer 10**300 and -0.0 as 0.0; it also
+    refuses the NUL character, which is replaced rather than failing the caller's write.
+    """
+    if isinstance(value, dict):
+        return {_as_stored(k): _as_stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        if abs(value) >= 1e16:  # repr() switches to an exponent here; jsonb prints the integer
+            return int(Decimal(repr(value)))
+    return value
+
+
 def _normalise(value: Any) -> Any:
     """JSON-native form of a before/after value, so the stored row hashes the same after a round trip."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    # NaN and infinities are not JSON: a caller passing one has a bug, so it fails loudly here.
+    return _as_stored(json.loads(json.dumps(value, default=str, ensure_ascii=False, allow_nan=False)))
+
+
+def normalise_ip(value: str | None) -> str | None:
+    """The address as the database will return it (PostgreSQL's inet prints IPv6 compressed), or None if invalid.
+
+    The hash is computed before the row is written, so it must cover exactly what a later read returns.
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if address.version == 6:
+        return clean_ipv6_address(str(address))
+    return str(address)
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -85,7 +127,7 @@ def audit_record(
         division_code=division_code or "",
         before=_normalise(before),
         after=_normalise(after),
-        ip=ip if ip is not None else current_ip.get(),
+        ip=normalise_ip(ip if ip is not None else current_ip.get()),
         prev_hash=head.last_hash,
     )
     event.hash = event_hash(event)
@@ -102,21 +144,67 @@ class ChainBreak:
     reason: str
 
 
+class ChainWalk:
+    """One pass over the chain, streaming in ``seq`` order; ``checked`` counts the events read so far.
+
+    The walk covers the events up to the chain head as it stood when the walk began, so writers that
+    commit meanwhile neither slow it down nor show up as breaks.
+    """
+
+    def __init__(self, *, chunk_size: int = 5000) -> None:
+        self.chunk_size = chunk_size
+        self.checked = 0
+
+    def breaks(self) -> Iterator[ChainBreak]:
+        head = AuditChainHead.objects.filter(id=1).first()
+        head_seq = head.last_seq if head else 0
+        head_hash = head.last_hash if head else GENESIS_HASH
+        expected_prev = GENESIS_HASH
+        expected_seq = 1
+        last_seq = 0
+        events = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq")
+        for event in events.iterator(chunk_size=self.chunk_size):
+            self.checked += 1
+            if event.seq != expected_seq:
+                yield ChainBreak(
+                    event.seq,
+                    _("序号不连续：应为 %(expected)s，实为 %(seq)s（之前的记录被删除？）")
+                    % {"expected": expected_seq, "seq": event.seq},
+                )
+            if event.prev_hash != expected_prev:
+                yield ChainBreak(event.seq, _("与前一条记录的哈希不符（前一条记录被删除、替换或篡改？）"))
+            if event_hash(event) != event.hash:
+                yield ChainBreak(event.seq, _("记录内容与其哈希不符（记录被篡改）"))
+            expected_prev = event.hash
+            expected_seq = event.seq + 1
+            last_seq = event.seq
+        if last_seq != head_seq:
+            yield ChainBreak(
+                head_seq,
+                _("链头记载最后序号为 %(head)s，日志只到 %(last)s（末尾记录被删除？）")
+                % {"head": head_seq, "last": last_seq},
+            )
+        elif head_seq and expected_prev != head_hash:
+            yield ChainBreak(head_seq, _("最后一条记录的哈希与链头记载不符（末尾记录被替换？）"))
+        # Read the highest seq before re-reading the head: a writer commits both together, so any event
+        # visible here is covered by the head read after it, unless it was slipped in outside audit_record.
+        max_seq = AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
+        if max_seq > head_seq:
+            head_now = AuditChainHead.objects.filter(id=1).first()
+            head_now_seq = head_now.last_seq if head_now else 0
+            if max_seq > head_now_seq:
+                yield ChainBreak(
+                    max_seq,
+                    _("存在链头未记载的记录（序号 %(first)s 至 %(last)s，绕过审计服务写入？）")
+                    % {"first": head_now_seq + 1, "last": max_seq},
+                )
+
+
+def audit_chain_walk(*, chunk_size: int = 5000) -> ChainWalk:
+    """A walk over the whole chain; iterate ``.breaks()``, then read ``.checked``."""
+    return ChainWalk(chunk_size=chunk_size)
+
+
 def audit_chain_breaks(*, chunk_size: int = 5000) -> Iterator[ChainBreak]:
     """Walk the whole chain in order and yield every place where it does not hold."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    last_seq = 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        if event.seq != expected_seq:
-            yield ChainBreak(event.seq, f"序号不连续：应为 {expected_seq}，实为 {event.seq}（记录被删除？）")
-        if event.prev_hash != expected_prev:
-            yield ChainBreak(event.seq, "前一条记录的哈希不符（记录被删除或替换？）")
-        if event_hash(event) != event.hash:
-            yield ChainBreak(event.seq, "记录内容与其哈希不符（记录被篡改）")
-        expected_prev = event.hash
-        expected_seq = event.seq + 1
-        last_seq = event.seq
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_seq != last_seq or (last_seq and head.last_hash != expected_prev)):
-        yield ChainBreak(last_seq, f"链头记录的最后序号 {head.last_seq} 与日志末尾 {last_seq} 不符（末尾记录被删除？）")
+    yield from ChainWalk(chunk_size=chunk_size).breaks()

@@ -6,9 +6,11 @@ import json
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from .audit import normalise_ip
 from .context import current_ip
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,19 @@ _STATUS_CODES = {
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address, used by the audit log and by django-axes (AXES_CLIENT_IP_CALLABLE).
+
+    Behind ``SHUANGJIAN_TRUSTED_PROXIES`` reverse proxies, the address is the entry the outermost trusted
+    proxy appended to X-Forwarded-For; entries further left are written by the client and could be forged
+    to dodge the login lockout. With no trusted proxy, X-Forwarded-For is ignored.
+    """
+    proxies = int(getattr(settings, "SHUANGJIAN_TRUSTED_PROXIES", 0))
+    candidate = request.META.get("REMOTE_ADDR") or ""
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+    return normalise_ip(candidate)
 
 
 def api_error(status: int, detail: object = None, code: str | None = None) -> JsonResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .models import ApiToken, AuditEvent, Role, User
-from .scope import require_role, scope_queryset
+from .scope import get_in_scope_or_404, require_role, scope_queryset
 
 
 def audit_events_for_user(*, user: User, action: str = "", object_type: str = "", q: str = "") -> QuerySet[AuditEvent]:
@@ -19,6 +19,12 @@ def audit_events_for_user(*, user: User, action: str = "", object_type: str = ""
     if q:
         qs = qs.filter(actor_username__icontains=q) | qs.filter(object_id=q)
     return qs.order_by("-seq")
+
+
+def audit_event_for_user(*, user: User, seq: int) -> AuditEvent:
+    """One audit event inside the user's jurisdiction; missing, out of scope or not a regulator: 404."""
+    require_role(user, Role.REGULATOR)
+    return get_in_scope_or_404(AuditEvent.objects.all(), user, seq=seq)
 
 
 def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:

@@ -14,6 +14,9 @@ from .api_auth import hash_token
 from .audit import audit_record
 from .models import ApiToken, User
 
+# A token outlives no more than a year, so a leaked one cannot stay useful indefinitely.
+MAX_TOKEN_DAYS = 366
+
 
 @dataclass(frozen=True)
 class IssuedToken:
@@ -22,10 +25,14 @@ class IssuedToken:
 
 
 @transaction.atomic
-def api_token_issue(*, actor: User, user: User, name: str, days: int | None = None) -> IssuedToken:
-    """Create a token for ``user``; the returned secret is the only copy that will ever exist."""
+def api_token_issue(*, actor: User | None, user: User, name: str, days: int | None = None) -> IssuedToken:
+    """Create a token for ``user``; the returned secret is the only copy that will ever exist.
+
+    ``actor`` is None when an operator issues the token from the command line. The token carries no
+    rights of its own: a request made with it acts as ``user``, with that user's role and scope.
+    """
     lifetime = days if days is not None else settings.API_TOKEN_DEFAULT_DAYS
-    lifetime = max(1, min(lifetime, 366))
+    lifetime = max(1, min(lifetime, MAX_TOKEN_DAYS))
     secret = "sj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

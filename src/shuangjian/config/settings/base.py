@@ -123,7 +123,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The audit log and the lockout see the same client address; see client_ip for proxies.
+AXES_CLIENT_IP_CALLABLE = "shuangjian.core.middleware.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR only).
+SHUANGJIAN_TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

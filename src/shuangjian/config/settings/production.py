@@ -29,5 +29,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
-# Behind a reverse proxy the client address is the first X-Forwarded-For entry.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Production sits behind one reverse proxy (it terminates TLS, see SECURE_PROXY_SSL_HEADER); the client
+# address is the X-Forwarded-For entry that proxy appended. Set TRUSTED_PROXIES=0 when serving directly.
+SHUANGJIAN_TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1)
