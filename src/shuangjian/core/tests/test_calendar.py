@@ -3,6 +3,7 @@ import io
 import random
 from typing import Any
 
+import chinese_calendar
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -93,6 +94,20 @@ def test_plain_weekend_is_a_rest_day_but_no_national_holiday():
     assert is_rest_day(saturday)
     assert not is_national_holiday(saturday)
     assert is_working_day(D(2025, 11, 24))
+
+
+@settings(max_examples=200)
+@given(st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 12, 31)))
+def test_agrees_with_the_library_where_nothing_was_entered(d):
+    assert is_working_day(d) == chinese_calendar.is_workday(d)
+    assert is_national_holiday(d) == (d in chinese_calendar.holidays)
+
+
+@settings(max_examples=100)
+@given(st.dates(min_value=D(2027, 1, 1), max_value=D(2100, 12, 31)))
+def test_uncovered_years_are_weekends_only(d):
+    assert is_working_day(d) == (d.weekday() < 5)
+    assert not is_national_holiday(d)
 
 
 def test_datetimes_are_taken_as_their_date():
