@@ -90,6 +90,14 @@ class YuanField(forms.CharField):
             return format_fen(value)
         return value
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Initial is fen, data is what was typed: compare amounts, not strings ("1234.5" == 123450).
+        try:
+            typed = None if data in self.empty_values else parse_yuan(data, allow_negative=True)
+        except ValidationError:
+            return True
+        return typed != (None if initial in self.empty_values else initial)
+
     def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if text in self.empty_values:

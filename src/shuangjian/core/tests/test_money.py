@@ -150,3 +150,10 @@ def test_yuan_field_shows_initial_fen_as_yuan():
     form = PaymentForm(initial={"amount": 123450})
     assert 'value="1,234.50"' in str(form["amount"])
     assert 'inputmode="decimal"' in str(form["amount"])
+
+
+def test_yuan_field_notices_changes_by_amount_not_by_spelling():
+    unchanged = PaymentForm(initial={"amount": 123450}, data={"amount": "¥1,234.5"})
+    assert "amount" not in unchanged.changed_data
+    changed = PaymentForm(initial={"amount": 123450}, data={"amount": "1234.51"})
+    assert "amount" in changed.changed_data
