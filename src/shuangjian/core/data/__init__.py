@@ -1,0 +1,1 @@
+"""Shipped data files (administrative divisions); see README.md."""
