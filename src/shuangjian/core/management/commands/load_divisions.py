@@ -81,8 +81,8 @@ def read_data_file(path: Path) -> tuple[dict[str, Any], list[Row]]:
             raise CommandError(_("区划数据行无效或重复：%(row)s") % {"row": item})
         seen.add(code)
         rows.append(Row(code, name, level, parent or None))
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-    return meta, rows
+    meta = data.get("meta")
+    return (meta if isinstance(meta, dict) else {}), rows
 
 
 def select_provinces(rows: list[Row], provinces: list[str] | None) -> list[Row]:
