@@ -204,3 +204,73 @@ def test_scope_prefix_on_division_code():
     assert not scope_queryset(Division.objects.all(), make_user(UserFactory), field="code").exists()
     assert code_in_scope(county_regulator, "410202003")
     assert not code_in_scope(county_regulator, "410212101")
+
+
+def _extract_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[4] / "scripts" / "extract_divisions.py"
+    spec = importlib.util.spec_from_file_location("extract_divisions", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fake_package(root: Path, streets: list[dict[str, str]]) -> Path:
+    dist = root / "package" / "dist"
+    dist.mkdir(parents=True)
+    (root / "package" / "package.json").write_text('{"version": "9.9.9"}', encoding="utf-8")
+    files = {
+        "provinces": [{"code": "41", "name": "河南省"}, {"code": "42", "name": "湖北省"}],
+        "cities": [
+            {"code": "4102", "name": "开封市", "provinceCode": "41"},
+            {"code": "4190", "name": "省直辖县级行政区划", "provinceCode": "41"},
+        ],
+        "areas": [
+            {"code": "410202", "name": "龙亭区", "cityCode": "4102", "provinceCode": "41"},
+            {"code": "419001", "name": "济源市", "cityCode": "4190", "provinceCode": "41"},
+        ],
+        "streets": streets,
+    }
+    for name, rows in files.items():
+        (dist / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return root / "package"
+
+
+def test_extract_script_keeps_pseudo_cities_and_reparents_orphans(tmp_path):
+    extract = _extract_module()
+    package = _fake_package(
+        tmp_path,
+        [
+            {
+                "code": "410202001",
+                "name": " 北书店街道 ",
+                "areaCode": "410202",
+                "cityCode": "4102",
+                "provinceCode": "41",
+            },
+            {"code": "419001001", "name": "沁园街道", "areaCode": "419001", "cityCode": "4190", "provinceCode": "41"},
+            # Its county is missing from the source: it must hang on the city, not vanish.
+            {"code": "410203001", "name": "清平街道", "areaCode": "410203", "cityCode": "4102", "provinceCode": "41"},
+            {"code": "420102001", "name": "外省街道", "areaCode": "420102", "cityCode": "4201", "provinceCode": "42"},
+        ],
+    )
+    rows, quirks = extract.extract(package / "dist", ("41",))
+    by_code = {r[0]: r for r in rows}
+    assert by_code["410202001"] == ["410202001", "北书店街道", "township", "410202"]
+    assert by_code["419001"] == ["419001", "济源市", "county", "4190"]
+    assert by_code["410203001"][3] == "4102"
+    assert not any(code.startswith("42") for code in by_code)
+    assert quirks["pseudo_cities"] == ["4190 省直辖县级行政区划"]
+    assert quirks["reparented"] == ["410203001 清平街道: 410203 -> 4102"]
+
+
+def test_extract_script_refuses_a_code_outside_its_parent(tmp_path):
+    extract = _extract_module()
+    package = _fake_package(
+        tmp_path,
+        [{"code": "410302001", "name": "错位街道", "areaCode": "410202", "cityCode": "4102", "provinceCode": "41"}],
+    )
+    with pytest.raises(extract.ExtractError):
+        extract.extract(package / "dist", ("41",))
