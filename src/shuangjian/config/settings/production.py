@@ -4,9 +4,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
-    if not os.environ.get(_name):
-        raise ImproperlyConfigured(f"Production settings need the environment variable {_name}.")
+_missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not os.environ.get(name, "").strip()]
+if _missing:
+    raise ImproperlyConfigured(f"Production settings need the environment variable(s): {', '.join(_missing)}.")
 
 from .base import *  # noqa: E402, F403
 from .base import env  # noqa: E402

@@ -8,7 +8,7 @@ from shuangjian.core.models import Department, Division, DivisionLevel, Role, Us
 TEST_PASSWORD = DEMO_PASSWORD
 
 
-class DivisionFactory(factory.django.DjangoModelFactory):
+class DivisionFactory(factory.django.DjangoModelFactory[Division]):
     class Meta:
         model = Division
         django_get_or_create = ("code",)
@@ -18,7 +18,7 @@ class DivisionFactory(factory.django.DjangoModelFactory):
     level = DivisionLevel.COUNTY
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 

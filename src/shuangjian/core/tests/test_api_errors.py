@@ -1,0 +1,88 @@
+"""Every API error is JSON {"detail", "code"} with the right 4xx status; /healthz follows the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from shuangjian.core.audit import audit_record
+
+from .factories import RegulatorFactory
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "code"}
+    assert body["code"] == code
+    assert body["detail"]
+    return body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/core/nope/deeper", "/api/v2/core/me", "/api/"])
+def test_unknown_route_is_json_404(client, path):
+    assert_error(client.get(path), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_wrong_method_is_json_405(client):
+    body = assert_error(client.delete("/api/v1/core/divisions"), 405, "method_not_allowed")
+    assert "方法" in body["detail"]
+    assert_error(client.post("/api/v1/core/me"), 405, "method_not_allowed")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seq", ["abc", "0", "-1", "1.5", "99999999999999999999"])
+def test_bad_path_parameter_is_json_422(client, seq):
+    client.force_login(RegulatorFactory.create())
+    body = assert_error(client.get(f"/api/v1/core/audit/{seq}"), 422, "validation_error")
+    assert body["detail"][0]["loc"] == ["path", "seq"]
+
+
+@pytest.mark.django_db
+def test_validation_runs_after_authentication(client):
+    # An anonymous caller learns nothing about the parameters: 401 first.
+    assert_error(client.get("/api/v1/core/audit/abc"), 401, "unauthorized")
+
+
+@pytest.mark.django_db
+def test_missing_object_is_json_404(client):
+    client.force_login(RegulatorFactory.create())
+    assert_error(client.get("/api/v1/core/audit/42"), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_found_object_is_plain_json(client):
+    user = RegulatorFactory.create()
+    event = audit_record(actor=user, action="test.read", division_code="410202", after={"a": 1})
+    client.force_login(user)
+    response = client.get(f"/api/v1/core/audit/{event.seq}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["seq"] == event.seq and body["hash"] == event.hash and body["after"] == {"a": 1}
+
+
+@pytest.mark.django_db
+def test_unauthenticated_is_json_401(client):
+    assert_error(client.get("/api/v1/core/me"), 401, "unauthorized")
+    assert_error(client.get("/api/v1/core/me", HTTP_AUTHORIZATION="Bearer nope"), 401, "unauthorized")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": connection.vendor}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OSError("database down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"

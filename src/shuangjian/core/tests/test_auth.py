@@ -1,0 +1,137 @@
+"""Login and logout pages, the django-axes lockout, password validators and session expiry."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from .factories import TEST_PASSWORD, RegulatorFactory
+
+LOGIN = "/accounts/login/"
+
+
+def attempt(client, username: str, password: str, ip: str = "198.51.100.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_login_page_is_chinese(client):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    for text in ("登录", "用户名", "密码"):
+        assert text in html
+
+
+@pytest.mark.django_db
+def test_right_password_signs_in_and_lands_on_the_dashboard(client):
+    RegulatorFactory.create(username="lt_login")
+    response = attempt(client, "lt_login", TEST_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").wsgi_request.user.username == "lt_login"
+
+
+@pytest.mark.django_db
+def test_wrong_password_shows_the_chinese_error(client):
+    RegulatorFactory.create(username="lt_wrong")
+    response = attempt(client, "lt_wrong", "not-the-password")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "用户名或密码错误" in html
+    assert "30 分钟" in html
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_username_and_ip_for_thirty_minutes(client):
+    RegulatorFactory.create(username="lt_lock")
+    for _ in range(4):
+        assert attempt(client, "lt_lock", "wrong-password").status_code == 200
+    locked = attempt(client, "lt_lock", "wrong-password")
+    assert locked.status_code == 429
+    html = locked.content.decode()
+    assert "账号已暂时锁定" in html and "30 分钟" in html
+    # While locked, even the right password is refused from this IP.
+    again = attempt(client, "lt_lock", TEST_PASSWORD)
+    assert again.status_code == 429
+    assert "账号已暂时锁定" in again.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The lock is on the username+IP pair: the same person from another address signs in.
+    elsewhere = attempt(client, "lt_lock", TEST_PASSWORD, ip="198.51.100.2")
+    assert elsewhere.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+@pytest.mark.django_db
+def test_lockout_of_one_user_does_not_lock_another_from_the_same_ip(client):
+    RegulatorFactory.create(username="victim")
+    RegulatorFactory.create(username="colleague")
+    for _ in range(5):
+        attempt(client, "victim", "wrong-password")
+    assert attempt(client, "colleague", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_success_before_the_limit_resets_the_count(client):
+    RegulatorFactory.create(username="forgetful")
+    for _ in range(4):
+        attempt(client, "forgetful", "wrong-password")
+    assert attempt(client, "forgetful", TEST_PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert attempt(client, "forgetful", "wrong-password").status_code == 200
+    assert attempt(client, "forgetful", TEST_PASSWORD).status_code == 302
+
+
+def test_lockout_settings_match_the_issue():
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 30 * 60
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+
+
+@pytest.mark.django_db
+def test_logout_ends_the_session_with_a_chinese_page(client):
+    RegulatorFactory.create(username="leaver")
+    attempt(client, "leaver", TEST_PASSWORD)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 200
+    assert "您已安全退出" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/core/profile/").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["short1!", "password123", "1234567890123", "shuangjian2026"])
+def test_password_validators_reject_weak_passwords(password):
+    user = RegulatorFactory.create(username="shuangjian2026")
+    with pytest.raises(ValidationError):
+        validate_password(password, user=user)
+
+
+@pytest.mark.django_db
+def test_password_validators_accept_the_demo_password_and_speak_chinese():
+    validate_password(TEST_PASSWORD, user=RegulatorFactory.create(username="strong"))
+    with pytest.raises(ValidationError) as exc:
+        validate_password("abc")
+    assert any("密码" in m for m in exc.value.messages)
+
+
+def test_sessions_expire():
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+@pytest.mark.django_db
+def test_session_cookie_is_a_browser_session_cookie(client):
+    RegulatorFactory.create(username="cookie")
+    response = attempt(client, "cookie", TEST_PASSWORD)
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    # No Max-Age/Expires: the browser drops it when it closes; the server side ends it after SESSION_COOKIE_AGE.
+    assert not cookie["max-age"] and not cookie["expires"]
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    assert client.session.get_expire_at_browser_close()
