@@ -32,6 +32,7 @@ def test_phone_width_collapses_the_menu_and_the_toggler_opens_it(page, live_serv
     page.wait_for_url("**/core/profile/")
     assert page.locator("h1").inner_text() == "个人设置"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "profile-phone")
 
 
 def test_language_switch_to_english_and_back(page, live_server):
