@@ -21,6 +21,9 @@ def test_api_docs_render_with_no_request_leaving_the_server(page, live_server):
     assert "Shuangjian API" in page.inner_text(".swagger-ui .info .title")
     screenshot(page, "api-docs")
 
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     page.goto("/accounts/login/")
     page.wait_for_load_state("networkidle")
     assert foreign == []
+    assert failed == [], "every stylesheet, script and icon the layout asks for exists"
