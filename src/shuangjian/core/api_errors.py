@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .rules import RuleViolationError
+
+if TYPE_CHECKING:  # django-stubs is a development dependency only
+    from django_stubs_ext import StrPromise
 
 
 class ApiError(HttpError):
@@ -29,6 +33,62 @@ def django_validation_detail(exc: DjangoValidationError) -> Any:
     return [str(m) for m in exc.messages]
 
 
+# Chinese wording for the validation errors clients meet most; "type" stays pydantic's stable code.
+_VALIDATION_MESSAGES: dict[str, StrPromise] = {
+    "missing": _("此项为必填项"),
+    "int_parsing": _("应为整数"),
+    "int_type": _("应为整数"),
+    "int_from_float": _("应为整数"),
+    "float_parsing": _("应为数字"),
+    "float_type": _("应为数字"),
+    "decimal_parsing": _("应为数字"),
+    "bool_parsing": _("应为 true 或 false"),
+    "bool_type": _("应为 true 或 false"),
+    "string_type": _("应为字符串"),
+    "greater_than": _("应大于 %(gt)s"),
+    "greater_than_equal": _("应不小于 %(ge)s"),
+    "less_than": _("应小于 %(lt)s"),
+    "less_than_equal": _("应不大于 %(le)s"),
+    "string_too_short": _("至少 %(min_length)s 个字符"),
+    "string_too_long": _("至多 %(max_length)s 个字符"),
+    "string_pattern_mismatch": _("格式不正确"),
+    "too_short": _("至少 %(min_length)s 项"),
+    "too_long": _("至多 %(max_length)s 项"),
+    "literal_error": _("应为以下之一：%(expected)s"),
+    "enum": _("应为以下之一：%(expected)s"),
+    "date_parsing": _("应为日期，格式 YYYY-MM-DD"),
+    "date_from_datetime_parsing": _("应为日期，格式 YYYY-MM-DD"),
+    "date_type": _("应为日期，格式 YYYY-MM-DD"),
+    "datetime_parsing": _("应为日期时间（ISO 8601）"),
+    "datetime_from_date_parsing": _("应为日期时间（ISO 8601）"),
+    "datetime_type": _("应为日期时间（ISO 8601）"),
+    "uuid_parsing": _("应为 UUID"),
+    "json_invalid": _("请求体不是有效的 JSON"),
+    "list_type": _("应为数组"),
+    "dict_type": _("应为对象"),
+    "model_attributes_type": _("应为对象"),
+    "extra_forbidden": _("不接受此字段"),
+}
+
+
+def validation_message(error: dict[str, Any]) -> str:
+    """A Chinese message for one pydantic error; a validator's own ValueError message is passed through."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind in {"value_error", "assertion_error"} and "error" in ctx:
+        return str(ctx["error"])
+    lazy = _VALIDATION_MESSAGES.get(kind)
+    if lazy is None:
+        return str(_("输入无效：%(msg)s")) % {"msg": error.get("msg", "")}
+    template = str(lazy)
+    if "%(" not in template:
+        return template
+    try:
+        return template % {k: str(v) for k, v in ctx.items()}
+    except (KeyError, TypeError, ValueError):
+        return template.split("%(")[0].rstrip("：: ")
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, detail: Any, code: str, status: int) -> HttpResponse:
         return api.create_response(request, {"detail": detail, "code": code}, status=status)
@@ -40,7 +100,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
-            {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            {"loc": list(e.get("loc", [])), "msg": validation_message(e), "type": str(e.get("type", ""))}
             for e in exc.errors
         ]
         return respond(request, errors, "validation_error", 422)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import LoginForm, TokenForm
-from .models import User
+from .models import Role, User
 from .nav import cards_for
 from .selectors import api_tokens_for_user, audit_events_for_user
 from .tokens import api_token_issue, api_token_revoke
@@ -84,4 +84,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         q=request.GET.get("q", "").strip(),
     ).select_related("actor")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    labels = {str(value): str(label) for value, label in Role.choices} | {"system": _("系统")}
+    for event in page:
+        event.role_label = labels.get(event.role, event.role)  # type: ignore[attr-defined]
     return render(request, "core/audit_list.html", {"page": page})

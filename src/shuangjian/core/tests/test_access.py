@@ -140,3 +140,11 @@ def test_scope_helpers_agree_with_the_pages(events):
     with pytest.raises(Http404):
         get_in_scope_or_404(qs, regulator, seq=events["xiangfu"].seq)
     assert get_in_scope_or_404(qs, regulator, seq=events["longting"].seq) == events["longting"]
+
+
+def test_audit_page_shows_roles_in_chinese(client, events):
+    audit_record(actor=None, action="job.nightly", division_code="410202")
+    client.force_login(RegulatorFactory.create(scope_code="410202"))
+    html = client.get("/core/audit/").content.decode()
+    assert "平台管理员" in html and "系统" in html
+    assert ">platform_admin<" not in html

@@ -86,3 +86,24 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "seq, message", [("abc", "应为整数"), ("0", "应不小于 1"), ("99999999999999999999", "应不大于 9223372036854775807")]
+)
+def test_validation_messages_are_chinese(client, seq, message):
+    client.force_login(RegulatorFactory.create())
+    body = assert_error(client.get(f"/api/v1/core/audit/{seq}"), 422, "validation_error")
+    assert body["detail"][0]["msg"] == message
+
+
+def test_validator_messages_pass_through_and_unknown_types_keep_the_original():
+    from shuangjian.core.api_errors import validation_message
+
+    assert validation_message({"type": "value_error", "ctx": {"error": ValueError("机构不存在")}}) == "机构不存在"
+    assert validation_message({"type": "missing"}) == "此项为必填项"
+    assert validation_message({"type": "string_too_long", "ctx": {"max_length": 3}}) == "至多 3 个字符"
+    assert validation_message({"type": "exotic", "msg": "Odd input"}) == "输入无效：Odd input"
+    # A context without the expected key still gives a readable Chinese message, not an exception.
+    assert validation_message({"type": "greater_than", "ctx": {}}) == "应大于"

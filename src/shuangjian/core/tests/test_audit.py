@@ -295,3 +295,20 @@ def test_behind_a_trusted_proxy_the_address_it_appended_is_recorded(client, sett
         HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.20",
     )
     assert AuditEvent.objects.get(action="api_token.issue").ip == "198.51.100.20"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_audit_verify_passes_on_the_demo_city_and_fails_once_a_row_is_tampered_with():
+    call_command("demo_city", "--seed", "2026", stdout=StringIO())
+    total = AuditEvent.objects.count()
+    assert total > 0
+    code, out, err = verify()
+    assert code == 0, err
+    assert f"已校验 {total} 条记录" in out
+    target = AuditEvent.objects.order_by("seq")[total // 2]
+    with triggers_off(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET division_code = '410212' WHERE seq = %s", [target.seq])
+    code, _, err = verify()
+    assert code == 1
+    assert f"seq {target.seq}:" in err
