@@ -1,1 +1,685 @@
-"""Models of this app."""
+"""Prepaid fund supervision: banks, custody, the double-entry ledger, payments, release, refunds, reconciliation.
+
+Sign convention (see ``funds/ledger.py``): a ``Posting.amount_fen`` is positive for a debit and negative for a
+credit; the postings of one ``JournalEntry`` sum to zero. ``LedgerAccount.balance_fen`` is kept in the account's
+natural direction (assets: debits − credits; liabilities: credits − debits), so every balance is ≥ 0.
+
+Rows here are written only by the services in ``ledger.py``, ``payments.py``, ``release.py``, ``refunds.py``
+and ``reconcile.py``; never through ``save()`` logic or signals.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shuangjian.courses.models import Session
+from shuangjian.registry.models import Institution
+from shuangjian.students.models import Attendance, Enrolment
+
+
+class StatementFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel")
+
+
+class Bank(models.Model):
+    """A custody bank. ``code`` appears in the notification URL; ``notification_secret`` keys its HMAC."""
+
+    code = models.SlugField(_("银行代码"), max_length=32, unique=True)
+    name = models.CharField(_("银行名称"), max_length=128)
+    notification_secret = models.CharField(_("通知签名密钥"), max_length=128)
+    statement_format = models.CharField(
+        _("对账单格式"), max_length=8, choices=StatementFormat.choices, default=StatementFormat.CSV
+    )
+    instruction_url = models.CharField(_("指令接收地址"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("托管银行")
+        verbose_name_plural = _("托管银行")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustodyAccount(models.Model):
+    """An institution's supervised custody account (银行托管). One active account per institution."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="custody_accounts", verbose_name=_("机构")
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="custody_accounts", verbose_name=_("银行"))
+    account_no = models.CharField(_("托管账号"), max_length=40)
+    account_name = models.CharField(_("账户名称"), max_length=128)
+    opened_on = models.DateField(_("开户日期"))
+    is_active = models.BooleanField(_("有效"), default=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("托管账户")
+        verbose_name_plural = _("托管账户")
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "account_no"], name="custody_account_no_unique"),
+            models.UniqueConstraint(
+                fields=["institution"], condition=models.Q(is_active=True), name="custody_one_active_per_institution"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.account_no}"
+
+
+class RiskDeposit(models.Model):
+    """A risk deposit (风险保证金) covering an institution's prepaid fees instead of (or besides) custody."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="risk_deposits", verbose_name=_("机构")
+    )
+    bank = models.ForeignKey(
+        Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="risk_deposits", verbose_name=_("存管银行")
+    )
+    amount_fen = models.BigIntegerField(_("保证金金额（分）"))
+    required_share_bp = models.PositiveIntegerField(_("应缴比例（万分比）"), help_text=_("占预收费的比例，万分之几"))
+    deposited_on = models.DateField(_("缴存日期"))
+    is_active = models.BooleanField(_("有效"), default=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("风险保证金")
+        verbose_name_plural = _("风险保证金")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gte=0), name="risk_deposit_amount_nonneg"),
+            models.CheckConstraint(condition=models.Q(required_share_bp__lte=10000), name="risk_deposit_share_le_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.amount_fen}"
+
+
+# ---------------------------------------------------------------------------------------------------- ledger
+
+
+class AccountKind(models.TextChoices):
+    """Asset: CUSTODY_CASH. Liabilities (what the custody money is owed to): the rest."""
+
+    CUSTODY_CASH = "custody_cash", _("托管资金")
+    PARENT_PREPAID = "parent_prepaid", _("家长预付余额")
+    INSTITUTION_SETTLED = "institution_settled", _("机构已释放待划付")
+    REFUNDS_PAYABLE = "refunds_payable", _("应退家长款")
+    SUSPENSE = "suspense", _("待查明款项")
+
+
+ASSET_KINDS = frozenset({AccountKind.CUSTODY_CASH})
+
+
+class LedgerAccount(models.Model):
+    """One ledger account. ``key`` names it uniquely (``cash:i:<institution>``, ``prepaid:e:<enrolment>`` ...).
+
+    ``balance_fen`` is maintained by ``ledger.journal_post`` under a row lock, in the natural direction of the
+    account, and can never be negative (a check constraint backs the service's own check).
+    """
+
+    key = models.CharField(_("账户键"), max_length=64, unique=True)
+    kind = models.CharField(_("科目"), max_length=20, choices=AccountKind.choices, db_index=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts"
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_accounts")
+    balance_fen = models.BigIntegerField(_("余额（分）"), default=0)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("分户账")
+        verbose_name_plural = _("分户账")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(balance_fen__gte=0), name="ledger_balance_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_asset(self) -> bool:
+        return self.kind in ASSET_KINDS
+
+
+class EntryKind(models.TextChoices):
+    PAYMENT_IN = "payment_in", _("家长缴费入托管")
+    SUSPENSE_IN = "suspense_in", _("无法匹配款项挂账")
+    SUSPENSE_ALLOCATE = "suspense_allocate", _("挂账款项认领")
+    RELEASE = "release", _("确认消课释放")
+    PAYOUT = "payout", _("释放资金划付机构")
+    REFUND_APPROVE = "refund_approve", _("退费确认应退")
+    REFUND_PAID = "refund_paid", _("退费银行已付")
+    SUSPENSE_RETURN = "suspense_return", _("挂账款项退回")
+    ADJUSTMENT = "adjustment", _("人工调整")
+
+
+class JournalEntry(models.Model):
+    """A balanced set of postings. Never updated or deleted (a PostgreSQL trigger refuses both).
+
+    ``idempotency_key`` (unique when set) lets a caller retry a post safely: the same key returns the first entry.
+    ``bank_reference`` is what reconciliation matches against the bank's statement lines.
+    """
+
+    kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices, db_index=True)
+    reference = models.CharField(_("业务参考"), max_length=80, blank=True, db_index=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True, unique=True)
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True, db_index=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    memo = models.CharField(_("摘要"), max_length=255, blank=True)
+    business_date = models.DateField(_("记账日期"), db_index=True)
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("记账凭证")
+        verbose_name_plural = _("记账凭证")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.reference}"
+
+
+class Posting(models.Model):
+    """One line of an entry: ``amount_fen`` > 0 debits the account, < 0 credits it. Never zero."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
+    amount_fen = models.BigIntegerField(_("金额（分，借正贷负）"))
+
+    class Meta:
+        verbose_name = _("分录")
+        verbose_name_plural = _("分录")
+        constraints = [models.CheckConstraint(condition=~models.Q(amount_fen=0), name="posting_nonzero")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount_fen}"
+
+
+# ---------------------------------------------------------------------------------------------------- payment in
+
+
+class PaymentOrderStatus(models.TextChoices):
+    PENDING = "pending", _("待缴费")
+    PAID = "paid", _("已缴费")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class PaymentOrder(models.Model):
+    """A charge the parent pays through the custody bank; fee caps are checked when it is created."""
+
+    order_no = models.CharField(_("缴费单号"), max_length=40, unique=True)
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="payment_orders", verbose_name=_("报名")
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="payment_orders")
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="payment_orders")
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    class_hours = models.PositiveIntegerField(_("课时数"))
+    period_start = models.DateField(_("服务开始"))
+    period_end = models.DateField(_("服务结束"))
+    is_renewal = models.BooleanField(_("续费"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=PaymentOrderStatus.choices, default=PaymentOrderStatus.PENDING, db_index=True
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(_("缴费时间"), null=True, blank=True)
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = _("缴费单")
+        verbose_name_plural = _("缴费单")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="payment_order_positive")]
+
+    def __str__(self) -> str:
+        return self.order_no
+
+
+class NotificationOutcome(models.TextChoices):
+    PROCESSING = "processing", _("处理中")
+    BOOKED = "booked", _("已入账")
+    SUSPENSE = "suspense", _("已挂账待查")
+    DUPLICATE_ORDER = "duplicate_order", _("缴费单已缴，转挂账")
+
+
+class BankNotification(models.Model):
+    """A bank's payment notification, stored once per (bank, notification_id); a repeat gets the stored answer."""
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="notifications")
+    notification_id = models.CharField(_("银行通知编号"), max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+    body_sha256 = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    outcome = models.CharField(
+        _("结果"), max_length=16, choices=NotificationOutcome.choices, default=NotificationOutcome.PROCESSING
+    )
+    response_status = models.PositiveSmallIntegerField(default=200)
+    response_body = models.JSONField(default=dict)
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("银行到账通知")
+        verbose_name_plural = _("银行到账通知")
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "notification_id"], name="bank_notification_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id}:{self.notification_id}"
+
+
+class SuspenseStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    ALLOCATED = "allocated", _("已认领入账")
+    RETURNED = "returned", _("已退回")
+
+
+class SuspenseCase(models.Model):
+    """Money that arrived but matched no enrolment/order; parked in the bank's suspense account until resolved."""
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="suspense_cases")
+    notification = models.ForeignKey(
+        BankNotification, on_delete=models.PROTECT, null=True, blank=True, related_name="suspense_cases"
+    )
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True, db_index=True)
+    reason = models.CharField(_("原因"), max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SuspenseStatus.choices, default=SuspenseStatus.OPEN, db_index=True
+    )
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolution_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("挂账待查")
+        verbose_name_plural = _("挂账待查")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.bank_reference} {self.amount_fen}"
+
+
+# ---------------------------------------------------------------------------------------------------- instructions
+
+
+class InstructionKind(models.TextChoices):
+    RELEASE = "release", _("释放划付")
+    REFUND = "refund", _("退费")
+    SUSPENSE_RETURN = "suspense_return", _("挂账退回")
+
+
+class InstructionStatus(models.TextChoices):
+    DRAFT = "draft", _("待发送")
+    SENT = "sent", _("已发送")
+    EXECUTED = "executed", _("银行已执行")
+    FAILED = "failed", _("银行拒绝")
+
+
+class BankInstructionBatch(models.Model):
+    """A batch of instructions sent to one bank together (file or API). ``reference`` is unique so a resend is safe."""
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="instruction_batches")
+    kind = models.CharField(_("类型"), max_length=16, choices=InstructionKind.choices)
+    reference = models.CharField(_("批次号"), max_length=40, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.DRAFT, db_index=True
+    )
+    total_fen = models.BigIntegerField(_("合计（分）"), default=0)
+    item_count = models.PositiveIntegerField(_("笔数"), default=0)
+    file = models.FileField(_("指令文件"), upload_to="funds/instructions/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("银行指令批次")
+        verbose_name_plural = _("银行指令批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class BankInstruction(models.Model):
+    """One instruction to move custody money out (to the institution, or back to a parent)."""
+
+    batch = models.ForeignKey(
+        BankInstructionBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="instructions"
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="instructions")
+    kind = models.CharField(_("类型"), max_length=16, choices=InstructionKind.choices)
+    reference = models.CharField(_("指令号"), max_length=64, unique=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    payee_name = models.CharField(_("收款人"), max_length=128)
+    payee_account = models.CharField(_("收款账号"), max_length=64, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.DRAFT, db_index=True
+    )
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True, db_index=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=255, blank=True)
+    settlement_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = _("银行指令")
+        verbose_name_plural = _("银行指令")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="instruction_positive")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+# ---------------------------------------------------------------------------------------------------- release
+
+
+class ConsumptionStatus(models.TextChoices):
+    PENDING = "pending", _("待家长确认")
+    CONFIRMED = "confirmed", _("家长已确认")
+    AUTO_CONFIRMED = "auto_confirmed", _("逾期自动确认")
+    DISPUTED = "disputed", _("家长有异议")
+    UPHELD = "upheld", _("异议成立（不消课）")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+CONFIRMED_CONSUMPTION = (ConsumptionStatus.CONFIRMED, ConsumptionStatus.AUTO_CONFIRMED)
+
+
+class ConsumptionRequest(models.Model):
+    """One lesson consumed by one student (一课一消). Confirmed requests release ``amount_fen`` to the institution.
+
+    ``release_entry`` is set once by ``ledger.journal_post(kind=RELEASE, consumption=...)``; it can be set only when
+    the request is confirmed, so money released never exceeds confirmed consumption.
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="consumption_requests", verbose_name=_("报名")
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    attendance = models.OneToOneField(
+        Attendance, on_delete=models.PROTECT, null=True, blank=True, related_name="consumption_request"
+    )
+    amount_fen = models.BigIntegerField(_("课时费（分）"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ConsumptionStatus.choices, default=ConsumptionStatus.PENDING, db_index=True
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(_("确认截止日"), db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dispute_reason = models.TextField(_("异议理由"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("处理意见"), blank=True)
+    release_entry = models.OneToOneField(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="released_consumption"
+    )
+    instruction = models.ForeignKey(
+        BankInstruction, on_delete=models.PROTECT, null=True, blank=True, related_name="consumptions"
+    )
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = _("消课确认")
+        verbose_name_plural = _("消课确认")
+        ordering = ["-requested_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="consumption_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.amount_fen}"
+
+
+# ---------------------------------------------------------------------------------------------------- refunds
+
+
+class RefundStatus(models.TextChoices):
+    APPLIED = "applied", _("已申请")
+    AGREED = "agreed", _("机构同意")
+    DEEMED_AGREED = "deemed_agreed", _("逾期视为同意")
+    REFUSED = "refused", _("机构拒绝")
+    ORDERED = "ordered", _("监管部门责令退费")
+    INSTRUCTED = "instructed", _("已发银行退费指令")
+    PAID = "paid", _("银行已退款")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+class RefundRequest(models.Model):
+    """A parent's refund of the unconsumed balance. Approved → owed (refunds payable) until the bank confirms."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="refund_requests", verbose_name=_("报名")
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.BigIntegerField(_("退费金额（分）"))
+    reason = models.TextField(_("申请理由"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RefundStatus.choices, default=RefundStatus.APPLIED, db_index=True
+    )
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    applied_at = models.DateTimeField(auto_now_add=True)
+    reply_due_date = models.DateField(_("机构答复截止日"), db_index=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("拒绝理由"), blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    approve_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    paid_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    instruction = models.ForeignKey(
+        BankInstruction, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = _("退费申请")
+        verbose_name_plural = _("退费申请")
+        ordering = ["-applied_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="refund_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.amount_fen}"
+
+
+# ---------------------------------------------------------------------------------------------------- reconciliation
+
+
+class Statement(models.Model):
+    """A bank's daily statement file. Unique per (bank, file hash): importing the same file twice changes nothing."""
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="statements")
+    statement_date = models.DateField(_("对账日期"), db_index=True)
+    file_sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    line_count = models.PositiveIntegerField(_("行数"), default=0)
+    total_in_fen = models.BigIntegerField(_("收入合计（分）"), default=0)
+    total_out_fen = models.BigIntegerField(_("支出合计（分）"), default=0)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("银行对账单")
+        verbose_name_plural = _("银行对账单")
+        ordering = ["-statement_date"]
+        constraints = [models.UniqueConstraint(fields=["bank", "file_sha256"], name="statement_file_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id} {self.statement_date}"
+
+
+class MatchStatus(models.TextChoices):
+    UNMATCHED = "unmatched", _("未对账")
+    MATCHED = "matched", _("已匹配")
+    MISSING_IN_LEDGER = "missing_in_ledger", _("账簿无记录")
+    AMOUNT_DIFFERS = "amount_differs", _("金额不符")
+
+
+class StatementLine(models.Model):
+    """One line of a statement. ``amount_fen`` > 0 is money into custody, < 0 money out."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, db_index=True)
+    value_date = models.DateField(_("交易日期"))
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    account_no = models.CharField(_("托管账号"), max_length=40, blank=True)
+    counterparty = models.CharField(_("对方户名"), max_length=128, blank=True)
+    memo = models.CharField(_("摘要"), max_length=255, blank=True)
+    match_status = models.CharField(
+        _("对账结果"), max_length=20, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED, db_index=True
+    )
+    matched_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("对账单明细")
+        verbose_name_plural = _("对账单明细")
+        constraints = [models.UniqueConstraint(fields=["statement", "line_no"], name="statement_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_reference} {self.amount_fen}"
+
+
+class DiscrepancyKind(models.TextChoices):
+    MISSING_IN_LEDGER = "missing_in_ledger", _("银行有、账簿无")
+    MISSING_AT_BANK = "missing_at_bank", _("账簿有、银行无")
+    AMOUNT_DIFFERS = "amount_differs", _("金额不符")
+
+
+class DiscrepancyStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    ADJUSTING = "adjusting", _("调整待复核")
+    RESOLVED = "resolved", _("已处理")
+
+
+class Discrepancy(models.Model):
+    """A reconciliation difference, one case each; unique per (bank, kind, bank_reference) so re-runs add nothing."""
+
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="discrepancies")
+    kind = models.CharField(_("差异类型"), max_length=20, choices=DiscrepancyKind.choices)
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, db_index=True)
+    business_date = models.DateField(_("对账日期"), db_index=True)
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    statement_line = models.ForeignKey(
+        StatementLine, on_delete=models.PROTECT, null=True, blank=True, related_name="discrepancies"
+    )
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    bank_amount_fen = models.BigIntegerField(_("银行金额（分）"), null=True, blank=True)
+    ledger_amount_fen = models.BigIntegerField(_("账簿金额（分）"), null=True, blank=True)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DiscrepancyStatus.choices, default=DiscrepancyStatus.OPEN, db_index=True
+    )
+    note = models.TextField(_("说明"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("对账差异")
+        verbose_name_plural = _("对账差异")
+        ordering = ["-business_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "kind", "bank_reference"], name="discrepancy_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.bank_reference}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待复核")
+    APPROVED = "approved", _("已复核入账")
+    REJECTED = "rejected", _("复核驳回")
+
+
+class ManualAdjustment(models.Model):
+    """A manual ledger correction: proposed by a maker, booked only when a different checker approves.
+
+    ``lines`` is ``[{"account_key": str, "amount_fen": int}, ...]`` summing to zero.
+    """
+
+    discrepancy = models.ForeignKey(
+        Discrepancy, on_delete=models.PROTECT, null=True, blank=True, related_name="adjustments"
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lines = models.JSONField(_("调整分录"), default=list)
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
+    reason = models.TextField(_("调整理由"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.PROPOSED, db_index=True
+    )
+    maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_note = models.TextField(_("复核意见"), blank=True)
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("人工调整")
+        verbose_name_plural = _("人工调整")
+        ordering = ["-made_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(checker__isnull=True) | ~models.Q(checker=models.F("maker")),
+                name="adjustment_checker_not_maker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status}"
