@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -59,8 +60,9 @@ def get_in_scope_or_404(
     """Fetch one object the user may see; anything else — missing or out of scope — is a 404."""
     try:
         return scope_queryset(qs, user, field).get(**lookup)
-    except (qs.model.DoesNotExist, qs.model.MultipleObjectsReturned, ValueError, TypeError):
-        raise Http404
+    except (ObjectDoesNotExist, MultipleObjectsReturned, ValidationError, ValueError, TypeError):
+        # A malformed lookup value (e.g. a bad UUID) is as unknown as a missing row.
+        raise Http404 from None
 
 
 def require_role(user: User | AnonymousUser | None, *roles: Role) -> User:

@@ -148,3 +148,12 @@ def test_audit_page_shows_roles_in_chinese(client, events):
     html = client.get("/core/audit/").content.decode()
     assert "平台管理员" in html and "系统" in html
     assert ">platform_admin<" not in html
+
+
+def test_malformed_lookup_is_404_not_500(events):
+    regulator = RegulatorFactory.create(scope_code="410202")
+    with pytest.raises(Http404):
+        get_in_scope_or_404(AuditEvent.objects.all(), regulator, seq="not-a-number")
+    with pytest.raises(Http404):
+        # Two rows match: ambiguous lookups must not leak which rows exist either.
+        get_in_scope_or_404(AuditEvent.objects.all(), regulator, action__startswith="i")
