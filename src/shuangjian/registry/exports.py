@@ -1,0 +1,265 @@
+"""Excel exports: any filtered institution list, the white and black lists, and published snapshots.
+
+Workbooks are written with openpyxl's write-only mode (rows streamed, constant memory) into a temporary
+file, then sent. Institution lists above ``EXPORT_INLINE_MAX`` rows are written by a background job so a
+request never runs for minutes; the person follows the job's page and downloads the file from there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, Any
+
+from celery import shared_task
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from shuangjian.core.audit import audit_record
+from shuangjian.core.models import Job, JobStatus, Role, User
+from shuangjian.core.scope import require_role, scope_queryset
+
+from .filters import InstitutionFilters, filter_institutions
+from .models import BlacklistEntry, Institution, ListKind, ListPublication, ListPublicationRow
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Above this many rows an institution export runs as a background job (a request stays well under a minute).
+EXPORT_INLINE_MAX = 5000
+EXPORT_JOB_KIND = "registry.institution_export"
+PROGRESS_EVERY = 1000
+
+
+def write_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    widths: Sequence[int] | None = None,
+    on_row: Callable[[int], None] | None = None,
+) -> IO[bytes]:
+    """Write one sheet (bold header row, then ``rows``) to a temporary file, rewound, and return it."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    for i, width in enumerate(widths or [], start=1):
+        ws.column_dimensions[_column_letter(i)].width = width
+    bold = Font(bold=True)
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for n, row in enumerate(rows, start=1):
+        ws.append(list(row))
+        if on_row is not None and n % PROGRESS_EVERY == 0:
+            on_row(n)
+    out = tempfile.TemporaryFile()
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def xlsx_response(stream: IO[bytes], filename: str) -> FileResponse:
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d%H%M")
+
+
+# --- institutions ----------------------------------------------------------------------------------------------
+
+
+def institution_headers() -> list[str]:
+    return [
+        _("机构名称"),
+        _("统一社会信用代码"),
+        _("所属县区代码"),
+        _("乡镇（街道）代码"),
+        _("类别"),
+        _("学科/领域"),
+        _("地址"),
+        _("培训形式"),
+        _("状态"),
+        _("办学许可证号"),
+        _("许可证有效期至"),
+        _("预收费监管方式"),
+        _("联系电话"),
+    ]
+
+
+def _subjects_text(inst: Institution) -> str:
+    from .models import Subject
+
+    if inst.field:
+        return inst.get_field_display()
+    labels = dict(Subject.choices)
+    return "、".join(str(labels.get(s, s)) for s in (inst.licensed_subjects or []))
+
+
+def institution_rows(qs: QuerySet[Institution]) -> Iterator[list[Any]]:
+    for inst in qs.iterator(chunk_size=2000):
+        yield [
+            inst.name,
+            inst.uscc,
+            inst.division_code,
+            inst.township_code,
+            inst.get_category_display(),
+            _subjects_text(inst),
+            inst.address,
+            inst.get_training_format_display(),
+            inst.get_status_display(),
+            inst.licence_no or "",
+            inst.licence_expires_on,
+            inst.get_supervision_mode_display(),
+            inst.phone,
+        ]
+
+
+INSTITUTION_WIDTHS = [32, 22, 12, 14, 10, 18, 40, 10, 10, 24, 14, 14, 14]
+
+
+def institutions_for_export(*, user: User, filters: InstitutionFilters) -> QuerySet[Institution]:
+    """The institutions a regulator's filtered list shows, in the same order, scoped to the user."""
+    require_role(user, Role.REGULATOR, Role.INSPECTOR)
+    qs = scope_queryset(Institution.objects.all(), user)
+    return filter_institutions(qs, filters).order_by("division_code", "name", "pk")
+
+
+def institutions_xlsx(qs: QuerySet[Institution], on_row: Callable[[int], None] | None = None) -> IO[bytes]:
+    return write_xlsx(
+        institution_headers(), institution_rows(qs), title=_("机构名单"), widths=INSTITUTION_WIDTHS, on_row=on_row
+    )
+
+
+@transaction.atomic
+def institution_export_start(*, actor: User, filters: InstitutionFilters) -> Job:
+    """Queue a background export of a large filtered list; the job's file is the workbook."""
+    require_role(actor, Role.REGULATOR, Role.INSPECTOR)
+    job = Job.objects.create(
+        kind=EXPORT_JOB_KIND,
+        owner=actor,
+        division_code=actor.scope_code,
+        params={"filters": filters.as_params()},
+        message=_("导出机构名单"),
+    )
+    audit_record(actor=actor, action="registry.institution_export", obj=job, after={"filters": filters.as_params()})
+    transaction.on_commit(lambda: institution_export_task.delay(job.pk))
+    return job
+
+
+def institution_export_run(job_id: int) -> None:
+    """Write the workbook of a queued export job, reporting progress on the job row."""
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    if job.status != JobStatus.PENDING or job.owner is None:
+        return
+    filters = InstitutionFilters.from_params(job.params.get("filters", {}))
+    qs = institutions_for_export(user=job.owner, filters=filters)
+    total = qs.count()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, total=total, started_at=timezone.now())
+
+    def progress(n: int) -> None:
+        Job.objects.filter(pk=job.pk).update(done=n)
+
+    try:
+        stream = institutions_xlsx(qs, on_row=progress)
+        job.refresh_from_db()
+        job.result_file.save(f"institutions-{stamp()}.xlsx", File(stream), save=False)
+        job.status = JobStatus.SUCCEEDED
+        job.done = total
+        job.result = {"rows": total}
+        job.message = _("已导出 %(n)d 家机构。") % {"n": total}
+    except Exception as exc:  # the person must see the job end, whatever broke
+        job.status = JobStatus.FAILED
+        job.message = _("导出失败：%(e)s") % {"e": exc.__class__.__name__}
+    job.finished_at = timezone.now()
+    job.save()
+
+
+@shared_task(name="registry.institution_export")
+def institution_export_task(job_id: int) -> None:
+    institution_export_run(job_id)
+
+
+# --- lists -----------------------------------------------------------------------------------------------------
+
+
+def whitelist_headers() -> list[str]:
+    return [_("序号"), _("机构名称"), _("统一社会信用代码"), _("类别"), _("办学许可证号"), _("地址"), _("所属县区代码")]
+
+
+def blacklist_headers() -> list[str]:
+    return [
+        _("序号"),
+        _("机构名称"),
+        _("统一社会信用代码"),
+        _("列入原因"),
+        _("依据"),
+        _("列入日期"),
+        _("移出日期"),
+        _("发布部门"),
+        _("所属县区代码"),
+    ]
+
+
+def whitelist_xlsx(qs: QuerySet[Institution]) -> IO[bytes]:
+    from .lists import _category_label
+
+    rows = (
+        [n, inst.name, inst.uscc, _category_label(inst), inst.licence_no or "", inst.address, inst.division_code]
+        for n, inst in enumerate(qs.iterator(chunk_size=2000), start=1)
+    )
+    return write_xlsx(whitelist_headers(), rows, title=_("白名单"), widths=[6, 32, 22, 16, 24, 40, 12])
+
+
+def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
+    rows = (
+        [
+            n,
+            e.institution.name,
+            e.institution.uscc,
+            e.reason,
+            e.legal_basis,
+            e.start,
+            e.end,
+            e.get_department_display(),
+            e.division_code,
+        ]
+        for n, e in enumerate(qs.select_related("institution").iterator(chunk_size=2000), start=1)
+    )
+    return write_xlsx(blacklist_headers(), rows, title=_("黑名单"), widths=[6, 32, 22, 40, 30, 12, 12, 14, 12])
+
+
+def publication_xlsx(publication: ListPublication, kind: str) -> IO[bytes]:
+    rows_qs = ListPublicationRow.objects.filter(publication=publication, kind=kind).order_by(
+        "division_code", "name", "pk"
+    )
+    if kind == ListKind.WHITE:
+        white = (
+            [n, r.name, r.uscc, r.category, r.licence_no, r.address, r.division_code]
+            for n, r in enumerate(rows_qs.iterator(chunk_size=2000), start=1)
+        )
+        return write_xlsx(whitelist_headers(), white, title=_("白名单"), widths=[6, 32, 22, 16, 24, 40, 12])
+    black = (
+        [n, r.name, r.uscc, r.reason, r.legal_basis, r.start, r.end, r.listed_by, r.division_code]
+        for n, r in enumerate(rows_qs.iterator(chunk_size=2000), start=1)
+    )
+    return write_xlsx(blacklist_headers(), black, title=_("黑名单"), widths=[6, 32, 22, 40, 30, 12, 12, 14, 12])
+
+
+def date_text(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""

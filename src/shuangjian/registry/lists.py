@@ -1,0 +1,296 @@
+"""White and black lists: who is on them now, and the yearly publication that freezes both.
+
+White list (白名单): active, licensed, licence not expired, not on a current black-list entry, not a zombie
+institution and whose latest annual inspection did not fail. Black list (黑名单): entries whose period covers
+today. The yearly publication (June, local rule in RULES.md) is one regulator action: ``list_publish``.
+
+Reads here are the registry's list selectors (staff ones take the acting user and apply the scope); the
+single write is ``list_publish``. The portal reads the public selectors in ``shuangjian.portal.selectors``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import cast
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangjian.core.audit import audit_record
+from shuangjian.core.models import Department, Division, Role, User
+from shuangjian.core.scope import code_in_scope, require_role, scope_queryset, user_reach
+
+from .models import (
+    AnnualInspection,
+    BlacklistEntry,
+    Category,
+    InspectionResult,
+    Institution,
+    InstitutionStatus,
+    ListKind,
+    ListPublication,
+    ListPublicationRow,
+)
+
+# RULES.md "zombie institution": no annual inspection for 2 consecutive years → cleared (Nanchang seed).
+ZOMBIE_YEARS_WITHOUT_INSPECTION = 2
+
+SNAPSHOT_BATCH = 2000
+
+
+def today_local() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- the rules, as query expressions -------------------------------------------------------------------------
+
+
+def current_blacklist_q(today: datetime.date, prefix: str = "") -> Q:
+    """Black-list entries in force on ``today`` (started, and not yet ended)."""
+    q = Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
+    if prefix:
+        q &= Q(division_code__startswith=prefix)
+    return q
+
+
+def _blacklisted(today: datetime.date) -> Exists:
+    return Exists(BlacklistEntry.objects.filter(current_blacklist_q(today), institution=OuterRef("pk")))
+
+
+def _zombie_q(today: datetime.date) -> Q:
+    """Licensed long enough to owe inspections, and no annual inspection in the last two years."""
+    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
+    inspected = Exists(AnnualInspection.objects.filter(institution=OuterRef("pk"), year__gte=since))
+    return cast(Q, Q(licence_issued_on__lt=datetime.date(since, 1, 1)) & ~inspected)
+
+
+def whitelist_queryset(today: datetime.date | None = None) -> QuerySet[Institution]:
+    """Every institution on the white list today (no scope applied: callers add it)."""
+    today = today or today_local()
+    latest_result = Subquery(
+        AnnualInspection.objects.filter(institution=OuterRef("pk")).order_by("-year").values("result")[:1]
+    )
+    return (
+        Institution.objects.filter(status=InstitutionStatus.ACTIVE, licence_no__isnull=False)
+        .exclude(licence_no="")
+        .filter(Q(licence_expires_on__isnull=True) | Q(licence_expires_on__gte=today))
+        .exclude(_blacklisted(today))
+        .exclude(_zombie_q(today))
+        .alias(latest_result=latest_result)
+        .exclude(latest_result=InspectionResult.FAILED)
+    )
+
+
+def blacklist_queryset(today: datetime.date | None = None) -> QuerySet[BlacklistEntry]:
+    """Black-list entries in force today, with their institution (no scope applied: callers add it)."""
+    today = today or today_local()
+    return BlacklistEntry.objects.filter(current_blacklist_q(today)).select_related("institution", "publisher")
+
+
+@dataclass
+class ListStatus:
+    """An institution's standing on the lists today, with the reasons it is not on the white list."""
+
+    on_whitelist: bool
+    on_blacklist: bool
+    reasons: list[str] = field(default_factory=list)
+    blacklist_entries: list[BlacklistEntry] = field(default_factory=list)
+
+
+def list_status(institution: Institution, today: datetime.date | None = None) -> ListStatus:
+    """The same rules as ``whitelist_queryset`` for one institution, with a reason for each one it fails."""
+    today = today or today_local()
+    reasons: list[str] = []
+    if institution.status != InstitutionStatus.ACTIVE:
+        reasons.append(_("机构状态为“%(s)s”") % {"s": institution.get_status_display()})
+    if not institution.licence_no:
+        reasons.append(_("未取得办学许可证"))
+    elif institution.licence_expires_on and institution.licence_expires_on < today:
+        reasons.append(_("办学许可证已过期"))
+    entries = list(BlacklistEntry.objects.filter(current_blacklist_q(today), institution=institution))
+    if entries:
+        reasons.append(_("列入黑名单"))
+    inspections = list(AnnualInspection.objects.filter(institution=institution).order_by("-year")[:5])
+    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
+    if (
+        institution.licence_issued_on
+        and institution.licence_issued_on < datetime.date(since, 1, 1)
+        and not any(i.year >= since for i in inspections)
+    ):
+        reasons.append(_("连续两年未年检"))
+    if inspections and inspections[0].result == InspectionResult.FAILED:
+        reasons.append(_("最近一次年检不合格"))
+    return ListStatus(on_whitelist=not reasons, on_blacklist=bool(entries), reasons=reasons, blacklist_entries=entries)
+
+
+# --- staff selectors -----------------------------------------------------------------------------------------
+
+LIST_ROLES = (Role.REGULATOR, Role.INSPECTOR)
+
+
+def whitelist_for_user(*, user: User, q: str = "", division: str = "") -> QuerySet[Institution]:
+    """The white list inside the user's jurisdiction (regulators, inspectors, platform admins)."""
+    require_role(user, *LIST_ROLES)
+    qs = scope_queryset(whitelist_queryset(), user)
+    if division:
+        qs = qs.filter(division_code__startswith=division)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(licence_no=q))
+    return qs.order_by("division_code", "name", "pk")
+
+
+def blacklist_for_user(*, user: User, q: str = "", division: str = "") -> QuerySet[BlacklistEntry]:
+    """Black-list entries in force inside the user's jurisdiction."""
+    require_role(user, *LIST_ROLES)
+    qs = scope_queryset(blacklist_queryset(), user)
+    if division:
+        qs = qs.filter(division_code__startswith=division)
+    if q:
+        qs = qs.filter(Q(institution__name__contains=q) | Q(institution__uscc=q.upper()))
+    return qs.order_by("-start", "pk")
+
+
+def _covering_prefixes(code: str) -> list[str]:
+    """The codes of the divisions above and including ``code`` on the 2/4/6/9-digit ladder."""
+    return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+
+
+def publications_for_user(*, user: User) -> QuerySet[ListPublication]:
+    """Publications for the user's area and the areas above it (a county sees its city's publication)."""
+    require_role(user, *LIST_ROLES)
+    reach = user_reach(user)
+    qs = ListPublication.objects.select_related("publisher")
+    if reach is None:
+        return qs.none()
+    if reach:
+        qs = qs.filter(Q(division_code__startswith=reach) | Q(division_code__in=_covering_prefixes(reach)))
+    return qs.order_by("-year", "division_code")
+
+
+# --- the publication -----------------------------------------------------------------------------------------
+
+
+def _category_label(inst: Institution) -> str:
+    if inst.category == Category.SUBJECT:
+        return str(Category.SUBJECT.label)
+    label = str(Category.NON_SUBJECT.label)
+    return f"{label}（{inst.get_field_display()}）" if inst.field else label
+
+
+def _white_rows(publication: ListPublication, prefix: str, today: datetime.date) -> Iterator[ListPublicationRow]:
+    qs = whitelist_queryset(today).filter(division_code__startswith=prefix).order_by("division_code", "name", "pk")
+    for inst in qs.iterator(chunk_size=SNAPSHOT_BATCH):
+        yield ListPublicationRow(
+            publication=publication,
+            kind=ListKind.WHITE,
+            institution=inst,
+            name=inst.name,
+            uscc=inst.uscc,
+            category=_category_label(inst),
+            licence_no=inst.licence_no or "",
+            address=inst.address,
+            division_code=inst.division_code,
+        )
+
+
+def _black_rows(publication: ListPublication, prefix: str, today: datetime.date) -> Iterator[ListPublicationRow]:
+    qs = (
+        BlacklistEntry.objects.filter(current_blacklist_q(today, prefix))
+        .select_related("institution")
+        .order_by("division_code", "-start", "pk")
+    )
+    for entry in qs.iterator(chunk_size=SNAPSHOT_BATCH):
+        inst = entry.institution
+        yield ListPublicationRow(
+            publication=publication,
+            kind=ListKind.BLACK,
+            institution=inst,
+            name=inst.name,
+            uscc=inst.uscc,
+            category=_category_label(inst),
+            licence_no=inst.licence_no or "",
+            address=inst.address,
+            division_code=entry.division_code,
+            reason=entry.reason,
+            legal_basis=entry.legal_basis,
+            start=entry.start,
+            end=entry.end,
+            listed_by=entry.get_department_display(),
+        )
+
+
+def _bulk_insert(rows: Iterator[ListPublicationRow]) -> int:
+    count = 0
+    batch: list[ListPublicationRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= SNAPSHOT_BATCH:
+            ListPublicationRow.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        ListPublicationRow.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+@transaction.atomic
+def list_publish(*, actor: User, year: int, division_code: str = "", note: str = "") -> ListPublication:
+    """Publish the white and black lists of a city or county for ``year``: one action, both lists frozen.
+
+    Only an education regulator (or a platform administrator) publishes, for a city (4-digit) or county
+    (6-digit) code inside their scope; a second publication of the same year and area is refused.
+    """
+    require_role(actor, Role.REGULATOR)
+    if not actor.is_platform_admin and actor.department != Department.EDUCATION:
+        raise ValidationError(_("黑白名单由教育行政部门发布。"), code="not_education")
+    code = (division_code or actor.scope_code or "").strip()
+    if len(code) not in (4, 6) or not code.isdigit():
+        raise ValidationError(_("请选择市或县（区）发布名单。"), code="bad_division")
+    if not code_in_scope(actor, code):
+        raise ValidationError(_("该区划不在您的管辖范围内。"), code="out_of_scope")
+    division = Division.objects.filter(code=code).first()
+    if year < 2000 or year > today_local().year + 1:
+        raise ValidationError(_("年度不正确。"), code="bad_year")
+    if ListPublication.objects.filter(year=year, division_code=code).exists():
+        raise ValidationError(
+            _("%(year)d 年度%(name)s的黑白名单已经发布，不能重复发布。")
+            % {"year": year, "name": division.name if division else code},
+            code="already_published",
+        )
+    today = today_local()
+    try:
+        with transaction.atomic():
+            publication = ListPublication.objects.create(
+                year=year,
+                division_code=code,
+                division_name=division.name if division else "",
+                published_at=timezone.now(),
+                publisher=actor,
+                publisher_department=actor.get_department_display() if actor.department else "",
+                note=note,
+            )
+    except IntegrityError:
+        # Two regulators pressed the button at once: the unique constraint keeps one publication.
+        raise ValidationError(_("该年度名单已经发布，不能重复发布。"), code="already_published")
+    publication.whitelist_count = _bulk_insert(_white_rows(publication, code, today))
+    publication.blacklist_count = _bulk_insert(_black_rows(publication, code, today))
+    publication.save(update_fields=["whitelist_count", "blacklist_count"])
+    audit_record(
+        actor=actor,
+        action="registry.list_publish",
+        obj=publication,
+        division_code=code,
+        after={
+            "year": year,
+            "division_code": code,
+            "whitelist_count": publication.whitelist_count,
+            "blacklist_count": publication.blacklist_count,
+        },
+    )
+    return publication

@@ -1,0 +1,135 @@
+"""Regulator pages for the white and black lists, their Excel exports, and the yearly publication."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from shuangjian.core.models import Role, User
+from shuangjian.core.nav import NavItem, register
+
+from . import exports, lists
+from .models import ListKind, ListPublicationRow
+
+register(NavItem(gettext_lazy("白名单"), "registry:whitelist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=240))
+register(NavItem(gettext_lazy("黑名单"), "registry:blacklist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=241))
+register(NavItem(gettext_lazy("名单发布"), "registry:publications", frozenset({Role.REGULATOR}), order=242))
+
+
+def _user(request: HttpRequest) -> User:
+    if not request.user.is_authenticated:
+        raise Http404
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _params(request: HttpRequest) -> tuple[str, str]:
+    q = (request.GET.get("q") or "").strip()[:64]
+    division = (request.GET.get("division") or "").strip()
+    return q, division if division.isdigit() else ""
+
+
+@login_required
+@require_GET
+def whitelist(request: HttpRequest) -> HttpResponse:
+    q, division = _params(request)
+    qs = lists.whitelist_for_user(user=_user(request), q=q, division=division)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/lists/whitelist.html", {"page": page, "q": q, "division": division})
+
+
+@login_required
+@require_GET
+def whitelist_export(request: HttpRequest) -> FileResponse:
+    q, division = _params(request)
+    qs = lists.whitelist_for_user(user=_user(request), q=q, division=division)
+    return exports.xlsx_response(exports.whitelist_xlsx(qs), f"白名单-{exports.stamp()}.xlsx")
+
+
+@login_required
+@require_GET
+def blacklist(request: HttpRequest) -> HttpResponse:
+    q, division = _params(request)
+    qs = lists.blacklist_for_user(user=_user(request), q=q, division=division)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/lists/blacklist.html", {"page": page, "q": q, "division": division})
+
+
+@login_required
+@require_GET
+def blacklist_export(request: HttpRequest) -> FileResponse:
+    q, division = _params(request)
+    qs = lists.blacklist_for_user(user=_user(request), q=q, division=division)
+    return exports.xlsx_response(exports.blacklist_xlsx(qs), f"黑名单-{exports.stamp()}.xlsx")
+
+
+class PublishForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    division_code = forms.CharField(label=gettext_lazy("发布区划代码（市 4 位或县区 6 位）"), max_length=6)
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+def publications(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    qs = lists.publications_for_user(user=user)
+    form = PublishForm(initial={"year": timezone.localdate().year, "division_code": user.scope_code[:6]})
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "registry/lists/publications.html", {"page": page, "form": form})
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            publication = lists.list_publish(
+                actor=user,
+                year=form.cleaned_data["year"],
+                division_code=form.cleaned_data["division_code"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("已发布：白名单 %(w)d 家，黑名单 %(b)d 条。")
+                % {"w": publication.whitelist_count, "b": publication.blacklist_count},
+            )
+            return redirect("registry:publication_detail", pk=publication.pk)
+    page = Paginator(lists.publications_for_user(user=user), 20).get_page(1)
+    return render(request, "registry/lists/publications.html", {"page": page, "form": form}, status=422)
+
+
+@login_required
+@require_GET
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = get_object_or_404(lists.publications_for_user(user=_user(request)), pk=pk)
+    kind = request.GET.get("kind") if request.GET.get("kind") in ListKind.values else ListKind.WHITE
+    rows = ListPublicationRow.objects.filter(publication=publication, kind=kind).order_by("division_code", "name", "pk")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/lists/publication.html", {"publication": publication, "page": page, "kind": kind})
+
+
+@login_required
+@require_GET
+def publication_export(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    publication = get_object_or_404(lists.publications_for_user(user=_user(request)), pk=pk)
+    if kind not in ListKind.values:
+        raise Http404
+    label = _("白名单") if kind == ListKind.WHITE else _("黑名单")
+    return exports.xlsx_response(
+        exports.publication_xlsx(publication, kind), f"{publication.year}-{publication.division_code}-{label}.xlsx"
+    )
