@@ -115,7 +115,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, "未登录或令牌无效", "unauthorized", 401)
+        response = respond(request, "未登录或令牌无效", "unauthorized", 401)
+        # RFC 6750: tell a program which scheme to retry with (browsers do not prompt for Bearer).
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

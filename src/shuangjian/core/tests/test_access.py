@@ -157,3 +157,14 @@ def test_malformed_lookup_is_404_not_500(events):
     with pytest.raises(Http404):
         # Two rows match: ambiguous lookups must not leak which rows exist either.
         get_in_scope_or_404(AuditEvent.objects.all(), regulator, action__startswith="i")
+
+
+def test_a_bearer_token_is_fenced_like_its_user(client, events):
+    from shuangjian.core.tokens import api_token_issue
+
+    regulator = RegulatorFactory.create(scope_code="410202")
+    secret = api_token_issue(actor=regulator, user=regulator, name="t").secret
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get(f"/api/v1/core/audit/{events['longting'].seq}", **auth).status_code == 200
+    other = client.get(f"/api/v1/core/audit/{events['xiangfu'].seq}", **auth)
+    assert other.status_code == 404 and other.json()["code"] == "not_found"

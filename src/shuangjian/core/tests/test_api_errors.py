@@ -107,3 +107,10 @@ def test_validator_messages_pass_through_and_unknown_types_keep_the_original():
     assert validation_message({"type": "exotic", "msg": "Odd input"}) == "输入无效：Odd input"
     # A context without the expected key still gives a readable Chinese message, not an exception.
     assert validation_message({"type": "greater_than", "ctx": {}}) == "应大于"
+
+
+@pytest.mark.django_db
+def test_401_names_the_bearer_scheme(client):
+    response = client.get("/api/v1/core/me")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
@@ -135,3 +139,25 @@ def test_session_cookie_is_a_browser_session_cookie(client):
     assert not cookie["max-age"] and not cookie["expires"]
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
     assert client.session.get_expire_at_browser_close()
+
+
+@pytest.mark.django_db
+def test_an_expired_session_sends_the_user_back_to_login(client):
+    RegulatorFactory.create(username="idle")
+    attempt(client, "idle", TEST_PASSWORD)
+    assert client.get("/core/profile/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/core/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_each_request_extends_an_active_session(client):
+    RegulatorFactory.create(username="busy")
+    attempt(client, "busy", TEST_PASSWORD)
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=5))
+    client.get("/core/profile/")
+    remaining = Session.objects.get().expire_date - timezone.now()
+    # Idle timeout, not a fixed one: a working user is not thrown out mid-task.
+    assert remaining.total_seconds() > settings.SESSION_COOKIE_AGE - 60
