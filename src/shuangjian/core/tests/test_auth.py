@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from .factories import TEST_PASSWORD, RegulatorFactory
 
