@@ -1,3 +1,179 @@
-from ninja import Router
+"""Funds API, mounted at the API root: ``/api/v1/banks/...`` (banks' machine calls) and ``/api/v1/funds/...``."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import ValidationError as PydanticValidationError
+
+from shuangjian.core.api_auth import session_or_token
+from shuangjian.core.api_errors import ApiError, validation_message
+
+from . import payments, rules, selectors, services
+from .ledger import MAX_POSTING_FEN
+from .models import Bank
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid, timestamp_fresh
 
 router = Router(tags=["funds"])
+
+MAX_NOTIFICATION_BYTES = 64 * 1024
+
+
+class ErrorOut(Schema):
+    detail: Any
+    code: str
+
+
+class NotificationIn(BaseModel):
+    """What a bank posts. ``amount_fen`` is integer fen; ``order_no`` is the platform's payment order number."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    notification_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    order_no: Annotated[StrictStr, Field(max_length=40)] = ""
+    amount_fen: Annotated[StrictInt, Field(gt=0, le=MAX_POSTING_FEN)]
+    bank_reference: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    paid_at: datetime.datetime | None = None
+    payer_name: Annotated[StrictStr, Field(max_length=128)] = ""
+
+
+class NotificationOut(Schema):
+    notification_id: str
+    bank_reference: str
+    result: str
+    entry_id: int
+    order_no: str | None = None
+    suspense_case_id: int | None = None
+    detail: str | None = None
+
+
+_NOTIFICATION_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": NotificationIn.model_json_schema()}},
+    },
+    "parameters": [
+        {"name": TIMESTAMP_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},
+        {"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},
+    ],
+    "description": (
+        "银行到账通知。签名：HMAC-SHA256(银行密钥, `<X-Timestamp>.` + 原始请求体)，十六进制放在 X-Signature；"
+        "X-Timestamp 为 Unix 秒，超过 5 分钟拒绝。同一 notification_id 重复发送返回首次结果，不重复入账。"
+    ),
+}
+
+
+@router.post(
+    "/banks/{bank_code}/notifications",
+    auth=None,
+    response={200: NotificationOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut},
+    openapi_extra=_NOTIFICATION_OPENAPI,
+    summary="银行到账通知",
+)
+def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: str) -> dict[str, Any]:
+    bank = Bank.objects.filter(code=bank_code[:32], is_active=True).first()
+    if bank is None:
+        raise ApiError(404, _("未找到该银行"), "bank_not_found")
+    body = request.body
+    if len(body) > MAX_NOTIFICATION_BYTES:
+        raise ApiError(413, _("请求体过大"), "too_large")
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not timestamp or not signature:
+        raise ApiError(401, _("缺少签名或时间戳"), "signature_missing")
+    if not timestamp_fresh(timestamp, max_age_seconds=rules.notification_max_age_seconds()):
+        raise ApiError(401, _("时间戳无效或已过期（超过 5 分钟）"), "timestamp_stale")
+    if not signature_valid(bank.notification_secret, timestamp, body, signature):
+        raise ApiError(401, _("签名无效"), "signature_invalid")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, _("请求体不是有效的 JSON：%(err)s") % {"err": exc}, "malformed")
+    if not isinstance(payload, dict):
+        raise ApiError(400, _("请求体应为 JSON 对象"), "malformed")
+    try:
+        parsed = NotificationIn.model_validate(payload)
+    except PydanticValidationError as exc:
+        errors = [
+            {"loc": list(e.get("loc", [])), "msg": validation_message(dict(e)), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        raise ApiError(400, errors, "malformed")
+    result = payments.bank_notification_receive(
+        bank=bank,
+        data=payments.NotificationData(**parsed.model_dump()),
+        payload=json.loads(json.dumps(payload, ensure_ascii=False, default=str)),
+        body_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    if result.replay:
+        response["Idempotent-Replayed"] = "true"
+    return result.body
+
+
+class OrderIn(Schema):
+    enrolment_id: int
+    class_hours: int = Field(gt=0, le=10000)
+    period_start: datetime.date
+    period_end: datetime.date
+
+
+class OrderOut(Schema):
+    order_no: str
+    enrolment_id: int
+    bank_code: str
+    amount_fen: int
+    class_hours: int
+    period_start: datetime.date
+    period_end: datetime.date
+    is_renewal: bool
+    status: str
+
+
+def _order_out(order: Any) -> dict[str, Any]:
+    return {
+        "order_no": order.order_no,
+        "enrolment_id": order.enrolment_id,
+        "bank_code": order.bank.code,
+        "amount_fen": order.amount_fen,
+        "class_hours": order.class_hours,
+        "period_start": order.period_start,
+        "period_end": order.period_end,
+        "is_renewal": order.is_renewal,
+        "status": order.status,
+    }
+
+
+@router.post(
+    "/funds/orders",
+    auth=session_or_token,
+    response={201: OrderOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="创建缴费单（校验单次收费限额）",
+)
+def order_create(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+    enrolment = selectors.enrolment_payable_for_user(request.user, payload.enrolment_id)  # type: ignore[arg-type]
+    order = services.payment_order_create(
+        actor=request.user,  # type: ignore[arg-type]
+        enrolment=enrolment,
+        class_hours=payload.class_hours,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+    )
+    return 201, _order_out(order)
+
+
+@router.get(
+    "/funds/orders/{order_no}",
+    auth=session_or_token,
+    response={200: OrderOut, 401: ErrorOut, 404: ErrorOut},
+    summary="查询缴费单",
+)
+def order_detail(request: HttpRequest, order_no: str) -> dict[str, Any]:
+    order = selectors.order_get_for_user(request.user, order_no)  # type: ignore[arg-type]
+    return _order_out(order)

@@ -1,0 +1,542 @@
+"""The double-entry ledger: the only code that writes ``JournalEntry``, ``Posting`` and ``LedgerAccount.balance_fen``.
+
+Sign convention
+---------------
+* A posting's ``amount_fen`` is an integer number of fen: **positive = debit, negative = credit**. The postings of
+  one entry sum to exactly zero (checked here before writing, and on PostgreSQL again at COMMIT by a deferred
+  constraint trigger).
+* ``LedgerAccount.balance_fen`` is kept in the account's natural direction and is never negative:
+
+  ============================ ========= ==================================================================
+  kind                         side      meaning
+  ============================ ========= ==================================================================
+  ``custody_cash``             asset     money actually held at the custody bank (per institution; plus
+                                         one per bank for money not yet attributed to an institution)
+  ``parent_prepaid``           liability a parent's unconsumed prepaid balance, per enrolment
+  ``institution_settled``      liability released to the institution (lessons confirmed), not yet paid out
+  ``refunds_payable``          liability refunds approved, owed to parents until the bank confirms payment
+  ``suspense``                 liability money received that matched no order (per bank), until resolved
+  ============================ ========= ==================================================================
+
+  Asset balance = debits − credits; liability balance = credits − debits. Because every entry balances, at all
+  times::
+
+      Σ custody_cash = Σ parent_prepaid + Σ institution_settled + Σ refunds_payable + Σ suspense
+
+  and, per institution, ``cash:i`` = its parents' prepaid + its settled + its refunds payable (suspense money sits
+  in the per-bank cash account until it is allocated). ``ledger_invariant_problems()`` checks all of this.
+
+Typical entries (``Dr`` = positive amount, ``Cr`` = negative):
+
+* payment in:        Dr custody_cash(inst)          Cr parent_prepaid(enrolment)
+* unmatched money:   Dr custody_cash(bank)          Cr suspense(bank)
+* release (一课一消): Dr parent_prepaid(enrolment)   Cr institution_settled(inst)   — needs a confirmed
+  ``ConsumptionRequest``; each request releases once
+* pay out released:  Dr institution_settled(inst)   Cr custody_cash(inst)
+* refund approved:   Dr parent_prepaid(enrolment)   Cr refunds_payable(inst)
+* refund paid:       Dr refunds_payable(inst)       Cr custody_cash(inst)
+
+Concurrency: ``journal_post`` locks the audit chain head first (every money write is audited, so writers queue
+there in one order), then every touched account row with ``SELECT ... FOR UPDATE`` in primary-key order, so two
+writers never wait on each other in opposite orders. Callers that lock other rows (a consumption request, an
+order) should do so before calling ``journal_post`` and always in the same order.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangjian.core.audit import audit_record
+from shuangjian.core.models import AuditChainHead, User
+from shuangjian.registry.models import Institution
+from shuangjian.students.models import Enrolment
+
+from .models import (
+    ASSET_KINDS,
+    CONFIRMED_CONSUMPTION,
+    AccountKind,
+    Bank,
+    ConsumptionRequest,
+    EntryKind,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+)
+
+# A posting larger than this is refused as a typo rather than booked: 100 million yuan in one line.
+MAX_POSTING_FEN = 100_000_000 * 100
+
+Line = tuple[LedgerAccount, int]
+
+
+class LedgerError(ValidationError):
+    """A post the ledger refuses; ``code`` is stable (``ledger_unbalanced``, ``ledger_insufficient`` ...)."""
+
+
+# ---------------------------------------------------------------------------------------------------- accounts
+
+
+def _account(key: str, kind: AccountKind, **fields: Any) -> LedgerAccount:
+    # get_or_create retries the read on IntegrityError, so two first-time writers both get the same row.
+    account, _created = LedgerAccount.objects.get_or_create(key=key, defaults={"kind": kind, **fields})
+    return account
+
+
+def account_custody_cash(institution: Institution) -> LedgerAccount:
+    """Asset: the institution's money held at its custody bank (debit-positive)."""
+    return _account(
+        f"cash:i:{institution.pk}",
+        AccountKind.CUSTODY_CASH,
+        institution=institution,
+        division_code=institution.division_code,
+    )
+
+
+def account_bank_unallocated_cash(bank: Bank) -> LedgerAccount:
+    """Asset: money at ``bank`` not yet attributed to an institution (the cash side of ``account_suspense``)."""
+    return _account(f"cash:b:{bank.pk}", AccountKind.CUSTODY_CASH, bank=bank)
+
+
+def account_for_parent_enrolment(enrolment: Enrolment) -> LedgerAccount:
+    """Liability: the parent's unconsumed prepaid balance for one enrolment (credit-positive, never below zero)."""
+    return _account(
+        f"prepaid:e:{enrolment.pk}",
+        AccountKind.PARENT_PREPAID,
+        enrolment=enrolment,
+        institution_id=enrolment.institution_id,
+        division_code=enrolment.division_code,
+    )
+
+
+def account_institution_settled(institution: Institution) -> LedgerAccount:
+    """Liability: released to the institution for confirmed lessons, not yet paid out by the bank."""
+    return _account(
+        f"settled:i:{institution.pk}",
+        AccountKind.INSTITUTION_SETTLED,
+        institution=institution,
+        division_code=institution.division_code,
+    )
+
+
+def account_refunds_payable(institution: Institution) -> LedgerAccount:
+    """Liability: refunds approved for the institution's parents, owed until the bank confirms payment."""
+    return _account(
+        f"refunds:i:{institution.pk}",
+        AccountKind.REFUNDS_PAYABLE,
+        institution=institution,
+        division_code=institution.division_code,
+    )
+
+
+def account_suspense(bank: Bank) -> LedgerAccount:
+    """Liability: money received by ``bank`` that matched no order, until allocated or returned."""
+    return _account(f"suspense:b:{bank.pk}", AccountKind.SUSPENSE, bank=bank)
+
+
+def account_by_key(key: str) -> LedgerAccount:
+    """An existing account by its key (for manual adjustments); ``LedgerError`` if there is none."""
+    try:
+        return LedgerAccount.objects.get(key=key)
+    except LedgerAccount.DoesNotExist:
+        raise LedgerError(_("记账科目 %(key)s 不存在。") % {"key": key}, code="ledger_unknown_account")
+
+
+# ---------------------------------------------------------------------------------------------------- posting
+
+
+def _natural(account_kind: str, amount_fen: int) -> int:
+    """The change a posting makes to the account's natural-direction balance."""
+    return amount_fen if account_kind in ASSET_KINDS else -amount_fen
+
+
+def validate_lines(lines: Sequence[tuple[LedgerAccount, Any]]) -> None:
+    """Raise ``LedgerError`` unless ``lines`` is ≥ 2 non-zero integer-fen amounts summing to zero."""
+    if len(lines) < 2:
+        raise LedgerError(_("一笔凭证至少需要两条分录。"), code="ledger_too_few_lines")
+    total = 0
+    for account, amount in lines:
+        # bool is an int subclass and float/Decimal may carry fractions of a fen: only exact ints are money here.
+        if type(amount) is not int:
+            raise LedgerError(_("金额必须是整数（分）。"), code="ledger_not_integer")
+        if amount == 0:
+            raise LedgerError(_("分录金额不能为零。"), code="ledger_zero_line")
+        if abs(amount) > MAX_POSTING_FEN:
+            raise LedgerError(_("分录金额超出上限。"), code="ledger_too_large")
+        if account is None or account.pk is None:
+            raise LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
+        total += amount
+    if total != 0:
+        raise LedgerError(_("借贷不平衡：分录合计 %(total)s 分，应为 0。") % {"total": total}, code="ledger_unbalanced")
+
+
+def _lock_audit_head() -> None:
+    # Every ledger write is audited and audit_record locks this row anyway; taking it first gives all money
+    # writers one lock order (audit head → accounts by id), so they cannot deadlock against each other.
+    AuditChainHead.objects.select_for_update().get_or_create(id=1)
+
+
+@transaction.atomic
+def journal_post(
+    *,
+    actor: User | None,
+    kind: EntryKind | str,
+    lines: Sequence[Line],
+    reference: str = "",
+    memo: str = "",
+    bank: Bank | None = None,
+    bank_reference: str = "",
+    institution: Institution | None = None,
+    enrolment: Enrolment | None = None,
+    business_date: datetime.date | None = None,
+    idempotency_key: str | None = None,
+    consumption: ConsumptionRequest | None = None,
+) -> JournalEntry:
+    """Book one balanced entry and move the account balances, or raise ``LedgerError`` and book nothing.
+
+    Guarantees: postings are non-zero integer fen summing to zero; no account balance goes below zero (checked
+    under row locks, so concurrent posts cannot overdraw); an entry of kind ``release`` needs ``consumption``, a
+    confirmed ``ConsumptionRequest`` not released before, and credits the institution exactly its amount (so
+    money released never exceeds confirmed consumption); one audit event ``ledger.<kind>`` per entry.
+
+    ``idempotency_key``: if an entry with this key exists, it is returned and nothing new is booked — safe for
+    retries and concurrent duplicates (a unique constraint decides the race).
+    """
+    kind = EntryKind(kind)
+    validate_lines(lines)
+    if idempotency_key:
+        existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    _lock_audit_head()
+    if idempotency_key:
+        # A duplicate that was in flight has committed by the time we hold the head lock.
+        existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+
+    if kind == EntryKind.RELEASE:
+        _check_release(lines, consumption)
+    elif consumption is not None:
+        raise LedgerError(_("只有释放凭证可以关联消课记录。"), code="ledger_consumption_unexpected")
+
+    deltas: dict[int, int] = defaultdict(int)
+    for account, amount in lines:
+        deltas[account.pk] += amount
+    locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")}
+    natural_change: dict[int, int] = {}
+    for pk, amount in deltas.items():
+        account = locked[pk]
+        change = _natural(account.kind, amount)
+        if account.balance_fen + change < 0:
+            raise LedgerError(
+                _("余额不足：%(account)s 余额 %(balance)s 分，本次减少 %(change)s 分。")
+                % {"account": account.key, "balance": account.balance_fen, "change": -change},
+                code="ledger_insufficient",
+            )
+        natural_change[pk] = change
+
+    entry = JournalEntry(
+        kind=kind,
+        reference=reference[:80],
+        memo=memo[:255],
+        bank=bank,
+        bank_reference=bank_reference[:64],
+        institution=institution,
+        enrolment=enrolment,
+        business_date=business_date or timezone.localdate(),
+        created_by=actor if actor is not None and actor.pk else None,
+        idempotency_key=idempotency_key or None,
+        division_code=(institution.division_code if institution else (enrolment.division_code if enrolment else "")),
+    )
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            # A concurrent writer with the same key committed first: theirs is the entry.
+            return JournalEntry.objects.get(idempotency_key=idempotency_key)
+    else:
+        entry.save()
+    Posting.objects.bulk_create([Posting(entry=entry, account_id=a.pk, amount_fen=amt) for a, amt in lines])
+    for pk, change in natural_change.items():
+        if change:
+            LedgerAccount.objects.filter(pk=pk).update(balance_fen=F("balance_fen") + change)
+            locked[pk].balance_fen += change
+    # Callers hold their own instances of these accounts; keep them current so a next post reads true balances.
+    for account, _amount in lines:
+        account.balance_fen = locked[account.pk].balance_fen
+    if consumption is not None:
+        ConsumptionRequest.objects.filter(pk=consumption.pk).update(release_entry=entry)
+        consumption.release_entry = entry
+    audit_record(
+        actor=actor,
+        action=f"ledger.{kind.value}",
+        obj=entry,
+        after={
+            "reference": entry.reference,
+            "bank_reference": entry.bank_reference,
+            "lines": [[a.key, amt] for a, amt in lines],
+        },
+    )
+    return entry
+
+
+def _check_release(lines: Sequence[Line], consumption: ConsumptionRequest | None) -> None:
+    if consumption is None:
+        raise LedgerError(_("释放资金必须对应一条已确认的消课记录。"), code="ledger_release_unconfirmed")
+    current = ConsumptionRequest.objects.select_for_update().get(pk=consumption.pk)
+    if current.status not in CONFIRMED_CONSUMPTION:
+        raise LedgerError(_("该课次尚未确认消课，不能释放资金。"), code="ledger_release_unconfirmed")
+    if current.release_entry_id is not None:
+        raise LedgerError(_("该课次的资金已经释放过。"), code="ledger_release_twice")
+    released = -sum(amt for a, amt in lines if a.kind == AccountKind.INSTITUTION_SETTLED)
+    if released != current.amount_fen:
+        raise LedgerError(
+            _("释放金额 %(released)s 分与确认消课金额 %(amount)s 分不一致。")
+            % {"released": released, "amount": current.amount_fen},
+            code="ledger_release_mismatch",
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- operations
+
+
+def post_payment_in(
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    amount_fen: int,
+    bank: Bank | None = None,
+    bank_reference: str = "",
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> JournalEntry:
+    """A parent's payment arrived in custody: Dr custody cash (institution), Cr the parent's prepaid balance."""
+    institution = enrolment.institution
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.PAYMENT_IN,
+        lines=[(account_custody_cash(institution), amount_fen), (account_for_parent_enrolment(enrolment), -amount_fen)],
+        reference=reference,
+        bank=bank,
+        bank_reference=bank_reference,
+        institution=institution,
+        enrolment=enrolment,
+        idempotency_key=idempotency_key,
+    )
+
+
+def post_suspense_in(
+    *, actor: User | None, bank: Bank, amount_fen: int, bank_reference: str = "", reference: str = ""
+) -> JournalEntry:
+    """Money that matched nothing: Dr the bank's unallocated cash, Cr the bank's suspense."""
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.SUSPENSE_IN,
+        lines=[(account_bank_unallocated_cash(bank), amount_fen), (account_suspense(bank), -amount_fen)],
+        reference=reference,
+        bank=bank,
+        bank_reference=bank_reference,
+    )
+
+
+def post_suspense_allocate(
+    *, actor: User | None, bank: Bank, enrolment: Enrolment, amount_fen: int, reference: str = ""
+) -> JournalEntry:
+    """Suspense money identified as a payment for ``enrolment``: moves it to the institution's cash and the parent."""
+    institution = enrolment.institution
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.SUSPENSE_ALLOCATE,
+        lines=[
+            (account_suspense(bank), amount_fen),
+            (account_bank_unallocated_cash(bank), -amount_fen),
+            (account_custody_cash(institution), amount_fen),
+            (account_for_parent_enrolment(enrolment), -amount_fen),
+        ],
+        reference=reference,
+        bank=bank,
+        institution=institution,
+        enrolment=enrolment,
+    )
+
+
+def post_release(*, actor: User | None, consumption: ConsumptionRequest) -> JournalEntry:
+    """One confirmed lesson: its price moves from the parent's balance to the institution (once per request)."""
+    enrolment = consumption.enrolment
+    institution = enrolment.institution
+    amount = consumption.amount_fen
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.RELEASE,
+        lines=[(account_for_parent_enrolment(enrolment), amount), (account_institution_settled(institution), -amount)],
+        reference=f"consumption:{consumption.pk}",
+        institution=institution,
+        enrolment=enrolment,
+        consumption=consumption,
+    )
+
+
+def post_payout(
+    *, actor: User | None, institution: Institution, amount_fen: int, bank_reference: str = "", reference: str = ""
+) -> JournalEntry:
+    """The bank paid released money out to the institution: Dr institution settled, Cr custody cash."""
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.PAYOUT,
+        lines=[
+            (account_institution_settled(institution), amount_fen),
+            (account_custody_cash(institution), -amount_fen),
+        ],
+        reference=reference,
+        bank_reference=bank_reference,
+        institution=institution,
+        idempotency_key=f"payout:{reference}" if reference else None,
+    )
+
+
+def post_refund_approve(
+    *, actor: User | None, enrolment: Enrolment, amount_fen: int, reference: str = ""
+) -> JournalEntry:
+    """A refund agreed (or deemed agreed / ordered): the amount leaves the parent's balance and is owed to them."""
+    institution = enrolment.institution
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.REFUND_APPROVE,
+        lines=[
+            (account_for_parent_enrolment(enrolment), amount_fen),
+            (account_refunds_payable(institution), -amount_fen),
+        ],
+        reference=reference,
+        institution=institution,
+        enrolment=enrolment,
+    )
+
+
+def post_refund_paid(
+    *,
+    actor: User | None,
+    institution: Institution,
+    amount_fen: int,
+    enrolment: Enrolment | None = None,
+    bank_reference: str = "",
+    reference: str = "",
+) -> JournalEntry:
+    """The bank confirmed the refund paid: Dr refunds payable, Cr custody cash."""
+    return journal_post(
+        actor=actor,
+        kind=EntryKind.REFUND_PAID,
+        lines=[(account_refunds_payable(institution), amount_fen), (account_custody_cash(institution), -amount_fen)],
+        reference=reference,
+        bank_reference=bank_reference,
+        institution=institution,
+        enrolment=enrolment,
+        idempotency_key=f"refund_paid:{reference}" if reference else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- checks
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    custody_cash_fen: int
+    parent_prepaid_fen: int
+    institution_settled_fen: int
+    refunds_payable_fen: int
+    suspense_fen: int
+
+
+def ledger_totals(institution: Institution | None = None) -> LedgerTotals:
+    """Sum of balances per account kind (for one institution, or everything)."""
+    qs = LedgerAccount.objects.all()
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    sums = {row["kind"]: row["total"] or 0 for row in qs.values("kind").annotate(total=Sum("balance_fen"))}
+    return LedgerTotals(
+        custody_cash_fen=sums.get(AccountKind.CUSTODY_CASH, 0),
+        parent_prepaid_fen=sums.get(AccountKind.PARENT_PREPAID, 0),
+        institution_settled_fen=sums.get(AccountKind.INSTITUTION_SETTLED, 0),
+        refunds_payable_fen=sums.get(AccountKind.REFUNDS_PAYABLE, 0),
+        suspense_fen=sums.get(AccountKind.SUSPENSE, 0),
+    )
+
+
+def ledger_invariant_problems(institutions: Iterable[Institution] | None = None) -> list[str]:
+    """Every way the ledger is inconsistent, as readable strings; an empty list means all invariants hold.
+
+    Checks: each entry's postings sum to zero (and it has ≥ 2); every balance equals its postings and is ≥ 0;
+    custody cash = parent prepaid + institution settled + refunds payable + suspense (overall and per institution);
+    per enrolment, money released ≤ the price of confirmed consumption, and each release is tied to one.
+    """
+    problems: list[str] = []
+    unbalanced = (
+        Posting.objects.values("entry_id")
+        .annotate(total=Sum("amount_fen"))
+        .exclude(total=0)
+        .values_list("entry_id", "total")
+    )
+    problems += [f"entry {e} sums to {t}" for e, t in unbalanced]
+    if JournalEntry.objects.filter(postings__isnull=True).exists():
+        problems.append("entry without postings")
+
+    posted = dict(
+        Posting.objects.values("account_id").annotate(total=Sum("amount_fen")).values_list("account_id", "total")
+    )
+    for account in LedgerAccount.objects.all():
+        expected = _natural(account.kind, posted.get(account.pk, 0) or 0)
+        if account.balance_fen != expected:
+            problems.append(f"{account.key}: balance {account.balance_fen} != postings {expected}")
+        if account.balance_fen < 0:
+            problems.append(f"{account.key}: negative balance {account.balance_fen}")
+
+    t = ledger_totals()
+    owed = t.parent_prepaid_fen + t.institution_settled_fen + t.refunds_payable_fen + t.suspense_fen
+    if t.custody_cash_fen != owed:
+        problems.append(f"custody cash {t.custody_cash_fen} != owed {owed}")
+    inst_ids = (
+        [i.pk for i in institutions]
+        if institutions is not None
+        else list(LedgerAccount.objects.exclude(institution=None).values_list("institution_id", flat=True).distinct())
+    )
+    for inst_id in inst_ids:
+        sums = dict(
+            LedgerAccount.objects.filter(institution_id=inst_id)
+            .values("kind")
+            .annotate(total=Sum("balance_fen"))
+            .values_list("kind", "total")
+        )
+        cash = sums.get(AccountKind.CUSTODY_CASH, 0)
+        liab = sum(v for k, v in sums.items() if k != AccountKind.CUSTODY_CASH)
+        if cash != liab:
+            problems.append(f"institution {inst_id}: cash {cash} != owed {liab}")
+
+    released = dict(
+        Posting.objects.filter(entry__kind=EntryKind.RELEASE, account__kind=AccountKind.INSTITUTION_SETTLED)
+        .values("entry__enrolment_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("entry__enrolment_id", "total")
+    )
+    confirmed = dict(
+        ConsumptionRequest.objects.filter(status__in=CONFIRMED_CONSUMPTION)
+        .values("enrolment_id")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("enrolment_id", "total")
+    )
+    for enrolment_id, credit in released.items():
+        if -credit > (confirmed.get(enrolment_id) or 0):
+            problems.append(f"enrolment {enrolment_id}: released {-credit} > confirmed {confirmed.get(enrolment_id)}")
+    orphan = JournalEntry.objects.filter(kind=EntryKind.RELEASE, released_consumption__isnull=True).count()
+    if orphan:
+        problems.append(f"{orphan} release entries without a consumption request")
+    return problems

@@ -1,0 +1,147 @@
+"""Money in: a bank's signed payment notification booked exactly once.
+
+``bank_notification_receive`` is idempotent on (bank, notification id): the first call books the payment (or parks
+unknown money in suspense with a case) and stores its answer; every repeat — also 20 at the same instant — gets
+that stored answer and books nothing. A unique constraint decides concurrent races: the insert of the second
+waits for the first transaction, then fails and reads the committed row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangjian.core.audit import audit_record
+
+from . import ledger
+from .models import (
+    Bank,
+    BankNotification,
+    NotificationOutcome,
+    PaymentOrder,
+    PaymentOrderStatus,
+    SuspenseCase,
+)
+
+
+@dataclass(frozen=True)
+class NotificationData:
+    notification_id: str
+    order_no: str
+    amount_fen: int
+    bank_reference: str
+    paid_at: datetime.datetime | None = None
+    payer_name: str = ""
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    status_code: int
+    body: dict[str, Any]
+    replay: bool
+
+
+def bank_notification_receive(
+    *, bank: Bank, data: NotificationData, payload: dict[str, Any], body_sha256: str
+) -> NotificationResult:
+    """Book a verified notification once; a repeat returns the first answer (``replay=True``) and books nothing."""
+    try:
+        return _receive_first(bank=bank, data=data, payload=payload, body_sha256=body_sha256)
+    except IntegrityError:
+        # Lost the race on (bank, notification_id): the winner has committed, its answer is stored.
+        stored = BankNotification.objects.filter(bank=bank, notification_id=data.notification_id).first()
+        if stored is None:
+            raise
+        return NotificationResult(stored.response_status, stored.response_body, replay=True)
+
+
+@transaction.atomic
+def _receive_first(
+    *, bank: Bank, data: NotificationData, payload: dict[str, Any], body_sha256: str
+) -> NotificationResult:
+    existing = BankNotification.objects.filter(bank=bank, notification_id=data.notification_id).first()
+    if existing is not None:
+        return NotificationResult(existing.response_status, existing.response_body, replay=True)
+    with transaction.atomic():
+        notification = BankNotification.objects.create(
+            bank=bank, notification_id=data.notification_id, body_sha256=body_sha256, payload=payload
+        )
+
+    order = (
+        PaymentOrder.objects.select_for_update().filter(bank=bank, order_no=data.order_no).first()
+        if data.order_no
+        else None
+    )
+    reason = ""
+    if order is None:
+        reason = _("缴费单号不存在或不属于本行：%(no)s") % {"no": data.order_no or "-"}
+    elif order.status != PaymentOrderStatus.PENDING:
+        reason = _("缴费单 %(no)s 状态为“%(status)s”，不能再次入账。") % {
+            "no": order.order_no,
+            "status": order.get_status_display(),
+        }
+    elif order.amount_fen != data.amount_fen:
+        reason = _("到账金额 %(got)s 分与缴费单金额 %(want)s 分不符。") % {
+            "got": data.amount_fen,
+            "want": order.amount_fen,
+        }
+
+    body: dict[str, Any] = {"notification_id": data.notification_id, "bank_reference": data.bank_reference}
+    if reason:
+        entry = ledger.post_suspense_in(
+            actor=None,
+            bank=bank,
+            amount_fen=data.amount_fen,
+            bank_reference=data.bank_reference,
+            reference=f"notification:{data.notification_id}",
+        )
+        case = SuspenseCase.objects.create(
+            bank=bank,
+            notification=notification,
+            amount_fen=data.amount_fen,
+            bank_reference=data.bank_reference,
+            reason=reason,
+            entry=entry,
+            division_code=order.division_code if order is not None else "",
+        )
+        audit_record(
+            actor=None,
+            action="funds.suspense_open",
+            obj=case,
+            after={"reason": reason, "amount_fen": data.amount_fen, "bank_reference": data.bank_reference},
+        )
+        notification.outcome = NotificationOutcome.SUSPENSE
+        body |= {"result": "suspense", "entry_id": entry.pk, "suspense_case_id": case.pk, "detail": reason}
+    else:
+        assert order is not None
+        entry = ledger.post_payment_in(
+            actor=None,
+            enrolment=order.enrolment,
+            amount_fen=data.amount_fen,
+            bank=bank,
+            bank_reference=data.bank_reference,
+            reference=order.order_no,
+        )
+        PaymentOrder.objects.filter(pk=order.pk).update(
+            status=PaymentOrderStatus.PAID, paid_at=data.paid_at or timezone.now(), entry=entry
+        )
+        audit_record(
+            actor=None,
+            action="funds.order_paid",
+            obj=order,
+            after={"amount_fen": data.amount_fen, "bank_reference": data.bank_reference, "entry": entry.pk},
+        )
+        notification.outcome = NotificationOutcome.BOOKED
+        notification.order = order
+        notification.division_code = order.division_code
+        body |= {"result": "booked", "entry_id": entry.pk, "order_no": order.order_no}
+    notification.entry = entry
+    notification.response_status = 200
+    notification.response_body = body
+    notification.save(update_fields=["outcome", "order", "entry", "division_code", "response_status", "response_body"])
+    return NotificationResult(200, body, replay=False)
