@@ -24,6 +24,15 @@ class Student(models.Model):
     class Meta:
         verbose_name = _("学员")
         verbose_name_plural = _("学员")
+        constraints = [
+            # One record per child: enrolments from every institution and a parent's binding meet on it.
+            models.UniqueConstraint(
+                fields=["resident_id"], condition=~models.Q(resident_id=""), name="student_resident_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["school_roll_no"], condition=~models.Q(school_roll_no=""), name="student_school_roll_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -117,3 +126,17 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} @ {self.session}"
+
+
+class ContractCounter(models.Model):
+    """The last contract number issued per county and year; the row lock makes numbers gap-free and race-free."""
+
+    key = models.CharField(max_length=16, unique=True)
+    last_no = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("合同编号计数")
+        verbose_name_plural = _("合同编号计数")
+
+    def __str__(self) -> str:
+        return f"{self.key}:{self.last_no}"

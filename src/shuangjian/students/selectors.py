@@ -1,0 +1,176 @@
+"""Every read a person sees in the students app, already restricted to what the caller may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from shuangjian.core.models import Role, User
+from shuangjian.core.scope import scope_queryset
+from shuangjian.courses.models import ClassGroup, Session
+from shuangjian.registry.models import Institution
+
+from .models import Attendance, Enrolment, EnrolmentStatus, Student
+
+LIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ACTIVE)
+
+
+def operator_institution(user: User | AnonymousUser | None) -> Institution | None:
+    """The institution an operator account manages, or None for anyone else."""
+    if user is None or not user.is_authenticated:
+        return None
+    assert isinstance(user, User)
+    if user.role != Role.INSTITUTION_OPERATOR:
+        return None
+    # The reverse one-to-one raises an AttributeError subclass when unlinked: such an operator owns nothing.
+    link = getattr(user, "operated", None)
+    if link is None:
+        return None
+    institution: Institution = link.institution
+    return institution
+
+
+def school_codes_for_user(user: User) -> list[str]:
+    """The school codes a school administrator answers for (schools app's SchoolAdmin link, when installed)."""
+    if user.role != Role.SCHOOL_ADMIN:
+        return []
+    try:
+        link_model = apps.get_model("schools", "SchoolAdmin")
+    except LookupError:
+        return []
+    codes = link_model.objects.filter(user=user).values_list("school__code", flat=True)
+    return [c for c in codes if c]
+
+
+def enrolments_for_user(user: User | AnonymousUser | None) -> QuerySet[Enrolment]:
+    """Enrolments the caller may see: own children, own institution, own pupils, or the jurisdiction."""
+    qs = Enrolment.objects.select_related("student", "class_group", "class_group__course", "institution")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    assert isinstance(user, User)
+    if user.is_platform_admin:
+        return qs
+    if user.role == Role.PARENT:
+        return qs.filter(student__guardianships__parent=user)
+    if user.role == Role.INSTITUTION_OPERATOR:
+        institution = operator_institution(user)
+        return qs.filter(institution=institution) if institution else qs.none()
+    if user.role == Role.SCHOOL_ADMIN:
+        # A school sees its own pupils wherever they train (Nanchang's per-pupil survey), nobody else's.
+        codes = school_codes_for_user(user)
+        return qs.filter(student__school_code__in=codes) if codes else qs.none()
+    if user.role in (Role.REGULATOR, Role.INSPECTOR):
+        return scope_queryset(qs, user)
+    return qs.none()
+
+
+def get_enrolment_for_user(user: User | AnonymousUser | None, pk: object) -> Enrolment:
+    try:
+        return enrolments_for_user(user).get(pk=pk)
+    except (Enrolment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def filter_enrolments(qs: QuerySet[Enrolment], params: Any) -> QuerySet[Enrolment]:
+    """Apply the list page's filters (q: name / ID / contract no; status; school; institution; grade)."""
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(student__name__contains=q)
+            | Q(student__resident_id=q.upper())
+            | Q(student__school_roll_no=q)
+            | Q(contract_no=q)
+            | Q(institution__name__contains=q)
+        )
+    status = params.get("status") or ""
+    if status in EnrolmentStatus.values:
+        qs = qs.filter(status=status)
+    school = (params.get("school") or "").strip()
+    if school:
+        qs = qs.filter(Q(student__school_code=school) | Q(student__school_name__contains=school))
+    grade = (params.get("grade") or "").strip()
+    if grade:
+        qs = qs.filter(student__grade=grade)
+    division = (params.get("division") or "").strip()
+    if division.isdigit():
+        qs = qs.filter(division_code__startswith=division)
+    return qs.order_by("-created_at", "-pk")
+
+
+def enrolment_totals(qs: QuerySet[Enrolment]) -> dict[str, Any]:
+    """Counts for a list's header: enrolments, distinct pupils, institutions, fees, and per status."""
+    agg = qs.aggregate(
+        enrolments=Count("pk"),
+        students=Count("student", distinct=True),
+        institutions=Count("institution", distinct=True),
+        fee_fen=Sum("total_fee_fen"),
+    )
+    by_status = {row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))}
+    agg["fee_fen"] = agg["fee_fen"] or 0
+    agg["by_status"] = [(label, by_status.get(value, 0)) for value, label in EnrolmentStatus.choices]
+    return agg
+
+
+def children_for_parent(user: User) -> QuerySet[Student]:
+    if user.role != Role.PARENT:
+        return Student.objects.none()
+    return Student.objects.filter(guardianships__parent=user).annotate(n_enrolments=Count("enrolments")).order_by("pk")
+
+
+def get_child_for_parent(user: User, pk: object) -> Student:
+    try:
+        return children_for_parent(user).get(pk=pk)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def class_groups_for_operator(user: User) -> QuerySet[ClassGroup]:
+    institution = operator_institution(user)
+    if institution is None:
+        return ClassGroup.objects.none()
+    return (
+        ClassGroup.objects.filter(course__institution=institution)
+        .select_related("course")
+        .order_by("course__name", "name")
+    )
+
+
+def sessions_for_operator(user: User) -> QuerySet[Session]:
+    institution = operator_institution(user)
+    if institution is None:
+        return Session.objects.none()
+    return (
+        Session.objects.filter(class_group__course__institution=institution, is_cancelled=False)
+        .select_related("class_group", "class_group__course")
+        .annotate(
+            n_present=Count("attendances", filter=Q(attendances__present=True)),
+            n_recorded=Count("attendances"),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def get_session_for_operator(user: User, pk: object) -> Session:
+    try:
+        return sessions_for_operator(user).get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def attendance_sheet(session: Session) -> list[dict[str, Any]]:
+    """The session's roll: every live enrolment of its class group with what has been recorded so far."""
+    enrolments = (
+        Enrolment.objects.filter(class_group_id=session.class_group_id, status__in=LIVE_STATUSES)
+        .select_related("student")
+        .order_by("student__name", "pk")
+    )
+    recorded = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "present"))
+    return [{"enrolment": e, "recorded": e.pk in recorded, "present": recorded.get(e.pk, False)} for e in enrolments]
+
+
+def attendance_for_enrolment(enrolment: Enrolment) -> QuerySet[Attendance]:
+    return enrolment.attendances.select_related("session").order_by("session__starts_at")
