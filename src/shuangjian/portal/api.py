@@ -1,3 +1,66 @@
+"""Public, unauthenticated API under /api/v1/public/: is this institution licensed and supervised?
+
+Rate-limited per IP (``SHUANGJIAN_PUBLIC_RATE_LIMIT``): over the limit answers 429
+``{"detail", "code": "rate_limited"}`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
+from shuangjian.core.api_errors import ApiError
+
+from . import selectors
+from .ratelimit import check_rate
+from .schemas import ErrorOut, PublicInstitutionDetailOut, PublicSearchOut
+
 router = Router(tags=["portal"])
+
+
+def rate_limited(retry_after: int) -> JsonResponse:
+    response = JsonResponse(
+        {"detail": _("请求过于频繁，请 %(s)d 秒后再试。") % {"s": retry_after}, "code": "rate_limited"},
+        status=429,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@router.get(
+    "/institutions",
+    auth=None,
+    response={200: PublicSearchOut, 422: ErrorOut, 429: ErrorOut},
+    summary="按名称、统一社会信用代码或许可证号查询机构",
+)
+def search(request: HttpRequest, q: str = "") -> object:
+    """Up to 20 matches; an exact USCC or licence number match comes first. ``q`` needs at least 2 characters."""
+    retry = check_rate(request)
+    if retry is not None:
+        return rate_limited(retry)
+    text = selectors.normalise_query(q)
+    if len(text) < selectors.SEARCH_MIN_CHARS:
+        raise ApiError(422, _("请输入至少 2 个字符（机构名称、统一社会信用代码或办学许可证号）。"), "query_too_short")
+    found = selectors.search_institutions(text)
+    names = selectors.division_names_for(found)
+    flags = selectors.list_flags(found)
+    results = [asdict(selectors.public_profile(i, division_names=names, flags=flags[i.pk])) for i in found]
+    return {"query": text, "count": len(results), "results": results}
+
+
+@router.get(
+    "/institutions/{uscc}",
+    auth=None,
+    response={200: PublicInstitutionDetailOut, 404: ErrorOut, 429: ErrorOut},
+    summary="按统一社会信用代码查看机构公开信息",
+)
+def detail(request: HttpRequest, uscc: str) -> object:
+    retry = check_rate(request)
+    if retry is not None:
+        return rate_limited(retry)
+    inst = selectors.institution_by_uscc(uscc)
+    return asdict(selectors.public_profile(inst))

@@ -82,7 +82,8 @@ def whitelist_queryset(today: datetime.date | None = None) -> QuerySet[Instituti
         .exclude(_blacklisted(today))
         .exclude(_zombie_q(today))
         .alias(latest_result=latest_result)
-        .exclude(latest_result=InspectionResult.FAILED)
+        # Never inspected (NULL) stays in: only a failed latest inspection takes an institution off.
+        .filter(Q(latest_result__isnull=True) | ~Q(latest_result=InspectionResult.FAILED))
     )
 
 

@@ -117,7 +117,8 @@ def publish(request: HttpRequest) -> HttpResponse:
 @require_GET
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     publication = get_object_or_404(lists.publications_for_user(user=_user(request)), pk=pk)
-    kind = request.GET.get("kind") if request.GET.get("kind") in ListKind.values else ListKind.WHITE
+    kind = request.GET.get("kind") or ""
+    kind = kind if kind in ListKind.values else ListKind.WHITE
     rows = ListPublicationRow.objects.filter(publication=publication, kind=kind).order_by("division_code", "name", "pk")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "registry/lists/publication.html", {"publication": publication, "page": page, "kind": kind})

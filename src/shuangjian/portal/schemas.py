@@ -1,0 +1,64 @@
+"""Public API schemas: every field here is public information; nothing private is declared."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Schema
+
+
+class BlacklistEntryOut(Schema):
+    reason: str
+    legal_basis: str
+    start: datetime.date
+    end: datetime.date | None
+    department: str
+
+
+class PenaltyOut(Schema):
+    decision_no: str = ""
+    decided_on: datetime.date | None = None
+    violation: str = ""
+    penalty: str = ""
+
+
+class PublicInstitutionOut(Schema):
+    name: str
+    uscc: str
+    category: str
+    category_label: str
+    field_label: str
+    subjects: list[str]
+    status: str
+    status_label: str
+    licence_status: str
+    licence_status_label: str
+    licence_no: str
+    licence_expires_on: datetime.date | None
+    address: str
+    division_code: str
+    division_name: str
+    phone: str
+    training_format_label: str
+    supervision_mode: str
+    supervision_mode_label: str
+    supervised: bool
+    on_whitelist: bool
+    on_blacklist: bool
+
+
+class PublicInstitutionDetailOut(PublicInstitutionOut):
+    whitelist_reasons: list[str]
+    blacklist: list[BlacklistEntryOut]
+    penalties: list[PenaltyOut]
+
+
+class PublicSearchOut(Schema):
+    query: str
+    count: int
+    results: list[PublicInstitutionOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str

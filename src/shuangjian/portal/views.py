@@ -1,0 +1,114 @@
+"""Public portal pages (no sign-in): institution query, institution page, white and black lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from shuangjian.registry import exports
+from shuangjian.registry.models import ListKind, ListPublication
+
+from . import selectors
+from .ratelimit import check_rate
+
+View = Callable[..., HttpResponseBase]
+
+
+def rate_limited_page(view: View) -> View:
+    """Over the per-IP limit, a Chinese 429 page with Retry-After instead of the page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        retry = check_rate(request)
+        if retry is not None:
+            response = render(request, "portal/429.html", {"retry_after": retry}, status=429)
+            response["Retry-After"] = str(retry)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _division(request: HttpRequest) -> str:
+    value = (request.GET.get("division") or "").strip()
+    return value if value.isdigit() and len(value) <= 6 else ""
+
+
+@require_GET
+@rate_limited_page
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"publications": selectors.latest_publications()[:6]})
+
+
+@require_GET
+@rate_limited_page
+def search(request: HttpRequest) -> HttpResponse:
+    q = selectors.normalise_query(request.GET.get("q", ""))
+    too_short = 0 < len(q) < selectors.SEARCH_MIN_CHARS
+    profiles = []
+    if q and not too_short:
+        found = selectors.search_institutions(q)
+        names = selectors.division_names_for(found)
+        flags = selectors.list_flags(found)
+        profiles = [selectors.public_profile(i, division_names=names, flags=flags[i.pk]) for i in found]
+    return render(
+        request, "portal/search.html", {"q": q, "profiles": profiles, "too_short": too_short, "searched": bool(q)}
+    )
+
+
+@require_GET
+@rate_limited_page
+def institution(request: HttpRequest, uscc: str) -> HttpResponse:
+    profile = selectors.public_profile(selectors.institution_by_uscc(uscc))
+    return render(request, "portal/institution.html", {"p": profile})
+
+
+@require_GET
+@rate_limited_page
+def whitelist(request: HttpRequest) -> HttpResponse:
+    q = selectors.normalise_query(request.GET.get("q", ""))
+    division = _division(request)
+    page = Paginator(selectors.public_whitelist(q=q, division=division), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/whitelist.html",
+        {"page": page, "q": q, "division": division, "publications": selectors.latest_publications()},
+    )
+
+
+@require_GET
+@rate_limited_page
+def blacklist(request: HttpRequest) -> HttpResponse:
+    division = _division(request)
+    page = Paginator(selectors.public_blacklist(division=division), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/blacklist.html",
+        {"page": page, "division": division, "publications": selectors.latest_publications()},
+    )
+
+
+@require_GET
+@rate_limited_page
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    pub = get_object_or_404(ListPublication, pk=pk)
+    kind = request.GET.get("kind") or ""
+    kind = kind if kind in ListKind.values else ListKind.WHITE
+    page = Paginator(selectors.publication_rows(pub, kind), 30).get_page(request.GET.get("page"))
+    return render(request, "portal/publication.html", {"publication": pub, "kind": kind, "page": page})
+
+
+@require_GET
+@rate_limited_page
+def publication_export(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+    pub = get_object_or_404(ListPublication, pk=pk)
+    if kind not in ListKind.values:
+        raise Http404
+    label = "白名单" if kind == ListKind.WHITE else "黑名单"
+    return exports.xlsx_response(exports.publication_xlsx(pub, kind), f"{pub.year}-{pub.division_code}-{label}.xlsx")
