@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +27,18 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     template_name = "registration/logged_out.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view: checks the old password, applies AUTH_PASSWORD_VALIDATORS, keeps this session signed in."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("core:profile")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("密码已修改。"))
+        return response
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -117,11 +118,21 @@ def test_password_validators_reject_weak_passwords(password):
 
 
 @pytest.mark.django_db
-def test_password_validators_accept_the_demo_password_and_speak_chinese():
+def test_password_validators_accept_the_demo_password():
     validate_password(TEST_PASSWORD, user=RegulatorFactory.create(username="strong"))
+
+
+@pytest.mark.django_db
+def test_every_password_validator_message_is_chinese():
+    user = RegulatorFactory.create(username="zhangsan")
     with pytest.raises(ValidationError) as exc:
-        validate_password("abc")
-    assert any("密码" in m for m in exc.value.messages)
+        validate_password("zhangsan", user=user)
+    with pytest.raises(ValidationError) as numeric:
+        validate_password("123456789", user=user)
+    messages = exc.value.messages + numeric.value.messages
+    assert "密码太短，至少需要 10 个字符。" in messages
+    assert len(messages) >= 4  # too similar, too short, too common / all digits
+    assert all(re.search(r"[\u4e00-\u9fff]", m) for m in messages), messages
 
 
 def test_sessions_expire():
@@ -161,3 +172,51 @@ def test_each_request_extends_an_active_session(client):
     remaining = Session.objects.get().expire_date - timezone.now()
     # Idle timeout, not a fixed one: a working user is not thrown out mid-task.
     assert remaining.total_seconds() > settings.SESSION_COOKIE_AGE - 60
+
+
+@pytest.mark.django_db
+def test_password_change_page_applies_the_validators_in_chinese(client):
+    user = RegulatorFactory.create(username="changer")
+    client.force_login(user)
+    assert "修改密码" in client.get("/core/profile/").content.decode()
+    page = client.get("/core/profile/password/")
+    assert page.status_code == 200
+    assert "旧密码" in page.content.decode()
+    weak = client.post(
+        "/core/profile/password/",
+        {"old_password": TEST_PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert weak.status_code == 200
+    html = weak.content.decode()
+    assert "密码太短，至少需要 10 个字符。" in html and "密码只包含数字" in html
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_password_change_keeps_the_session_and_the_new_password_works(client):
+    user = RegulatorFactory.create(username="changer2")
+    client.force_login(user)
+    new = "Kaifeng-Longting#2027"
+    response = client.post(
+        "/core/profile/password/", {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302 and response["Location"] == "/core/profile/"
+    assert "密码已修改" in client.get("/core/profile/").content.decode()
+    client.logout()
+    assert attempt(client, "changer2", TEST_PASSWORD).status_code == 200
+    assert attempt(client, "changer2", new).status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_change_needs_the_old_password(client):
+    user = RegulatorFactory.create(username="changer3")
+    client.force_login(user)
+    new = "Kaifeng-Longting#2027"
+    response = client.post(
+        "/core/profile/password/", {"old_password": "guess", "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 200
+    assert "旧密码不正确" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
