@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
@@ -156,7 +156,7 @@ def _order_out(order: Any) -> dict[str, Any]:
     response={201: OrderOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="创建缴费单（校验单次收费限额）",
 )
-def order_create(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+def order_create(request: HttpRequest, payload: OrderIn) -> Status:
     enrolment = selectors.enrolment_payable_for_user(request.user, payload.enrolment_id)  # type: ignore[arg-type]
     order = services.payment_order_create(
         actor=request.user,  # type: ignore[arg-type]
@@ -165,7 +165,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str,
         period_start=payload.period_start,
         period_end=payload.period_end,
     )
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @router.get(

@@ -20,8 +20,8 @@ class World:
 
 @pytest.fixture
 def world(db: object) -> World:
-    bank = BankFactory(code="simbank", notification_secret="test-secret")
-    institution = InstitutionFactory()
-    CustodyAccountFactory(institution=institution, bank=bank)
-    enrolment = EnrolmentFactory(class_group__course__institution=institution)
+    bank = BankFactory.create(code="simbank", notification_secret="test-secret")
+    institution = InstitutionFactory.create()
+    CustodyAccountFactory.create(institution=institution, bank=bank)
+    enrolment = EnrolmentFactory.create(class_group__course__institution=institution)
     return World(bank=bank, institution=institution, enrolment=enrolment)

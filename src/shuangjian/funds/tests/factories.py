@@ -6,7 +6,7 @@ import datetime
 
 import factory
 
-from shuangjian.core.models import Role
+from shuangjian.core.models import Role, User
 from shuangjian.core.tests.factories import UserFactory
 from shuangjian.courses.models import ClassGroup, ClassSizeTier, Course
 from shuangjian.registry.models import Category, Institution, InstitutionOperator, LegalForm, NonSubjectField
@@ -103,13 +103,13 @@ class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
     division_code = factory.LazyAttribute(lambda o: o.institution.division_code)
 
 
-def parent_of(enrolment: Enrolment) -> object:
-    parent = UserFactory(role=Role.PARENT)
+def parent_of(enrolment: Enrolment) -> User:
+    parent = UserFactory.create(role=Role.PARENT)
     Guardianship.objects.create(parent=parent, student=enrolment.student)
     return parent
 
 
-def operator_of(institution: Institution) -> object:
-    user = UserFactory(role=Role.INSTITUTION_OPERATOR)
+def operator_of(institution: Institution) -> User:
+    user = UserFactory.create(role=Role.INSTITUTION_OPERATOR)
     InstitutionOperator.objects.create(user=user, institution=institution)
     return user

@@ -149,9 +149,9 @@ def test_invariant_check_catches_a_tampered_balance(world):
 
 
 def test_custody_account_and_risk_deposit_set_the_supervision_mode(db):
-    bank = BankFactory()
-    inst = InstitutionFactory()
-    other = InstitutionFactory()
+    bank = BankFactory.create()
+    inst = InstitutionFactory.create()
+    other = InstitutionFactory.create()
     services.risk_deposit_record(actor=None, institution=other, amount_fen=1_000_000, required_share_bp=2000)
     services.custody_account_open(actor=None, institution=inst, bank=bank, account_no="6222001")
     assert Institution.objects.get(pk=inst.pk).supervision_mode == SupervisionMode.BANK_CUSTODY
@@ -166,8 +166,8 @@ def test_custody_account_and_risk_deposit_set_the_supervision_mode(db):
 
 
 def test_entries_of_other_institutions_do_not_mix(db):
-    a = EnrolmentFactory()
-    b = EnrolmentFactory()
+    a = EnrolmentFactory.create()
+    b = EnrolmentFactory.create()
     ledger.post_payment_in(actor=None, enrolment=a, amount_fen=100)
     ledger.post_payment_in(actor=None, enrolment=b, amount_fen=200)
     assert ledger.ledger_totals(a.institution).custody_cash_fen == 100

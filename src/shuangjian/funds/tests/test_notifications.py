@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import datetime
+import json
+import time
+
+import pytest
+from django.test import Client
+
+from .. import ledger, services
+from ..banks.simulated import SimulatedBank
+from ..models import (
+    BankNotification,
+    JournalEntry,
+    NotificationOutcome,
+    PaymentOrder,
+    PaymentOrderStatus,
+    SuspenseCase,
+)
+from ..signing import signed_headers
+
+
+@pytest.fixture
+def order(world):
+    return services.payment_order_create(
+        actor=None,
+        enrolment=world.enrolment,
+        class_hours=20,
+        period_start=datetime.date(2026, 3, 1),
+        period_end=datetime.date(2026, 5, 31),
+        today=datetime.date(2026, 2, 15),
+    )
+
+
+def test_paid_order_is_booked_once_and_a_repeat_gets_the_first_answer(world, order, client):
+    sim = SimulatedBank(world.bank)
+    body = sim.notification_body(order_no=order.order_no, amount_fen=order.amount_fen, notification_id="N1")
+    first = sim.send(body, client=client)
+    assert first.status == 200, first.body
+    assert first.body["result"] == "booked"
+    second = sim.send(body, client=client)
+    assert second.status == 200
+    assert second.body == first.body
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    order.refresh_from_db()
+    assert order.status == PaymentOrderStatus.PAID
+    assert JournalEntry.objects.count() == 1
+    assert ledger.account_for_parent_enrolment(world.enrolment).balance_fen == order.amount_fen
+    assert ledger.ledger_invariant_problems() == []
+
+
+def test_unknown_order_parks_money_in_suspense_with_a_case(world, client):
+    sim = SimulatedBank(world.bank)
+    sent = sim.send(sim.notification_body(order_no="PO-NOPE", amount_fen=12_345), client=client)
+    assert sent.status == 200
+    assert sent.body["result"] == "suspense"
+    case = SuspenseCase.objects.get()
+    assert case.amount_fen == 12_345
+    assert "PO-NOPE" in case.reason
+    assert ledger.account_suspense(world.bank).balance_fen == 12_345
+    assert BankNotification.objects.get().outcome == NotificationOutcome.SUSPENSE
+    assert ledger.ledger_invariant_problems() == []
+
+
+def test_wrong_amount_or_second_payment_goes_to_suspense(world, order, client):
+    sim = SimulatedBank(world.bank)
+    wrong = sim.pay(order, client=client, amount_fen=order.amount_fen - 1)
+    assert wrong.body["result"] == "suspense"
+    ok = sim.pay(order, client=client)
+    assert ok.body["result"] == "booked"
+    again = sim.pay(order, client=client)  # a different notification id for an already paid order
+    assert again.body["result"] == "suspense"
+    assert SuspenseCase.objects.count() == 2
+    assert ledger.ledger_invariant_problems() == []
+
+
+def _post(client, bank, body: bytes, headers):
+    return client.post(
+        f"/api/v1/banks/{bank.code}/notifications", data=body, content_type="application/json", headers=headers
+    )
+
+
+def test_bad_signature_stale_and_missing_headers_are_401(world, order, client):
+    sim = SimulatedBank(world.bank)
+    body = sim.notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
+    bad = signed_headers("wrong-secret", body)
+    r = _post(client, world.bank, body, bad)
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
+    stale = signed_headers(world.bank.notification_secret, body, now=time.time() - 301)
+    r = _post(client, world.bank, body, stale)
+    assert (r.status_code, r.json()["code"]) == (401, "timestamp_stale")
+    # Tampered body with a valid-looking signature for the original.
+    good = signed_headers(world.bank.notification_secret, body)
+    r = _post(client, world.bank, body.replace(b'"amount_fen": ', b'"amount_fen": 9'), good)
+    assert r.status_code == 401
+    r = _post(client, world.bank, body, {})
+    assert (r.status_code, r.json()["code"]) == (401, "signature_missing")
+    # A fresh timestamp pasted onto an old signature fails too: the timestamp is signed.
+    old = signed_headers(world.bank.notification_secret, body, now=time.time() - 1000)
+    r = _post(client, world.bank, body, {**old, "X-Timestamp": str(int(time.time()))})
+    assert r.status_code == 401
+    assert JournalEntry.objects.count() == 0
+    assert BankNotification.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        (b"{not json", None),
+        (b"[1, 2]", None),
+        (json.dumps({"order_no": "x", "amount_fen": 100, "bank_reference": "R"}).encode(), "notification_id"),
+        (json.dumps({"notification_id": "n", "amount_fen": 1.5, "bank_reference": "R"}).encode(), "amount_fen"),
+        (json.dumps({"notification_id": "n", "amount_fen": "100", "bank_reference": "R"}).encode(), "amount_fen"),
+        (json.dumps({"notification_id": "n", "amount_fen": -5, "bank_reference": "R"}).encode(), "amount_fen"),
+        (json.dumps({"notification_id": "n", "amount_fen": 10**30, "bank_reference": "R"}).encode(), "amount_fen"),
+        (b"\xff\xfe", None),
+    ],
+)
+def test_malformed_signed_body_is_400_with_detail(world, client, body, loc):
+    r = _post(client, world.bank, body, signed_headers(world.bank.notification_secret, body))
+    assert r.status_code == 400
+    data = r.json()
+    assert data["code"] == "malformed"
+    assert data["detail"]
+    if loc:
+        assert any(loc in e["loc"] for e in data["detail"])
+    assert JournalEntry.objects.count() == 0
+
+
+def test_unknown_bank_is_404(world, client):
+    body = b"{}"
+    r = _post(client, type(world.bank)(code="nobank"), body, signed_headers("x", body))
+    assert r.status_code == 404
+    assert r.json()["code"] == "bank_not_found"
+
+
+def test_order_api_checks_fee_caps_and_scope(world, client):
+    from .factories import EnrolmentFactory, parent_of
+
+    parent = parent_of(world.enrolment)
+    client.force_login(parent)
+    start = datetime.date.today() + datetime.timedelta(days=10)
+    r = client.post(
+        "/api/v1/funds/orders",
+        data={
+            "enrolment_id": world.enrolment.pk,
+            "class_hours": 61,
+            "period_start": start.isoformat(),
+            "period_end": (start + datetime.timedelta(days=120)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    codes = {v["code"] for v in r.json()["detail"]}
+    assert codes == {"charge_max_class_hours", "charge_max_months", "charge_max_amount"}
+    r = client.post(
+        "/api/v1/funds/orders",
+        data={
+            "enrolment_id": world.enrolment.pk,
+            "class_hours": 20,
+            "period_start": start.isoformat(),
+            "period_end": (start + datetime.timedelta(days=60)).isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.json()
+    order_no = r.json()["order_no"]
+    assert r.json()["amount_fen"] == 20 * world.enrolment.price_per_lesson_fen
+    assert client.get(f"/api/v1/funds/orders/{order_no}").status_code == 200
+    # Another family's enrolment and order are 404, not 403.
+    other = EnrolmentFactory.create()
+    r = client.post(
+        "/api/v1/funds/orders",
+        data={
+            "enrolment_id": other.pk,
+            "class_hours": 1,
+            "period_start": start.isoformat(),
+            "period_end": start.isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    stranger = Client()
+    stranger.force_login(parent_of(other))
+    assert stranger.get(f"/api/v1/funds/orders/{order_no}").status_code == 404
+    assert PaymentOrder.objects.count() == 1
