@@ -1,3 +1,198 @@
-from ninja import Router
+"""Data exchange (数据对接) for students: institutions' systems keep enrolments and attendance current.
 
-router = Router(tags=["students"])
+Writes are idempotent on the caller's own record id (``external_id``): the same call twice leaves one row.
+Rule violations answer 422 ``{"detail": [violations], "code": "rule_violation"}`` and write nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from shuangjian.core.api_auth import session_or_token
+from shuangjian.core.api_errors import ApiError
+from shuangjian.core.models import Role, User
+from shuangjian.core.rules import RuleViolationError, Violation
+from shuangjian.core.scope import require_role
+from shuangjian.courses.models import ClassGroup, Session
+
+from . import selectors, services
+from .models import Enrolment
+from .rules import BASIS_ATTENDANCE, BASIS_CONTRACT
+from .schemas import AttendanceIn, AttendanceOut, BindIn, ChildOut, EnrolmentIn, EnrolmentOut
+
+router = Router(tags=["students"], auth=session_or_token)
+
+
+class ListParams(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+    status: str = ""
+    q: str = ""
+
+
+class EnrolmentPage(Schema):
+    count: int
+    items: list[EnrolmentOut]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _out(e: Enrolment, created: bool = False) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "external_id": e.external_id,
+        "contract_no": e.contract_no,
+        "status": e.status,
+        "student_id": e.student_id,
+        "student_name": e.student.name,
+        "institution_id": e.institution_id,
+        "class_group_id": e.class_group_id,
+        "course_name": e.class_group.course.name,
+        "start_date": e.start_date,
+        "end_date": e.end_date,
+        "lessons_bought": e.lessons_bought,
+        "price_per_lesson_fen": e.price_per_lesson_fen,
+        "total_fee_fen": e.total_fee_fen,
+        "contract_confirmed_at": e.contract_confirmed_at,
+        "division_code": e.division_code,
+        "created": created,
+    }
+
+
+def _class_group_pk(user: User, payload: EnrolmentIn) -> int | None:
+    """The class group the payload names, by id or by the institution's own course and class ids."""
+    if payload.class_group_id is not None:
+        return payload.class_group_id
+    if payload.course_external_id and payload.class_group_external_id:
+        institution = selectors.operator_institution(user)
+        return (
+            ClassGroup.objects.filter(
+                course__institution=institution,
+                course__external_id=payload.course_external_id,
+                external_id=payload.class_group_external_id,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return None
+
+
+@router.put("/enrolments/{external_id}", response={200: EnrolmentOut, 201: EnrolmentOut})
+def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) -> tuple[int, dict[str, Any]]:
+    """Create or update the enrolment the institution knows as ``external_id`` (201 created, 200 otherwise)."""
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    s = payload.student
+    enrolment, created = services.enrolment_upsert(
+        actor=user,
+        external_id=external_id,
+        class_group=_class_group_pk(user, payload),
+        student=services.StudentData(
+            name=s.name,
+            resident_id=s.resident_id,
+            school_roll_no=s.school_roll_no,
+            grade=s.grade,
+            school_name=s.school_name,
+            school_code=s.school_code,
+        ),
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        lessons_bought=payload.lessons_bought,
+        price_per_lesson_fen=payload.price_per_lesson_fen,
+    )
+    enrolment = selectors.enrolments_for_user(user).get(pk=enrolment.pk)
+    return (201 if created else 200), _out(enrolment, created)
+
+
+@router.get("/enrolments/{external_id}", response=EnrolmentOut)
+def get_enrolment(request: HttpRequest, external_id: str) -> dict[str, Any]:
+    """One of the operator's enrolments by the institution's own id."""
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    enrolment = selectors.enrolments_for_user(user).filter(external_id=external_id).first()
+    if enrolment is None or not external_id:
+        raise Http404
+    return _out(enrolment)
+
+
+@router.get("/enrolments", response=EnrolmentPage)
+def list_enrolments(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """Enrolments the caller may see (own institution, own pupils, or the jurisdiction), newest first."""
+    user = _user(request)
+    qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), {"status": params.status, "q": params.q})
+    items = [_out(e) for e in qs[params.offset : params.offset + params.limit]]
+    return {"count": qs.count(), "items": items}
+
+
+@router.put("/attendance", response=AttendanceOut)
+def put_attendance(request: HttpRequest, payload: AttendanceIn) -> dict[str, Any]:
+    """Record one pupil at one session; repeating the call changes nothing."""
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    enrolment = selectors.enrolments_for_user(user).filter(external_id=payload.enrolment_external_id).first()
+    if enrolment is None:
+        raise RuleViolationError(
+            [Violation("enrolment_not_found", _("报名不存在或不属于本机构。"), BASIS_CONTRACT, "enrolment_external_id")]
+        )
+    sessions = Session.objects.filter(class_group_id=enrolment.class_group_id)
+    if payload.session_id is not None:
+        session = sessions.filter(pk=payload.session_id).first()
+    elif payload.session_external_id:
+        session = sessions.filter(external_id=payload.session_external_id).first()
+    else:
+        session = None
+    if session is None:
+        raise RuleViolationError(
+            [Violation("session_not_in_class", _("该课次不属于学员报名的班级。"), BASIS_ATTENDANCE, "session_id")]
+        )
+    attendance, changed = services.attendance_record(
+        actor=user, session=session, enrolment=enrolment, present=payload.present
+    )
+    return {
+        "id": attendance.pk,
+        "session_id": session.pk,
+        "enrolment_id": enrolment.pk,
+        "present": attendance.present,
+        "changed": changed,
+    }
+
+
+@router.get("/my/enrolments", response=list[EnrolmentOut])
+def my_enrolments(request: HttpRequest) -> list[dict[str, Any]]:
+    """A parent's children's enrolments."""
+    user = require_role(_user(request), Role.PARENT)
+    return [_out(e) for e in selectors.enrolments_for_user(user).order_by("-created_at")[:500]]
+
+
+@router.get("/my/children", response=list[ChildOut])
+def my_children(request: HttpRequest) -> list[Any]:
+    user = require_role(_user(request), Role.PARENT)
+    return list(selectors.children_for_parent(user))
+
+
+@router.post("/my/children", response={201: ChildOut})
+def bind_child(request: HttpRequest, payload: BindIn) -> tuple[int, Any]:
+    """Bind a child by name and resident ID (limited attempts per hour)."""
+    user = require_role(_user(request), Role.PARENT)
+    try:
+        guardianship = services.guardian_bind(actor=user, name=payload.name, resident_id=payload.resident_id)
+    except ValidationError as exc:
+        if exc.code == "bind_rate_limited":
+            raise ApiError(429, exc.messages[0], "rate_limited") from None
+        raise
+    return 201, guardianship.student
+
+
+@router.post("/my/enrolments/{enrolment_id}/confirm", response=EnrolmentOut)
+def confirm_contract(request: HttpRequest, enrolment_id: int) -> dict[str, Any]:
+    """The parent confirms the enrolment's contract."""
+    user = require_role(_user(request), Role.PARENT)
+    enrolment = selectors.get_enrolment_for_user(user, enrolment_id)
+    services.contract_confirm(actor=user, enrolment=enrolment)
+    return _out(selectors.get_enrolment_for_user(user, enrolment_id))

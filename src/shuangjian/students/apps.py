@@ -6,3 +6,20 @@ class StudentsConfig(AppConfig):
     name = "shuangjian.students"
     label = "students"
     verbose_name = _("学员")
+
+    def ready(self) -> None:
+        from shuangjian.core.models import Role
+        from shuangjian.core.nav import NavItem, register
+
+        from . import cards  # noqa: F401
+
+        register(NavItem(_("我的孩子"), "students:my_children", frozenset({Role.PARENT}), order=20))
+        register(
+            NavItem(
+                _("学员报名"),
+                "students:enrolment_list",
+                frozenset({Role.INSTITUTION_OPERATOR, Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR}),
+                order=45,
+            )
+        )
+        register(NavItem(_("考勤"), "students:attendance_sessions", frozenset({Role.INSTITUTION_OPERATOR}), order=46))

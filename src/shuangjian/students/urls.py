@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "students"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my/", views.my_children, name="my_children"),
+    path("my/<int:pk>/", views.child_detail, name="child_detail"),
+    path("enrolments/", views.enrolment_list, name="enrolment_list"),
+    path("enrolments/export.xlsx", views.enrolment_export, name="enrolment_export"),
+    path("enrolments/new/", views.enrolment_new, name="enrolment_new"),
+    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
+    path("enrolments/<int:pk>/contract.docx", views.contract_download, name="contract_download"),
+    path("enrolments/<int:pk>/confirm/", views.contract_confirm, name="contract_confirm"),
+    path("attendance/", views.attendance_sessions, name="attendance_sessions"),
+    path("attendance/<int:pk>/", views.attendance_sheet, name="attendance_sheet"),
+]

@@ -1,0 +1,286 @@
+"""Pages: parents (children, contracts), operators (enrolments, attendance), schools and regulators (lists, export)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from shuangjian.core.models import Role, User
+from shuangjian.core.money import format_fen
+from shuangjian.core.rules import RuleViolationError
+from shuangjian.core.scope import require_role
+from shuangjian.core.validators import mask_resident_id
+
+from . import selectors, services
+from .contracts import DOCX_CONTENT_TYPE, contract_clauses, contract_docx
+from .forms import BindForm, EnrolmentForm
+from .models import Enrolment, EnrolmentStatus
+
+LIST_ROLES = (Role.INSTITUTION_OPERATOR, Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR)
+EXPORT_LIMIT = 50_000
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _show_violations(form: forms.Form, exc: ValidationError) -> None:
+    violations = getattr(exc, "violations", None)
+    if violations is None:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for v in violations:
+        field = v.field if v.field in form.fields else None
+        form.add_error(field, f"{v.message}（依据：{v.basis}）")
+
+
+def _guardian_name(enrolment: Enrolment, user: User) -> str:
+    if enrolment.contract_confirmed_by is not None:
+        return str(enrolment.contract_confirmed_by)
+    return str(user) if user.role == Role.PARENT else ""
+
+
+# --- parents ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_children(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), Role.PARENT)
+    form = BindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guardian_bind(
+                actor=user, name=form.cleaned_data["name"], resident_id=form.cleaned_data["resident_id"]
+            )
+        except ValidationError as exc:
+            _show_violations(form, exc)
+        else:
+            messages.success(request, _("已绑定孩子 %(name)s。") % {"name": form.cleaned_data["name"]})
+            return redirect("students:my_children")
+    children = list(selectors.children_for_parent(user))
+    return render(request, "students/my_children.html", {"form": form, "children": children})
+
+
+@login_required
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = require_role(_user(request), Role.PARENT)
+    child = selectors.get_child_for_parent(user, pk)
+    enrolments = selectors.enrolments_for_user(user).filter(student=child).order_by("-created_at")
+    return render(
+        request,
+        "students/child_detail.html",
+        {"child": child, "masked_id": mask_resident_id(child.resident_id), "enrolments": enrolments},
+    )
+
+
+# --- one enrolment, its contract --------------------------------------------------------------------------------
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    enrolment = selectors.get_enrolment_for_user(user, pk)
+    can_confirm = (
+        user.role == Role.PARENT and enrolment.status == EnrolmentStatus.PENDING and not enrolment.contract_confirmed_at
+    )
+    return render(
+        request,
+        "students/enrolment_detail.html",
+        {
+            "enrolment": enrolment,
+            "clauses": contract_clauses(enrolment, guardian_name=_guardian_name(enrolment, user)),
+            "attendance": selectors.attendance_for_enrolment(enrolment),
+            "can_confirm": can_confirm,
+        },
+    )
+
+
+@login_required
+def contract_download(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    enrolment = selectors.get_enrolment_for_user(user, pk)
+    body = contract_docx(enrolment, guardian_name=_guardian_name(enrolment, user))
+    response = HttpResponse(body, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="contract-{enrolment.contract_no}.docx"'
+    return response
+
+
+@login_required
+@require_POST
+def contract_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
+    user = require_role(_user(request), Role.PARENT)
+    enrolment = selectors.get_enrolment_for_user(user, pk)
+    try:
+        services.contract_confirm(actor=user, enrolment=enrolment)
+    except RuleViolationError as exc:
+        for v in exc.violations:
+            messages.error(request, v.message)
+    else:
+        messages.success(request, _("合同已确认，报名生效。"))
+    return redirect("students:enrolment_detail", pk=enrolment.pk)
+
+
+# --- lists for operators, schools, regulators --------------------------------------------------------------------
+
+
+@login_required
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), *LIST_ROLES)
+    qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "students/enrolment_list.html",
+        {
+            "page": page,
+            "totals": selectors.enrolment_totals(qs),
+            "statuses": EnrolmentStatus.choices,
+            "is_operator": user.role == Role.INSTITUTION_OPERATOR,
+            "show_institution": user.role != Role.INSTITUTION_OPERATOR,
+        },
+    )
+
+
+@login_required
+def enrolment_export(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), *LIST_ROLES)
+    qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("学员报名"))
+    headers = [
+        _("学员姓名"),
+        _("身份证号"),
+        _("学籍号"),
+        _("就读学校"),
+        _("学校代码"),
+        _("年级"),
+        _("培训机构"),
+        _("课程"),
+        _("班级"),
+        _("开始日期"),
+        _("结束日期"),
+        _("购买课时"),
+        _("每课时价格（元）"),
+        _("总费用（元）"),
+        _("状态"),
+        _("合同编号"),
+        _("县区代码"),
+    ]
+    ws.append(headers)
+    for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        s = e.student
+        ws.append(
+            [
+                s.name,
+                mask_resident_id(s.resident_id) if s.resident_id else "",
+                s.school_roll_no,
+                s.school_name,
+                s.school_code,
+                s.grade,
+                e.institution.name,
+                e.class_group.course.name,
+                e.class_group.name,
+                e.start_date,
+                e.end_date,
+                e.lessons_bought,
+                format_fen(e.price_per_lesson_fen),
+                format_fen(e.total_fee_fen),
+                e.get_status_display(),
+                e.contract_no,
+                e.division_code,
+            ]
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="enrolments-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+# --- operators: new enrolment, attendance ------------------------------------------------------------------------
+
+
+@login_required
+def enrolment_new(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    form = EnrolmentForm(request.POST or None, class_groups=selectors.class_groups_for_operator(user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            enrolment = services.enrolment_create(
+                actor=user,
+                class_group=d["class_group"],
+                student=services.StudentData(
+                    name=d["name"],
+                    resident_id=d["resident_id"],
+                    school_roll_no=d["school_roll_no"],
+                    grade=d["grade"],
+                    school_name=d["school_name"],
+                    school_code=d["school_code"],
+                ),
+                start_date=d["start_date"],
+                end_date=d["end_date"],
+                lessons_bought=d["lessons_bought"],
+                price_per_lesson_fen=d["price_per_lesson"],
+                external_id=d["external_id"].strip(),
+            )
+        except ValidationError as exc:
+            _show_violations(form, exc)
+        else:
+            messages.success(request, _("报名已登记，合同 %(no)s 待家长在线确认。") % {"no": enrolment.contract_no})
+            return redirect("students:enrolment_detail", pk=enrolment.pk)
+    return render(request, "students/enrolment_form.html", {"form": form})
+
+
+@login_required
+def attendance_sessions(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    qs = selectors.sessions_for_operator(user)
+    if request.GET.get("when") != "all":
+        qs = qs.filter(starts_at__lte=timezone.now())
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "students/attendance_sessions.html", {"page": page})
+
+
+@login_required
+def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    session = selectors.get_session_for_operator(user, pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        present_ids = set(request.POST.getlist("present"))
+        saved = 0
+        for row in selectors.attendance_sheet(session):
+            enrolment = row["enrolment"]
+            present = str(enrolment.pk) in present_ids
+            if not present and not row["recorded"] and enrolment.status != EnrolmentStatus.ACTIVE:
+                continue  # a pending contract cannot be marked either way; nothing to say about absence
+            try:
+                _, changed = services.attendance_record(
+                    actor=user, session=session, enrolment=enrolment, present=present
+                )
+            except RuleViolationError as exc:
+                errors += [f"{enrolment.student.name}：{v.message}" for v in exc.violations]
+            else:
+                saved += int(changed)
+        if not errors:
+            messages.success(request, _("考勤已保存（更新 %(n)d 人）。") % {"n": saved})
+            return redirect("students:attendance_sheet", pk=session.pk)
+    context: dict[str, Any] = {"session": session, "rows": selectors.attendance_sheet(session), "errors": errors}
+    return render(request, "students/attendance_sheet.html", context)
