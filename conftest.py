@@ -16,3 +16,14 @@ def _media_and_cache(settings, tmp_path):
 
     clear_cache()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request with an English cookie leaves English active in this thread (LocaleMiddleware never resets it);
+    later tests in the same worker expect the default Chinese."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -220,3 +220,25 @@ def test_password_change_needs_the_old_password(client):
     assert "旧密码不正确" in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(TEST_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_lockout_message_states_the_configured_numbers(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    RegulatorFactory.create(username="province_rules")
+    for _ in range(2):
+        assert attempt(client, "province_rules", "wrong-password").status_code == 200
+    html = attempt(client, "province_rules", "wrong-password").content.decode()
+    assert "连续 3 次登录失败，已锁定 15 分钟" in html
+
+
+@pytest.mark.django_db
+def test_lockout_message_in_english(client, settings):
+    RegulatorFactory.create(username="visitor")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for _ in range(5):
+        response = attempt(client, "visitor", "wrong-password")
+    assert "failed to sign in 5 times in a row from this computer and is locked for 30 minutes" in (
+        response.content.decode()
+    )
