@@ -242,3 +242,16 @@ def test_lockout_message_in_english(client, settings):
     assert "failed to sign in 5 times in a row from this computer and is locked for 30 minutes" in (
         response.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_password_change_page_in_english(client, settings):
+    client.force_login(RegulatorFactory.create(username="english_user"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        "/core/profile/password/",
+        {"old_password": TEST_PASSWORD, "new_password1": "Ab#1", "new_password2": "Ab#1"},
+    )
+    html = response.content.decode()
+    assert "Change password" in html
+    assert "This password is too short. It must contain at least 10 characters." in html
