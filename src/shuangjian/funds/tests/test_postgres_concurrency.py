@@ -1,0 +1,215 @@
+"""Races on PostgreSQL (skipped on SQLite): row locks, the idempotency constraint, and a crash mid-batch.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<you> pytest <this file>
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from .. import ledger
+from ..banks.simulated import SimulatedBank
+from ..ledger import LedgerError
+from ..models import (
+    BankInstruction,
+    BankInstructionBatch,
+    ConsumptionRequest,
+    ConsumptionStatus,
+    EntryKind,
+    InstructionKind,
+    InstructionStatus,
+    JournalEntry,
+    Posting,
+)
+from .factories import BankFactory, CustodyAccountFactory, EnrolmentFactory, InstitutionFactory
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+]
+
+REPO = Path(__file__).resolve().parents[4]
+
+
+def run_threads(n: int, target: Callable[[int], Any]) -> list[Any]:
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = target(i)
+        except Exception as exc:  # the test inspects what each thread got
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def _world():
+    bank = BankFactory.create(code="pgbank", notification_secret="pg-secret")
+    inst = InstitutionFactory.create()
+    CustodyAccountFactory.create(institution=inst, bank=bank)
+    enrolment = EnrolmentFactory.create(class_group__course__institution=inst, price_per_lesson_fen=5_000)
+    return bank, inst, enrolment
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_threads_consuming_one_balance_only_the_affordable_succeed():
+    _bank, _inst, enrolment = _world()
+    ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=20 * 5_000)
+    requests = [
+        ConsumptionRequest.objects.create(
+            enrolment=enrolment,
+            institution=enrolment.institution,
+            amount_fen=5_000,
+            status=ConsumptionStatus.CONFIRMED,
+            due_date=datetime.date(2026, 4, 1),
+            division_code=enrolment.division_code,
+        )
+        for _ in range(50)
+    ]
+
+    def consume(i: int) -> str:
+        try:
+            ledger.post_release(actor=None, consumption=requests[i])
+        except LedgerError as exc:
+            return exc.code or ""
+        return "ok"
+
+    results = run_threads(50, consume)
+    assert results.count("ok") == 20, results
+    assert results.count("ledger_insufficient") == 30, results
+    assert ledger.account_for_parent_enrolment(enrolment).balance_fen == 0
+    assert JournalEntry.objects.filter(kind=EntryKind.RELEASE).count() == 20
+    assert ledger.ledger_invariant_problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_identical_notifications_at_once_book_one_entry():
+    from .. import services
+
+    bank, _inst, enrolment = _world()
+    order = services.payment_order_create(
+        actor=None,
+        enrolment=enrolment,
+        class_hours=10,
+        period_start=datetime.date(2026, 3, 1),
+        period_end=datetime.date(2026, 4, 30),
+        today=datetime.date(2026, 2, 20),
+    )
+    sim = SimulatedBank(bank)
+    body = sim.notification_body(order_no=order.order_no, amount_fen=order.amount_fen, notification_id="SAME")
+
+    # Import the URL conf and API once before the race (lazy imports are not what is being tested).
+    assert Client().get("/api/v1/openapi.json").status_code == 200
+    results = run_threads(20, lambda i: sim.send(body, client=Client()))
+    statuses = [r.status for r in results]
+    assert statuses == [200] * 20, results
+    assert len({r.body["entry_id"] for r in results}) == 1
+    assert JournalEntry.objects.count() == 1
+    assert ledger.account_for_parent_enrolment(enrolment).balance_fen == order.amount_fen
+    assert ledger.ledger_invariant_problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_append_only_and_zero_sum_enforced_by_the_database():
+    from django.db import IntegrityError, InternalError, transaction
+
+    _bank, inst, enrolment = _world()
+    entry = ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=1_000)
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        JournalEntry.objects.filter(pk=entry.pk).update(memo="changed")
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        Posting.objects.filter(entry=entry).delete()
+    # Bypassing journal_post with an unbalanced entry fails at COMMIT (deferred constraint trigger).
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        bad = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
+        Posting.objects.create(entry=bad, account=ledger.account_custody_cash(inst), amount_fen=5)
+        Posting.objects.create(entry=bad, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=-4)
+    assert JournalEntry.objects.count() == 1
+    assert ledger.ledger_invariant_problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kill_9_mid_batch_leaves_books_intact_and_the_batch_retryable():
+    bank, inst, enrolment = _world()
+    n, each = 600, 1_000
+    ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=n * each)
+    big = ConsumptionRequest.objects.create(
+        enrolment=enrolment,
+        institution=inst,
+        amount_fen=n * each,
+        status=ConsumptionStatus.CONFIRMED,
+        due_date=datetime.date(2026, 4, 1),
+        division_code=inst.division_code,
+    )
+    ledger.post_release(actor=None, consumption=big)
+    batch = BankInstructionBatch.objects.create(bank=bank, kind=InstructionKind.RELEASE, reference="B-KILL")
+    BankInstruction.objects.bulk_create(
+        BankInstruction(
+            batch=batch,
+            bank=bank,
+            kind=InstructionKind.RELEASE,
+            reference=f"I-{i:04d}",
+            institution=inst,
+            amount_fen=each,
+            payee_name=inst.name,
+            status=InstructionStatus.SENT,
+            division_code=inst.division_code,
+        )
+        for i in range(n)
+    )
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "shuangjian.config.settings.test",
+    }
+    cmd = [sys.executable, str(REPO / "manage.py"), "bank_sim", "execute", "B-KILL"]
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    executed = 0
+    while time.time() < deadline:
+        executed = BankInstruction.objects.filter(batch=batch, status=InstructionStatus.EXECUTED).count()
+        if executed >= 30 or proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
+
+    executed = BankInstruction.objects.filter(batch=batch, status=InstructionStatus.EXECUTED).count()
+    assert 0 < executed < n, "the kill must land mid-batch"
+    assert ledger.ledger_invariant_problems() == []
+    assert JournalEntry.objects.filter(kind=EntryKind.PAYOUT).count() == executed
+    assert ledger.account_institution_settled(inst).balance_fen == (n - executed) * each
+
+    rerun = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, timeout=300, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert BankInstruction.objects.filter(batch=batch, status=InstructionStatus.EXECUTED).count() == n
+    assert JournalEntry.objects.filter(kind=EntryKind.PAYOUT).count() == n
+    assert ledger.account_institution_settled(inst).balance_fen == 0
+    assert ledger.account_custody_cash(inst).balance_fen == 0
+    assert ledger.ledger_invariant_problems() == []
+    batch.refresh_from_db()
+    assert batch.status == InstructionStatus.EXECUTED
