@@ -32,7 +32,7 @@ def items_for(user: User | AnonymousUser) -> list[dict[str, object]]:
     if not user.is_authenticated:
         return []
     assert isinstance(user, User)
-    visible = []
+    visible: list[dict[str, object]] = []
     for item in sorted(_REGISTRY.values(), key=lambda i: (i.order, str(i.label))):
         if item.roles and not user.is_platform_admin and user.role not in item.roles:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
@@ -39,7 +39,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         _import_demo_modules()
-        ctx = DemoContext(seed=options["seed"], rng=random.Random(options["seed"]), out=self.stdout)
+        ctx = DemoContext(
+            seed=options["seed"], rng=random.Random(options["seed"]), out=cast(TextIO, self.stdout)
+        )  # OutputWrapper writes like a text stream
         ctx.city_code = options["city"]
         for _order, name, step in demo_steps():
             self.stdout.write(f"== {name}")
