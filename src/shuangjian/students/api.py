@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shuangjian.core.api_auth import session_or_token
@@ -87,7 +87,7 @@ def _class_group_pk(user: User, payload: EnrolmentIn) -> int | None:
 
 
 @router.put("/enrolments/{external_id}", response={200: EnrolmentOut, 201: EnrolmentOut})
-def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) -> tuple[int, dict[str, Any]]:
+def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) -> Status[dict[str, Any]]:
     """Create or update the enrolment the institution knows as ``external_id`` (201 created, 200 otherwise)."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
     s = payload.student
@@ -109,7 +109,7 @@ def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) 
         price_per_lesson_fen=payload.price_per_lesson_fen,
     )
     enrolment = selectors.enrolments_for_user(user).get(pk=enrolment.pk)
-    return (201 if created else 200), _out(enrolment, created)
+    return Status(201 if created else 200, _out(enrolment, created))
 
 
 @router.get("/enrolments/{external_id}", response=EnrolmentOut)
@@ -177,7 +177,7 @@ def my_children(request: HttpRequest) -> list[Any]:
 
 
 @router.post("/my/children", response={201: ChildOut})
-def bind_child(request: HttpRequest, payload: BindIn) -> tuple[int, Any]:
+def bind_child(request: HttpRequest, payload: BindIn) -> Status[Any]:
     """Bind a child by name and resident ID (limited attempts per hour)."""
     user = require_role(_user(request), Role.PARENT)
     try:
@@ -186,7 +186,7 @@ def bind_child(request: HttpRequest, payload: BindIn) -> tuple[int, Any]:
         if exc.code == "bind_rate_limited":
             raise ApiError(429, exc.messages[0], "rate_limited") from None
         raise
-    return 201, guardianship.student
+    return Status(201, guardianship.student)
 
 
 @router.post("/my/enrolments/{enrolment_id}/confirm", response=EnrolmentOut)

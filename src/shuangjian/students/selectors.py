@@ -6,6 +6,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import FieldError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -42,7 +43,10 @@ def school_codes_for_user(user: User) -> list[str]:
         link_model = apps.get_model("schools", "SchoolAdmin")
     except LookupError:
         return []
-    codes = link_model.objects.filter(user=user).values_list("school__code", flat=True)
+    try:
+        codes = list(link_model.objects.filter(user=user).values_list("school__code", flat=True))
+    except FieldError:  # the link is shaped differently than expected: reach nothing rather than too much
+        return []
     return [c for c in codes if c]
 
 

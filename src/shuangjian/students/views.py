@@ -272,7 +272,7 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             if not present and not row["recorded"] and enrolment.status != EnrolmentStatus.ACTIVE:
                 continue  # a pending contract cannot be marked either way; nothing to say about absence
             try:
-                _, changed = services.attendance_record(
+                _attendance, changed = services.attendance_record(
                     actor=user, session=session, enrolment=enrolment, present=present
                 )
             except RuleViolationError as exc:

@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from shuangjian.core.models import Role
+from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
+from shuangjian.students.contracts import contract_docx
+from shuangjian.students.models import Attendance, Enrolment, EnrolmentStatus, Guardianship
+
+from .factories import (
+    ClassGroupFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    GuardianshipFactory,
+    InstitutionFactory,
+    OperatorFactory,
+    ParentFactory,
+    SessionFactory,
+    StudentFactory,
+    at,
+    resident_id,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+def login(client: Client, user: Any) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_parent_binds_then_sees_enrolment(client: Client) -> None:
+    enrolment = EnrolmentFactory(student=StudentFactory(name="王小红", resident_id=resident_id(7)))
+    parent = ParentFactory()
+    login(client, parent)
+    r = client.post(reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(8)})
+    assert r.status_code == 200 and "不匹配" in r.content.decode()
+    assert not Guardianship.objects.exists()
+    r = client.post(reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(7)}, follow=True)
+    assert "王小红" in r.content.decode()
+    r = client.get(reverse("students:child_detail", args=[enrolment.student.pk]))
+    assert enrolment.institution.name in r.content.decode()
+
+
+def test_parent_cannot_see_other_child_or_enrolment(client: Client) -> None:
+    enrolment = EnrolmentFactory()
+    login(client, ParentFactory())
+    assert client.get(reverse("students:child_detail", args=[enrolment.student.pk])).status_code == 404
+    assert client.get(reverse("students:enrolment_detail", args=[enrolment.pk])).status_code == 404
+    assert client.get(reverse("students:contract_download", args=[enrolment.pk])).status_code == 404
+    assert client.post(reverse("students:contract_confirm", args=[enrolment.pk])).status_code == 404
+
+
+def test_contract_docx_has_model_contract_fields() -> None:
+    enrolment = EnrolmentFactory(lessons_bought=12, price_per_lesson_fen=12345, total_fee_fen=12 * 12345)
+    text = "\n".join(
+        cell.text
+        for table in Document(io.BytesIO(contract_docx(enrolment, guardian_name="何女士"))).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    inst = enrolment.institution
+    for expected in (
+        inst.name,
+        inst.uscc,
+        inst.licence_no,
+        inst.address,
+        "何女士",
+        enrolment.student.name,
+        enrolment.class_group.course.name,
+        "45 分钟",
+        "12 课时",
+        "123.45 元",
+        "1,481.40 元",
+        "托管",
+        "GF—2021—2604",
+        enrolment.contract_no,
+    ):
+        assert expected in text, expected
+
+
+def test_parent_confirms_contract_page(client: Client) -> None:
+    enrolment = EnrolmentFactory(status=EnrolmentStatus.PENDING)
+    parent = GuardianshipFactory(student=enrolment.student).parent
+    login(client, parent)
+    page = client.get(reverse("students:enrolment_detail", args=[enrolment.pk])).content.decode()
+    assert "确认合同" in page
+    r = client.get(reverse("students:contract_download", args=[enrolment.pk]))
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    r = client.post(reverse("students:contract_confirm", args=[enrolment.pk]), follow=True)
+    assert "合同已确认" in r.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ACTIVE and enrolment.contract_confirmed_by == parent
+
+
+def test_operator_form_bad_write_shows_violations_and_writes_nothing(client: Client) -> None:
+    operator = OperatorFactory()
+    group = ClassGroupFactory(course=CourseFactory(institution=operator.operated.institution), capacity=0)
+    login(client, operator)
+    data = {
+        "name": "李小明",
+        "resident_id": resident_id(1),
+        "class_group": group.pk,
+        "start_date": timezone.localdate().isoformat(),
+        "end_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "lessons_bought": 10,
+        "price_per_lesson": "90.00",
+    }
+    r = client.post(reverse("students:enrolment_new"), data)
+    page = r.content.decode()
+    assert r.status_code == 200 and "班级已满" in page and "高于课程备案价格" in page
+    assert not Enrolment.objects.exists()
+    group.capacity = 5
+    group.save()
+    r = client.post(reverse("students:enrolment_new"), {**data, "price_per_lesson": "80"})
+    enrolment = Enrolment.objects.get()
+    assert r.status_code == 302 and enrolment.price_per_lesson_fen == 8000
+
+
+def test_operator_cannot_pick_other_institutions_class(client: Client) -> None:
+    operator = OperatorFactory()
+    foreign = ClassGroupFactory()
+    login(client, operator)
+    r = client.post(
+        reverse("students:enrolment_new"),
+        {"name": "李小明", "resident_id": resident_id(1), "class_group": foreign.pk, "lessons_bought": 1},
+    )
+    assert r.status_code == 200 and not Enrolment.objects.exists()
+
+
+def test_attendance_sheet_records_checked_pupils(client: Client) -> None:
+    operator = OperatorFactory()
+    group = ClassGroupFactory(course=CourseFactory(institution=operator.operated.institution))
+    a = EnrolmentFactory(class_group=group)
+    b = EnrolmentFactory(class_group=group)
+    session = SessionFactory(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10))
+    login(client, operator)
+    url = reverse("students:attendance_sheet", args=[session.pk])
+    assert client.post(url, {"present": [str(a.pk)]}).status_code == 302
+    assert client.post(url, {"present": [str(a.pk)]}).status_code == 302  # again: same rows
+    assert dict(Attendance.objects.values_list("enrolment_id", "present")) == {a.pk: True, b.pk: False}
+    assert client.get(reverse("students:attendance_sessions")).status_code == 200
+    other = OperatorFactory()
+    login(client, other)
+    assert client.get(url).status_code == 404
+
+
+def _school_admin_with_code(code: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A school admin linked to a school with ``code`` (schools app's link model; patched in while it is missing)."""
+    from django.apps import apps
+
+    from shuangjian.students import selectors
+
+    user = UserFactory(role=Role.SCHOOL_ADMIN, scope_code="410202")
+    try:
+        school_model = apps.get_model("schools", "School")
+        link_model = apps.get_model("schools", "SchoolAdmin")
+    except LookupError:
+        monkeypatch.setattr(selectors, "school_codes_for_user", lambda u: [code] if u.pk == user.pk else [])
+        return user
+    fields = {f.name for f in school_model._meta.get_fields()}
+    school_kwargs: dict[str, Any] = {"code": code, "name": "龙亭区实验小学"}
+    if "division_code" in fields:
+        school_kwargs["division_code"] = "410202"
+    school = school_model.objects.create(**school_kwargs)
+    link_model.objects.create(user=user, school=school)
+    return user
+
+
+def test_school_sees_own_pupils_only_and_exports(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = _school_admin_with_code("SCH001", monkeypatch)
+    mine = EnrolmentFactory(student=StudentFactory(name="本校学生", school_code="SCH001"))
+    EnrolmentFactory(student=StudentFactory(name="外校学生", school_code="SCH999"))
+    login(client, admin)
+    page = client.get(reverse("students:enrolment_list")).content.decode()
+    assert "本校学生" in page and "外校学生" not in page
+    r = client.get(reverse("students:enrolment_export"))
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "本校学生" and mine.contract_no in rows[1]
+
+
+def test_school_admin_without_school_sees_nothing(client: Client) -> None:
+    EnrolmentFactory()
+    login(client, UserFactory(role=Role.SCHOOL_ADMIN, scope_code="410202"))
+    assert "暂无报名" in client.get(reverse("students:enrolment_list")).content.decode()
+
+
+def test_regulator_sees_county_with_counts(client: Client, django_assert_max_num_queries: Any) -> None:
+    for _ in range(5):
+        EnrolmentFactory()
+    far = InstitutionFactory(division_code="410212")
+    EnrolmentFactory(class_group=ClassGroupFactory(course=CourseFactory(institution=far)), student__name="祥符学生")
+    login(client, RegulatorFactory())
+    with django_assert_max_num_queries(12):
+        r = client.get(reverse("students:enrolment_list"))
+    page = r.content.decode()
+    assert "祥符学生" not in page
+    assert r.context["totals"]["enrolments"] == 5
+    far_enrolment = Enrolment.objects.get(division_code="410212")
+    assert client.get(reverse("students:enrolment_detail", args=[far_enrolment.pk])).status_code == 404
+
+
+def test_parents_and_public_cannot_open_lists(client: Client) -> None:
+    assert client.get(reverse("students:enrolment_list")).status_code == 302  # to login
+    login(client, ParentFactory())
+    assert client.get(reverse("students:enrolment_list")).status_code == 404
+    assert client.get(reverse("students:enrolment_new")).status_code == 404
