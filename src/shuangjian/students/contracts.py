@@ -119,7 +119,7 @@ def contract_docx(enrolment: Enrolment, *, guardian_name: str = "") -> bytes:
     """The contract as .docx bytes (python-docx); generated on demand, so it always matches the record."""
     document = Document()
     style = document.styles["Normal"]
-    style.font.size = Pt(11)  # type: ignore[attr-defined]
+    style.font.size = Pt(11)
     document.add_heading(_("中小学生校外培训服务合同"), level=1)
     document.add_paragraph(_("（依据%(basis)s制定）") % {"basis": BASIS_CONTRACT})
     document.add_paragraph(_("合同编号：%(no)s") % {"no": enrolment.contract_no})

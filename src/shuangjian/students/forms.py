@@ -16,6 +16,11 @@ class BindForm(forms.Form):
     resident_id = forms.CharField(label=_("孩子身份证号"), max_length=40)
 
 
+class ClassGroupChoiceField(forms.ModelChoiceField[ClassGroup]):
+    def label_from_instance(self, obj: ClassGroup) -> str:
+        return f"{obj.course.name} · {obj.name}（{obj.enrolled_count}/{obj.capacity}）"
+
+
 class EnrolmentForm(forms.Form):
     name = forms.CharField(label=_("学员姓名"), max_length=64)
     resident_id = forms.CharField(label=_("身份证号"), max_length=40, required=False)
@@ -23,7 +28,7 @@ class EnrolmentForm(forms.Form):
     grade = forms.CharField(label=_("年级"), max_length=16, required=False)
     school_name = forms.CharField(label=_("就读学校"), max_length=128, required=False)
     school_code = forms.CharField(label=_("学校代码"), max_length=32, required=False)
-    class_group = forms.ModelChoiceField(label=_("班级"), queryset=ClassGroup.objects.none())
+    class_group = ClassGroupChoiceField(label=_("班级"), queryset=ClassGroup.objects.none())
     start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     lessons_bought = forms.IntegerField(label=_("购买课时"), min_value=1, max_value=32767)
@@ -35,7 +40,6 @@ class EnrolmentForm(forms.Form):
         field = self.fields["class_group"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = class_groups
-        field.label_from_instance = lambda g: f"{g.course.name} · {g.name}（{g.enrolled_count}/{g.capacity}）"
         if not self.is_bound:
             self.initial.setdefault("start_date", timezone.localdate())
         for f in self.fields.values():

@@ -35,7 +35,7 @@ def _clear_cache() -> None:
     cache.clear()
 
 
-def bearer(user: Any) -> dict[str, str]:
+def bearer(user: Any) -> dict[str, Any]:
     issued = api_token_issue(actor=user, user=user, name="对接", days=30)
     return {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
 
@@ -54,9 +54,11 @@ def body(group: ClassGroup, **kw: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def setup() -> tuple[Any, ClassGroup, dict[str, str]]:
-    operator = OperatorFactory()
-    group = ClassGroupFactory(course=CourseFactory(institution=operator.operated.institution, external_id="C1"))
+def setup() -> tuple[Any, ClassGroup, dict[str, Any]]:
+    operator = OperatorFactory.create()
+    group = ClassGroupFactory.create(
+        course=CourseFactory.create(institution=operator.operated.institution, external_id="C1")
+    )
     group.external_id = "G1"
     group.save()
     return operator, group, bearer(operator)
@@ -95,7 +97,7 @@ def test_put_enrolment_violations_422_and_nothing_written(client: Client, setup:
     assert {v["code"] for v in payload["detail"]} == {"class_full", "price_above_filed"}
     assert all({"code", "message", "basis", "field"} <= v.keys() for v in payload["detail"])
     assert not Enrolment.objects.exists() and not Student.objects.exists()
-    foreign = ClassGroupFactory()
+    foreign = ClassGroupFactory.create()
     r = client.put("/api/v1/students/enrolments/E-2", body(foreign), content_type="application/json", **auth)
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "class_group_not_found"
     bad = client.put("/api/v1/students/enrolments/E-3", {"student": {}}, content_type="application/json", **auth)
@@ -104,15 +106,15 @@ def test_put_enrolment_violations_422_and_nothing_written(client: Client, setup:
 
 def test_put_attendance_idempotent(client: Client, setup: Any) -> None:
     _operator, group, auth = setup
-    enrolment = EnrolmentFactory(class_group=group, external_id="E-9")
-    session = SessionFactory(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10), external_id="S-1")
+    enrolment = EnrolmentFactory.create(class_group=group, external_id="E-9")
+    session = SessionFactory.create(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10), external_id="S-1")
     data = {"enrolment_external_id": "E-9", "session_external_id": "S-1", "present": True}
     r1 = client.put("/api/v1/students/attendance", data, content_type="application/json", **auth)
     r2 = client.put("/api/v1/students/attendance", data, content_type="application/json", **auth)
     assert r1.status_code == r2.status_code == 200
     assert r1.json()["changed"] and not r2.json()["changed"]
     assert Attendance.objects.get().session == session and Attendance.objects.get().enrolment == enrolment
-    future = SessionFactory(class_group=group, starts_at=at(1, 9), ends_at=at(1, 10))
+    future = SessionFactory.create(class_group=group, starts_at=at(1, 9), ends_at=at(1, 10))
     r = client.put(
         "/api/v1/students/attendance",
         {"enrolment_external_id": "E-9", "session_id": future.pk},
@@ -131,15 +133,17 @@ def test_put_attendance_idempotent(client: Client, setup: Any) -> None:
 
 def test_scope_on_lists_and_reads(client: Client, setup: Any) -> None:
     _operator, group, auth = setup
-    mine = EnrolmentFactory(class_group=group, external_id="E-1")
-    theirs = EnrolmentFactory(external_id="E-X")
-    far = EnrolmentFactory(
-        class_group=ClassGroupFactory(course=CourseFactory(institution=InstitutionFactory(division_code="410212")))
+    mine = EnrolmentFactory.create(class_group=group, external_id="E-1")
+    theirs = EnrolmentFactory.create(external_id="E-X")
+    far = EnrolmentFactory.create(
+        class_group=ClassGroupFactory.create(
+            course=CourseFactory.create(institution=InstitutionFactory.create(division_code="410212"))
+        )
     )
     ids = {e["id"] for e in client.get("/api/v1/students/enrolments", **auth).json()["items"]}
     assert ids == {mine.pk}
     assert client.get("/api/v1/students/enrolments/E-X", **auth).status_code == 404
-    regulator = bearer(RegulatorFactory())
+    regulator = bearer(RegulatorFactory.create())
     listed = client.get("/api/v1/students/enrolments", **regulator).json()
     assert {e["id"] for e in listed["items"]} == {mine.pk, theirs.pk} and listed["count"] == 2
     assert far.pk not in {e["id"] for e in listed["items"]}
@@ -150,11 +154,11 @@ def test_scope_on_lists_and_reads(client: Client, setup: Any) -> None:
 
 
 def test_parent_api_bind_list_confirm(client: Client) -> None:
-    enrolment = EnrolmentFactory(
-        status=EnrolmentStatus.PENDING, student=StudentFactory(name="王小红", resident_id=resident_id(7))
+    enrolment = EnrolmentFactory.create(
+        status=EnrolmentStatus.PENDING, student=StudentFactory.create(name="王小红", resident_id=resident_id(7))
     )
-    other = EnrolmentFactory(status=EnrolmentStatus.PENDING)
-    parent = ParentFactory()
+    other = EnrolmentFactory.create(status=EnrolmentStatus.PENDING)
+    parent = ParentFactory.create()
     auth = bearer(parent)
     assert client.get("/api/v1/students/my/enrolments", **auth).json() == []
     r = client.post(
@@ -173,7 +177,7 @@ def test_parent_api_bind_list_confirm(client: Client) -> None:
 
 def test_bind_api_rate_limited_429(client: Client, settings: Any) -> None:
     settings.STUDENT_BIND_ATTEMPTS_PER_HOUR = 2
-    auth = bearer(ParentFactory())
+    auth = bearer(ParentFactory.create())
     codes = [
         client.post(
             "/api/v1/students/my/children",
@@ -187,7 +191,7 @@ def test_bind_api_rate_limited_429(client: Client, settings: Any) -> None:
 
 
 def test_parent_guardianship_needed_for_my_children_api(client: Client) -> None:
-    g = GuardianshipFactory()
+    g = GuardianshipFactory.create()
     auth = bearer(g.parent)
     assert [c["id"] for c in client.get("/api/v1/students/my/children", **auth).json()] == [g.student.pk]
-    assert client.get("/api/v1/students/my/children", **bearer(OperatorFactory())).status_code == 404
+    assert client.get("/api/v1/students/my/children", **bearer(OperatorFactory.create())).status_code == 404

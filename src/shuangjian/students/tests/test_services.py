@@ -48,9 +48,9 @@ def _clear_cache() -> None:
 
 
 def _setup(capacity: int = 20) -> tuple[Any, ClassGroup]:
-    operator = OperatorFactory()
+    operator = OperatorFactory.create()
     institution = operator.operated.institution
-    group = ClassGroupFactory(course=CourseFactory(institution=institution), capacity=capacity)
+    group = ClassGroupFactory.create(course=CourseFactory.create(institution=institution), capacity=capacity)
     return operator, group
 
 
@@ -76,8 +76,8 @@ def _codes(exc: pytest.ExceptionInfo[RuleViolationError]) -> set[str]:
 
 
 def test_bind_with_matching_name_and_id_links_child_and_audits() -> None:
-    student = StudentFactory(name="王小红", resident_id=resident_id(7))
-    parent = ParentFactory()
+    student = StudentFactory.create(name="王小红", resident_id=resident_id(7))
+    parent = ParentFactory.create()
     guardian_bind(actor=parent, name=" 王小红 ", resident_id=resident_id(7).lower())
     assert Guardianship.objects.filter(parent=parent, student=student).exists()
     assert AuditEvent.objects.filter(action="student.bind", actor=parent).count() == 1
@@ -87,8 +87,8 @@ def test_bind_with_matching_name_and_id_links_child_and_audits() -> None:
 
 
 def test_bind_wrong_name_and_unknown_id_answer_the_same() -> None:
-    StudentFactory(name="王小红", resident_id=resident_id(7))
-    parent = ParentFactory()
+    StudentFactory.create(name="王小红", resident_id=resident_id(7))
+    parent = ParentFactory.create()
     with pytest.raises(ValidationError) as wrong_name:
         guardian_bind(actor=parent, name="王小绿", resident_id=resident_id(7))
     with pytest.raises(ValidationError) as unknown:
@@ -100,7 +100,7 @@ def test_bind_wrong_name_and_unknown_id_answer_the_same() -> None:
 
 
 def test_bind_bad_id_says_why() -> None:
-    parent = ParentFactory()
+    parent = ParentFactory.create()
     bad = resident_id(7)[:-1] + ("0" if resident_id(7)[-1] != "0" else "1")
     with pytest.raises(ValidationError) as exc:
         guardian_bind(actor=parent, name="王小红", resident_id=bad)
@@ -109,8 +109,8 @@ def test_bind_bad_id_says_why() -> None:
 
 def test_bind_rate_limited_even_with_correct_data(settings: Any) -> None:
     settings.STUDENT_BIND_ATTEMPTS_PER_HOUR = 3
-    StudentFactory(name="王小红", resident_id=resident_id(7))
-    parent = ParentFactory()
+    StudentFactory.create(name="王小红", resident_id=resident_id(7))
+    parent = ParentFactory.create()
     for n in range(3):
         with pytest.raises(ValidationError):
             guardian_bind(actor=parent, name="猜名字", resident_id=resident_id(20 + n))
@@ -119,11 +119,11 @@ def test_bind_rate_limited_even_with_correct_data(settings: Any) -> None:
     assert exc.value.code == "bind_rate_limited"
     assert not Guardianship.objects.exists()
     # Another parent is not affected.
-    guardian_bind(actor=ParentFactory(), name="王小红", resident_id=resident_id(7))
+    guardian_bind(actor=ParentFactory.create(), name="王小红", resident_id=resident_id(7))
 
 
 def test_only_parents_bind() -> None:
-    StudentFactory(name="王小红", resident_id=resident_id(7))
+    StudentFactory.create(name="王小红", resident_id=resident_id(7))
     operator, _ = _setup()
     with pytest.raises(Http404):
         guardian_bind(actor=operator, name="王小红", resident_id=resident_id(7))
@@ -144,14 +144,16 @@ def test_enrolment_creates_student_contract_and_counts_seat() -> None:
     assert Student.objects.get().resident_id == resident_id(1)
     assert AuditEvent.objects.filter(action="enrolment.create", object_id=str(enrolment.pk)).exists()
     second = _enrol(
-        operator, ClassGroupFactory(course=group.course), student=StudentData(name="张三", resident_id=resident_id(2))
+        operator,
+        ClassGroupFactory.create(course=group.course),
+        student=StudentData(name="张三", resident_id=resident_id(2)),
     )
     assert second.contract_no.endswith("-000002")
 
 
 def test_enrolment_reuses_existing_student_by_id() -> None:
     operator, group = _setup()
-    existing = StudentFactory(name="李小明", resident_id=resident_id(1))
+    existing = StudentFactory.create(name="李小明", resident_id=resident_id(1))
     enrolment = _enrol(operator, group)
     assert enrolment.student == existing
     assert Student.objects.count() == 1
@@ -185,7 +187,7 @@ def test_every_violation_reported_at_once() -> None:
 
 def test_other_institutions_class_group_refused() -> None:
     operator, _ = _setup()
-    foreign = ClassGroupFactory()
+    foreign = ClassGroupFactory.create()
     with pytest.raises(RuleViolationError) as exc:
         _enrol(operator, foreign)
     assert _codes(exc) == {"class_group_not_found"}
@@ -196,11 +198,11 @@ def test_other_institutions_class_group_refused() -> None:
 
 def test_overlapping_sessions_refused_touching_allowed() -> None:
     operator, group = _setup()
-    other = ClassGroupFactory(course=group.course)
-    SessionFactory(class_group=group, starts_at=at(3, 9), ends_at=at(3, 10))
-    SessionFactory(class_group=other, starts_at=at(3, 9, 30), ends_at=at(3, 10, 30))
-    adjacent = ClassGroupFactory(course=group.course)
-    SessionFactory(class_group=adjacent, starts_at=at(3, 10), ends_at=at(3, 11))
+    other = ClassGroupFactory.create(course=group.course)
+    SessionFactory.create(class_group=group, starts_at=at(3, 9), ends_at=at(3, 10))
+    SessionFactory.create(class_group=other, starts_at=at(3, 9, 30), ends_at=at(3, 10, 30))
+    adjacent = ClassGroupFactory.create(course=group.course)
+    SessionFactory.create(class_group=adjacent, starts_at=at(3, 10), ends_at=at(3, 11))
     _enrol(operator, group)
     with pytest.raises(RuleViolationError) as exc:
         _enrol(operator, other)
@@ -213,8 +215,8 @@ def test_overlapping_sessions_refused_touching_allowed() -> None:
 
 def test_session_conflicts_for_courses_app() -> None:
     operator, group = _setup()
-    other = ClassGroupFactory(course=group.course)
-    SessionFactory(class_group=other, starts_at=at(5, 14), ends_at=at(5, 15))
+    other = ClassGroupFactory.create(course=group.course)
+    SessionFactory.create(class_group=other, starts_at=at(5, 14), ends_at=at(5, 15))
     _enrol(operator, group)
     _enrol(operator, other)
     found = student_session_conflicts(class_group=group, starts_at=at(5, 14, 30), ends_at=at(5, 15, 30))
@@ -225,7 +227,7 @@ def test_session_conflicts_for_courses_app() -> None:
 
 def test_name_mismatch_for_known_id_refused() -> None:
     operator, group = _setup()
-    StudentFactory(name="李小明", resident_id=resident_id(1))
+    StudentFactory.create(name="李小明", resident_id=resident_id(1))
     with pytest.raises(RuleViolationError) as exc:
         _enrol(operator, group, student=StudentData(name="李大明", resident_id=resident_id(1)))
     assert "student_identity_mismatch" in _codes(exc)
@@ -282,13 +284,13 @@ def test_upsert_is_idempotent_and_locks_after_confirmation() -> None:
     assert group.enrolled_count == 1
     changed, _ = enrolment_upsert(**{**args, "lessons_bought": 12})
     assert changed.total_fee_fen == 12 * 8000
-    parent = GuardianshipFactory(student=first.student).parent
+    parent = GuardianshipFactory.create(student=first.student).parent
     contract_confirm(actor=parent, enrolment=first)
     with pytest.raises(RuleViolationError) as exc:
         enrolment_upsert(**{**args, "lessons_bought": 15})
     assert _codes(exc) == {"contract_already_confirmed"}
     with pytest.raises(RuleViolationError) as exc:
-        enrolment_upsert(**{**args, "class_group": ClassGroupFactory(course=group.course)})
+        enrolment_upsert(**{**args, "class_group": ClassGroupFactory.create(course=group.course)})
     assert _codes(exc) == {"enrolment_identity_changed"}
 
 
@@ -298,9 +300,9 @@ def test_upsert_is_idempotent_and_locks_after_confirmation() -> None:
 def test_parent_confirms_own_childs_contract_only() -> None:
     operator, group = _setup()
     enrolment = _enrol(operator, group)
-    parent = GuardianshipFactory(student=enrolment.student).parent
+    parent = GuardianshipFactory.create(student=enrolment.student).parent
     with pytest.raises(Http404):
-        contract_confirm(actor=ParentFactory(), enrolment=enrolment)
+        contract_confirm(actor=ParentFactory.create(), enrolment=enrolment)
     confirmed = contract_confirm(actor=parent, enrolment=enrolment)
     assert confirmed.status == EnrolmentStatus.ACTIVE
     assert confirmed.contract_confirmed_by == parent and confirmed.contract_confirmed_at is not None
@@ -314,8 +316,8 @@ def test_parent_confirms_own_childs_contract_only() -> None:
 
 def test_attendance_idempotent_fires_hook_after_commit(django_capture_on_commit_callbacks: Any) -> None:
     operator, group = _setup()
-    enrolment = EnrolmentFactory(class_group=group, lessons_bought=2)
-    session = SessionFactory(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10))
+    enrolment = EnrolmentFactory.create(class_group=group, lessons_bought=2)
+    session = SessionFactory.create(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10))
     seen: list[int] = []
 
     def listener(attendance: Attendance) -> None:
@@ -339,10 +341,10 @@ def test_attendance_idempotent_fires_hook_after_commit(django_capture_on_commit_
 
 def test_attendance_refusals() -> None:
     operator, group = _setup()
-    enrolment = EnrolmentFactory(class_group=group, lessons_bought=1)
-    future = SessionFactory(class_group=group, starts_at=at(2, 9), ends_at=at(2, 10))
-    other_group = SessionFactory(
-        class_group=ClassGroupFactory(course=group.course), starts_at=at(-2, 9), ends_at=at(-2, 10)
+    enrolment = EnrolmentFactory.create(class_group=group, lessons_bought=1)
+    future = SessionFactory.create(class_group=group, starts_at=at(2, 9), ends_at=at(2, 10))
+    other_group = SessionFactory.create(
+        class_group=ClassGroupFactory.create(course=group.course), starts_at=at(-2, 9), ends_at=at(-2, 10)
     )
     with pytest.raises(RuleViolationError) as exc:
         attendance_record(actor=operator, session=future, enrolment=enrolment, present=True)
@@ -350,13 +352,13 @@ def test_attendance_refusals() -> None:
     with pytest.raises(RuleViolationError) as exc:
         attendance_record(actor=operator, session=other_group, enrolment=enrolment, present=True)
     assert _codes(exc) == {"session_not_in_class"}
-    past1 = SessionFactory(class_group=group, starts_at=at(-3, 9), ends_at=at(-3, 10))
-    past2 = SessionFactory(class_group=group, starts_at=at(-2, 9), ends_at=at(-2, 10))
+    past1 = SessionFactory.create(class_group=group, starts_at=at(-3, 9), ends_at=at(-3, 10))
+    past2 = SessionFactory.create(class_group=group, starts_at=at(-2, 9), ends_at=at(-2, 10))
     attendance_record(actor=operator, session=past1, enrolment=enrolment, present=True)
     with pytest.raises(RuleViolationError) as exc:
         attendance_record(actor=operator, session=past2, enrolment=enrolment, present=True)
     assert _codes(exc) == {"lessons_exhausted"}
-    pending = EnrolmentFactory(class_group=group, status=EnrolmentStatus.PENDING)
+    pending = EnrolmentFactory.create(class_group=group, status=EnrolmentStatus.PENDING)
     with pytest.raises(RuleViolationError) as exc:
         attendance_record(actor=operator, session=past2, enrolment=pending, present=True)
     assert _codes(exc) == {"enrolment_not_active"}
@@ -365,7 +367,7 @@ def test_attendance_refusals() -> None:
 
 def test_attendance_other_institution_is_404() -> None:
     operator, _ = _setup()
-    enrolment = EnrolmentFactory(institution=InstitutionFactory())
-    session = SessionFactory(class_group=enrolment.class_group, starts_at=at(-1, 9), ends_at=at(-1, 10))
+    enrolment = EnrolmentFactory.create(institution=InstitutionFactory.create())
+    session = SessionFactory.create(class_group=enrolment.class_group, starts_at=at(-1, 9), ends_at=at(-1, 10))
     with pytest.raises(Http404):
         attendance_record(actor=operator, session=session, enrolment=enrolment, present=True)

@@ -45,8 +45,8 @@ def login(client: Client, user: Any) -> Client:
 
 
 def test_parent_binds_then_sees_enrolment(client: Client) -> None:
-    enrolment = EnrolmentFactory(student=StudentFactory(name="王小红", resident_id=resident_id(7)))
-    parent = ParentFactory()
+    enrolment = EnrolmentFactory.create(student=StudentFactory.create(name="王小红", resident_id=resident_id(7)))
+    parent = ParentFactory.create()
     login(client, parent)
     r = client.post(reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(8)})
     assert r.status_code == 200 and "不匹配" in r.content.decode()
@@ -58,8 +58,8 @@ def test_parent_binds_then_sees_enrolment(client: Client) -> None:
 
 
 def test_parent_cannot_see_other_child_or_enrolment(client: Client) -> None:
-    enrolment = EnrolmentFactory()
-    login(client, ParentFactory())
+    enrolment = EnrolmentFactory.create()
+    login(client, ParentFactory.create())
     assert client.get(reverse("students:child_detail", args=[enrolment.student.pk])).status_code == 404
     assert client.get(reverse("students:enrolment_detail", args=[enrolment.pk])).status_code == 404
     assert client.get(reverse("students:contract_download", args=[enrolment.pk])).status_code == 404
@@ -67,7 +67,7 @@ def test_parent_cannot_see_other_child_or_enrolment(client: Client) -> None:
 
 
 def test_contract_docx_has_model_contract_fields() -> None:
-    enrolment = EnrolmentFactory(lessons_bought=12, price_per_lesson_fen=12345, total_fee_fen=12 * 12345)
+    enrolment = EnrolmentFactory.create(lessons_bought=12, price_per_lesson_fen=12345, total_fee_fen=12 * 12345)
     text = "\n".join(
         cell.text
         for table in Document(io.BytesIO(contract_docx(enrolment, guardian_name="何女士"))).tables
@@ -78,7 +78,7 @@ def test_contract_docx_has_model_contract_fields() -> None:
     for expected in (
         inst.name,
         inst.uscc,
-        inst.licence_no,
+        str(inst.licence_no),
         inst.address,
         "何女士",
         enrolment.student.name,
@@ -95,8 +95,8 @@ def test_contract_docx_has_model_contract_fields() -> None:
 
 
 def test_parent_confirms_contract_page(client: Client) -> None:
-    enrolment = EnrolmentFactory(status=EnrolmentStatus.PENDING)
-    parent = GuardianshipFactory(student=enrolment.student).parent
+    enrolment = EnrolmentFactory.create(status=EnrolmentStatus.PENDING)
+    parent = GuardianshipFactory.create(student=enrolment.student).parent
     login(client, parent)
     page = client.get(reverse("students:enrolment_detail", args=[enrolment.pk])).content.decode()
     assert "确认合同" in page
@@ -109,8 +109,8 @@ def test_parent_confirms_contract_page(client: Client) -> None:
 
 
 def test_operator_form_bad_write_shows_violations_and_writes_nothing(client: Client) -> None:
-    operator = OperatorFactory()
-    group = ClassGroupFactory(course=CourseFactory(institution=operator.operated.institution), capacity=0)
+    operator = OperatorFactory.create()
+    group = ClassGroupFactory.create(course=CourseFactory.create(institution=operator.operated.institution), capacity=0)
     login(client, operator)
     data = {
         "name": "李小明",
@@ -133,8 +133,8 @@ def test_operator_form_bad_write_shows_violations_and_writes_nothing(client: Cli
 
 
 def test_operator_cannot_pick_other_institutions_class(client: Client) -> None:
-    operator = OperatorFactory()
-    foreign = ClassGroupFactory()
+    operator = OperatorFactory.create()
+    foreign = ClassGroupFactory.create()
     login(client, operator)
     r = client.post(
         reverse("students:enrolment_new"),
@@ -144,18 +144,18 @@ def test_operator_cannot_pick_other_institutions_class(client: Client) -> None:
 
 
 def test_attendance_sheet_records_checked_pupils(client: Client) -> None:
-    operator = OperatorFactory()
-    group = ClassGroupFactory(course=CourseFactory(institution=operator.operated.institution))
-    a = EnrolmentFactory(class_group=group)
-    b = EnrolmentFactory(class_group=group)
-    session = SessionFactory(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10))
+    operator = OperatorFactory.create()
+    group = ClassGroupFactory.create(course=CourseFactory.create(institution=operator.operated.institution))
+    a = EnrolmentFactory.create(class_group=group)
+    b = EnrolmentFactory.create(class_group=group)
+    session = SessionFactory.create(class_group=group, starts_at=at(-1, 9), ends_at=at(-1, 10))
     login(client, operator)
     url = reverse("students:attendance_sheet", args=[session.pk])
     assert client.post(url, {"present": [str(a.pk)]}).status_code == 302
     assert client.post(url, {"present": [str(a.pk)]}).status_code == 302  # again: same rows
     assert dict(Attendance.objects.values_list("enrolment_id", "present")) == {a.pk: True, b.pk: False}
     assert client.get(reverse("students:attendance_sessions")).status_code == 200
-    other = OperatorFactory()
+    other = OperatorFactory.create()
     login(client, other)
     assert client.get(url).status_code == 404
 
@@ -166,7 +166,7 @@ def _school_admin_with_code(code: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     from shuangjian.students import selectors
 
-    user = UserFactory(role=Role.SCHOOL_ADMIN, scope_code="410202")
+    user = UserFactory.create(role=Role.SCHOOL_ADMIN, scope_code="410202")
     try:
         school_model = apps.get_model("schools", "School")
         link_model = apps.get_model("schools", "SchoolAdmin")
@@ -184,8 +184,8 @@ def _school_admin_with_code(code: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def test_school_sees_own_pupils_only_and_exports(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     admin = _school_admin_with_code("SCH001", monkeypatch)
-    mine = EnrolmentFactory(student=StudentFactory(name="本校学生", school_code="SCH001"))
-    EnrolmentFactory(student=StudentFactory(name="外校学生", school_code="SCH999"))
+    mine = EnrolmentFactory.create(student=StudentFactory.create(name="本校学生", school_code="SCH001"))
+    EnrolmentFactory.create(student=StudentFactory.create(name="外校学生", school_code="SCH999"))
     login(client, admin)
     page = client.get(reverse("students:enrolment_list")).content.decode()
     assert "本校学生" in page and "外校学生" not in page
@@ -195,17 +195,19 @@ def test_school_sees_own_pupils_only_and_exports(client: Client, monkeypatch: py
 
 
 def test_school_admin_without_school_sees_nothing(client: Client) -> None:
-    EnrolmentFactory()
-    login(client, UserFactory(role=Role.SCHOOL_ADMIN, scope_code="410202"))
+    EnrolmentFactory.create()
+    login(client, UserFactory.create(role=Role.SCHOOL_ADMIN, scope_code="410202"))
     assert "暂无报名" in client.get(reverse("students:enrolment_list")).content.decode()
 
 
 def test_regulator_sees_county_with_counts(client: Client, django_assert_max_num_queries: Any) -> None:
     for _ in range(5):
-        EnrolmentFactory()
-    far = InstitutionFactory(division_code="410212")
-    EnrolmentFactory(class_group=ClassGroupFactory(course=CourseFactory(institution=far)), student__name="祥符学生")
-    login(client, RegulatorFactory())
+        EnrolmentFactory.create()
+    far = InstitutionFactory.create(division_code="410212")
+    EnrolmentFactory.create(
+        class_group=ClassGroupFactory.create(course=CourseFactory.create(institution=far)), student__name="祥符学生"
+    )
+    login(client, RegulatorFactory.create())
     with django_assert_max_num_queries(12):
         r = client.get(reverse("students:enrolment_list"))
     page = r.content.decode()
@@ -217,6 +219,6 @@ def test_regulator_sees_county_with_counts(client: Client, django_assert_max_num
 
 def test_parents_and_public_cannot_open_lists(client: Client) -> None:
     assert client.get(reverse("students:enrolment_list")).status_code == 302  # to login
-    login(client, ParentFactory())
+    login(client, ParentFactory.create())
     assert client.get(reverse("students:enrolment_list")).status_code == 404
     assert client.get(reverse("students:enrolment_new")).status_code == 404
