@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -16,7 +16,13 @@ class BindForm(forms.Form):
     resident_id = forms.CharField(label=_("孩子身份证号"), max_length=40)
 
 
-class ClassGroupChoiceField(forms.ModelChoiceField[ClassGroup]):
+if TYPE_CHECKING:  # django-stubs makes the field generic; at run time it is not subscriptable
+    _ChoiceField = forms.ModelChoiceField[ClassGroup]
+else:
+    _ChoiceField = forms.ModelChoiceField
+
+
+class ClassGroupChoiceField(_ChoiceField):
     def label_from_instance(self, obj: ClassGroup) -> str:
         return f"{obj.course.name} · {obj.name}（{obj.enrolled_count}/{obj.capacity}）"
 
