@@ -312,3 +312,17 @@ def test_audit_verify_passes_on_the_demo_city_and_fails_once_a_row_is_tampered_w
     code, _, err = verify()
     assert code == 1
     assert f"seq {target.seq}:" in err
+
+
+@pytest.mark.django_db
+def test_quiet_prints_nothing_on_success_but_still_reports_breaks():
+    record_events(3)
+    out = StringIO()
+    call_command("audit_verify", "--quiet", "--chunk-size", "1", stdout=out)
+    assert out.getvalue() == ""
+    with triggers_off(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET ip = '192.0.2.1' WHERE seq = 2")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit_verify", "--quiet", stdout=out, stderr=err)
+    assert "seq 2:" in err.getvalue()
