@@ -24,6 +24,9 @@ class InstitutionFilters:
     field: str = ""
     status: str = ""
     supervision_mode: str = ""
+    listing: str = ""  # "white" or "black" (h5)
+    zombie: bool = False  # (h5)
+    violations: bool = False  # (h5)
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> InstitutionFilters:
@@ -41,10 +44,13 @@ class InstitutionFilters:
             field=choice("field", list(NonSubjectField.values)),
             status=choice("status", list(InstitutionStatus.values)),
             supervision_mode=choice("supervision_mode", list(SupervisionMode.values)),
+            listing=choice("listing", ["white", "black"]),
+            zombie=params.get("zombie") in ("1", "on", "true"),
+            violations=params.get("violations") in ("1", "on", "true"),
         )
 
     def as_params(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v}
+        return {k: ("1" if v is True else v) for k, v in asdict(self).items() if v}
 
 
 def filter_institutions(qs: QuerySet[Institution], filters: InstitutionFilters) -> QuerySet[Institution]:
@@ -63,4 +69,19 @@ def filter_institutions(qs: QuerySet[Institution], filters: InstitutionFilters) 
         qs = qs.filter(status=filters.status)
     if filters.supervision_mode:
         qs = qs.filter(supervision_mode=filters.supervision_mode)
+    if filters.listing or filters.zombie or filters.violations:
+        # The list rules live with the registry's other definitions (conditions.py) so every page agrees.
+        from django.utils import timezone
+
+        from .conditions import blacklisted_q, violations_q, whitelist_q, zombie_q
+
+        today = timezone.localdate()
+        if filters.listing == "white":
+            qs = qs.filter(whitelist_q(today))
+        elif filters.listing == "black":
+            qs = qs.filter(blacklisted_q(today))
+        if filters.zombie:
+            qs = qs.filter(zombie_q(today))
+        if filters.violations:
+            qs = qs.filter(violations_q(today))
     return qs

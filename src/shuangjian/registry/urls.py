@@ -1,8 +1,28 @@
 from django.urls import path
 
+from . import views
+
 app_name = "registry"
 
-urlpatterns: list = []
+# Institutions, applications, zombies, operators' pages (issue 4, h5).
+urlpatterns: list = [
+    path("", views.institution_list, name="institution_list"),
+    path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
+    path("institutions/<int:pk>/inspections/", views.annual_inspection_add, name="annual_inspection_add"),
+    path("institutions/<int:pk>/blacklist/", views.blacklist_add, name="blacklist_add"),
+    path("institutions/<int:pk>/deregister/", views.institution_deregister, name="institution_deregister"),
+    path("blacklist/<int:pk>/lift/", views.blacklist_lift, name="blacklist_lift"),
+    path("zombies/", views.zombie_list, name="zombies"),
+    path("applications/", views.application_queue, name="application_queue"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/decision.docx", views.application_decision, name="application_decision"),
+    path("applications/<int:pk>/materials/<int:material_pk>/", views.application_material, name="application_material"),
+    path("mine/", views.my_institution, name="my_institution"),
+    path("mine/edit/", views.my_institution_edit, name="my_institution_edit"),
+    path("mine/sites/new/", views.my_site_edit, name="my_site_new"),
+    path("mine/sites/<int:pk>/", views.my_site_edit, name="my_site_edit"),
+    path("apply/", views.apply, name="apply"),
+]
 
 # Survey import, Excel exports, white/black lists and their publication (issue 4, h6).
 from . import views_imports, views_lists  # noqa: E402

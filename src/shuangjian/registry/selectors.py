@@ -1,0 +1,250 @@
+"""Every read of the registry a person sees, already restricted to the caller's reach."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shuangjian.core.models import Role, User
+from shuangjian.core.rules import Violation
+from shuangjian.core.scope import get_in_scope_or_404, require_role, scope_queryset
+from shuangjian.core.validators import mask_resident_id
+
+from . import conditions, rules
+from .filters import InstitutionFilters, filter_institutions
+from .models import (
+    AnnualInspection,
+    ApplicationStatus,
+    BlacklistEntry,
+    Institution,
+    InstitutionOperator,
+    LicenceApplication,
+    Site,
+)
+
+STAFF_ROLES = (Role.REGULATOR, Role.INSPECTOR)
+OPEN_APPLICATION = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.MATERIAL_REVIEW,
+    ApplicationStatus.SITE_CHECK,
+)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- white list / zombies (definitions other modules call) -------------------------------------------------------
+
+
+def whitelist_q(day: datetime.date | None = None) -> Q:
+    """On the white list: active, licensed, licence not expired, not blacklisted, in good standing."""
+    return conditions.whitelist_q(day or today())
+
+
+def is_whitelisted(inst: Institution, day: datetime.date | None = None) -> bool:
+    return Institution.objects.filter(whitelist_q(day), pk=inst.pk).exists()
+
+
+def is_zombie(inst: Institution, day: datetime.date | None = None) -> bool:
+    return Institution.objects.filter(conditions.zombie_q(day or today()), pk=inst.pk).exists()
+
+
+# --- staff lists ---------------------------------------------------------------------------------------------------
+
+
+def institution_list_for_user(*, user: User, filters: InstitutionFilters | None = None) -> QuerySet[Institution]:
+    """Institutions in the user's jurisdiction matching the filters, ordered for a stable page."""
+    require_role(user, *STAFF_ROLES)
+    qs = scope_queryset(Institution.objects.all(), user)
+    if filters is not None:
+        qs = filter_institutions(qs, filters)
+    return qs.order_by("division_code", "name", "pk")
+
+
+def institution_for_user(*, user: User, pk: int) -> Institution:
+    """One institution: staff in scope, or the operator of that institution; anything else is 404."""
+    if user.is_authenticated and user.role == Role.INSTITUTION_OPERATOR:
+        inst = my_institution(user=user)
+        if inst is None or inst.pk != pk:
+            raise Http404
+        return inst
+    require_role(user, *STAFF_ROLES)
+    return get_in_scope_or_404(Institution.objects.all(), user, pk=pk)
+
+
+@dataclass
+class InstitutionRecord:
+    """Everything on record about an institution, for its page."""
+
+    institution: Institution
+    sites: list[tuple[Site, int, list[Violation]]]
+    violations: list[Violation]
+    inspections: list[AnnualInspection]
+    blacklist: list[BlacklistEntry]
+    applications: list[LicenceApplication]
+    history: list[object]
+    whitelisted: bool
+    zombie: bool
+    blacklisted: bool = False
+    operators: list[User] = field(default_factory=list)
+    masked_id: str = ""
+
+
+def institution_record(*, user: User, pk: int) -> InstitutionRecord:
+    inst = institution_for_user(user=user, pk=pk)
+    day = today()
+    sites = []
+    for site in inst.sites.all():
+        facts = rules.SiteFacts(
+            usable_area_m2=site.usable_area_m2,
+            floor=site.floor,
+            is_basement=site.is_basement,
+            in_residential_building=site.in_residential_building,
+            lease_end=site.lease_end,
+            serves_children_12_or_under=site.serves_children_12_or_under,
+        )
+        sites.append((site, rules.site_capacity(site.usable_area_m2), rules.check_site(facts, today=day)))
+    violations = rules.check_institution(
+        category=inst.category,
+        uscc=inst.uscc,
+        licence_no=inst.licence_no,
+        licence_expires_on=inst.licence_expires_on,
+        status=inst.status,
+        today=day,
+    )
+    blacklist = list(inst.blacklist_entries.select_related("publisher").order_by("-start"))
+    in_force = [e for e in blacklist if e.start <= day and (e.end is None or e.end >= day)]
+    history = list(inst.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    return InstitutionRecord(
+        institution=inst,
+        sites=sites,
+        violations=violations,
+        inspections=list(inst.annual_inspections.order_by("-year")),
+        blacklist=blacklist,
+        applications=list(inst.applications.order_by("-submitted_at")),
+        history=history,
+        whitelisted=is_whitelisted(inst, day),
+        zombie=is_zombie(inst, day),
+        blacklisted=bool(in_force),
+        operators=[o.user for o in inst.operators.select_related("user")],
+        masked_id=mask_resident_id(inst.legal_rep_id),
+    )
+
+
+def zombies_for_user(*, user: User) -> QuerySet[Institution]:
+    """Zombie institutions in the user's jurisdiction, with the year of their last passed inspection."""
+    require_role(user, *STAFF_ROLES)
+    qs = scope_queryset(Institution.objects.filter(conditions.zombie_q(today())), user)
+    return qs.order_by("division_code", "name", "pk")
+
+
+def last_passed_years(institutions: list[Institution]) -> dict[int, int]:
+    rows = (
+        AnnualInspection.objects.filter(institution__in=institutions, result__in=conditions.PASSING_RESULTS)
+        .values_list("institution_id", "year")
+        .order_by("institution_id", "year")
+    )
+    return {inst_id: year for inst_id, year in rows}
+
+
+def application_queue_for_user(
+    *, user: User, status: str = "", overdue_only: bool = False
+) -> QuerySet[LicenceApplication]:
+    """Applications of the user's county and department (a platform admin sees all), open ones first."""
+    require_role(user, Role.REGULATOR)
+    qs = scope_queryset(LicenceApplication.objects.select_related("institution", "applicant"), user)
+    if not user.is_platform_admin:
+        qs = qs.filter(department=user.department)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_APPLICATION)
+    elif status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    if overdue_only:
+        qs = qs.filter(status__in=OPEN_APPLICATION, step_due_on__lt=today())
+    return qs.order_by("step_due_on", "-submitted_at", "pk")
+
+
+def application_for_user(*, user: User, pk: int) -> LicenceApplication:
+    """One application: the regulators of its county (any department may read it; only its own acts), or its
+    applicant/operator."""
+    base = LicenceApplication.objects.select_related("institution", "applicant").prefetch_related(
+        Prefetch("steps", queryset=_steps()), "materials"
+    )
+    if user.is_authenticated and user.role == Role.INSTITUTION_OPERATOR:
+        inst = my_institution(user=user)
+        if inst is None:
+            raise Http404
+        app = base.filter(pk=pk, institution=inst).first()
+        if app is None:
+            raise Http404
+        return app
+    require_role(user, Role.REGULATOR)
+    return get_in_scope_or_404(base, user, pk=pk)
+
+
+def _steps() -> QuerySet:  # type: ignore[type-arg]
+    from .models import ApplicationStep
+
+    return ApplicationStep.objects.select_related("actor").order_by("created_at", "id")
+
+
+def is_overdue(app: LicenceApplication, day: datetime.date | None = None) -> bool:
+    return app.status in OPEN_APPLICATION and app.step_due_on is not None and app.step_due_on < (day or today())
+
+
+# --- operator side -------------------------------------------------------------------------------------------------
+
+
+def my_institution(*, user: User) -> Institution | None:
+    if not user.is_authenticated or user.role != Role.INSTITUTION_OPERATOR:
+        return None
+    link = InstitutionOperator.objects.filter(user=user).select_related("institution").first()
+    return link.institution if link else None
+
+
+def my_applications(*, user: User) -> QuerySet[LicenceApplication]:
+    inst = my_institution(user=user)
+    if inst is None:
+        return LicenceApplication.objects.none()
+    return LicenceApplication.objects.filter(institution=inst).order_by("-submitted_at")
+
+
+def my_site(*, user: User, pk: int) -> Site:
+    inst = my_institution(user=user)
+    site = Site.objects.filter(pk=pk, institution=inst).first() if inst else None
+    if site is None:
+        raise Http404
+    return site
+
+
+# --- dashboard figures -----------------------------------------------------------------------------------------------
+
+
+def regulator_figures(*, user: User) -> dict[str, int]:
+    day = today()
+    insts = scope_queryset(Institution.objects.all(), user)
+    apps = application_queue_for_user(user=user).filter(status__in=OPEN_APPLICATION)
+    agg = apps.aggregate(pending=Count("pk"), overdue=Count("pk", filter=Q(step_due_on__lt=day)))
+    return {
+        "institutions": insts.count(),
+        "pending": agg["pending"] or 0,
+        "overdue": agg["overdue"] or 0,
+        "zombies": insts.filter(conditions.zombie_q(day)).count(),
+    }
+
+
+def with_list_flags(qs: QuerySet[Institution], day: datetime.date | None = None) -> QuerySet[Institution]:
+    """Annotate each row with on_whitelist / on_blacklist / zombie booleans in the same query."""
+    day = day or today()
+    white = Institution.objects.filter(conditions.whitelist_q(day), pk=OuterRef("pk"))
+    zombie = Institution.objects.filter(conditions.zombie_q(day), pk=OuterRef("pk"))
+    black = BlacklistEntry.objects.filter(
+        Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)), institution=OuterRef("pk")
+    )
+    return qs.annotate(on_whitelist=Exists(white), on_blacklist=Exists(black), is_zombie=Exists(zombie))
