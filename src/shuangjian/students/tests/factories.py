@@ -52,7 +52,7 @@ class OperatorFactory(UserFactory):
     @factory.post_generation
     def institution(obj: User, create: bool, extracted: Institution | None, **kwargs: Any) -> None:
         if create:
-            InstitutionOperator.objects.create(user=obj, institution=extracted or InstitutionFactory.create())
+            InstitutionOperator.objects.create(user=obj, institution=extracted or InstitutionFactory.create(**kwargs))
 
 
 class ParentFactory(UserFactory):
