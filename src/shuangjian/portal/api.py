@@ -1,14 +1,19 @@
 """Public, unauthenticated API under /api/v1/public/: is this institution licensed and supervised?
 
-Rate-limited per IP (``SHUANGJIAN_PUBLIC_RATE_LIMIT``): over the limit answers 429
-``{"detail", "code": "rate_limited"}`` with ``Retry-After``.
+Search answers are cached for ``SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS`` (default 60 s: a list change shows
+within a minute; popular queries cost one cache read). Rate-limited per IP (``SHUANGJIAN_PUBLIC_RATE_LIMIT``):
+over the limit answers 429 ``{"detail", "code": "rate_limited"}`` with ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -45,11 +50,22 @@ def search(request: HttpRequest, q: str = "") -> object:
     text = selectors.normalise_query(q)
     if len(text) < selectors.SEARCH_MIN_CHARS:
         raise ApiError(422, _("请输入至少 2 个字符（机构名称、统一社会信用代码或办学许可证号）。"), "query_too_short")
+    key = f"portal:search:{get_language()}:{hashlib.sha256(text.encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     found = selectors.search_institutions(text)
     names = selectors.division_names_for(found)
     flags = selectors.list_flags(found)
-    results = [asdict(selectors.public_profile(i, division_names=names, flags=flags[i.pk])) for i in found]
-    return {"query": text, "count": len(results), "results": results}
+    labels = selectors.Labels()
+    results = [
+        asdict(selectors.public_profile(i, division_names=names, flags=flags[i.pk], labels=labels)) for i in found
+    ]
+    answer = {"query": text, "count": len(results), "results": results}
+    seconds = int(getattr(settings, "SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS", 60))
+    if seconds > 0:
+        cache.set(key, answer, seconds)
+    return answer
 
 
 @router.get(

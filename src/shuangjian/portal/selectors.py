@@ -7,6 +7,7 @@ phone number is public. Everything returned here is safe to print on the portal 
 from __future__ import annotations
 
 import datetime
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,22 +16,28 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from shuangjian.core.models import Division
+from shuangjian.core.models import Division, DivisionLevel
 from shuangjian.registry.lists import (
+    ZOMBIE_YEARS_WITHOUT_INSPECTION,
     ListStatus,
     blacklist_queryset,
+    flags_from_facts,
     list_status,
     today_local,
     whitelist_queryset,
 )
 from shuangjian.registry.models import (
     BlacklistEntry,
+    Category,
     Institution,
     InstitutionStatus,
     ListKind,
     ListPublication,
     ListPublicationRow,
+    NonSubjectField,
     Subject,
+    SupervisionMode,
+    TrainingFormat,
 )
 
 SEARCH_MIN_CHARS = 2
@@ -59,22 +66,63 @@ def normalise_query(q: str) -> str:
     return unicodedata.normalize("NFKC", q or "").strip()[:64]
 
 
+def _looks_like_code(text: str) -> bool:
+    """A USCC or licence-number-like query: no CJK name could contain it, so the name search is skipped."""
+    return len(text) == 18 and text.isascii() and text.isalnum()
+
+
+_SEARCH_SQL = """
+SELECT i.id, {columns},
+  EXISTS (SELECT 1 FROM registry_blacklistentry b
+          WHERE b.institution_id = i.id AND b.start <= %s AND (b."end" IS NULL OR b."end" >= %s)) AS list_blacklisted,
+  EXISTS (SELECT 1 FROM registry_annualinspection a
+          WHERE a.institution_id = i.id AND a.year >= %s) AS list_inspected_since,
+  (SELECT a.result FROM registry_annualinspection a
+   WHERE a.institution_id = i.id ORDER BY a.year DESC LIMIT 1) AS list_latest_result
+FROM registry_institution i
+WHERE {where}
+ORDER BY i.name, i.uscc
+LIMIT %s
+"""
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_step(where: str, params: list[object], limit: int, today: datetime.date) -> list[Institution]:
+    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
+    sql = _SEARCH_SQL.format(columns=", ".join(f"i.{c}" for c in PUBLIC_FIELDS), where=where)
+    return list(Institution.objects.raw(sql, [today, today, since, *params, limit]))
+
+
 def search_institutions(q: str) -> list[Institution]:
     """Up to 20 institutions matching a name, USCC or licence number; exact code matches first.
 
-    Exact USCC and licence lookups use their unique indexes; names match by prefix first, then anywhere in the
-    name (a trigram index on PostgreSQL keeps that fast at hundreds of thousands of rows).
+    This is the public endpoint's hot path, so each step is one hand-written query that also carries the
+    white/black-list facts (the same rules as ``registry.lists``; see ``flags_from_facts``): building the
+    equivalent ORM query with its subqueries cost more than running it. Exact USCC and licence lookups use
+    their unique indexes; names match by prefix first (btree pattern index), then anywhere in the name (a
+    trigram index on PostgreSQL). Parameters are always bound, never formatted into the SQL.
     """
     text = normalise_query(q)
     if len(text) < SEARCH_MIN_CHARS:
         return []
-    base = Institution.objects.only(*PUBLIC_FIELDS)
-    found: list[Institution] = list(base.filter(Q(uscc=text.upper().replace(" ", "")) | Q(licence_no=text))[:2])
-    seen = {i.uscc for i in found}
-    for qs in (base.filter(name__startswith=text), base.filter(name__contains=text)):
+    today = today_local()
+    code = text.upper().replace(" ", "")
+    found: list[Institution] = []
+    if any(c.isdigit() for c in text):  # every USCC and licence number has digits; most names have none
+        found = _search_step("(i.uscc = %s OR i.licence_no = %s)", [code, text], 2, today)
+        if found:  # a code names one institution: no name search needed
+            return found
+    if _looks_like_code(code):
+        return found
+    seen: set[str] = set()
+    pattern = _like_escape(text)
+    for like in (f"{pattern}%", f"%{pattern}%"):
         if len(found) >= SEARCH_MAX_RESULTS:
             break
-        for inst in qs.order_by("name", "uscc")[: SEARCH_MAX_RESULTS + len(seen)]:
+        for inst in _search_step("i.name LIKE %s ESCAPE '\\'", [like], SEARCH_MAX_RESULTS + len(seen), today):
             if inst.uscc not in seen:
                 found.append(inst)
                 seen.add(inst.uscc)
@@ -90,17 +138,17 @@ def institution_by_uscc(uscc: str) -> Institution:
         raise Http404
 
 
-def licence_status(inst: Institution, today: datetime.date) -> tuple[str, str]:
-    """(code, Chinese label) of the licence as the public should read it."""
+def licence_status_code(inst: Institution, today: datetime.date) -> str:
+    """The licence as the public should read it: none, revoked, deregistered, expired or valid."""
     if not inst.licence_no:
-        return "none", _("未取得办学许可证")
+        return "none"
     if inst.status == InstitutionStatus.REVOKED:
-        return "revoked", _("办学许可证已吊销")
+        return "revoked"
     if inst.status == InstitutionStatus.DEREGISTERED:
-        return "deregistered", _("已注销")
+        return "deregistered"
     if inst.licence_expires_on and inst.licence_expires_on < today:
-        return "expired", _("办学许可证已过期")
-    return "valid", _("有效")
+        return "expired"
+    return "valid"
 
 
 def published_penalties(inst: Institution) -> list[dict[str, Any]]:
@@ -142,11 +190,31 @@ class PublicProfile:
 
 
 def list_flags(institutions: list[Institution]) -> dict[int, tuple[bool, bool]]:
-    """(on white list, on black list) for many institutions in two queries, for result lists."""
-    ids = [i.pk for i in institutions]
-    white = set(whitelist_queryset().filter(pk__in=ids).values_list("pk", flat=True))
-    black = set(blacklist_queryset().filter(institution_id__in=ids).values_list("institution_id", flat=True))
-    return {pk: (pk in white, pk in black) for pk in ids}
+    """(on white list, on black list) for results of ``search_institutions`` (annotated: no query here)."""
+    today = today_local()
+    return {i.pk: flags_from_facts(i, today) for i in institutions}
+
+
+class Labels:
+    """Choice labels translated once per request (a result list would otherwise translate each label per row)."""
+
+    def __init__(self) -> None:
+        def table(choices: Any) -> dict[str, str]:
+            return {value: str(label) for value, label in choices}
+
+        self.category = table(Category.choices)
+        self.field = table(NonSubjectField.choices)
+        self.subject = table(Subject.choices)
+        self.status = table(InstitutionStatus.choices)
+        self.training_format = table(TrainingFormat.choices)
+        self.supervision_mode = table(SupervisionMode.choices)
+        self.licence = {
+            "none": _("未取得办学许可证"),
+            "revoked": _("办学许可证已吊销"),
+            "deregistered": _("已注销"),
+            "expired": _("办学许可证已过期"),
+            "valid": _("有效"),
+        }
 
 
 def public_profile(
@@ -154,14 +222,15 @@ def public_profile(
     *,
     division_names: dict[str, str] | None = None,
     flags: tuple[bool, bool] | None = None,
+    labels: Labels | None = None,
 ) -> PublicProfile:
     """What the portal and the public API say about one institution.
 
     With ``flags`` (from ``list_flags``) it is the short form for result lists: no reasons, entries or penalties.
     """
     today = today_local()
-    code, label = licence_status(inst, today)
-    subject_labels = dict(Subject.choices)
+    labels = labels or Labels()
+    code = licence_status_code(inst, today)
     if division_names is None:
         division_names = dict(Division.objects.filter(code=inst.division_code).values_list("code", "name"))
     detail = flags is None
@@ -170,23 +239,23 @@ def public_profile(
         name=inst.name,
         uscc=inst.uscc,
         category=inst.category,
-        category_label=inst.get_category_display(),
-        field_label=inst.get_field_display() if inst.field else "",
-        subjects=[str(subject_labels.get(s, s)) for s in (inst.licensed_subjects or [])],
+        category_label=labels.category.get(inst.category, inst.category),
+        field_label=labels.field.get(inst.field, "") if inst.field else "",
+        subjects=[labels.subject.get(s, s) for s in (inst.licensed_subjects or [])],
         status=inst.status,
-        status_label=inst.get_status_display(),
+        status_label=labels.status.get(inst.status, inst.status),
         licence_status=code,
-        licence_status_label=label,
+        licence_status_label=labels.licence[code],
         licence_no=inst.licence_no or "",
         licence_expires_on=inst.licence_expires_on,
         address=inst.address,
         division_code=inst.division_code,
         division_name=division_names.get(inst.division_code, ""),
         phone=inst.phone,
-        training_format_label=inst.get_training_format_display(),
+        training_format_label=labels.training_format.get(inst.training_format, ""),
         supervision_mode=inst.supervision_mode,
-        supervision_mode_label=inst.get_supervision_mode_display(),
-        supervised=inst.supervision_mode != "none",
+        supervision_mode_label=labels.supervision_mode.get(inst.supervision_mode, ""),
+        supervised=inst.supervision_mode != SupervisionMode.NONE,
         on_whitelist=status.on_whitelist,
         on_blacklist=status.on_blacklist,
         whitelist_reasons=status.reasons,
@@ -205,9 +274,19 @@ def blacklist_public(entry: BlacklistEntry) -> dict[str, Any]:
     }
 
 
+_DIVISION_NAMES: dict[str, str] = {}
+_DIVISION_NAMES_AT = 0.0
+DIVISION_NAMES_TTL = 600  # seconds; division names change only when the national codes are reloaded
+
+
 def division_names_for(institutions: list[Institution]) -> dict[str, str]:
+    """County names for a result list, from a per-process copy of the county table refreshed every 10 minutes."""
+    global _DIVISION_NAMES_AT
     codes = {i.division_code for i in institutions}
-    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    if time.monotonic() - _DIVISION_NAMES_AT > DIVISION_NAMES_TTL or not codes <= _DIVISION_NAMES.keys():
+        _DIVISION_NAMES.update(Division.objects.filter(level=DivisionLevel.COUNTY).values_list("code", "name"))
+        _DIVISION_NAMES_AT = time.monotonic()
+    return {c: _DIVISION_NAMES.get(c, "") for c in codes}
 
 
 # --- public lists ----------------------------------------------------------------------------------------------

@@ -93,6 +93,40 @@ def blacklist_queryset(today: datetime.date | None = None) -> QuerySet[Blacklist
     return BlacklistEntry.objects.filter(current_blacklist_q(today)).select_related("institution", "publisher")
 
 
+def with_list_facts(qs: QuerySet[Institution], today: datetime.date | None = None) -> QuerySet[Institution]:
+    """Annotate what the white-list rules need, so a result list gets its flags from the same query."""
+    today = today or today_local()
+    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
+    return qs.annotate(
+        list_blacklisted=_blacklisted(today),
+        list_inspected_since=Exists(AnnualInspection.objects.filter(institution=OuterRef("pk"), year__gte=since)),
+        list_latest_result=Subquery(
+            AnnualInspection.objects.filter(institution=OuterRef("pk")).order_by("-year").values("result")[:1]
+        ),
+    )
+
+
+def flags_from_facts(inst: Institution, today: datetime.date | None = None) -> tuple[bool, bool]:
+    """(on white list, on black list) of an institution annotated by ``with_list_facts`` — the same rules."""
+    today = today or today_local()
+    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
+    blacklisted = bool(getattr(inst, "list_blacklisted", False))
+    zombie = (
+        inst.licence_issued_on is not None
+        and inst.licence_issued_on < datetime.date(since, 1, 1)
+        and not getattr(inst, "list_inspected_since", False)
+    )
+    white = (
+        inst.status == InstitutionStatus.ACTIVE
+        and bool(inst.licence_no)
+        and (inst.licence_expires_on is None or inst.licence_expires_on >= today)
+        and not blacklisted
+        and not zombie
+        and getattr(inst, "list_latest_result", None) != InspectionResult.FAILED
+    )
+    return white, blacklisted
+
+
 @dataclass
 class ListStatus:
     """An institution's standing on the lists today, with the reasons it is not on the white list."""
