@@ -101,6 +101,10 @@ class RiskDeposit(models.Model):
     def __str__(self) -> str:
         return f"{self.institution} {self.amount_fen}"
 
+    @property
+    def share_percent(self) -> str:
+        return f"{self.required_share_bp / 100:g}"
+
 
 # ---------------------------------------------------------------------------------------------------- ledger
 

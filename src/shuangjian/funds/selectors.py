@@ -9,7 +9,7 @@ from shuangjian.core.models import Role, User
 from shuangjian.core.scope import scope_q
 from shuangjian.students.models import Enrolment
 
-from .models import Bank, CustodyAccount, PaymentOrder
+from .models import Bank, CustodyAccount, PaymentOrder, RiskDeposit
 
 
 def _own_enrolments_q(user: User, prefix: str = "") -> Q | None:
@@ -76,6 +76,14 @@ def custody_accounts_for_user(user: User) -> QuerySet[CustodyAccount]:
         operated = getattr(user, "operated", None)
         return qs.filter(institution_id=operated.institution_id) if operated else qs.none()
     if user.role == Role.PARENT:
+        return qs.none()
+    scope = scope_q(user)
+    return qs.none() if scope is None else qs.filter(scope)
+
+
+def risk_deposits_for_user(user: User) -> QuerySet[RiskDeposit]:
+    qs = RiskDeposit.objects.select_related("institution", "bank").order_by("-deposited_on", "-id")
+    if not user.is_authenticated or user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
         return qs.none()
     scope = scope_q(user)
     return qs.none() if scope is None else qs.filter(scope)

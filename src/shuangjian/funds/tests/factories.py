@@ -8,6 +8,7 @@ import factory
 
 from shuangjian.core.models import Role, User
 from shuangjian.core.tests.factories import UserFactory
+from shuangjian.core.validators import make_uscc
 from shuangjian.courses.models import ClassGroup, ClassSizeTier, Course
 from shuangjian.registry.models import Category, Institution, InstitutionOperator, LegalForm, NonSubjectField
 from shuangjian.students.models import Enrolment, EnrolmentStatus, Guardianship, Student
@@ -20,7 +21,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
         model = Institution
 
     name = factory.Sequence(lambda n: f"测试培训机构{n}")
-    uscc = factory.Sequence(lambda n: f"52410202MJ{n:08d}")
+    uscc = factory.Sequence(lambda n: make_uscc(f"52410202MJ{n:06d}"))
     category = Category.NON_SUBJECT
     field = NonSubjectField.ARTS
     legal_form = LegalForm.NON_PROFIT

@@ -1,0 +1,75 @@
+"""Django admin for platform administrators. Ledger rows are read-only: they change only through journal_post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Bank, BankNotification, CustodyAccount, JournalEntry, LedgerAccount, Posting, RiskDeposit
+
+
+@admin.register(Bank)
+class BankAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "statement_format", "is_active")
+    search_fields = ("code", "name")
+
+
+@admin.register(CustodyAccount)
+class CustodyAccountAdmin(admin.ModelAdmin):
+    list_display = ("institution", "bank", "account_no", "opened_on", "is_active", "division_code")
+    list_filter = ("bank", "is_active")
+    search_fields = ("institution__name", "account_no")
+    raw_id_fields = ("institution",)
+    list_select_related = ("institution", "bank")
+
+
+@admin.register(RiskDeposit)
+class RiskDepositAdmin(admin.ModelAdmin):
+    list_display = ("institution", "amount_fen", "required_share_bp", "deposited_on", "division_code")
+    raw_id_fields = ("institution",)
+    list_select_related = ("institution",)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PostingInline(admin.TabularInline):
+    model = Posting
+    extra = 0
+    can_delete = False
+    readonly_fields = ("account", "amount_fen")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(_ReadOnly):
+    list_display = ("id", "kind", "reference", "bank_reference", "business_date", "division_code")
+    list_filter = ("kind",)
+    search_fields = ("reference", "bank_reference")
+    inlines = [PostingInline]
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(_ReadOnly):
+    list_display = ("key", "kind", "balance_fen", "division_code")
+    list_filter = ("kind",)
+    search_fields = ("key",)
+
+
+@admin.register(BankNotification)
+class BankNotificationAdmin(_ReadOnly):
+    list_display = ("bank", "notification_id", "outcome", "received_at")
+    list_filter = ("outcome", "bank")
+    search_fields = ("notification_id",)

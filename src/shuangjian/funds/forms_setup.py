@@ -1,0 +1,46 @@
+"""Forms for supervision setup: banks, custody accounts, risk deposits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shuangjian.core.fields import UsccField, YuanField
+
+from .models import Bank, StatementFormat
+
+
+class _Bootstrap(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class BankForm(_Bootstrap):
+    code = forms.SlugField(label=_("银行代码"), max_length=32, help_text=_("字母、数字、连字符，用于通知地址"))
+    name = forms.CharField(label=_("银行名称"), max_length=128)
+    statement_format = forms.ChoiceField(label=_("对账单格式"), choices=StatementFormat.choices)
+
+
+class CustodyForm(_Bootstrap):
+    uscc = UsccField(label=_("机构统一社会信用代码"))
+    bank = forms.ModelChoiceField(label=_("托管银行"), queryset=Bank.objects.filter(is_active=True))
+    account_no = forms.RegexField(
+        label=_("托管账号"),
+        regex=r"^[0-9A-Za-z-]{4,40}$",
+        error_messages={"invalid": _("账号只能包含数字、字母和连字符")},
+    )
+    opened_on = forms.DateField(label=_("开户日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RiskDepositForm(_Bootstrap):
+    uscc = UsccField(label=_("机构统一社会信用代码"))
+    amount_fen = YuanField(label=_("保证金金额（元）"), min_fen=1, max_fen=10**12)
+    share_percent = forms.DecimalField(
+        label=_("应缴比例（%）"), min_value=0, max_value=100, decimal_places=2, max_digits=5
+    )
+    deposited_on = forms.DateField(label=_("缴存日期"), widget=forms.DateInput(attrs={"type": "date"}))

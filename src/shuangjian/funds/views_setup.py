@@ -1,0 +1,107 @@
+"""Supervision setup pages: banks (platform administrators), custody accounts and risk deposits (regulators)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shuangjian.core.models import Role, User
+from shuangjian.core.nav import NavItem, register
+from shuangjian.core.scope import get_in_scope_or_404, require_role
+from shuangjian.registry.models import Institution
+
+from . import selectors, services
+from .forms_setup import BankForm, CustodyForm, RiskDepositForm
+
+register(NavItem(gettext_lazy("资金监管设置"), "funds:setup", frozenset({Role.REGULATOR}), order=400))
+register(NavItem(gettext_lazy("托管银行"), "funds:banks", frozenset({Role.PLATFORM_ADMIN}), order=401))
+
+
+def _user(request: HttpRequest) -> User:
+    if not request.user.is_authenticated:
+        raise Http404
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def setup(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), Role.REGULATOR)
+    custody_form = CustodyForm(prefix="c")
+    deposit_form = RiskDepositForm(prefix="d")
+    if request.method == "POST":
+        if "c-uscc" in request.POST:
+            custody_form = CustodyForm(request.POST, prefix="c")
+            if custody_form.is_valid():
+                data = custody_form.cleaned_data
+                institution = get_in_scope_or_404(Institution.objects.all(), user, uscc=data["uscc"])
+                try:
+                    services.custody_account_open(
+                        actor=user,
+                        institution=institution,
+                        bank=data["bank"],
+                        account_no=data["account_no"],
+                        opened_on=data["opened_on"],
+                    )
+                except IntegrityError:
+                    custody_form.add_error("account_no", _("该银行下已有此账号。"))
+                else:
+                    messages.success(request, _("已为 %(name)s 开设托管账户。") % {"name": institution.name})
+                    return redirect("funds:setup")
+        else:
+            deposit_form = RiskDepositForm(request.POST, prefix="d")
+            if deposit_form.is_valid():
+                data = deposit_form.cleaned_data
+                institution = get_in_scope_or_404(Institution.objects.all(), user, uscc=data["uscc"])
+                services.risk_deposit_record(
+                    actor=user,
+                    institution=institution,
+                    amount_fen=data["amount_fen"],
+                    required_share_bp=int(data["share_percent"] * 100),
+                    deposited_on=data["deposited_on"],
+                )
+                messages.success(request, _("已登记 %(name)s 的风险保证金。") % {"name": institution.name})
+                return redirect("funds:setup")
+    accounts = Paginator(selectors.custody_accounts_for_user(user), 50).get_page(request.GET.get("page"))
+    deposits = selectors.risk_deposits_for_user(user)[:50]
+    return render(
+        request,
+        "funds/setup/setup.html",
+        {
+            "page": accounts,
+            "deposits": deposits,
+            "custody_form": custody_form,
+            "deposit_form": deposit_form,
+        },
+    )
+
+
+@login_required
+def banks(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), Role.PLATFORM_ADMIN)
+    form = BankForm()
+    if request.method == "POST":
+        form = BankForm(request.POST)
+        if form.is_valid():
+            try:
+                bank = services.bank_create(actor=user, **form.cleaned_data)
+            except IntegrityError:
+                form.add_error("code", _("银行代码已存在。"))
+            else:
+                messages.success(
+                    request,
+                    _("已添加 %(name)s。通知签名密钥（请安全转交银行，仅显示一次）：%(secret)s")
+                    % {"name": bank.name, "secret": bank.notification_secret},
+                )
+                return redirect("funds:banks")
+    return render(
+        request,
+        "funds/setup/banks.html",
+        {"banks": selectors.banks_for_user(user), "form": form},
+    )
