@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from shuangjian.core.api import router as core_router
 from shuangjian.core.api_errors import install_error_handlers
 from shuangjian.courses.api import router as courses_router
+from shuangjian.courses.api_compliance import router as compliance_router
 from shuangjian.funds.api import router as funds_router
 from shuangjian.portal.api import router as public_router
 from shuangjian.registry.api import router as registry_router
@@ -29,6 +30,7 @@ api.add_router("/registry", registry_router)
 api.add_router("/staff", staff_router)
 api.add_router("/schools", schools_router)
 api.add_router("/courses", courses_router)
+api.add_router("/compliance", compliance_router)
 api.add_router("/students", students_router)
 # Banks post notifications to /api/v1/banks/<bank_code>/notifications; the funds router owns /banks and /funds.
 api.add_router("", funds_router)

@@ -149,3 +149,76 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.class_group} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class PriceFormat(models.TextChoices):
+    """Guidance prices distinguish only offline and online (1482号)."""
+
+    OFFLINE = "offline", _("线下")
+    ONLINE = "online", _("线上")
+
+
+class GuidancePrice(models.Model):
+    """A guidance-price benchmark (政府指导价基准价) per standard lesson, set by a province or city regulator.
+
+    Lookup for a course: the longest ``division_code`` prefix of the course's county, then the latest
+    ``effective_from`` not after the day asked about (发改价格〔2021〕1482号).
+    """
+
+    division_code = models.CharField(_("区划代码（省 2 位或市 4 位）"), max_length=6, db_index=True)
+    class_size_tier = models.CharField(_("班额档次"), max_length=8, choices=ClassSizeTier.choices)
+    format = models.CharField(_("授课形式"), max_length=8, choices=PriceFormat.choices)
+    benchmark_fen = models.PositiveIntegerField(_("基准价（分/标准课时）"))
+    effective_from = models.DateField(_("执行日期"))
+    document_no = models.CharField(_("定价文件文号"), max_length=128, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政府指导价")
+        verbose_name_plural = _("政府指导价")
+        ordering = ["division_code", "class_size_tier", "format", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division_code", "class_size_tier", "format", "effective_from"],
+                name="guidance_price_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_code} {self.class_size_tier} {self.format} {self.benchmark_fen}"
+
+
+class ViolationRecord(models.Model):
+    """A stored record found breaking a rule by the periodic scan (e.g. after a calendar or price change).
+
+    One row per (object, rule code); ``resolved_at`` is set when a later scan no longer finds it.
+    """
+
+    code = models.CharField(_("规则代码"), max_length=64, db_index=True)
+    message = models.TextField(_("违规情形"))
+    basis = models.TextField(_("依据"))
+    object_type = models.CharField(_("对象类型"), max_length=32)
+    object_id = models.BigIntegerField(_("对象编号"))
+    division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="violation_records", verbose_name=_("机构")
+    )
+    first_seen = models.DateTimeField(_("首次发现"))
+    last_seen = models.DateTimeField(_("最近发现"))
+    resolved_at = models.DateTimeField(_("消除时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("违规记录")
+        verbose_name_plural = _("违规记录")
+        ordering = ["-last_seen", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_type", "object_id", "code"], name="violation_record_unique")
+        ]
+        indexes = [models.Index(fields=["division_code", "resolved_at", "code"], name="violation_div_open_code")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id} {self.code}"

@@ -11,7 +11,6 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,15 +34,12 @@ PRICE_CEILING_PERCENT = 110
 STANDARD_LESSON_MINUTES = {"offline": 45, "online": 30}
 # 1482号 class-size tiers: < 10, 10–35, > 35 students.
 CLASS_SIZE_TIER_MAX = {"small": 9, "medium": 35, "large": None}
-# Premises (local, Beijing-style default, RULES.md): ≥ 3 m² usable area per student present at once.
-SQUARE_METRES_PER_STUDENT = Decimal(3)
+# Premises: the m² per student lives in registry/rules.py (site_capacity); services pass the site's capacity in.
 
 BASIS_OPINION = gettext_lazy("《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》（2021年7月）第十三条")
 BASIS_PRICE = gettext_lazy("《关于加强义务教育阶段学科类校外培训收费监管的通知》（发改价格〔2021〕1482号）")
 BASIS_SCOPE = gettext_lazy("教育部办公厅《关于进一步明确义务教育阶段校外培训学科类和非学科类范围的通知》（2021年7月）")
-BASIS_PREMISES = gettext_lazy(
-    "校外培训机构设置标准（本地标准，参照北京市2021年版）：同时段每名学员使用面积不少于3平方米"
-)
+BASIS_PREMISES = gettext_lazy("北京市校外培训机构设置标准（2021）（本地标准）：同时在训学员人均使用面积要求")
 BASIS_LICENCE = gettext_lazy("《中华人民共和国民办教育促进法》及办学许可证核定的培训范围")
 
 SUBJECT = "subject"
@@ -143,7 +139,7 @@ class ClassGroupFacts:
     enrolled_count: int
     class_size_tier: str
     course_format: str
-    site_usable_area_m2: Decimal | None = None
+    # Students the site holds at once (registry.rules.site_capacity); None when no site is given.
     site_capacity: int | None = None
     site_belongs_to_institution: bool = True
     extra: dict[str, str] = field(default_factory=dict)
@@ -410,16 +406,11 @@ def check_course(facts: CourseFacts, institution: InstitutionFacts, benchmark_fe
 # --- Class group rules --------------------------------------------------------------------------------
 
 
-def site_capacity(usable_area_m2: Decimal) -> int:
-    """Students a site holds at once: floor(area / 3 m²)."""
-    return int(Decimal(usable_area_m2) // SQUARE_METRES_PER_STUDENT)
-
-
 def check_class_group(facts: ClassGroupFacts) -> list[Violation]:
     """Class size against the site's area and the course's price tier."""
     found: list[Violation] = []
     if facts.course_format == OFFLINE:
-        if facts.site_usable_area_m2 is None and facts.site_capacity is None:
+        if facts.site_capacity is None:
             found.append(
                 Violation(
                     "class_group.site_required",
@@ -430,14 +421,11 @@ def check_class_group(facts: ClassGroupFacts) -> list[Violation]:
             )
         else:
             cap = facts.site_capacity
-            if cap is None:
-                assert facts.site_usable_area_m2 is not None
-                cap = site_capacity(facts.site_usable_area_m2)
             if facts.capacity > cap:
                 found.append(
                     Violation(
                         "class_group.capacity_over_site",
-                        _("班额 %(capacity)s 人超过教学点可容纳人数 %(cap)s 人（每名学员不少于 3 平方米）。")
+                        _("班额 %(capacity)s 人超过教学点可容纳人数 %(cap)s 人（按人均使用面积核定）。")
                         % {"capacity": facts.capacity, "cap": cap},
                         str(BASIS_PREMISES),
                         "capacity",

@@ -24,6 +24,7 @@ from shuangjian.courses.rules import (
     check_session_times,
     plain_calendar,
 )
+from shuangjian.registry.rules import site_capacity
 from shuangjian.staff import rules as staff_rules
 from shuangjian.staff.rules import CertificateFacts, PersonFacts
 
@@ -285,7 +286,7 @@ def test_every_violation_lists_every_broken_rule():
 
 def group(**kw) -> ClassGroupFacts:
     base = dict(capacity=9, enrolled_count=0, class_size_tier="small", course_format="offline")
-    base["site_usable_area_m2"] = Decimal("120")
+    base["site_capacity"] = 40
     base.update(kw)
     return ClassGroupFacts(**base)
 
@@ -293,21 +294,24 @@ def group(**kw) -> ClassGroupFacts:
 @settings(max_examples=100)
 @given(area=st.integers(min_value=30, max_value=600), capacity=st.integers(min_value=1, max_value=200))
 def test_capacity_against_site_area(area: int, capacity: int):
-    found = check_class_group(group(capacity=capacity, class_size_tier="large", site_usable_area_m2=Decimal(area)))
+    cap = site_capacity(Decimal(area))
+    found = check_class_group(group(capacity=capacity, class_size_tier="large", site_capacity=cap))
     assert ("class_group.capacity_over_site" in codes(found)) == (capacity * 3 > area)
 
 
 def test_class_group_codes():
     assert check_class_group(group()) == []
-    assert codes(check_class_group(group(site_usable_area_m2=None))) == ["class_group.site_required"]
-    assert check_class_group(group(course_format="online_live", site_usable_area_m2=None)) == []
+    assert codes(check_class_group(group(site_capacity=None))) == ["class_group.site_required"]
+    assert check_class_group(group(course_format="online_live", site_capacity=None)) == []
     assert codes(check_class_group(group(capacity=10))) == ["class_group.capacity_over_tier"]
     assert codes(check_class_group(group(capacity=36, class_size_tier="medium"))) == ["class_group.capacity_over_tier"]
     assert codes(check_class_group(group(enrolled_count=10))) == ["class_group.enrolled_over_capacity"]
     assert codes(check_class_group(group(site_belongs_to_institution=False))) == ["class_group.site_not_own"]
-    over_site = check_class_group(group(capacity=40, class_size_tier="large", site_usable_area_m2=Decimal("100")))
+    over_site = check_class_group(
+        group(capacity=40, class_size_tier="large", site_capacity=site_capacity(Decimal("100")))
+    )
     assert codes(over_site) == ["class_group.capacity_over_site"]
-    assert "33" in over_site[0].message and "3平方米" in over_site[0].basis
+    assert "33" in over_site[0].message and "人均使用面积" in over_site[0].basis
 
 
 # --- staff rules ---

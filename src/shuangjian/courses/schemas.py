@@ -1,0 +1,105 @@
+"""API schemas of the courses app (data exchange and compliance check)."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ViolationOut(Schema):
+    code: str
+    message: str
+    basis: str
+    field: str = ""
+
+
+class CourseIn(Schema):
+    name: str = Field(min_length=1, max_length=128, description="课程名称")
+    category: str = Field(description="subject 学科类 / non_subject 非学科类")
+    subject: str = Field("", description="学科类课程的学科，如 math")
+    field: str = Field("", description="非学科类课程的领域：sports / arts / science")
+    grades: list[str] = Field(default_factory=list, description="适用年级")
+    format: str = Field("offline", description="offline / online_live / online_recorded")
+    lesson_minutes: int = Field(ge=1, le=600)
+    lesson_count: int = Field(ge=1, le=32767)
+    price_per_lesson_fen: int = Field(ge=0, le=100_000_000, description="每课时价格（分）")
+    class_size_tier: str = Field(description="small（<10）/ medium（10–35）/ large（>35）")
+    description: str = Field("", max_length=5000)
+
+
+class CourseOut(Schema):
+    id: int
+    external_id: str
+    name: str
+    category: str
+    subject: str
+    field: str
+    grades: list[str]
+    format: str
+    lesson_minutes: int
+    lesson_count: int
+    price_per_lesson_fen: int
+    class_size_tier: str
+    division_code: str
+    created: bool = False
+
+
+class ClassGroupIn(Schema):
+    course_id: int | None = Field(None, description="课程平台编号")
+    course_external_id: str = Field("", max_length=64, description="或课程的机构系统编号")
+    name: str = Field(min_length=1, max_length=128)
+    site_id: int | None = Field(None, description="教学点编号（线下必填）")
+    trainer_ids: list[int] = Field(default_factory=list, description="授课教师（从业人员 Person 编号）")
+    capacity: int = Field(ge=1, le=32767)
+
+
+class ClassGroupOut(Schema):
+    id: int
+    external_id: str
+    course_id: int
+    name: str
+    site_id: int | None
+    trainer_ids: list[int]
+    capacity: int
+    enrolled_count: int
+    division_code: str
+    created: bool = False
+
+
+class SessionIn(Schema):
+    class_group_id: int | None = Field(None, description="班级平台编号")
+    course_external_id: str = Field("", max_length=64, description="或课程的机构系统编号……")
+    class_group_external_id: str = Field("", max_length=64, description="……加班级的机构系统编号")
+    starts_at: datetime.datetime = Field(description="开始时间（ISO 8601；不带时区按北京时间）")
+    ends_at: datetime.datetime
+
+
+class SessionOut(Schema):
+    id: int
+    external_id: str
+    class_group_id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    is_cancelled: bool
+    division_code: str
+    created: bool = False
+
+
+class WeeklyIn(Schema):
+    weekdays: list[int] = Field(min_length=1, description="0 = 周一 … 6 = 周日")
+    start_time: datetime.time
+    end_time: datetime.time
+    date_from: datetime.date
+    date_to: datetime.date
+
+
+class CheckIn(Schema):
+    kind: str = Field(description="session / course / class_group / employment / enrolment")
+    record: dict[str, object] = Field(description="与相应写接口的请求体相同")
+
+
+class CheckOut(Schema):
+    kind: str
+    violations: list[ViolationOut]

@@ -1,0 +1,139 @@
+"""Every read of the courses app a person sees, already limited to what the caller may see.
+
+Operators see their own institution's rows; regulators the rows in their jurisdiction; anything else is
+empty (lists) or 404 (one object).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from shuangjian.core.models import Job, Role, User
+from shuangjian.core.scope import scope_queryset
+from shuangjian.registry.models import Institution
+
+from .models import ClassGroup, Course, CourseMaterial, FilingStatus, GuidancePrice, Session, ViolationRecord
+
+
+def operator_institution_or_none(user: User) -> Institution | None:
+    if not user.is_authenticated or user.role != Role.INSTITUTION_OPERATOR:
+        return None
+    link = getattr(user, "operated", None)
+    return link.institution if link is not None else None
+
+
+def _is_regulator(user: User) -> bool:
+    return user.is_platform_admin or user.role == Role.REGULATOR
+
+
+def courses_for_user(user: User, q: str = "") -> QuerySet[Course]:
+    inst = operator_institution_or_none(user)
+    if inst is not None:
+        qs = Course.objects.filter(institution=inst)
+    elif _is_regulator(user):
+        qs = scope_queryset(Course.objects.all(), user)
+    else:
+        qs = Course.objects.none()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(institution__name__icontains=q))
+    return qs.select_related("institution").order_by("institution__name", "name")
+
+
+def course_for_user(user: User, pk: int) -> Course:
+    course = courses_for_user(user).filter(pk=pk).first()
+    if course is None:
+        raise Http404
+    return course
+
+
+def class_groups_for_user(user: User) -> QuerySet[ClassGroup]:
+    inst = operator_institution_or_none(user)
+    if inst is not None:
+        qs = ClassGroup.objects.filter(course__institution=inst)
+    elif _is_regulator(user):
+        qs = scope_queryset(ClassGroup.objects.all(), user)
+    else:
+        qs = ClassGroup.objects.none()
+    return qs.select_related("course", "site").order_by("course__name", "name")
+
+
+def class_group_for_user(user: User, pk: int) -> ClassGroup:
+    group = class_groups_for_user(user).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def sessions_for_user(user: User, class_group: ClassGroup | None = None) -> QuerySet[Session]:
+    inst = operator_institution_or_none(user)
+    if inst is not None:
+        qs = Session.objects.filter(class_group__course__institution=inst)
+    elif _is_regulator(user):
+        qs = scope_queryset(Session.objects.all(), user)
+    else:
+        qs = Session.objects.none()
+    if class_group is not None:
+        qs = qs.filter(class_group=class_group)
+    return qs.select_related("class_group__course").order_by("starts_at")
+
+
+def session_for_user(user: User, pk: int) -> Session:
+    session = sessions_for_user(user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+def materials_queue_for_user(user: User, status: str = FilingStatus.PENDING) -> QuerySet[CourseMaterial]:
+    if not _is_regulator(user):
+        return CourseMaterial.objects.none()
+    qs = scope_queryset(CourseMaterial.objects.all(), user).select_related("course__institution")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("uploaded_at")
+
+
+def material_for_regulator(user: User, pk: int) -> CourseMaterial:
+    material = materials_queue_for_user(user, status="").filter(pk=pk).first()
+    if material is None:
+        raise Http404
+    return material
+
+
+def violations_for_user(
+    user: User, code: str = "", county: str = "", include_resolved: bool = False
+) -> QuerySet[ViolationRecord]:
+    if not _is_regulator(user):
+        return ViolationRecord.objects.none()
+    qs = scope_queryset(ViolationRecord.objects.all(), user).select_related("institution")
+    if not include_resolved:
+        qs = qs.filter(resolved_at__isnull=True)
+    if code:
+        qs = qs.filter(code=code)
+    if county:
+        qs = qs.filter(division_code=county)
+    return qs.order_by("division_code", "code", "-last_seen", "id")
+
+
+def violation_counts(qs: QuerySet[ViolationRecord]) -> list[dict[str, object]]:
+    """Rows of (county, rule code, count) for the regulator's table."""
+    return list(qs.order_by().values("division_code", "code").annotate(n=Count("id")).order_by("division_code", "code"))
+
+
+def guidance_prices_for_user(user: User) -> QuerySet[GuidancePrice]:
+    """Regulators see every benchmark above or within their jurisdiction (a county sees its province's prices)."""
+    if not _is_regulator(user):
+        return GuidancePrice.objects.none()
+    if user.is_platform_admin or not user.scope_code:
+        return GuidancePrice.objects.all()
+    scope = user.scope_code
+    prefixes = [scope[:n] for n in (2, 4, 6) if len(scope) >= n]
+    return GuidancePrice.objects.filter(Q(division_code__in=prefixes) | Q(division_code__startswith=scope))
+
+
+def scan_job_for_user(user: User, pk: int) -> Job:
+    job = Job.objects.filter(pk=pk, kind="courses.violation_scan", owner=user).first()
+    if job is None:
+        raise Http404
+    return job
