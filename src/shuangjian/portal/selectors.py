@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from shuangjian.core.models import Division, DivisionLevel
 from shuangjian.registry.lists import (
-    ZOMBIE_YEARS_WITHOUT_INSPECTION,
     ListStatus,
     blacklist_queryset,
     flags_from_facts,
@@ -39,6 +38,7 @@ from shuangjian.registry.models import (
     SupervisionMode,
     TrainingFormat,
 )
+from shuangjian.registry.rules import zombie_since_year
 
 SEARCH_MIN_CHARS = 2
 SEARCH_MAX_RESULTS = 20
@@ -76,7 +76,7 @@ SELECT i.id, {columns},
   EXISTS (SELECT 1 FROM registry_blacklistentry b
           WHERE b.institution_id = i.id AND b.start <= %s AND (b."end" IS NULL OR b."end" >= %s)) AS list_blacklisted,
   EXISTS (SELECT 1 FROM registry_annualinspection a
-          WHERE a.institution_id = i.id AND a.year >= %s) AS list_inspected_since,
+          WHERE a.institution_id = i.id AND a.year >= %s AND a.result IN ('passed', 'basic')) AS list_passed_since,
   (SELECT a.result FROM registry_annualinspection a
    WHERE a.institution_id = i.id ORDER BY a.year DESC LIMIT 1) AS list_latest_result
 FROM registry_institution i
@@ -91,7 +91,7 @@ def _like_escape(text: str) -> str:
 
 
 def _search_step(where: str, params: list[object], limit: int, today: datetime.date) -> list[Institution]:
-    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
+    since = zombie_since_year(today)
     sql = _SEARCH_SQL.format(columns=", ".join(f"i.{c}" for c in PUBLIC_FIELDS), where=where)
     return list(Institution.objects.raw(sql, [today, today, since, *params, limit]))
 

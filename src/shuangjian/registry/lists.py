@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,7 @@ from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Department, Division, Role, User
 from shuangjian.core.scope import code_in_scope, require_role, scope_queryset, user_reach
 
+from . import conditions, rules
 from .models import (
     AnnualInspection,
     BlacklistEntry,
@@ -36,9 +36,6 @@ from .models import (
     ListPublication,
     ListPublicationRow,
 )
-
-# RULES.md "zombie institution": no annual inspection for 2 consecutive years → cleared (Nanchang seed).
-ZOMBIE_YEARS_WITHOUT_INSPECTION = 2
 
 SNAPSHOT_BATCH = 2000
 
@@ -62,29 +59,13 @@ def _blacklisted(today: datetime.date) -> Exists:
     return Exists(BlacklistEntry.objects.filter(current_blacklist_q(today), institution=OuterRef("pk")))
 
 
-def _zombie_q(today: datetime.date) -> Q:
-    """Licensed long enough to owe inspections, and no annual inspection in the last two years."""
-    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
-    inspected = Exists(AnnualInspection.objects.filter(institution=OuterRef("pk"), year__gte=since))
-    return cast(Q, Q(licence_issued_on__lt=datetime.date(since, 1, 1)) & ~inspected)
-
-
 def whitelist_queryset(today: datetime.date | None = None) -> QuerySet[Institution]:
-    """Every institution on the white list today (no scope applied: callers add it)."""
-    today = today or today_local()
-    latest_result = Subquery(
-        AnnualInspection.objects.filter(institution=OuterRef("pk")).order_by("-year").values("result")[:1]
-    )
-    return (
-        Institution.objects.filter(status=InstitutionStatus.ACTIVE, licence_no__isnull=False)
-        .exclude(licence_no="")
-        .filter(Q(licence_expires_on__isnull=True) | Q(licence_expires_on__gte=today))
-        .exclude(_blacklisted(today))
-        .exclude(_zombie_q(today))
-        .alias(latest_result=latest_result)
-        # Never inspected (NULL) stays in: only a failed latest inspection takes an institution off.
-        .filter(Q(latest_result__isnull=True) | ~Q(latest_result=InspectionResult.FAILED))
-    )
+    """Every institution on the white list today (no scope applied: callers add it).
+
+    The definition is the registry's one (``conditions.whitelist_q``, mirroring ``rules.py``), so the lists,
+    the institution pages and the zombie list agree.
+    """
+    return Institution.objects.filter(conditions.whitelist_q(today or today_local()))
 
 
 def blacklist_queryset(today: datetime.date | None = None) -> QuerySet[BlacklistEntry]:
@@ -93,28 +74,19 @@ def blacklist_queryset(today: datetime.date | None = None) -> QuerySet[Blacklist
     return BlacklistEntry.objects.filter(current_blacklist_q(today)).select_related("institution", "publisher")
 
 
-def with_list_facts(qs: QuerySet[Institution], today: datetime.date | None = None) -> QuerySet[Institution]:
-    """Annotate what the white-list rules need, so a result list gets its flags from the same query."""
-    today = today or today_local()
-    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
-    return qs.annotate(
-        list_blacklisted=_blacklisted(today),
-        list_inspected_since=Exists(AnnualInspection.objects.filter(institution=OuterRef("pk"), year__gte=since)),
-        list_latest_result=Subquery(
-            AnnualInspection.objects.filter(institution=OuterRef("pk")).order_by("-year").values("result")[:1]
-        ),
-    )
-
-
 def flags_from_facts(inst: Institution, today: datetime.date | None = None) -> tuple[bool, bool]:
-    """(on white list, on black list) of an institution annotated by ``with_list_facts`` — the same rules."""
+    """(on white list, on black list) from facts fetched with the institution — the rules of ``whitelist_q``.
+
+    The caller's query provides ``list_blacklisted`` (an entry in force), ``list_passed_since`` (a passed
+    inspection since ``rules.zombie_since_year``) and ``list_latest_result`` (result of the latest inspection).
+    """
     today = today or today_local()
-    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
     blacklisted = bool(getattr(inst, "list_blacklisted", False))
-    zombie = (
-        inst.licence_issued_on is not None
-        and inst.licence_issued_on < datetime.date(since, 1, 1)
-        and not getattr(inst, "list_inspected_since", False)
+    zombie = rules.is_zombie(
+        status=inst.status,
+        passed_inspection_years=[today.year] if getattr(inst, "list_passed_since", False) else [],
+        licence_issued_on=inst.licence_issued_on,
+        today=today,
     )
     white = (
         inst.status == InstitutionStatus.ACTIVE
@@ -151,13 +123,13 @@ def list_status(institution: Institution, today: datetime.date | None = None) ->
     if entries:
         reasons.append(_("列入黑名单"))
     inspections = list(AnnualInspection.objects.filter(institution=institution).order_by("-year")[:5])
-    since = today.year - ZOMBIE_YEARS_WITHOUT_INSPECTION
-    if (
-        institution.licence_issued_on
-        and institution.licence_issued_on < datetime.date(since, 1, 1)
-        and not any(i.year >= since for i in inspections)
+    if rules.is_zombie(
+        status=institution.status,
+        passed_inspection_years=[i.year for i in inspections if i.result in conditions.PASSING_RESULTS],
+        licence_issued_on=institution.licence_issued_on,
+        today=today,
     ):
-        reasons.append(_("连续两年未年检"))
+        reasons.append(_("连续两年未通过年检"))
     if inspections and inspections[0].result == InspectionResult.FAILED:
         reasons.append(_("最近一次年检不合格"))
     return ListStatus(on_whitelist=not reasons, on_blacklist=bool(entries), reasons=reasons, blacklist_entries=entries)

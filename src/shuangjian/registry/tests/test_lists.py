@@ -86,7 +86,7 @@ def test_whitelist_rules(regulator: Any) -> None:
     for inst in (good, unlicensed, expired, suspended, listed, ended, zombie, inspected, failed):
         assert list_status(inst).on_whitelist == (inst.name in names), inst.name
     assert "列入黑名单" in list_status(listed).reasons
-    assert "连续两年未年检" in list_status(zombie).reasons
+    assert "连续两年未通过年检" in list_status(zombie).reasons
     assert "办学许可证已过期" in list_status(expired).reasons
 
 
