@@ -1,0 +1,247 @@
+"""Registry pages: list filters, scope, query bounds; institution record; operator pages; zombies."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+
+from shuangjian.core.models import AuditEvent
+from shuangjian.registry import services
+from shuangjian.registry.models import (
+    AnnualInspection,
+    ApplicationStatus,
+    BlacklistEntry,
+    Category,
+    Institution,
+    InstitutionStatus,
+    LicenceApplication,
+    NonSubjectField,
+    Site,
+)
+from shuangjian.registry.tests.factories import (
+    ApplyingInstitutionFactory,
+    InstitutionFactory,
+    SiteFactory,
+    operator_for,
+    pdf,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def names(resp: Any) -> set[str]:
+    return {i.name for i in resp.context["page"].object_list}
+
+
+def test_list_scoped_and_filtered(edu: Any, xf_edu: Any, django_assert_max_num_queries: Any) -> None:
+    today = timezone.localdate()
+    good = InstitutionFactory(name="好机构")
+    AnnualInspection.objects.create(
+        institution=good, year=today.year - 1, result="passed", inspected_on=today, division_code="410202"
+    )
+    arts = InstitutionFactory(name="艺术机构", category=Category.NON_SUBJECT, field=NonSubjectField.ARTS)
+    zombie = InstitutionFactory(name="僵尸机构甲", licence_issued_on=datetime.date(today.year - 5, 1, 1))
+    black = InstitutionFactory(name="黑名单机构")
+    BlacklistEntry.objects.create(
+        institution=black,
+        reason="r",
+        legal_basis="b",
+        start=today,
+        publisher=edu,
+        department="education",
+        division_code="410202",
+    )
+    bad_site = SiteFactory(institution=InstitutionFactory(name="地下室机构"), is_basement=True).institution
+    InstitutionFactory(name="祥符机构", division_code="410212")
+    for _ in range(25):
+        InstitutionFactory()
+    c = login(edu)
+    url = reverse("registry:institution_list")
+    with django_assert_max_num_queries(8):
+        resp = c.get(url)
+    assert resp.status_code == 200 and resp.context["page"].paginator.count == 30
+    assert "祥符机构" not in resp.content.decode()
+    assert "艺术机构" in names(c.get(url, {"field": "arts"})) and len(names(c.get(url, {"field": "arts"}))) == 1
+    assert names(c.get(url, {"zombie": "1"})) == {zombie.name}
+    assert names(c.get(url, {"listing": "black"})) == {black.name}
+    white = names(c.get(url, {"listing": "white", "q": "机构"}))
+    assert good.name in white and black.name not in white and zombie.name not in white
+    assert bad_site.name in names(c.get(url, {"violations": "1"}))
+    assert names(c.get(url, {"q": arts.uscc})) == {arts.name}
+    assert names(login(xf_edu).get(url)) == {"祥符机构"}
+
+
+def test_institution_page_shows_record_and_is_scoped(edu: Any, xf_edu: Any) -> None:
+    inst = InstitutionFactory()
+    SiteFactory(institution=inst, usable_area_m2=90, name="小教学点")
+    resp = login(edu).get(reverse("registry:institution_detail", args=[inst.pk]))
+    body = resp.content.decode()
+    assert resp.status_code == 200 and "小教学点" in body and "30" in body  # capacity floor(90/3)
+    assert "低于" in body  # area violation shown
+    assert inst.legal_rep_id not in body and inst.legal_rep_id[-4:] in body  # masked
+    assert login(xf_edu).get(reverse("registry:institution_detail", args=[inst.pk])).status_code == 404
+
+
+def test_operator_sees_only_own_institution_and_edits_with_history(db: Any) -> None:
+    inst = InstitutionFactory(name="旧名称")
+    other = InstitutionFactory()
+    op = operator_for(inst)
+    c = login(op)
+    assert c.get(reverse("registry:my_institution")).status_code == 200
+    assert c.get(reverse("registry:institution_detail", args=[other.pk])).status_code == 404
+    assert c.get(reverse("registry:institution_list")).status_code == 404
+    resp = c.post(
+        reverse("registry:my_institution_edit"),
+        {"name": "新名称", "address": "新地址1号", "legal_rep_name": "李四", "training_format": "offline", "phone": ""},
+    )
+    assert resp.status_code == 302
+    inst.refresh_from_db()
+    assert inst.name == "新名称" and inst.address == "新地址1号"
+    hist = list(inst.history.order_by("-history_date"))
+    assert hist[0].name == "新名称" and hist[0].history_user == op
+    assert AuditEvent.objects.filter(action="institution.update", object_id=str(inst.pk)).exists()
+    page = c.get(reverse("registry:my_institution")).content.decode()
+    assert "旧名称" in page  # history shown
+
+
+def test_operator_adds_site_and_sees_violations(db: Any) -> None:
+    inst = InstitutionFactory()
+    c = login(operator_for(inst))
+    resp = c.post(
+        reverse("registry:my_site_new"),
+        {
+            "name": "四楼教学点",
+            "address": "x路1号",
+            "usable_area_m2": "120",
+            "floor": "4",
+            "lease_end": (timezone.localdate() + datetime.timedelta(days=500)).isoformat(),
+            "serves_children_12_or_under": "on",
+            "is_active": "on",
+        },
+        follow=True,
+    )
+    site = Site.objects.get(name="四楼教学点")
+    assert site.institution == inst and site.division_code == inst.division_code
+    assert "4 层及以上" in resp.content.decode()
+
+
+def test_operator_application_page_submit_and_status(edu: Any) -> None:
+    inst = ApplyingInstitutionFactory()
+    op = operator_for(inst)
+    c = login(op)
+    resp = c.post(reverse("registry:apply"), {"kind": "章程", "files": [pdf()], "comment": "请审批"})
+    assert resp.status_code == 302
+    app = LicenceApplication.objects.get(institution=inst)
+    bad = c.post(reverse("registry:apply"), {"kind": "x", "files": [pdf()]})
+    assert bad.status_code == 404 and LicenceApplication.objects.count() == 1
+    services.licence_application_return(actor=edu, application=app, comment="请补充房产证明")
+    page = c.get(reverse("registry:apply")).content.decode()
+    assert "请补充房产证明" in page and "退回补正" in page
+    wrong = c.post(reverse("registry:apply"), {"kind": "房产", "files": [SimpleUploadedFile("a.exe", b"MZ")]})
+    assert wrong.status_code == 200 and "格式不支持" in wrong.content.decode()
+    c.post(reverse("registry:apply"), {"kind": "房产", "files": [pdf("房产.pdf")]})
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED and app.materials.count() == 2
+
+
+def test_regulator_acts_through_page_and_downloads_decision(edu: Any, sports: Any) -> None:
+    inst = ApplyingInstitutionFactory()
+    op = operator_for(inst)
+    app = services.licence_application_submit(actor=op, materials=[("章程", pdf())])  # type: ignore[arg-type]
+    url = reverse("registry:application_detail", args=[app.pk])
+    # Wrong department sees the application but cannot act.
+    resp = login(sports).post(url, {"action": "accept", "comment": ""})
+    assert resp.status_code == 200
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED
+    c = login(edu)
+    for verb in ("accept", "start_review", "pass_review", "approve"):
+        assert c.post(url, {"action": verb, "comment": "同意"}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.APPROVED
+    doc = c.get(reverse("registry:application_decision", args=[app.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(doc.content)).paragraphs)
+    assert "准予" in text
+    material = app.materials.first()
+    assert c.get(reverse("registry:application_material", args=[app.pk, material.pk])).status_code == 200
+    # The applicant reads it too; another operator does not.
+    assert login(op).get(url).status_code == 200
+    assert login(operator_for(InstitutionFactory())).get(url).status_code == 404
+
+
+def test_queue_marks_overdue(edu: Any, django_assert_max_num_queries: Any) -> None:
+    for _ in range(5):
+        inst = ApplyingInstitutionFactory()
+        services.licence_application_submit(actor=operator_for(inst), materials=[("x", pdf())])  # type: ignore[arg-type]
+    LicenceApplication.objects.filter(pk=LicenceApplication.objects.first().pk).update(
+        step_due_on=datetime.date(2020, 1, 1)
+    )
+    c = login(edu)
+    with django_assert_max_num_queries(8):
+        resp = c.get(reverse("registry:application_queue"))
+    assert resp.content.decode().count("table-danger") == 1
+
+
+def test_zombie_page_and_one_click_deregistration(edu: Any, xf_edu: Any) -> None:
+    today = timezone.localdate()
+    z = InstitutionFactory(name="多年未年检", licence_issued_on=datetime.date(today.year - 6, 5, 1))
+    AnnualInspection.objects.create(
+        institution=z, year=today.year - 4, result="passed", inspected_on=today, division_code="410202"
+    )
+    c = login(edu)
+    resp = c.get(reverse("registry:zombies"))
+    assert [i.pk for i, _ in resp.context["rows"]] == [z.pk]
+    assert (
+        login(xf_edu).post(reverse("registry:institution_deregister", args=[z.pk]), {"reason": "x"}).status_code == 404
+    )
+    c.post(reverse("registry:institution_deregister", args=[z.pk]), {"reason": "连续两年未年检", "next": "zombies"})
+    z.refresh_from_db()
+    assert z.status == InstitutionStatus.DEREGISTERED
+    assert AuditEvent.objects.filter(action="institution.deregister", object_id=str(z.pk)).exists()
+    assert not c.get(reverse("registry:zombies")).context["rows"]
+
+
+def test_inspection_and_blacklist_entry_from_page(edu: Any) -> None:
+    inst = InstitutionFactory()
+    c = login(edu)
+    year = timezone.localdate().year - 1
+    c.post(
+        reverse("registry:annual_inspection_add", args=[inst.pk]),
+        {"year": year, "result": "failed", "inspected_on": timezone.localdate().isoformat()},
+    )
+    assert AnnualInspection.objects.get(institution=inst, year=year).result == "failed"
+    c.post(reverse("registry:blacklist_add", args=[inst.pk]), {"reason": "拒不整改", "legal_basis": "教育部令第53号"})
+    entry = BlacklistEntry.objects.get(institution=inst)
+    c.post(reverse("registry:blacklist_lift", args=[entry.pk]), {"reason": "整改到位"})
+    entry.refresh_from_db()
+    assert entry.end == timezone.localdate() - datetime.timedelta(days=1)
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
+        "institution.annual_inspection",
+        "blacklist.add",
+        "blacklist.lift",
+    }
+
+
+def test_dashboard_cards(edu: Any) -> None:
+    from shuangjian.registry.cards import registry_cards
+
+    InstitutionFactory()
+    titles = [str(card.title) for card in registry_cards(edu)]
+    assert titles == ["在册机构", "待办审批", "超期审批", "僵尸机构"]
+    op = operator_for(InstitutionFactory())
+    assert str(registry_cards(op)[0].value) == "正常办学"  # type: ignore[arg-type]
+    assert Institution.objects.count() == 2
