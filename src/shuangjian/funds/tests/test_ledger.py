@@ -172,3 +172,38 @@ def test_entries_of_other_institutions_do_not_mix(db):
     ledger.post_payment_in(actor=None, enrolment=b, amount_fen=200)
     assert ledger.ledger_totals(a.institution).custody_cash_fen == 100
     assert ledger.ledger_totals(b.institution).custody_cash_fen == 200
+
+
+def test_batch_posts_all_or_nothing_checking_balances_in_order(world):
+    e, inst = world.enrolment, world.institution
+    cash, prepaid, payable = (
+        ledger.account_custody_cash(inst),
+        ledger.account_for_parent_enrolment(e),
+        ledger.account_refunds_payable(inst),
+    )
+    pay = ledger.EntrySpec(EntryKind.PAYMENT_IN, [(cash, 500), (prepaid, -500)], institution=inst)
+    refund = ledger.EntrySpec(EntryKind.REFUND_APPROVE, [(prepaid, 300), (payable, -300)], institution=inst)
+    # Refund before the payment: the running balance would dip below zero at entry 1.
+    with pytest.raises(LedgerError) as err:
+        ledger.journal_post_batch(actor=None, entries=[refund, pay])
+    assert err.value.code == "ledger_insufficient"
+    assert JournalEntry.objects.count() == 0
+    rows = ledger.journal_post_batch(actor=None, entries=[pay, refund, pay])
+    assert len(rows) == 3
+    assert LedgerAccount.objects.get(pk=prepaid.pk).balance_fen == 700
+    assert LedgerAccount.objects.get(pk=cash.pk).balance_fen == 1000
+    assert AuditEvent.objects.filter(action="ledger.batch").count() == 1
+    assert ledger.ledger_invariant_problems() == []
+    with pytest.raises(LedgerError) as err:
+        ledger.journal_post_batch(
+            actor=None,
+            entries=[
+                ledger.EntrySpec(EntryKind.RELEASE, [(prepaid, 100), (ledger.account_institution_settled(inst), -100)])
+            ],
+        )
+    assert err.value.code == "ledger_release_in_batch"
+    with pytest.raises(LedgerError) as err:
+        ledger.journal_post_batch(
+            actor=None, entries=[ledger.EntrySpec(EntryKind.ADJUSTMENT, [(cash, 1), (prepaid, -2)])]
+        )
+    assert err.value.code == "ledger_unbalanced"
