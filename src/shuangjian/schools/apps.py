@@ -6,3 +6,16 @@ class SchoolsConfig(AppConfig):
     name = "shuangjian.schools"
     label = "schools"
     verbose_name = _("学校")
+
+    def ready(self) -> None:
+        from shuangjian.core.models import Role
+        from shuangjian.core.nav import NavItem, register
+
+        register(
+            NavItem(
+                _("在职教师名单"),
+                "schools:roster_upload",
+                frozenset({Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR}),
+                order=43,
+            )
+        )

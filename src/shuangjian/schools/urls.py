@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "schools"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("rosters/", views.roster_upload, name="roster_upload"),
+    path("rosters/template.xlsx", views.roster_template, name="roster_template"),
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shuangjian.core.api_auth import session_or_token
@@ -91,13 +91,13 @@ def employment_detail(request: HttpRequest, external_id: str) -> dict[str, Any]:
     response={200: EmploymentOut, 201: EmploymentOut},
     summary="登记或更新聘用记录（人员、岗位、资质证书；按机构系统编号幂等）",
 )
-def employment_put(request: HttpRequest, external_id: str, payload: EmploymentIn) -> tuple[int, dict[str, Any]]:
+def employment_put(request: HttpRequest, external_id: str, payload: EmploymentIn) -> Status:
     user = _user(request)
     if user.role != Role.INSTITUTION_OPERATOR:
         raise Http404
     e, created = services.employment_upsert(actor=user, external_id=external_id, data=payload.to_data())
     fresh = selectors.get_employment_for_user(user, e.pk)
-    return (201 if created else 200), _out(fresh, created)
+    return Status(201 if created else 200, _out(fresh, created))
 
 
 @router.post("/employments/{external_id}/end", response=EmploymentOut, summary="登记离职")

@@ -6,3 +6,18 @@ class StaffConfig(AppConfig):
     name = "shuangjian.staff"
     label = "staff"
     verbose_name = _("从业人员")
+
+    def ready(self) -> None:
+        from shuangjian.core.models import Role
+        from shuangjian.core.nav import NavItem, register
+
+        register(
+            NavItem(
+                _("从业人员"),
+                "staff:employment_list",
+                frozenset({Role.INSTITUTION_OPERATOR, Role.REGULATOR, Role.INSPECTOR}),
+                order=40,
+            )
+        )
+        register(NavItem(_("从业问题"), "staff:flag_list", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=41))
+        register(NavItem(_("限制从业"), "staff:blacklist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=42))

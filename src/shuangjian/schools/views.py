@@ -1,0 +1,68 @@
+"""Pages of the schools app: the school administrator's in-service roster upload with its result and history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from shuangjian.core.models import Role, User
+from shuangjian.core.scope import require_role
+from shuangjian.registry.imports import FileProblem
+
+from . import selectors, services
+from .forms import RosterUploadForm
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def roster_upload(request: HttpRequest) -> HttpResponse:
+    user = require_role(_user(request), Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR)
+    school = selectors.school_for_admin(user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    row_errors = []
+    status = 200
+    if request.method == "POST":
+        school = selectors.require_school(user)
+        if form.is_valid():
+            try:
+                result = services.roster_upload(actor=user, school=school, file=form.cleaned_data["file"])
+            except services.RosterRowsInvalid as exc:
+                row_errors = exc.errors
+                status = 422
+            except FileProblem as exc:
+                form.add_error("file", exc.messages[0])
+                status = 422
+            except ValidationError as exc:
+                form.add_error("file", exc.messages[0])
+                status = 422
+        else:
+            status = 422
+    history = Paginator(selectors.rosters_for_user(user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "schools/roster_upload.html",
+        {
+            "school": school,
+            "form": form,
+            "result": result,
+            "row_errors": row_errors,
+            "page": history,
+            "headers": services.roster_headers(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def roster_template(request: HttpRequest) -> FileResponse:
+    require_role(_user(request), Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR)
+    return FileResponse(services.roster_template(), as_attachment=True, filename=_("在职教师名单模板.xlsx"))
