@@ -388,8 +388,7 @@ def enrolment_create(
     if student_id is not None:
         existing = (
             Student.objects.select_for_update()
-            .filter(pk=student_id, enrolments__institution=institution)
-            .distinct()
+            .filter(pk=student_id, pk__in=Enrolment.objects.filter(institution=institution).values("student_id"))
             .first()
         )
         if existing is None:

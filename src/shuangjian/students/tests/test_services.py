@@ -371,3 +371,31 @@ def test_attendance_other_institution_is_404() -> None:
     session = SessionFactory.create(class_group=enrolment.class_group, starts_at=at(-1, 9), ends_at=at(-1, 10))
     with pytest.raises(Http404):
         attendance_record(actor=operator, session=session, enrolment=enrolment, present=True)
+
+
+def test_enrol_existing_student_by_id_only_if_known_to_institution() -> None:
+    operator, group = _setup()
+    first = _enrol(operator, group)
+    second_group = ClassGroupFactory.create(course=group.course)
+    again = enrolment_create(
+        actor=operator,
+        class_group=second_group,
+        student_id=first.student_id,
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        lessons_bought=1,
+        price_per_lesson_fen=8000,
+    )
+    assert again.student_id == first.student_id
+    stranger = StudentFactory.create()
+    with pytest.raises(RuleViolationError) as exc:
+        enrolment_create(
+            actor=operator,
+            class_group=second_group,
+            student_id=stranger.pk,
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate(),
+            lessons_bought=1,
+            price_per_lesson_fen=8000,
+        )
+    assert _codes(exc) == {"student_not_found"}
