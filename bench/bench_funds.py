@@ -1,0 +1,164 @@
+"""Funds: validated ledger postings vs raw COPY and vs django-hordak; reconciliation of 1M statement lines.
+
+Figures (PostgreSQL is the database these goals are about; on SQLite COPY becomes executemany):
+
+* ``journal_post`` one entry per transaction (2 postings each) — the path payments and releases take;
+* ``journal_post_batch`` 1 000 entries per transaction — bulk work (imports, bank batches);
+* raw ``COPY`` of the same rows into a table of the same shape (no checks, no balances, no audit);
+* django-hordak ``transfer_to`` (2 legs, one transaction each), run by ``bench/hordak_worker.py`` in its own
+  virtualenv (``HORDAK_PYTHON``, default ``/tmp/f1-hordak-venv/bin/python``) against a scratch database on
+  the same server; skipped with a note when that interpreter is missing;
+* reconciliation of 1M statement lines, if ``shuangjian.funds.reconcile`` provides ``bench_reconcile``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import Figure, scratch_database
+
+HERE = Path(__file__).resolve().parent
+SINGLE = int(os.environ.get("BENCH_FUNDS_SINGLE", "1000"))
+BATCHES = int(os.environ.get("BENCH_FUNDS_BATCHES", "20"))
+BATCH_SIZE = 1000
+COPY_ROWS = 200_000
+
+
+def _accounts(n: int) -> tuple[object, list[object]]:
+    from shuangjian.funds.models import AccountKind, LedgerAccount
+
+    cash = LedgerAccount.objects.create(key="cash:bench", kind=AccountKind.CUSTODY_CASH)
+    parents = LedgerAccount.objects.bulk_create(
+        [LedgerAccount(key=f"prepaid:bench:{i}", kind=AccountKind.PARENT_PREPAID) for i in range(n)]
+    )
+    return cash, parents
+
+
+def _copy_rate(vendor: str) -> float:
+    from django.db import connection, transaction
+
+    rows = [(i // 2, (i % 200) + 1, 100 if i % 2 == 0 else -100) for i in range(COPY_ROWS)]
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE bench_copy_posting (id bigserial PRIMARY KEY, entry_id bigint NOT NULL, "
+            "account_id bigint NOT NULL, amount_fen bigint NOT NULL)"
+        )
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        if vendor == "postgresql":
+            raw = cur.cursor  # psycopg 3 cursor under Django's wrapper
+            with raw.copy("COPY bench_copy_posting (entry_id, account_id, amount_fen) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.executemany(
+                "INSERT INTO bench_copy_posting (entry_id, account_id, amount_fen) VALUES (%s, %s, %s)", rows
+            )
+    return COPY_ROWS / (time.perf_counter() - start)
+
+
+def _hordak(n: int) -> dict[str, float] | str:
+    from django.db import connection
+
+    python = os.environ.get("HORDAK_PYTHON", "/tmp/f1-hordak-venv/bin/python")
+    if connection.vendor != "postgresql":
+        return "hordak comparison needs PostgreSQL"
+    if not Path(python).exists():
+        return f"no django-hordak interpreter at {python}"
+    import psycopg
+
+    s = connection.settings_dict
+    name = f"{s['NAME']}_hordak"[:60]
+    admin = f"host={s['HOST']} port={s['PORT']} user={s['USER']} dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{name}"
+        out = subprocess.run(
+            [python, str(HERE / "hordak_worker.py"), url, str(n)],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError) as exc:
+        return f"hordak worker failed: {exc}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def run() -> list[Figure]:
+    from django.db import connection
+
+    from shuangjian.funds import ledger
+    from shuangjian.funds.models import EntryKind
+
+    vendor = connection.vendor
+    figures: list[Figure] = []
+    with scratch_database():
+        cash, parents = _accounts(200)
+
+        start = time.perf_counter()
+        for i in range(SINGLE):
+            ledger.journal_post(
+                actor=None, kind=EntryKind.PAYMENT_IN, lines=[(cash, 100), (parents[i % 200], -100)], reference=f"s{i}"
+            )
+        single = 2 * SINGLE / (time.perf_counter() - start)
+        figures.append((f"journal_post, 1 entry per transaction ({vendor})", round(single), "postings/s"))
+
+        start = time.perf_counter()
+        for b in range(BATCHES):
+            ledger.journal_post_batch(
+                actor=None,
+                entries=[
+                    ledger.EntrySpec(
+                        EntryKind.PAYMENT_IN, [(cash, 100), (parents[i % 200], -100)], reference=f"b{b}.{i}"
+                    )
+                    for i in range(BATCH_SIZE)
+                ],
+            )
+        batch = 2 * BATCHES * BATCH_SIZE / (time.perf_counter() - start)
+        figures.append(
+            (f"journal_post_batch, {BATCH_SIZE} entries per transaction ({vendor})", round(batch), "postings/s")
+        )
+        problems = ledger.ledger_invariant_problems()
+        if problems:
+            raise AssertionError(problems[:5])
+
+        copy = _copy_rate(vendor)
+        label = "COPY" if vendor == "postgresql" else "executemany INSERT"
+        figures.append((f"raw {label} into a table of the same shape ({vendor})", round(copy), "rows/s"))
+        figures.append(("journal_post_batch / raw " + label, round(batch / copy, 3), "x (goal >= 0.3)"))
+        figures.append(("journal_post / raw " + label, round(single / copy, 4), "x"))
+
+    hordak = _hordak(SINGLE)
+    if isinstance(hordak, str):
+        print(f"hordak: skipped: {hordak}", file=sys.stderr)
+    else:
+        figures.append(("django-hordak transfer_to, 1 per transaction", round(hordak["legs_per_s"]), "legs/s"))
+        figures.append(
+            ("django-hordak with a balance read first", round(hordak["legs_per_s_with_balance_read"]), "legs/s")
+        )
+        figures.append(("journal_post / hordak", round(single / hordak["legs_per_s"], 2), "x (goal >= 10)"))
+        figures.append(("journal_post_batch / hordak", round(batch / hordak["legs_per_s"], 1), "x (goal >= 10)"))
+
+    try:
+        from shuangjian.funds import reconcile  # f2's service
+    except ImportError:
+        print("reconcile: skipped: shuangjian.funds.reconcile not present", file=sys.stderr)
+    else:
+        bench_reconcile = getattr(reconcile, "bench_reconcile", None)
+        if bench_reconcile is None:
+            print("reconcile: skipped: reconcile.bench_reconcile not provided", file=sys.stderr)
+        else:
+            with scratch_database():
+                figures.extend(bench_reconcile(lines=1_000_000))
+    return figures

@@ -1,0 +1,68 @@
+"""Runs django-hordak postings for bench_funds, in a separate venv that has django-hordak installed.
+
+Not a bench module itself (the runner imports only bench_*.py). Usage:
+
+    <hordak venv>/bin/python bench/hordak_worker.py postgres://postgres@127.0.0.1:5432/<db> N
+
+Prints one JSON line: legs per second for N two-leg transfers (one transaction each), without and with a
+balance read before each transfer (hordak checks no balances itself; our ledger does, under a row lock).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from urllib.parse import urlparse
+
+
+def main(url: str, n: int) -> None:
+    import django
+    from django.conf import settings
+
+    parsed = urlparse(url)
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bench",
+        USE_TZ=True,
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "mptt", "djmoney", "hordak"],
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": parsed.path.lstrip("/"),
+                "USER": parsed.username or "postgres",
+                "HOST": parsed.hostname or "127.0.0.1",
+                "PORT": parsed.port or 5432,
+            }
+        },
+        HORDAK_DECIMAL_PLACES=2,
+        DEFAULT_CURRENCY="CNY",
+        CURRENCIES=["CNY"],
+        HORDAK_CURRENCIES=["CNY"],
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+    )
+    django.setup()
+    from django.core.management import call_command
+    from djmoney.money import Money
+    from hordak.models import Account
+
+    call_command("migrate", verbosity=0)
+    cash = Account.objects.create(name="custody cash", code="1", type=Account.TYPES.asset, currencies=["CNY"])
+    parents = [
+        Account.objects.create(name=f"parent {i}", code=f"2{i:05d}", type=Account.TYPES.liability, currencies=["CNY"])
+        for i in range(200)
+    ]
+    start = time.perf_counter()
+    for i in range(n):
+        parents[i % 200].transfer_to(cash, Money("100.00", "CNY"))
+    plain = 2 * n / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for i in range(n):
+        parents[i % 200].get_simple_balance()
+        parents[i % 200].transfer_to(cash, Money("100.00", "CNY"))
+    checked = 2 * n / (time.perf_counter() - start)
+    print(json.dumps({"legs_per_s": plain, "legs_per_s_with_balance_read": checked}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
