@@ -69,7 +69,7 @@ def _check_session(user: User, record: dict[str, Any]) -> list[Violation]:
 
 def _optional(module: str, name: str) -> Callable[..., list[Violation]] | None:
     try:
-        return getattr(importlib.import_module(module), name, None)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), name, None)
     except ImportError:
         return None
 

@@ -50,7 +50,7 @@ def _cached_calendar() -> rules.SchoolCalendar:
     )
 
 
-def _sessions(prefix: str) -> Iterator[dict[str, Any]]:
+def _sessions(prefix: str) -> Iterator[Any]:
     qs = (
         Session.objects.filter(is_cancelled=False, division_code__startswith=prefix)
         .order_by("class_group_id", "starts_at")

@@ -723,7 +723,7 @@ def check_weekly(*, institution: Institution, class_group: ClassGroup | int, pat
             if (v.code, v.message) in seen:
                 continue
             seen.add((v.code, v.message))
-            message = v.message if v.message.find(day.isoformat()) >= 0 else f"{day.isoformat()}：{v.message}"
+            message = f"{day.isoformat()}：{v.message}"
             found.append(Violation(v.code, message, v.basis, v.field))
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -184,7 +185,7 @@ def test_end_before_start_is_one_violation():
 
 
 def course(**kw) -> CourseFacts:
-    base = dict(
+    base: dict[str, Any] = dict(
         category="subject",
         subject="math",
         field="",
@@ -285,7 +286,7 @@ def test_every_violation_lists_every_broken_rule():
 
 
 def group(**kw) -> ClassGroupFacts:
-    base = dict(capacity=9, enrolled_count=0, class_size_tier="small", course_format="offline")
+    base: dict[str, Any] = dict(capacity=9, enrolled_count=0, class_size_tier="small", course_format="offline")
     base["site_capacity"] = 40
     base.update(kw)
     return ClassGroupFacts(**base)

@@ -1,0 +1,190 @@
+"""Data-exchange API: idempotent PUTs on the caller's ids, 422 shape, and the compliance check's one code path."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from shuangjian.core.models import AuditEvent
+from shuangjian.core.tests.factories import RegulatorFactory
+from shuangjian.core.tokens import api_token_issue
+from shuangjian.courses import services
+from shuangjian.courses.models import Course, Session
+
+from .factories import ClassGroupFactory, GuidancePriceFactory, SessionFactory, at, operator_with_institution
+
+pytestmark = pytest.mark.django_db
+
+WEDNESDAY = datetime.date(2026, 3, 4)
+COURSE = {
+    "name": "初二数学",
+    "category": "subject",
+    "subject": "math",
+    "format": "offline",
+    "lesson_minutes": 45,
+    "lesson_count": 20,
+    "price_per_lesson_fen": 6600,
+    "class_size_tier": "medium",
+}
+
+
+def bearer(user) -> dict[str, str]:
+    issued = api_token_issue(actor=user, user=user, name="sync", days=30)
+    return {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
+
+
+def put(client, url, body, headers):
+    return client.put(url, data=json.dumps(body), content_type="application/json", **headers)
+
+
+def post(client, url, body, headers):
+    return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
+
+
+def test_put_course_twice_creates_once_and_answers_the_same(client):
+    user, _ = operator_with_institution()
+    headers = bearer(user)
+    first = put(client, "/api/v1/courses/courses/C-100", COURSE, headers)
+    assert first.status_code == 201, first.content
+    audits = AuditEvent.objects.count()
+    second = put(client, "/api/v1/courses/courses/C-100", COURSE, headers)
+    assert second.status_code == 200
+    a, b = first.json(), second.json()
+    assert a.pop("created") is True and b.pop("created") is False
+    assert a == b and Course.objects.count() == 1 and AuditEvent.objects.count() == audits
+    changed = put(client, "/api/v1/courses/courses/C-100", {**COURSE, "lesson_count": 30}, headers)
+    assert changed.status_code == 200 and changed.json()["lesson_count"] == 30
+
+
+def test_rule_violation_answers_422_with_every_violation_and_writes_nothing(client):
+    user, _ = operator_with_institution()
+    GuidancePriceFactory(benchmark_fen=6000)
+    body = {**COURSE, "subject": "physics", "price_per_lesson_fen": 9000}
+    response = put(client, "/api/v1/courses/courses/C-1", body, bearer(user))
+    assert response.status_code == 422
+    data = response.json()
+    assert data["code"] == "rule_violation"
+    assert {v["code"] for v in data["detail"]} == {"course.price_above_ceiling", "course.subject_not_licensed"}
+    assert all(set(v) == {"code", "message", "basis", "field"} and v["basis"] for v in data["detail"])
+    assert Course.objects.count() == 0
+
+
+def test_malformed_course_is_422_validation_error(client):
+    user, _ = operator_with_institution()
+    response = put(client, "/api/v1/courses/courses/C-1", {**COURSE, "format": "x"}, bearer(user))
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+    response = put(client, "/api/v1/courses/courses/C-1", {"name": "x"}, bearer(user))
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+
+
+def test_put_session_by_external_ids_idempotent_and_late_session_refused(client):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory(course__institution=institution, course__external_id="C-1", external_id="G-1")
+    headers = bearer(user)
+    body = {
+        "course_external_id": "C-1",
+        "class_group_external_id": "G-1",
+        "starts_at": "2026-03-04T19:00:00",
+        "ends_at": "2026-03-04T19:45:00",
+    }
+    assert put(client, "/api/v1/courses/sessions/S-1", body, headers).status_code == 201
+    again = put(client, "/api/v1/courses/sessions/S-1", body, headers)
+    assert again.status_code == 200 and Session.objects.filter(class_group=group).count() == 1
+    late = put(client, "/api/v1/courses/sessions/S-2", {**body, "ends_at": "2026-03-04T20:45:00"}, headers)
+    assert late.status_code == 422
+    assert [v["code"] for v in late.json()["detail"]] == ["session.offline_ends_late"]
+    assert Session.objects.count() == 1
+
+
+def test_put_class_group_and_weekly_generation(client):
+    user, institution = operator_with_institution()
+    from .factories import CourseFactory, SiteFactory
+
+    course = CourseFactory(institution=institution, external_id="C-9")
+    site = SiteFactory(institution=institution)
+    headers = bearer(user)
+    body = {"course_external_id": "C-9", "name": "周三班", "site_id": site.pk, "capacity": 20}
+    r1 = put(client, "/api/v1/courses/class-groups/G-9", body, headers)
+    r2 = put(client, "/api/v1/courses/class-groups/G-9", body, headers)
+    assert (r1.status_code, r2.status_code) == (201, 200) and r1.json()["id"] == r2.json()["id"]
+    weekly = {
+        "weekdays": [2],
+        "start_time": "18:00",
+        "end_time": "19:00",
+        "date_from": "2026-03-01",
+        "date_to": "2026-03-31",
+    }
+    response = post(client, f"/api/v1/courses/class-groups/{r1.json()['id']}/sessions/weekly", weekly, headers)
+    assert response.status_code == 201 and len(response.json()) == 4
+    assert course.class_groups.get().sessions.count() == 4
+
+
+def test_regulators_cannot_write_and_others_records_are_404(client):
+    regulator = RegulatorFactory()
+    assert put(client, "/api/v1/courses/courses/C-1", COURSE, bearer(regulator)).status_code == 404
+    user, _ = operator_with_institution()
+    foreign = SessionFactory()
+    r = post(client, f"/api/v1/courses/sessions/{foreign.pk}/cancel", {}, bearer(user))
+    assert r.status_code == 404
+    assert client.put("/api/v1/courses/courses/C-1", data="{}", content_type="application/json").status_code == 401
+
+
+# --- compliance check ---
+
+
+def test_compliance_check_session_equals_the_service_outcome_and_saves_nothing(client):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory(course__institution=institution)
+    record = {"class_group_id": group.pk, "starts_at": "2026-10-01T19:00:00", "ends_at": "2026-10-01T20:45:00"}
+    response = post(client, "/api/v1/compliance/check", {"kind": "session", "record": record}, bearer(user))
+    assert response.status_code == 200, response.content
+    answered = response.json()["violations"]
+    assert {v["code"] for v in answered} == {"session.offline_ends_late", "session.subject_on_holiday"}
+    assert Session.objects.count() == 0
+    with pytest.raises(services.RuleViolationError) as exc:
+        services.session_create(
+            actor=user,
+            class_group=group,
+            starts_at=at(datetime.date(2026, 10, 1), 19),
+            ends_at=at(datetime.date(2026, 10, 1), 20, 45),
+        )
+    assert [v.as_dict() for v in exc.value.violations] == answered
+
+
+def test_compliance_check_course_and_class_group(client):
+    user, institution = operator_with_institution()
+    headers = bearer(user)
+    ok = post(client, "/api/v1/compliance/check", {"kind": "course", "record": COURSE}, headers)
+    assert ok.status_code == 200 and ok.json()["violations"] == []
+    bad = post(
+        client, "/api/v1/compliance/check", {"kind": "course", "record": {**COURSE, "subject": "physics"}}, headers
+    )
+    assert [v["code"] for v in bad.json()["violations"]] == ["course.subject_not_licensed"]
+    group = ClassGroupFactory(course__institution=institution)
+    record = {"course_id": group.course_id, "name": "x", "capacity": 500, "site_id": group.site_id}
+    r = post(client, "/api/v1/compliance/check", {"kind": "class_group", "record": record}, headers)
+    assert {v["code"] for v in r.json()["violations"]} == {
+        "class_group.capacity_over_site",
+        "class_group.capacity_over_tier",
+    }
+    assert Course.objects.count() == 1
+
+
+def test_compliance_check_bad_kind_and_bad_record_are_422(client):
+    user, _ = operator_with_institution()
+    headers = bearer(user)
+    r = post(client, "/api/v1/compliance/check", {"kind": "spaceship", "record": {}}, headers)
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    r = post(client, "/api/v1/compliance/check", {"kind": "session", "record": {"starts_at": "soon"}}, headers)
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+
+
+def test_compliance_check_employment_is_delegated_to_staff(client):
+    user, _ = operator_with_institution()
+    record = {"resident_id": "not-an-id", "name": "王老师", "role": "trainer", "start": "2026-03-01"}
+    r = post(client, "/api/v1/compliance/check", {"kind": "employment", "record": record}, bearer(user))
+    assert r.status_code in (200, 422)
+    if r.status_code == 200:
+        assert r.json()["violations"], "an invalid resident ID must be reported"

@@ -1,0 +1,109 @@
+"""Pages: a refused form shows every violation in Chinese with its basis and writes nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from shuangjian.core.tests.factories import RegulatorFactory
+from shuangjian.courses.models import Course, Session
+
+from .factories import ClassGroupFactory, CourseFactory, SessionFactory, operator_with_institution
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+
+
+def test_session_form_refusal_lists_violation_with_basis_and_saves_nothing(client):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory(course__institution=institution)
+    login(client, user)
+    url = reverse("courses:class_group_detail", args=[group.pk])
+    response = client.post(url, {"s-date": "2026-03-04", "s-start_time": "19:00", "s-end_time": "20:45"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "线下培训结束时间不得晚于 20:30" in body and "第十三条" in body
+    assert Session.objects.count() == 0
+    response = client.post(url, {"s-date": "2026-03-04", "s-start_time": "19:00", "s-end_time": "20:30"})
+    assert response.status_code == 302 and Session.objects.count() == 1
+
+
+def test_course_form_creates_and_refuses(client):
+    user, _ = operator_with_institution()
+    login(client, user)
+    data = {
+        "name": "初二数学",
+        "category": "subject",
+        "subject": "physics",
+        "format": "offline",
+        "lesson_minutes": "45",
+        "lesson_count": "20",
+        "price": "66.00",
+        "class_size_tier": "medium",
+    }
+    response = client.post(reverse("courses:course_create"), data)
+    assert "办学许可证未核准该学科" in response.content.decode() and Course.objects.count() == 0
+    response = client.post(reverse("courses:course_create"), {**data, "subject": "math"})
+    assert response.status_code == 302
+    assert Course.objects.get().price_per_lesson_fen == 6600
+
+
+def test_operator_sees_only_own_courses_and_regulator_sees_scope(client, django_assert_max_num_queries):
+    user, institution = operator_with_institution()
+    CourseFactory(institution=institution, name="我的课程")
+    CourseFactory(name="别人的课程")
+    CourseFactory(name="祥符课程", institution__division_code="410212")
+    login(client, user)
+    body = client.get(reverse("courses:course_list")).content.decode()
+    assert "我的课程" in body and "别人的课程" not in body
+    client.logout()
+    login(client, RegulatorFactory())
+    for _ in range(5):
+        CourseFactory()
+    with django_assert_max_num_queries(10):
+        body = client.get(reverse("courses:course_list")).content.decode()
+    assert "别人的课程" in body and "祥符课程" not in body
+
+
+def test_class_group_page_lists_sessions_without_n_plus_one(client, django_assert_max_num_queries):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory(course__institution=institution)
+    for d in range(10):
+        start = datetime.datetime(2026, 3, 2 + d, 18, tzinfo=datetime.UTC)
+        SessionFactory(class_group=group, starts_at=start, ends_at=start + datetime.timedelta(minutes=45))
+    login(client, user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("courses:class_group_detail", args=[group.pk]))
+    assert response.status_code == 200
+
+
+def test_material_queue_and_prices_pages_for_regulator(client):
+    login(client, RegulatorFactory(scope_code="4102"))
+    assert client.get(reverse("courses:material_queue")).status_code == 200
+    response = client.post(
+        reverse("courses:guidance_prices"),
+        {
+            "division_code": "4102",
+            "class_size_tier": "small",
+            "price_format": "offline",
+            "benchmark": "80",
+            "effective_from": "2026-01-01",
+        },
+    )
+    assert response.status_code == 302
+    assert "80.00" in client.get(reverse("courses:guidance_prices")).content.decode()
+
+
+def test_operator_pages_are_404_for_others(client):
+    login(client, RegulatorFactory())
+    assert client.get(reverse("courses:course_create")).status_code == 404
+    user, _ = operator_with_institution()
+    client.logout()
+    login(client, user)
+    assert client.get(reverse("courses:violation_list")).status_code == 404
+    assert client.get(reverse("courses:class_group_detail", args=[ClassGroupFactory().pk])).status_code == 404
