@@ -12,7 +12,6 @@ from shuangjian.core.nav import Card, register_cards
 from . import selectors
 
 
-@register_cards
 def registry_cards(user: User) -> list[Card]:
     if user.role == Role.REGULATOR and not user.is_platform_admin:
         figures = selectors.regulator_figures(user=user)
@@ -33,3 +32,6 @@ def registry_cards(user: User) -> list[Card]:
             note = _("许可证有效期至 %(d)s（剩余 %(n)d 天）") % {"d": inst.licence_expires_on, "n": days}
         return [Card(_("机构状态"), inst.get_status_display(), reverse("registry:my_institution"), note)]
     return []
+
+
+register_cards(registry_cards)

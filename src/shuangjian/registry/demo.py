@@ -86,11 +86,12 @@ def demo_institutions(ctx: DemoContext) -> None:
             serial += 1
             subject = rng.random() < 0.4
             field = "" if subject else rng.choice(list(NonSubjectField.values))
-            base = {
+            names: dict[str, tuple[str, ...]] = {
                 NonSubjectField.ARTS: ARTS_NAMES,
                 NonSubjectField.SPORTS: SPORTS_NAMES,
                 NonSubjectField.SCIENCE: SCIENCE_NAMES,
-            }.get(field, SUBJECT_NAMES)
+            }
+            base = names.get(field, SUBJECT_NAMES)
             name = f"开封{rng.choice(base)}{'培训学校' if subject else '培训中心'}（{serial}号）"
             # About 3 % of subject-type institutions are still companies (91…): a violation to find.
             non_profit = subject and rng.random() > 0.03

@@ -23,6 +23,27 @@ from .models import (
 from .services import OPERATOR_EDITABLE, InstitutionData
 
 
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so the forms look like the rest of the site on any screen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def _style(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -39,9 +60,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class MaterialsForm(forms.Form):
+class MaterialsForm(BootstrapMixin, forms.Form):
     kind = forms.CharField(label=_("材料名称"), max_length=64, initial=_("申请材料"))
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("申请材料（PDF、JPG、PNG、DOCX，每个不超过 10 MB）"),
         error_messages={"required": _("请至少上传一份申请材料。")},
     )
@@ -111,7 +132,7 @@ class ApplicationForm(MaterialsForm):
         )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(BootstrapMixin, forms.Form):
     action = forms.ChoiceField(choices=())
     comment = forms.CharField(label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -120,7 +141,7 @@ class TransitionForm(forms.Form):
         self.fields["action"].choices = actions  # type: ignore[attr-defined]
 
 
-class InstitutionEditForm(forms.ModelForm):
+class InstitutionEditForm(BootstrapMixin, forms.ModelForm):
     """The operator's regulated fields; the resident ID is shown masked and only replaced when re-entered."""
 
     new_legal_rep_id = forms.CharField(label=_("法定代表人身份证号（变更时填写）"), max_length=18, required=False)
@@ -149,7 +170,7 @@ class InstitutionEditForm(forms.ModelForm):
         pass
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Site
         fields = [
@@ -169,7 +190,7 @@ class SiteForm(forms.ModelForm):
         pass
 
 
-class AnnualInspectionForm(forms.Form):
+class AnnualInspectionForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000)
     result = forms.ChoiceField(label=_("年检结论"), choices=InspectionResult.choices)
     inspected_on = forms.DateField(label=_("年检日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -182,11 +203,11 @@ class AnnualInspectionForm(forms.Form):
         self.fields["inspected_on"].initial = today
 
 
-class BlacklistAddForm(forms.Form):
+class BlacklistAddForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("列入原因"), widget=forms.Textarea(attrs={"rows": 2}))
     legal_basis = forms.CharField(label=_("依据"), max_length=255)
     end = forms.DateField(label=_("移出日期（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=500)

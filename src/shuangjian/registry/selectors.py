@@ -19,11 +19,13 @@ from .filters import InstitutionFilters, filter_institutions
 from .models import (
     AnnualInspection,
     ApplicationStatus,
+    ApplicationStep,
     BlacklistEntry,
     Institution,
     InstitutionOperator,
     LicenceApplication,
     Site,
+    Subject,
 )
 
 STAFF_ROLES = (Role.REGULATOR, Role.INSPECTOR)
@@ -94,6 +96,7 @@ class InstitutionRecord:
     blacklisted: bool = False
     operators: list[User] = field(default_factory=list)
     masked_id: str = ""
+    subjects: str = ""
 
 
 def institution_record(*, user: User, pk: int) -> InstitutionRecord:
@@ -134,6 +137,7 @@ def institution_record(*, user: User, pk: int) -> InstitutionRecord:
         blacklisted=bool(in_force),
         operators=[o.user for o in inst.operators.select_related("user")],
         masked_id=mask_resident_id(inst.legal_rep_id),
+        subjects="、".join(str(Subject(s).label) for s in inst.licensed_subjects or [] if s in Subject.values),
     )
 
 
@@ -188,8 +192,7 @@ def application_for_user(*, user: User, pk: int) -> LicenceApplication:
     return get_in_scope_or_404(base, user, pk=pk)
 
 
-def _steps() -> QuerySet:  # type: ignore[type-arg]
-    from .models import ApplicationStep
+def _steps() -> QuerySet[ApplicationStep]:
 
     return ApplicationStep.objects.select_related("actor").order_by("created_at", "id")
 
@@ -248,3 +251,14 @@ def with_list_flags(qs: QuerySet[Institution], day: datetime.date | None = None)
         Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)), institution=OuterRef("pk")
     )
     return qs.annotate(on_whitelist=Exists(white), on_blacklist=Exists(black), is_zombie=Exists(zombie))
+
+
+def zombie_counts(day: datetime.date | None = None) -> dict[str, int]:
+    """Zombie institutions per county code, everywhere (for the periodic scan; not shown to a person)."""
+    rows = (
+        Institution.objects.filter(conditions.zombie_q(day or today()))
+        .values("division_code")
+        .annotate(n=Count("pk"))
+        .order_by("division_code")
+    )
+    return {r["division_code"]: r["n"] for r in rows}

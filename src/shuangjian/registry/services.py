@@ -7,6 +7,7 @@ Survey import, exports and list publication are in ``imports.py``, ``exports.py`
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,7 +210,7 @@ def _clean_institution_data(data: InstitutionData) -> InstitutionData:
     if not data.name.strip():
         errors["name"] = [ValidationError(_("请填写机构名称。"), code="required")]
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
     data.name = data.name.strip()
     return data
 
@@ -513,7 +514,7 @@ def licence_application_approve(
     return app
 
 
-TRANSITIONS = {
+TRANSITIONS: dict[str, Callable[..., LicenceApplication]] = {
     "accept": licence_application_accept,
     "start_review": licence_application_start_review,
     "pass_review": licence_application_pass_review,

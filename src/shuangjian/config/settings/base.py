@@ -159,6 +159,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Records that a calendar, price or licence change made non-compliant: listed for regulators (courses app).
     "courses-violation-scan": {"task": "shuangjian.courses.tasks.violation_scan_task", "schedule": 6 * 3600.0},
+    # Zombie institutions (RULES.md: two years without a passed annual inspection), counted nightly (registry).
+    "registry-scan-zombies": {"task": "registry.scan_zombies", "schedule": 24 * 3600.0},
 }
 
 # API tokens for programs: lifetime in days unless the creator chooses a shorter one.

@@ -8,14 +8,14 @@ from shuangjian.core.tests.factories import RegulatorFactory
 
 @pytest.fixture
 def edu(db: object) -> object:
-    return RegulatorFactory(username="edu", department=Department.EDUCATION, scope_code="410202")
+    return RegulatorFactory.create(username="edu", department=Department.EDUCATION, scope_code="410202")
 
 
 @pytest.fixture
 def sports(db: object) -> object:
-    return RegulatorFactory(username="sports", department=Department.SPORTS, scope_code="410202")
+    return RegulatorFactory.create(username="sports", department=Department.SPORTS, scope_code="410202")
 
 
 @pytest.fixture
 def xf_edu(db: object) -> object:
-    return RegulatorFactory(username="xf_edu", department=Department.EDUCATION, scope_code="410212")
+    return RegulatorFactory.create(username="xf_edu", department=Department.EDUCATION, scope_code="410212")

@@ -10,7 +10,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from shuangjian.core.models import Department, Role
+from shuangjian.core.models import Department, Role, User
 from shuangjian.core.tests.factories import UserFactory
 from shuangjian.core.validators import make_resident_id, make_uscc
 from shuangjian.registry.models import (
@@ -59,10 +59,10 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
 
 class ApplyingInstitutionFactory(InstitutionFactory):
     status = InstitutionStatus.APPLYING
-    licence_no = None
-    licence_issued_on = None
-    licence_expires_on = None
-    approving_department = ""
+    licence_no = None  # type: ignore[assignment]
+    licence_issued_on = None  # type: ignore[assignment]
+    licence_expires_on = None  # type: ignore[assignment]
+    approving_department = ""  # type: ignore[assignment]
 
 
 class SiteFactory(factory.django.DjangoModelFactory[Site]):
@@ -82,7 +82,7 @@ class OperatorFactory(UserFactory):
     role = Role.INSTITUTION_OPERATOR
 
 
-def operator_for(institution: Institution) -> object:
-    user = OperatorFactory()
+def operator_for(institution: Institution) -> User:
+    user = OperatorFactory.create()
     InstitutionOperator.objects.create(user=user, institution=institution)
     return user

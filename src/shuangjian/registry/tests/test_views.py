@@ -49,13 +49,13 @@ def names(resp: Any) -> set[str]:
 
 def test_list_scoped_and_filtered(edu: Any, xf_edu: Any, django_assert_max_num_queries: Any) -> None:
     today = timezone.localdate()
-    good = InstitutionFactory(name="好机构")
+    good = InstitutionFactory.create(name="好机构")
     AnnualInspection.objects.create(
         institution=good, year=today.year - 1, result="passed", inspected_on=today, division_code="410202"
     )
-    arts = InstitutionFactory(name="艺术机构", category=Category.NON_SUBJECT, field=NonSubjectField.ARTS)
-    zombie = InstitutionFactory(name="僵尸机构甲", licence_issued_on=datetime.date(today.year - 5, 1, 1))
-    black = InstitutionFactory(name="黑名单机构")
+    arts = InstitutionFactory.create(name="艺术机构", category=Category.NON_SUBJECT, field=NonSubjectField.ARTS)
+    zombie = InstitutionFactory.create(name="僵尸机构甲", licence_issued_on=datetime.date(today.year - 5, 1, 1))
+    black = InstitutionFactory.create(name="黑名单机构")
     BlacklistEntry.objects.create(
         institution=black,
         reason="r",
@@ -65,10 +65,12 @@ def test_list_scoped_and_filtered(edu: Any, xf_edu: Any, django_assert_max_num_q
         department="education",
         division_code="410202",
     )
-    bad_site = SiteFactory(institution=InstitutionFactory(name="地下室机构"), is_basement=True).institution
-    InstitutionFactory(name="祥符机构", division_code="410212")
+    bad_site = SiteFactory.create(
+        institution=InstitutionFactory.create(name="地下室机构"), is_basement=True
+    ).institution
+    InstitutionFactory.create(name="祥符机构", division_code="410212")
     for _ in range(25):
-        InstitutionFactory()
+        InstitutionFactory.create()
     c = login(edu)
     url = reverse("registry:institution_list")
     with django_assert_max_num_queries(8):
@@ -86,8 +88,8 @@ def test_list_scoped_and_filtered(edu: Any, xf_edu: Any, django_assert_max_num_q
 
 
 def test_institution_page_shows_record_and_is_scoped(edu: Any, xf_edu: Any) -> None:
-    inst = InstitutionFactory()
-    SiteFactory(institution=inst, usable_area_m2=90, name="小教学点")
+    inst = InstitutionFactory.create()
+    SiteFactory.create(institution=inst, usable_area_m2=90, name="小教学点")
     resp = login(edu).get(reverse("registry:institution_detail", args=[inst.pk]))
     body = resp.content.decode()
     assert resp.status_code == 200 and "小教学点" in body and "30" in body  # capacity floor(90/3)
@@ -97,8 +99,8 @@ def test_institution_page_shows_record_and_is_scoped(edu: Any, xf_edu: Any) -> N
 
 
 def test_operator_sees_only_own_institution_and_edits_with_history(db: Any) -> None:
-    inst = InstitutionFactory(name="旧名称")
-    other = InstitutionFactory()
+    inst = InstitutionFactory.create(name="旧名称")
+    other = InstitutionFactory.create()
     op = operator_for(inst)
     c = login(op)
     assert c.get(reverse("registry:my_institution")).status_code == 200
@@ -119,7 +121,7 @@ def test_operator_sees_only_own_institution_and_edits_with_history(db: Any) -> N
 
 
 def test_operator_adds_site_and_sees_violations(db: Any) -> None:
-    inst = InstitutionFactory()
+    inst = InstitutionFactory.create()
     c = login(operator_for(inst))
     resp = c.post(
         reverse("registry:my_site_new"),
@@ -140,7 +142,7 @@ def test_operator_adds_site_and_sees_violations(db: Any) -> None:
 
 
 def test_operator_application_page_submit_and_status(edu: Any) -> None:
-    inst = ApplyingInstitutionFactory()
+    inst = ApplyingInstitutionFactory.create()
     op = operator_for(inst)
     c = login(op)
     resp = c.post(reverse("registry:apply"), {"kind": "章程", "files": [pdf()], "comment": "请审批"})
@@ -159,9 +161,9 @@ def test_operator_application_page_submit_and_status(edu: Any) -> None:
 
 
 def test_regulator_acts_through_page_and_downloads_decision(edu: Any, sports: Any) -> None:
-    inst = ApplyingInstitutionFactory()
+    inst = ApplyingInstitutionFactory.create()
     op = operator_for(inst)
-    app = services.licence_application_submit(actor=op, materials=[("章程", pdf())])  # type: ignore[arg-type]
+    app = services.licence_application_submit(actor=op, materials=[("章程", pdf())])
     url = reverse("registry:application_detail", args=[app.pk])
     # Wrong department sees the application but cannot act.
     resp = login(sports).post(url, {"action": "accept", "comment": ""})
@@ -176,18 +178,18 @@ def test_regulator_acts_through_page_and_downloads_decision(edu: Any, sports: An
     doc = c.get(reverse("registry:application_decision", args=[app.pk]))
     text = "\n".join(p.text for p in Document(io.BytesIO(doc.content)).paragraphs)
     assert "准予" in text
-    material = app.materials.first()
+    material = app.materials.get()
     assert c.get(reverse("registry:application_material", args=[app.pk, material.pk])).status_code == 200
     # The applicant reads it too; another operator does not.
     assert login(op).get(url).status_code == 200
-    assert login(operator_for(InstitutionFactory())).get(url).status_code == 404
+    assert login(operator_for(InstitutionFactory.create())).get(url).status_code == 404
 
 
 def test_queue_marks_overdue(edu: Any, django_assert_max_num_queries: Any) -> None:
     for _ in range(5):
-        inst = ApplyingInstitutionFactory()
-        services.licence_application_submit(actor=operator_for(inst), materials=[("x", pdf())])  # type: ignore[arg-type]
-    LicenceApplication.objects.filter(pk=LicenceApplication.objects.first().pk).update(
+        inst = ApplyingInstitutionFactory.create()
+        services.licence_application_submit(actor=operator_for(inst), materials=[("x", pdf())])
+    LicenceApplication.objects.filter(pk=LicenceApplication.objects.earliest("pk").pk).update(
         step_due_on=datetime.date(2020, 1, 1)
     )
     c = login(edu)
@@ -198,7 +200,7 @@ def test_queue_marks_overdue(edu: Any, django_assert_max_num_queries: Any) -> No
 
 def test_zombie_page_and_one_click_deregistration(edu: Any, xf_edu: Any) -> None:
     today = timezone.localdate()
-    z = InstitutionFactory(name="多年未年检", licence_issued_on=datetime.date(today.year - 6, 5, 1))
+    z = InstitutionFactory.create(name="多年未年检", licence_issued_on=datetime.date(today.year - 6, 5, 1))
     AnnualInspection.objects.create(
         institution=z, year=today.year - 4, result="passed", inspected_on=today, division_code="410202"
     )
@@ -216,7 +218,7 @@ def test_zombie_page_and_one_click_deregistration(edu: Any, xf_edu: Any) -> None
 
 
 def test_inspection_and_blacklist_entry_from_page(edu: Any) -> None:
-    inst = InstitutionFactory()
+    inst = InstitutionFactory.create()
     c = login(edu)
     year = timezone.localdate().year - 1
     c.post(
@@ -239,9 +241,9 @@ def test_inspection_and_blacklist_entry_from_page(edu: Any) -> None:
 def test_dashboard_cards(edu: Any) -> None:
     from shuangjian.registry.cards import registry_cards
 
-    InstitutionFactory()
+    InstitutionFactory.create()
     titles = [str(card.title) for card in registry_cards(edu)]
     assert titles == ["在册机构", "待办审批", "超期审批", "僵尸机构"]
-    op = operator_for(InstitutionFactory())
-    assert str(registry_cards(op)[0].value) == "正常办学"  # type: ignore[arg-type]
+    op = operator_for(InstitutionFactory.create())
+    assert str(registry_cards(op)[0].value) == "正常办学"
     assert Institution.objects.count() == 2
