@@ -414,6 +414,21 @@ def enrolment_create(
     assert group is not None
     if existing is None:
         existing = _create_student(data, division_code=institution.division_code)
+        if existing.enrolments.exists():
+            # Another writer registered this pupil meanwhile (and we now hold its lock): check the schedule again.
+            raise_if_any(
+                _enrolment_violations(
+                    institution=institution,
+                    class_group=group,
+                    data=data,
+                    student=existing,
+                    start_date=start_date,
+                    end_date=end_date,
+                    lessons_bought=lessons_bought,
+                    price_per_lesson_fen=price_per_lesson_fen,
+                    external_id=external_id,
+                )
+            )
     else:
         _fill_student_blanks(existing, data)
     enrolment = Enrolment.objects.create(
