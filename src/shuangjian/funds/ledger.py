@@ -51,8 +51,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -307,14 +307,15 @@ class EntrySpec:
 
 
 @transaction.atomic
-def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> list[JournalEntry]:
+def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> list[int]:
     """Book many entries in one transaction, all or nothing, with the guarantees of ``journal_post``.
 
-    Every entry is validated (zero sum, integer fen, ≥ 2 lines); balances are checked entry by entry in order,
-    so no account dips below zero even in the middle of the batch; accounts are locked once, in id order. The
-    batch is one audit event ``ledger.batch`` listing every entry with its lines (the audit chain is a single
-    locked row, so one event per batch is what makes bulk work — imports, bank batches — fast). Releases are
-    refused here: each release goes through ``journal_post`` with its consumption request.
+    Returns the new entries' ids, in order. Every entry is validated (zero sum, integer fen, ≥ 2 lines);
+    balances are checked entry by entry in order, so no account dips below zero even in the middle of the batch;
+    accounts are locked once, in id order. The batch is one audit event ``ledger.batch`` listing every entry with
+    its lines (the audit chain is a single locked row, so one event per batch is what makes bulk work — imports,
+    bank batches — fast). On PostgreSQL rows go in with COPY; the append-only and zero-sum triggers still apply.
+    Releases are refused here: each release goes through ``journal_post`` with its consumption request.
     """
     if not entries:
         return []
@@ -339,19 +340,19 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
                     code="ledger_insufficient",
                 )
     today = timezone.localdate()
-    created_by = actor if actor is not None and actor.pk else None
-    rows = [
-        JournalEntry(
-            kind=EntryKind(spec.kind),
-            reference=spec.reference[:80],
-            memo=spec.memo[:255],
-            bank=spec.bank,
-            bank_reference=spec.bank_reference[:64],
-            institution=spec.institution,
-            enrolment=spec.enrolment,
-            business_date=spec.business_date or today,
-            created_by=created_by,
-            division_code=(
+    now = timezone.now()
+    created_by_id = actor.pk if actor is not None and actor.pk else None
+    entry_values = [
+        (
+            EntryKind(spec.kind).value,
+            spec.reference[:80],
+            spec.memo[:255],
+            spec.bank.pk if spec.bank else None,
+            spec.bank_reference[:64],
+            spec.institution.pk if spec.institution else None,
+            spec.enrolment.pk if spec.enrolment else None,
+            spec.business_date or today,
+            (
                 spec.institution.division_code
                 if spec.institution
                 else (spec.enrolment.division_code if spec.enrolment else "")
@@ -359,21 +360,42 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         )
         for spec in entries
     ]
-    JournalEntry.objects.bulk_create(rows, batch_size=2000)
-    Posting.objects.bulk_create(
-        [
-            Posting(entry_id=row.pk, account_id=account.pk, amount_fen=amount)
-            for row, spec in zip(rows, entries, strict=True)
-            for account, amount in spec.lines
-        ],
-        batch_size=5000,
-    )
-    changed = []
-    for pk, balance in running.items():
-        if balance != locked[pk].balance_fen:
-            locked[pk].balance_fen = balance
-            changed.append(locked[pk])
-    LedgerAccount.objects.bulk_update(changed, ["balance_fen"], batch_size=1000)
+    if connection.vendor == "postgresql":
+        ids = _copy_entries(entry_values, entries, now=now, created_by_id=created_by_id)
+    else:
+        rows = [
+            JournalEntry(
+                kind=v[0],
+                reference=v[1],
+                memo=v[2],
+                bank_id=v[3],
+                bank_reference=v[4],
+                institution_id=v[5],
+                enrolment_id=v[6],
+                business_date=v[7],
+                division_code=v[8],
+                created_by_id=created_by_id,
+            )
+            for v in entry_values
+        ]
+        JournalEntry.objects.bulk_create(rows, batch_size=2000)
+        ids = [row.pk for row in rows]
+        Posting.objects.bulk_create(
+            [
+                Posting(entry_id=entry_id, account_id=account.pk, amount_fen=amount)
+                for entry_id, spec in zip(ids, entries, strict=True)
+                for account, amount in spec.lines
+            ],
+            batch_size=5000,
+        )
+    changed = {pk: balance for pk, balance in running.items() if balance != locked[pk].balance_fen}
+    pairs = list(changed.items())
+    for start in range(0, len(pairs), 2000):
+        part = pairs[start : start + 2000]
+        LedgerAccount.objects.filter(pk__in=[pk for pk, _b in part]).update(
+            balance_fen=Case(*(When(pk=pk, then=Value(b)) for pk, b in part), output_field=BigIntegerField()),
+            updated_at=now,
+        )
     for spec in entries:
         for account, _amount in spec.lines:
             account.balance_fen = running[account.pk]
@@ -381,17 +403,45 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         actor=actor,
         action="ledger.batch",
         object_type="funds.journalentry",
-        object_id=f"{rows[0].pk}-{rows[-1].pk}",
+        object_id=f"{ids[0]}-{ids[-1]}",
         division_code="",
         after={
-            "count": len(rows),
+            "count": len(ids),
             "entries": [
-                [row.pk, row.kind, row.reference, row.bank_reference, [[a.key, amt] for a, amt in spec.lines]]
-                for row, spec in zip(rows, entries, strict=True)
+                [entry_id, v[0], v[1], v[4], [[a.key, amt] for a, amt in spec.lines]]
+                for entry_id, v, spec in zip(ids, entry_values, entries, strict=True)
             ],
         },
     )
-    return rows
+    return ids
+
+
+def _copy_entries(
+    entry_values: list[tuple[Any, ...]],
+    entries: Sequence[EntrySpec],
+    *,
+    now: datetime.datetime,
+    created_by_id: int | None,
+) -> list[int]:
+    """PostgreSQL: reserve ids from the sequence, then COPY entries and postings (the triggers still run)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('funds_journalentry', 'id')) FROM generate_series(1, %s)",
+            [len(entry_values)],
+        )
+        ids = [row[0] for row in cur.fetchall()]
+        raw = cur.cursor  # the psycopg 3 cursor under Django's wrapper
+        with raw.copy(
+            "COPY funds_journalentry (id, kind, reference, memo, bank_id, bank_reference, institution_id, "
+            "enrolment_id, business_date, division_code, created_at, created_by_id) FROM STDIN"
+        ) as copy:
+            for entry_id, v in zip(ids, entry_values, strict=True):
+                copy.write_row((entry_id, *v, now, created_by_id))
+        with raw.copy("COPY funds_posting (entry_id, account_id, amount_fen) FROM STDIN") as copy:
+            for entry_id, spec in zip(ids, entries, strict=True):
+                for account, amount in spec.lines:
+                    copy.write_row((entry_id, account.pk, amount))
+    return ids
 
 
 def _check_release(lines: Sequence[Line], consumption: ConsumptionRequest | None) -> None:
