@@ -32,13 +32,15 @@ def _user(request: HttpRequest) -> User:
 
 
 def _violations_into(form: forms.Form, violations: list[Violation]) -> None:
-    """Show each violation on its field when the form has it, else above the form, always with its basis."""
+    """Mark each violation on the field it concerns (the template lists all of them, with basis, above the form)."""
     for v in violations:
         text = f"{v.message}（{_('依据')}：{v.basis}）"
         name = v.field.split(".")[-1] if v.field else ""
         if v.field.startswith("qualifications."):
             name = "cert_" + name
-        form.add_error(name if name in form.fields else None, text)
+        # The violations box above the form lists every one; fields only repeat those they own.
+        if name in form.fields:
+            form.add_error(name, text)
 
 
 @login_required
