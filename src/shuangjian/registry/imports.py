@@ -14,6 +14,7 @@ Guarantees:
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -52,6 +53,8 @@ from .models import (
     SurveyRecord,
     TrainingFormat,
 )
+
+logger = logging.getLogger(__name__)
 
 JOB_KIND = "registry.survey_import"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the upload form says "at most 10 MB"
@@ -767,6 +770,12 @@ def survey_import_run(job_id: int) -> Job:
         job.refresh_from_db()
         job.status = JobStatus.FAILED
         job.message = _("写入数据库时发生冲突（可能有人同时导入了同一机构），本次未导入任何数据，请重试。")
+        job.result = {"mode": mode, "imported": False, "file_error": job.message}
+    except Exception:  # the person must see the job end, and nothing was written (the transaction rolled back)
+        logger.exception("survey import job %s failed", job.pk)
+        job.refresh_from_db()
+        job.status = JobStatus.FAILED
+        job.message = _("导入过程中出现意外错误，本次未导入任何数据。请联系平台管理员。")
         job.result = {"mode": mode, "imported": False, "file_error": job.message}
     job.finished_at = timezone.now()
     job.save()

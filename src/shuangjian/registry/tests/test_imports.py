@@ -260,3 +260,18 @@ def test_jobs_of_others_and_the_page_for_non_regulators_are_404(
     client.force_login(UserFactory(username="a_parent"))
     assert client.get(URL).status_code == 404
     assert client.get(reverse("registry:survey_template")).status_code == 404
+
+
+def test_a_crash_while_writing_leaves_nothing_half_imported(
+    client: Any, regulator: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    original = imports.write_rows
+
+    def write_then_fail(**kwargs: Any) -> None:
+        original(**kwargs)  # rows are written, then something breaks before the transaction commits
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "write_rows", write_then_fail)
+    job = job_of(upload(client, survey_xlsx([survey_row(), survey_row()]), capture=django_capture_on_commit_callbacks))
+    assert job.status == JobStatus.FAILED and "未导入任何数据" in job.message
+    assert Institution.objects.count() == 0 and SurveyRecord.objects.count() == 0
