@@ -7,7 +7,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError
@@ -94,13 +94,13 @@ def my_sites(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/my/sites", response={200: SiteOut, 201: SiteOut}, auth=session_or_token, summary="新增或更新教学点（按名称幂等）"
 )
-def my_site_upsert(request: HttpRequest, payload: SiteIn) -> tuple[int, dict[str, Any]]:
+def my_site_upsert(request: HttpRequest, payload: SiteIn) -> Status:
     inst = _my_institution(request)
     existing = inst.sites.filter(name=payload.name).first()
     site, _violations = services.site_save(
         actor=_user(request), institution=inst, data=payload.model_dump(), site=existing
     )
-    return (200 if existing else 201), _site_out(site)
+    return Status(200 if existing else 201, _site_out(site))
 
 
 @router.put("/my/sites/{pk}", response=SiteOut, auth=session_or_token, summary="更新教学点")

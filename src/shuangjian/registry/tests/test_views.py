@@ -247,3 +247,20 @@ def test_dashboard_cards(edu: Any) -> None:
     op = operator_for(InstitutionFactory.create())
     assert str(registry_cards(op)[0].value) == "正常办学"
     assert Institution.objects.count() == 2
+
+
+def test_admin_pages_read_only(db: Any) -> None:
+    from shuangjian.core.tests.factories import PlatformAdminFactory
+
+    inst = InstitutionFactory.create()
+    SiteFactory.create(institution=inst)
+    c = login(PlatformAdminFactory.create())
+    for url in (
+        "/admin/registry/institution/",
+        f"/admin/registry/institution/{inst.pk}/change/",
+        f"/admin/registry/institution/{inst.pk}/history/",
+        "/admin/registry/licenceapplication/",
+        "/admin/registry/institutionoperator/",
+    ):
+        assert c.get(url).status_code == 200, url
+    assert c.get("/admin/registry/institution/add/").status_code == 403
