@@ -6,3 +6,20 @@ class FundsConfig(AppConfig):
     name = "shuangjian.funds"
     label = "funds"
     verbose_name = _("资金监管")
+
+    def ready(self) -> None:
+        from shuangjian.core.models import Role
+        from shuangjian.core.nav import NavItem, register
+        from shuangjian.students import hooks
+
+        from . import release
+
+        # A present attendance becomes a lesson-consumption request once the attendance has committed.
+        hooks.on_attendance_recorded(release.consumption_request_create_for_attendance)
+
+        register(NavItem(_("我的课时费"), "funds:parent", frozenset({Role.PARENT}), order=60))
+        register(NavItem(_("退费与释放"), "funds:institution", frozenset({Role.INSTITUTION_OPERATOR}), order=60))
+        register(NavItem(_("指令与对账单"), "funds:bank", frozenset({Role.BANK_OPERATOR}), order=60))
+        register(NavItem(_("资金监管"), "funds:overview", frozenset({Role.REGULATOR}), order=398))
+        register(NavItem(_("消课异议与退费"), "funds:cases", frozenset({Role.REGULATOR}), order=399))
+        register(NavItem(_("银行对账"), "funds:reconcile", frozenset({Role.REGULATOR, Role.BANK_OPERATOR}), order=402))

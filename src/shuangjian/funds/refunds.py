@@ -1,0 +1,205 @@
+"""Refunds: the parent applies for the unconsumed balance; the institution agrees or refuses with a reason; its
+silence for 5 working days is agreement; a regulator can order one. Once approved the amount leaves the parent's
+prepaid balance and is owed (refunds payable) until the bank confirms the instruction that pays it back by the
+original route.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangjian.core.audit import audit_record
+from shuangjian.core.calendar import add_working_days
+from shuangjian.core.models import User
+from shuangjian.core.rules import Violation, raise_if_any
+from shuangjian.students.models import Enrolment
+
+from . import ledger
+from .models import (
+    Bank,
+    BankInstruction,
+    BankInstructionBatch,
+    ConsumptionRequest,
+    ConsumptionStatus,
+    CustodyAccount,
+    InstructionKind,
+    InstructionStatus,
+    LedgerAccount,
+    RefundRequest,
+    RefundStatus,
+)
+from .release import _new_reference, _save_batch
+
+BASIS_REFUND = _("全国校外教育培训监管与服务综合平台退费规则（2023）")
+# RULES.md "refund": the institution's silence for 5 working days = agreed.
+REFUND_REPLY_WORKING_DAYS = 5
+
+OPEN_REFUND = (RefundStatus.APPLIED, RefundStatus.REFUSED)
+APPROVED_REFUND = (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED, RefundStatus.INSTRUCTED)
+
+
+def refundable_fen(enrolment: Enrolment) -> int:
+    """The unconsumed balance: the parent's prepaid balance minus lessons attended but not yet released (they may
+    still be confirmed) — refunding those would leave nothing to release them from."""
+    balance = (
+        LedgerAccount.objects.filter(key=f"prepaid:e:{enrolment.pk}").values_list("balance_fen", flat=True).first() or 0
+    )
+    held = (
+        ConsumptionRequest.objects.filter(
+            enrolment=enrolment,
+            release_entry__isnull=True,
+            status__in=[ConsumptionStatus.PENDING, ConsumptionStatus.DISPUTED],
+        ).aggregate(t=Sum("amount_fen"))["t"]
+        or 0
+    )
+    return max(balance - held, 0)
+
+
+@transaction.atomic
+def refund_apply(
+    *, actor: User, enrolment: Enrolment, reason: str = "", today: datetime.date | None = None
+) -> RefundRequest:
+    """The parent applies for a refund of everything not yet consumed."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    found: list[Violation] = []
+    if RefundRequest.objects.filter(enrolment=enrolment, status__in=(RefundStatus.APPLIED, *APPROVED_REFUND)).exists():
+        found.append(Violation("refund_open", _("该报名已有处理中的退费申请。"), BASIS_REFUND, "enrolment"))
+    amount = refundable_fen(enrolment)
+    if amount <= 0:
+        found.append(Violation("refund_nothing", _("没有可退的未消课余额。"), BASIS_REFUND, "enrolment"))
+    raise_if_any(found)
+    today = today or timezone.localdate()
+    refund = RefundRequest.objects.create(
+        enrolment=enrolment,
+        institution_id=enrolment.institution_id,
+        amount_fen=amount,
+        reason=(reason or "").strip()[:2000],
+        applied_by=actor,
+        reply_due_date=add_working_days(today, REFUND_REPLY_WORKING_DAYS),
+        division_code=enrolment.division_code,
+    )
+    audit_record(
+        actor=actor,
+        action="funds.refund_apply",
+        obj=refund,
+        after={"amount_fen": amount, "reply_due_date": str(refund.reply_due_date)},
+    )
+    return refund
+
+
+def _locked(refund: RefundRequest, *statuses: str) -> RefundRequest:
+    current = RefundRequest.objects.select_for_update().select_related("enrolment", "institution").get(pk=refund.pk)
+    if current.status not in statuses:
+        raise_if_any([Violation("refund_state", _("该退费申请当前状态不能进行此操作。"), BASIS_REFUND, "status")])
+    return current
+
+
+def _approve(*, actor: User | None, refund: RefundRequest, status: str) -> RefundRequest:
+    """Book the refund as owed (at most what is still unconsumed now) and draft its bank instruction."""
+    amount = min(refund.amount_fen, refundable_fen(refund.enrolment))
+    if amount <= 0:
+        raise_if_any([Violation("refund_nothing", _("没有可退的未消课余额。"), BASIS_REFUND, "amount_fen")])
+    entry = ledger.post_refund_approve(
+        actor=actor, enrolment=refund.enrolment, amount_fen=amount, reference=f"refund:{refund.pk}"
+    )
+    custody = CustodyAccount.objects.filter(institution_id=refund.institution_id, is_active=True).first()
+    instruction = None
+    if custody is not None:
+        parent = refund.applied_by
+        instruction = BankInstruction.objects.create(
+            bank_id=custody.bank_id,
+            kind=InstructionKind.REFUND,
+            reference=f"RF{refund.pk:08d}",
+            institution_id=refund.institution_id,
+            enrolment=refund.enrolment,
+            amount_fen=amount,
+            payee_name=(parent.display_name or parent.username)[:128],
+            payee_account=_("原路退回"),
+            division_code=refund.division_code,
+        )
+    before = refund.status
+    refund.status = status
+    refund.amount_fen = amount
+    refund.approve_entry = entry
+    refund.instruction = instruction
+    refund.save(update_fields=["status", "amount_fen", "approve_entry", "instruction"])
+    audit_record(
+        actor=actor,
+        action=f"funds.refund_{status}",
+        obj=refund,
+        before={"status": before},
+        after={"status": status, "amount_fen": amount, "entry": entry.pk},
+    )
+    return refund
+
+
+@transaction.atomic
+def refund_agree(*, actor: User, refund: RefundRequest) -> RefundRequest:
+    current = _locked(refund, RefundStatus.APPLIED)
+    current.replied_by = actor
+    current.replied_at = timezone.now()
+    current.save(update_fields=["replied_by", "replied_at"])
+    return _approve(actor=actor, refund=current, status=RefundStatus.AGREED)
+
+
+@transaction.atomic
+def refund_refuse(*, actor: User, refund: RefundRequest, reason: str) -> RefundRequest:
+    reason = (reason or "").strip()
+    if not reason:
+        raise_if_any([Violation("refusal_reason", _("拒绝退费必须说明理由。"), BASIS_REFUND, "reason")])
+    current = _locked(refund, RefundStatus.APPLIED)
+    current.status = RefundStatus.REFUSED
+    current.refusal_reason = reason[:2000]
+    current.replied_by = actor
+    current.replied_at = timezone.now()
+    current.save(update_fields=["status", "refusal_reason", "replied_by", "replied_at"])
+    audit_record(actor=actor, action="funds.refund_refuse", obj=current, after={"reason": current.refusal_reason})
+    return current
+
+
+@transaction.atomic
+def refund_order(*, actor: User, refund: RefundRequest) -> RefundRequest:
+    """A regulator orders the refund (applied or refused ones)."""
+    current = _locked(refund, *OPEN_REFUND)
+    current.ordered_by = actor
+    current.ordered_at = timezone.now()
+    current.save(update_fields=["ordered_by", "ordered_at"])
+    return _approve(actor=actor, refund=current, status=RefundStatus.ORDERED)
+
+
+def refund_deem_agreed_due(*, today: datetime.date | None = None) -> int:
+    """Applications unanswered after their 5-working-day deadline count as agreed; returns how many."""
+    today = today or timezone.localdate()
+    done = 0
+    for pk in RefundRequest.objects.filter(status=RefundStatus.APPLIED, reply_due_date__lt=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            current = RefundRequest.objects.select_for_update().select_related("enrolment").get(pk=pk)
+            if current.status != RefundStatus.APPLIED:
+                continue
+            _approve(actor=None, refund=current, status=RefundStatus.DEEMED_AGREED)
+            done += 1
+    return done
+
+
+@transaction.atomic
+def refund_batch_create(*, actor: User | None, bank: Bank) -> BankInstructionBatch | None:
+    """Every drafted refund instruction at ``bank`` not yet in a batch, as one batch; None when there is none."""
+    Bank.objects.select_for_update().get(pk=bank.pk)
+    instructions = list(
+        BankInstruction.objects.filter(
+            bank=bank, kind=InstructionKind.REFUND, batch__isnull=True, status=InstructionStatus.DRAFT
+        ).order_by("pk")
+    )
+    if not instructions:
+        return None
+    batch = BankInstructionBatch(
+        bank=bank, kind=InstructionKind.REFUND, reference=_new_reference("FB"), created_by=actor
+    )
+    return _save_batch(actor=actor, batch=batch, instructions=instructions)

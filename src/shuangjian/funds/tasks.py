@@ -1,0 +1,20 @@
+"""Periodic work of the funds app: thin wrappers around the release and refund services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .refunds import refund_deem_agreed_due
+from .release import consumption_auto_confirm_due
+
+
+@shared_task(name="shuangjian.funds.tasks.auto_confirm_task")
+def auto_confirm_task() -> int:
+    """Lessons unanswered for N working days count as confirmed (RULES.md, release)."""
+    return consumption_auto_confirm_due()
+
+
+@shared_task(name="shuangjian.funds.tasks.refunds_deemed_task")
+def refunds_deemed_task() -> int:
+    """Refunds unanswered for 5 working days count as agreed (RULES.md, refund)."""
+    return refund_deem_agreed_due()
