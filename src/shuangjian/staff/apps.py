@@ -11,6 +11,8 @@ class StaffConfig(AppConfig):
         from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
 
+        from . import cards  # noqa: F401
+
         register(
             NavItem(
                 _("从业人员"),

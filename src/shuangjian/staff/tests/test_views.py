@@ -145,3 +145,14 @@ def test_public_trainers_selector_masks_names_and_lists_certificate_numbers() ->
     services.employment_end(actor=op, employment=gone, end=datetime.date(2026, 9, 2))
     rows = public_trainers_for_institution(e.institution)
     assert rows == [{"name": "张**", "certificate_number": f"C{rid(70)[-8:]}", "subject": "数学"}]
+
+
+def test_dashboard_cards_for_regulator_and_school() -> None:
+    op = OperatorFactory.create()
+    services.employment_create(actor=op, data=math_teacher(rid(80)))
+    admin = SchoolAdminUserFactory.create()
+    roster_upload(actor=admin, school=school_of(admin), file=roster_file([("王老师", rid(80)), ("李老师", rid(81))]))
+    reg_html = login(RegulatorFactory.create()).get("/").content.decode()
+    assert "待处理从业问题" in reg_html
+    assert "在职教师名单人数" in login(admin).get("/").content.decode()
+    assert "在职从业人员" in login(op).get("/").content.decode()
