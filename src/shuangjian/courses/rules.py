@@ -146,7 +146,8 @@ class ClassGroupFacts:
 
 
 def _local(dt: datetime) -> datetime:
-    return timezone.localtime(dt) if timezone.is_aware(dt) else dt
+    # The rules' clock is the platform's zone (TIME_ZONE, Asia/Shanghai), whatever zone a request activated.
+    return dt.astimezone(timezone.get_default_timezone()) if dt.utcoffset() is not None else dt
 
 
 def _hm(t: time) -> str:
