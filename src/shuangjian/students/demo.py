@@ -108,12 +108,24 @@ def build_students(ctx: DemoContext) -> None:
     }
     groups_by_county: dict[str, list[ClassGroup]] = {PRIMARY_COUNTY: [], SECOND_COUNTY: []}
     for group in (
-        ClassGroup.objects.select_related("course")
+        ClassGroup.objects.select_related("course", "course__institution")
         .filter(division_code__in=groups_by_county.keys(), course__is_active=True)
         .order_by("pk")
     ):
-        if group.course.institution_id in operators:
-            groups_by_county[group.division_code].append(group)
+        institution = group.course.institution
+        if institution.pk not in operators:
+            # Enrolments are written by an institution's operator; give the unmanned demo institutions one.
+            user = demo_user(
+                ctx,
+                f"op_demo{institution.pk}",
+                Role.INSTITUTION_OPERATOR,
+                f"{institution.name} 管理员",
+                institution=institution.name,
+                record=False,
+            )
+            InstitutionOperator.objects.get_or_create(user=user, defaults={"institution": institution})
+            operators[institution.pk] = user
+        groups_by_county[group.division_code].append(group)
     if not any(groups_by_county.values()):
         ctx.log("学员：没有可报名的班级（课程步骤未生成班级或机构无管理员账号），跳过")
         return
