@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 def test_operator_sees_chinese_refusal_for_a_session_ending_at_2045(page, live_server):
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution, course__name="初二数学提高", name="周三晚班")
+    group = ClassGroupFactory.create(course__institution=institution, course__name="初二数学提高", name="周三晚班")
     page.goto("/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", TEST_PASSWORD)

@@ -105,7 +105,7 @@ def demo_courses(ctx: DemoContext) -> None:
         site = Site.objects.filter(institution=inst, is_active=True).order_by("pk").first()
         if inst.category == Category.SUBJECT:
             subjects = [s for s in (inst.licensed_subjects or []) if s in SUBJECT_NAMES][:2] or ["math"]
-            plans = [
+            plans: list[tuple[str, str, str, str, str, int, str]] = [
                 (f"初中{SUBJECT_NAMES[s]}同步提高", "subject", s, "", CourseFormat.OFFLINE, 90, ClassSizeTier.MEDIUM)
                 for s in subjects
             ]
@@ -158,6 +158,7 @@ def demo_courses(ctx: DemoContext) -> None:
                 division_code=inst.division_code,
             )
             n_groups += 1
+            weekdays: tuple[int, ...]
             if category == "subject":
                 weekdays, start = (1, 3), datetime.time(18, 30) if offline else datetime.time(19, 30)
             else:

@@ -31,8 +31,8 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 
 def operator_with_institution(**institution_kwargs: Any) -> tuple[User, Institution]:
-    institution: Institution = InstitutionFactory(**institution_kwargs)
-    user: User = OperatorFactory()
+    institution: Institution = InstitutionFactory.create(**institution_kwargs)
+    user: User = OperatorFactory.create()
     InstitutionOperator.objects.create(user=user, institution=institution)
     return user, institution
 

@@ -60,7 +60,7 @@ def test_put_course_twice_creates_once_and_answers_the_same(client):
 
 def test_rule_violation_answers_422_with_every_violation_and_writes_nothing(client):
     user, _ = operator_with_institution()
-    GuidancePriceFactory(benchmark_fen=6000)
+    GuidancePriceFactory.create(benchmark_fen=6000)
     body = {**COURSE, "subject": "physics", "price_per_lesson_fen": 9000}
     response = put(client, "/api/v1/courses/courses/C-1", body, bearer(user))
     assert response.status_code == 422
@@ -81,7 +81,7 @@ def test_malformed_course_is_422_validation_error(client):
 
 def test_put_session_by_external_ids_idempotent_and_late_session_refused(client):
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution, course__external_id="C-1", external_id="G-1")
+    group = ClassGroupFactory.create(course__institution=institution, course__external_id="C-1", external_id="G-1")
     headers = bearer(user)
     body = {
         "course_external_id": "C-1",
@@ -102,8 +102,8 @@ def test_put_class_group_and_weekly_generation(client):
     user, institution = operator_with_institution()
     from .factories import CourseFactory, SiteFactory
 
-    course = CourseFactory(institution=institution, external_id="C-9")
-    site = SiteFactory(institution=institution)
+    course = CourseFactory.create(institution=institution, external_id="C-9")
+    site = SiteFactory.create(institution=institution)
     headers = bearer(user)
     body = {"course_external_id": "C-9", "name": "周三班", "site_id": site.pk, "capacity": 20}
     r1 = put(client, "/api/v1/courses/class-groups/G-9", body, headers)
@@ -122,10 +122,10 @@ def test_put_class_group_and_weekly_generation(client):
 
 
 def test_regulators_cannot_write_and_others_records_are_404(client):
-    regulator = RegulatorFactory()
+    regulator = RegulatorFactory.create()
     assert put(client, "/api/v1/courses/courses/C-1", COURSE, bearer(regulator)).status_code == 404
     user, _ = operator_with_institution()
-    foreign = SessionFactory()
+    foreign = SessionFactory.create()
     r = post(client, f"/api/v1/courses/sessions/{foreign.pk}/cancel", {}, bearer(user))
     assert r.status_code == 404
     assert client.put("/api/v1/courses/courses/C-1", data="{}", content_type="application/json").status_code == 401
@@ -136,7 +136,7 @@ def test_regulators_cannot_write_and_others_records_are_404(client):
 
 def test_compliance_check_session_equals_the_service_outcome_and_saves_nothing(client):
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     record = {"class_group_id": group.pk, "starts_at": "2026-10-01T19:00:00", "ends_at": "2026-10-01T20:45:00"}
     response = post(client, "/api/v1/compliance/check", {"kind": "session", "record": record}, bearer(user))
     assert response.status_code == 200, response.content
@@ -162,7 +162,7 @@ def test_compliance_check_course_and_class_group(client):
         client, "/api/v1/compliance/check", {"kind": "course", "record": {**COURSE, "subject": "physics"}}, headers
     )
     assert [v["code"] for v in bad.json()["violations"]] == ["course.subject_not_licensed"]
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     record = {"course_id": group.course_id, "name": "x", "capacity": 500, "site_id": group.site_id}
     r = post(client, "/api/v1/compliance/check", {"kind": "class_group", "record": record}, headers)
     assert {v["code"] for v in r.json()["violations"]} == {

@@ -28,7 +28,7 @@ def fresh_calendar():
 
 
 def test_scan_finds_a_session_broken_by_a_later_vacation_and_resolves_it_when_lifted():
-    session = SessionFactory(starts_at=at(MONDAY, 18), ends_at=at(MONDAY, 19))
+    session = SessionFactory.create(starts_at=at(MONDAY, 18), ends_at=at(MONDAY, 19))
     result = violation_scan()
     assert result.found == 0 and not ViolationRecord.objects.exists()
 
@@ -59,13 +59,13 @@ def test_scan_finds_a_session_broken_by_a_later_vacation_and_resolves_it_when_li
 
 
 def test_scan_flags_course_over_a_new_guidance_price_and_late_sessions():
-    course = CourseFactory(price_per_lesson_fen=8000)
-    SessionFactory(
+    course = CourseFactory.create(price_per_lesson_fen=8000)
+    SessionFactory.create(
         class_group__course=course,
         starts_at=at(datetime.date(2026, 3, 4), 20),
         ends_at=at(datetime.date(2026, 3, 4), 20, 45),
     )
-    GuidancePriceFactory(benchmark_fen=7000)
+    GuidancePriceFactory.create(benchmark_fen=7000)
     violation_scan()
     assert set(ViolationRecord.objects.values_list("object_type", "code")) == {
         ("course", "course.price_above_ceiling"),
@@ -74,7 +74,7 @@ def test_scan_flags_course_over_a_new_guidance_price_and_late_sessions():
 
 
 def test_scan_with_prefix_leaves_other_counties_alone():
-    SessionFactory(
+    SessionFactory.create(
         class_group__course__institution__division_code="410212",
         starts_at=at(datetime.date(2026, 3, 4), 20),
         ends_at=at(datetime.date(2026, 3, 4), 21),
@@ -88,14 +88,14 @@ def test_scan_with_prefix_leaves_other_counties_alone():
 def test_violation_page_is_scoped_with_counts_by_rule(client, django_assert_max_num_queries):
     late = dict(starts_at=at(datetime.date(2026, 3, 4), 20), ends_at=at(datetime.date(2026, 3, 4), 21))
     for _ in range(3):
-        SessionFactory(**late)
-    SessionFactory(
+        SessionFactory.create(**late)
+    SessionFactory.create(
         class_group__course__institution__division_code="410212",
         class_group__course__institution__name="祥符机构",
         **late,
     )
     violation_scan()
-    client.force_login(RegulatorFactory(username="lt_edu"))
+    client.force_login(RegulatorFactory.create(username="lt_edu"))
     with django_assert_max_num_queries(15):
         response = client.get(reverse("courses:violation_list"))
     body = response.content.decode()
@@ -105,12 +105,13 @@ def test_violation_page_is_scoped_with_counts_by_rule(client, django_assert_max_
     other = ViolationRecord.objects.get(division_code="410212")
     assert client.get(reverse("courses:violation_open", args=[other.pk])).status_code == 404
     mine = ViolationRecord.objects.filter(division_code="410202").first()
+    assert mine is not None
     assert client.get(reverse("courses:violation_open", args=[mine.pk])).status_code == 302
 
 
 def test_run_scan_now_button_creates_a_job_with_progress(client, django_capture_on_commit_callbacks):
-    SessionFactory(starts_at=at(datetime.date(2026, 3, 4), 20), ends_at=at(datetime.date(2026, 3, 4), 21))
-    client.force_login(RegulatorFactory(username="lt_edu"))
+    SessionFactory.create(starts_at=at(datetime.date(2026, 3, 4), 20), ends_at=at(datetime.date(2026, 3, 4), 21))
+    client.force_login(RegulatorFactory.create(username="lt_edu"))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("courses:violation_scan_start"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'data-testid="scan-job"' in response.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -38,8 +39,8 @@ def fresh_calendar():
     core_calendar.clear_cache()
 
 
-def course_data(**kw) -> services.CourseData:
-    base = dict(
+def course_data(**kw: Any) -> services.CourseData:
+    base: dict[str, Any] = dict(
         name="初二数学",
         category="subject",
         subject="math",
@@ -59,7 +60,7 @@ def codes(exc: RuleViolationError) -> set[str]:
 
 def test_course_create_within_rules_is_saved_and_audited():
     user, institution = operator_with_institution()
-    GuidancePriceFactory(benchmark_fen=6000)
+    GuidancePriceFactory.create(benchmark_fen=6000)
     course = services.course_create(actor=user, data=course_data())
     assert course.institution == institution and course.division_code == "410202"
     assert AuditEvent.objects.filter(action="course.create", object_id=str(course.pk)).exists()
@@ -67,7 +68,7 @@ def test_course_create_within_rules_is_saved_and_audited():
 
 def test_course_over_price_ceiling_and_unlicensed_subject_is_refused_and_nothing_written():
     user, _ = operator_with_institution()
-    GuidancePriceFactory(benchmark_fen=6000)
+    GuidancePriceFactory.create(benchmark_fen=6000)
     audits = AuditEvent.objects.count()
     with pytest.raises(RuleViolationError) as exc:
         services.course_create(actor=user, data=course_data(subject="physics", price_per_lesson_fen=6601))
@@ -77,10 +78,10 @@ def test_course_over_price_ceiling_and_unlicensed_subject_is_refused_and_nothing
 
 
 def test_price_lookup_uses_longest_prefix_and_latest_effective_date():
-    GuidancePriceFactory(division_code="41", benchmark_fen=9000)
-    GuidancePriceFactory(division_code="4102", benchmark_fen=5000, effective_from=datetime.date(2024, 1, 1))
-    GuidancePriceFactory(division_code="4102", benchmark_fen=6000, effective_from=datetime.date(2025, 1, 1))
-    GuidancePriceFactory(division_code="4102", benchmark_fen=7000, effective_from=datetime.date(2099, 1, 1))
+    GuidancePriceFactory.create(division_code="41", benchmark_fen=9000)
+    GuidancePriceFactory.create(division_code="4102", benchmark_fen=5000, effective_from=datetime.date(2024, 1, 1))
+    GuidancePriceFactory.create(division_code="4102", benchmark_fen=6000, effective_from=datetime.date(2025, 1, 1))
+    GuidancePriceFactory.create(division_code="4102", benchmark_fen=7000, effective_from=datetime.date(2099, 1, 1))
     found = services.guidance_benchmark(division_code="410202", class_size_tier="medium", course_format="offline")
     assert found is not None and found.benchmark_fen == 6000
     other = services.guidance_benchmark(division_code="410102", class_size_tier="medium", course_format="offline")
@@ -100,7 +101,7 @@ def test_malformed_course_is_a_validation_error_not_a_violation():
 
 def test_course_update_refused_leaves_the_course_as_it_was():
     user, institution = operator_with_institution()
-    course = CourseFactory(institution=institution)
+    course = CourseFactory.create(institution=institution)
     with pytest.raises(RuleViolationError):
         services.course_update(actor=user, course=course, data=course_data(format="online_live", lesson_minutes=40))
     course.refresh_from_db()
@@ -109,16 +110,16 @@ def test_course_update_refused_leaves_the_course_as_it_was():
 
 def test_only_the_owning_operator_writes():
     user, _ = operator_with_institution()
-    other_course = CourseFactory()
+    other_course = CourseFactory.create()
     with pytest.raises(Http404):
         services.course_update(actor=user, course=other_course, data=course_data())
     with pytest.raises(Http404):
-        services.course_create(actor=RegulatorFactory(), data=course_data())
+        services.course_create(actor=RegulatorFactory.create(), data=course_data())
 
 
 def test_session_ending_2045_offline_is_refused_2030_accepted():
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     with pytest.raises(RuleViolationError) as exc:
         services.session_create(
             actor=user, class_group=group, starts_at=at(WEDNESDAY, 19), ends_at=at(WEDNESDAY, 20, 45)
@@ -135,7 +136,7 @@ def test_session_ending_2045_offline_is_refused_2030_accepted():
 
 def test_subject_session_on_entered_holiday_refused_on_make_up_workday_accepted():
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     CalendarDay.objects.create(date=WEDNESDAY, kind=DayKind.HOLIDAY, name="测试假日")
     saturday = WEDNESDAY + datetime.timedelta(days=3)
     CalendarDay.objects.create(date=saturday, kind=DayKind.WORKDAY, name="调休上班")
@@ -148,7 +149,7 @@ def test_subject_session_on_entered_holiday_refused_on_make_up_workday_accepted(
 
 def test_online_sessions_need_a_ten_minute_break():
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(
+    group = ClassGroupFactory.create(
         course__institution=institution, course__format="online_live", course__lesson_minutes=30, site=None
     )
     services.session_create(actor=user, class_group=group, starts_at=at(WEDNESDAY, 18), ends_at=at(WEDNESDAY, 18, 30))
@@ -164,7 +165,7 @@ def test_online_sessions_need_a_ten_minute_break():
 
 def test_weekly_generation_is_all_or_nothing_with_violations_by_date():
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     SchoolVacation.objects.create(
         division_code="4102", kind="summer", start=datetime.date(2026, 7, 11), end=datetime.date(2026, 8, 31)
     )
@@ -189,7 +190,7 @@ def test_weekly_generation_is_all_or_nothing_with_violations_by_date():
 
 def test_session_update_and_cancel():
     user, institution = operator_with_institution()
-    session = SessionFactory(class_group__course__institution=institution)
+    session = SessionFactory.create(class_group__course__institution=institution)
     with pytest.raises(RuleViolationError):
         services.session_update(actor=user, session=session, starts_at=at(WEDNESDAY, 20), ends_at=at(WEDNESDAY, 21))
     session.refresh_from_db()
@@ -202,8 +203,8 @@ def test_session_update_and_cancel():
 
 def test_class_group_capacity_beyond_site_and_tier_refused():
     user, institution = operator_with_institution()
-    course = CourseFactory(institution=institution, class_size_tier="medium")
-    small_site = SiteFactory(institution=institution, usable_area_m2=60)  # 20 students
+    course = CourseFactory.create(institution=institution, class_size_tier="medium")
+    small_site = SiteFactory.create(institution=institution, usable_area_m2=60)  # 20 students
     data = services.ClassGroupData(course_id=course.pk, name="大班", capacity=36, site_id=small_site.pk)
     with pytest.raises(RuleViolationError) as exc:
         services.class_group_create(actor=user, data=data)
@@ -216,8 +217,8 @@ def test_class_group_capacity_beyond_site_and_tier_refused():
 
 def test_class_group_with_other_institutions_site_or_unemployed_trainer_refused():
     user, institution = operator_with_institution()
-    course = CourseFactory(institution=institution)
-    foreign = SiteFactory()
+    course = CourseFactory.create(institution=institution)
+    foreign = SiteFactory.create()
     data = services.ClassGroupData(course_id=course.pk, name="班", capacity=10, site_id=foreign.pk, trainer_ids=[999])
     with pytest.raises(RuleViolationError) as exc:
         services.class_group_create(actor=user, data=data)
@@ -238,7 +239,7 @@ def test_upserts_are_idempotent():
     again, created_again = services.course_upsert(actor=user, external_id="C-1", data=course_data())
     assert created and not created_again and first.pk == again.pk
     assert AuditEvent.objects.count() == audits
-    group = ClassGroupFactory(course=first)
+    group = ClassGroupFactory.create(course=first)
     s1, c1 = services.session_upsert(
         actor=user, external_id="S-1", class_group=group, starts_at=at(WEDNESDAY, 18), ends_at=at(WEDNESDAY, 19)
     )
@@ -250,25 +251,25 @@ def test_upserts_are_idempotent():
 
 def test_material_filing_and_review():
     user, institution = operator_with_institution()
-    course = CourseFactory(institution=institution)
+    course = CourseFactory.create(institution=institution)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     material = services.material_file(
         actor=user, course=course, title="讲义第一册", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4")
     )
-    regulator = RegulatorFactory()
+    regulator = RegulatorFactory.create()
     with pytest.raises(RuleViolationError):
         services.material_review(actor=regulator, material=material, approve=False, comment=" ")
     services.material_review(actor=regulator, material=material, approve=True)
     material.refresh_from_db()
     assert material.status == "approved" and material.reviewer == regulator
-    outsider = RegulatorFactory(scope_code="410212")
+    outsider = RegulatorFactory.create(scope_code="410212")
     with pytest.raises(Http404):
         services.material_review(actor=outsider, material=material, approve=False, comment="x")
 
 
 def test_guidance_price_set_in_scope_only_and_audited():
-    city = RegulatorFactory(scope_code="4102")
+    city = RegulatorFactory.create(scope_code="4102")
     row = services.guidance_price_set(
         actor=city,
         division_code="4102",

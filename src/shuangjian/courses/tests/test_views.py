@@ -21,7 +21,7 @@ def login(client, user):
 
 def test_session_form_refusal_lists_violation_with_basis_and_saves_nothing(client):
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     login(client, user)
     url = reverse("courses:class_group_detail", args=[group.pk])
     response = client.post(url, {"s-date": "2026-03-04", "s-start_time": "19:00", "s-end_time": "20:45"})
@@ -55,16 +55,16 @@ def test_course_form_creates_and_refuses(client):
 
 def test_operator_sees_only_own_courses_and_regulator_sees_scope(client, django_assert_max_num_queries):
     user, institution = operator_with_institution()
-    CourseFactory(institution=institution, name="我的课程")
-    CourseFactory(name="别人的课程")
-    CourseFactory(name="祥符课程", institution__division_code="410212")
+    CourseFactory.create(institution=institution, name="我的课程")
+    CourseFactory.create(name="别人的课程")
+    CourseFactory.create(name="祥符课程", institution__division_code="410212")
     login(client, user)
     body = client.get(reverse("courses:course_list")).content.decode()
     assert "我的课程" in body and "别人的课程" not in body
     client.logout()
-    login(client, RegulatorFactory())
+    login(client, RegulatorFactory.create())
     for _ in range(5):
-        CourseFactory()
+        CourseFactory.create()
     with django_assert_max_num_queries(10):
         body = client.get(reverse("courses:course_list")).content.decode()
     assert "别人的课程" in body and "祥符课程" not in body
@@ -72,10 +72,10 @@ def test_operator_sees_only_own_courses_and_regulator_sees_scope(client, django_
 
 def test_class_group_page_lists_sessions_without_n_plus_one(client, django_assert_max_num_queries):
     user, institution = operator_with_institution()
-    group = ClassGroupFactory(course__institution=institution)
+    group = ClassGroupFactory.create(course__institution=institution)
     for d in range(10):
         start = datetime.datetime(2026, 3, 2 + d, 18, tzinfo=datetime.UTC)
-        SessionFactory(class_group=group, starts_at=start, ends_at=start + datetime.timedelta(minutes=45))
+        SessionFactory.create(class_group=group, starts_at=start, ends_at=start + datetime.timedelta(minutes=45))
     login(client, user)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("courses:class_group_detail", args=[group.pk]))
@@ -83,7 +83,7 @@ def test_class_group_page_lists_sessions_without_n_plus_one(client, django_asser
 
 
 def test_material_queue_and_prices_pages_for_regulator(client):
-    login(client, RegulatorFactory(scope_code="4102"))
+    login(client, RegulatorFactory.create(scope_code="4102"))
     assert client.get(reverse("courses:material_queue")).status_code == 200
     response = client.post(
         reverse("courses:guidance_prices"),
@@ -100,10 +100,10 @@ def test_material_queue_and_prices_pages_for_regulator(client):
 
 
 def test_operator_pages_are_404_for_others(client):
-    login(client, RegulatorFactory())
+    login(client, RegulatorFactory.create())
     assert client.get(reverse("courses:course_create")).status_code == 404
     user, _ = operator_with_institution()
     client.logout()
     login(client, user)
     assert client.get(reverse("courses:violation_list")).status_code == 404
-    assert client.get(reverse("courses:class_group_detail", args=[ClassGroupFactory().pk])).status_code == 404
+    assert client.get(reverse("courses:class_group_detail", args=[ClassGroupFactory.create().pk])).status_code == 404
