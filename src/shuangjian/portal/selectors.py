@@ -81,7 +81,7 @@ SELECT i.id, {columns},
    WHERE a.institution_id = i.id ORDER BY a.year DESC LIMIT 1) AS list_latest_result
 FROM registry_institution i
 WHERE {where}
-ORDER BY i.name, i.uscc
+{order}
 LIMIT %s
 """
 
@@ -90,9 +90,14 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_step(where: str, params: list[object], limit: int, today: datetime.date) -> list[Institution]:
+def _search_step(
+    where: str, params: list[object], limit: int, today: datetime.date, *, ordered: bool = True
+) -> list[Institution]:
     since = zombie_since_year(today)
-    sql = _SEARCH_SQL.format(columns=", ".join(f"i.{c}" for c in PUBLIC_FIELDS), where=where)
+    # An exact lookup returns at most two rows and must not be ordered: with ORDER BY name ... LIMIT the
+    # planner may walk the name index and filter, reading the whole table.
+    order = "ORDER BY i.name, i.uscc" if ordered else ""
+    sql = _SEARCH_SQL.format(columns=", ".join(f"i.{c}" for c in PUBLIC_FIELDS), where=where, order=order)
     return list(Institution.objects.raw(sql, [today, today, since, *params, limit]))
 
 
@@ -112,7 +117,7 @@ def search_institutions(q: str) -> list[Institution]:
     code = text.upper().replace(" ", "")
     found: list[Institution] = []
     if any(c.isdigit() for c in text):  # every USCC and licence number has digits; most names have none
-        found = _search_step("(i.uscc = %s OR i.licence_no = %s)", [code, text], 2, today)
+        found = _search_step("(i.uscc = %s OR i.licence_no = %s)", [code, text], 2, today, ordered=False)
         if found:  # a code names one institution: no name search needed
             return found
     if _looks_like_code(code):
@@ -158,6 +163,10 @@ def published_penalties(inst: Institution) -> list[dict[str, Any]]:
     return its published cases here (decision number, date, violation, penalty). Until then: none.
     """
     return []
+
+
+# Fields only the single-institution answer carries (a result list leaves them out).
+DETAIL_ONLY = frozenset({"whitelist_reasons", "blacklist", "penalties"})
 
 
 @dataclass

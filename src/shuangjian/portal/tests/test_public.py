@@ -140,3 +140,17 @@ def test_search_query_count_is_bounded(client: Any, data: dict[str, Any], django
     with django_assert_max_num_queries(8):
         response = client.get(API, {"q": "启明"})
     assert response.json()["count"] == 20
+
+
+def test_answers_have_exactly_the_documented_fields(client: Any, data: dict[str, Any]) -> None:
+    from shuangjian.portal.schemas import PublicInstitutionDetailOut, PublicInstitutionOut, PublicSearchOut
+
+    search = client.get(API, {"q": "启明"}).json()
+    assert set(search) == set(PublicSearchOut.model_fields)
+    for result in search["results"]:
+        assert set(result) == set(PublicInstitutionOut.model_fields)
+    detail = client.get(f"{API}/{data['bad'].uscc}").json()
+    assert set(detail) == set(PublicInstitutionDetailOut.model_fields)
+    assert detail["blacklist"][0]["start"] == str(datetime.date.today() - datetime.timedelta(days=3))
+    # The cached answer is the same answer.
+    assert client.get(API, {"q": "启明"}).json() == search
