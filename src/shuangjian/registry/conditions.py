@@ -76,4 +76,6 @@ def violations_q(today: datetime.date) -> Q:
     active_unlicensed = Q(status=InstitutionStatus.ACTIVE) & (
         Q(licence_no__isnull=True) | Q(licence_no="") | Q(licence_expires_on__lt=today)
     )
-    return subject_for_profit | active_unlicensed | Q(Exists(bad_site))
+    # A closed institution's premises and legal form no longer matter; its record stays for history.
+    closed = Q(status__in=[InstitutionStatus.STOPPED, InstitutionStatus.REVOKED, InstitutionStatus.DEREGISTERED])
+    return (subject_for_profit | active_unlicensed | Q(Exists(bad_site))) & ~closed

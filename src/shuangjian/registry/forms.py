@@ -211,3 +211,12 @@ class BlacklistAddForm(BootstrapMixin, forms.Form):
 
 class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=500)
+
+
+class StatusForm(BootstrapMixin, forms.Form):
+    status = forms.ChoiceField(label=_("变更为"), choices=())
+    reason = forms.CharField(label=_("理由"), max_length=500)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices  # type: ignore[attr-defined]

@@ -736,23 +736,42 @@ def blacklist_lift(*, actor: User, entry: BlacklistEntry, reason: str) -> Blackl
     return obj
 
 
+IS = InstitutionStatus
+# Status moves a regulator may make; "applying → active" happens only through an approved application.
+STATUS_MOVES: dict[str, tuple[str, ...]] = {
+    IS.APPLYING: (IS.DEREGISTERED,),
+    IS.ACTIVE: (IS.SUSPENDED, IS.STOPPED, IS.REVOKED, IS.DEREGISTERED),
+    IS.SUSPENDED: (IS.ACTIVE, IS.STOPPED, IS.REVOKED, IS.DEREGISTERED),
+    IS.STOPPED: (IS.REVOKED, IS.DEREGISTERED),
+    IS.REVOKED: (IS.DEREGISTERED,),
+    IS.DEREGISTERED: (),
+}
+
+
 @transaction.atomic
-def institution_deregister(*, actor: User, institution: Institution, reason: str) -> Institution:
-    """注销 (e.g. a zombie institution): status deregistered, off the white list; audited with the reason."""
+def institution_change_status(*, actor: User, institution: Institution, status: str, reason: str) -> Institution:
+    """A regulator of the county suspends enrolment, stops, revokes, restores or deregisters an institution;
+    the reason is kept in the history and the audit log."""
     inst = _regulator_institution_locked(actor, institution)
-    if inst.status == InstitutionStatus.DEREGISTERED:
-        raise ValidationError(_("该机构已注销。"), code="already_deregistered")
     if not reason.strip():
-        raise ValidationError(_("注销须写明理由。"), code="reason_required")
+        raise ValidationError(_("变更机构状态须写明理由。"), code="reason_required")
+    if status not in STATUS_MOVES.get(inst.status, ()):
+        if inst.status == IS.DEREGISTERED:
+            raise ValidationError(_("该机构已注销。"), code="already_deregistered")
+        raise ValidationError(
+            _("机构当前状态为“%(s)s”，不能变更为“%(t)s”。")
+            % {"s": inst.get_status_display(), "t": IS(status).label if status in IS.values else status},
+            code="invalid_transition",
+        )
     before = {"status": inst.status}
-    inst.status = InstitutionStatus.DEREGISTERED
+    inst.status = status
     inst._change_reason = reason  # type: ignore[attr-defined]
     inst.save()
-    audit_record(
-        actor=actor,
-        action="institution.deregister",
-        obj=inst,
-        before=before,
-        after={"status": inst.status, "reason": reason},
-    )
+    action = "institution.deregister" if status == IS.DEREGISTERED else "institution.status"
+    audit_record(actor=actor, action=action, obj=inst, before=before, after={"status": status, "reason": reason})
     return inst
+
+
+def institution_deregister(*, actor: User, institution: Institution, reason: str) -> Institution:
+    """注销 (e.g. a zombie institution): status deregistered, off the white list; audited with the reason."""
+    return institution_change_status(actor=actor, institution=institution, status=IS.DEREGISTERED, reason=reason)

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
     path("institutions/<int:pk>/inspections/", views.annual_inspection_add, name="annual_inspection_add"),
     path("institutions/<int:pk>/blacklist/", views.blacklist_add, name="blacklist_add"),
+    path("institutions/<int:pk>/status/", views.institution_status, name="institution_status"),
     path("institutions/<int:pk>/deregister/", views.institution_deregister, name="institution_deregister"),
     path("blacklist/<int:pk>/lift/", views.blacklist_lift, name="blacklist_lift"),
     path("zombies/", views.zombie_list, name="zombies"),

@@ -26,6 +26,7 @@ from .forms import (
     MaterialsForm,
     ReasonForm,
     SiteForm,
+    StatusForm,
     TransitionForm,
 )
 from .models import (
@@ -118,8 +119,30 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inspection_form": AnnualInspectionForm(),
             "blacklist_form": BlacklistAddForm(),
             "reason_form": ReasonForm(),
+            "status_form": StatusForm(choices=_status_choices(record.institution.status)),
         },
     )
+
+
+def _status_choices(current: str) -> list[tuple[str, str]]:
+    return [(s, str(InstitutionStatus(s).label)) for s in services.STATUS_MOVES.get(current, ())]
+
+
+@login_required
+@require_POST
+def institution_status(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    inst = selectors.institution_for_user(user=user, pk=pk)
+    form = StatusForm(request.POST, choices=[(s, s) for s in InstitutionStatus.values])
+    if form.is_valid():
+        try:
+            services.institution_change_status(actor=user, institution=inst, **form.cleaned_data)
+            messages.success(request, _("机构状态已变更。"))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _("请选择状态并填写理由。"))
+    return redirect("registry:institution_detail", pk=inst.pk)
 
 
 @login_required

@@ -264,3 +264,20 @@ def test_admin_pages_read_only(db: Any) -> None:
     ):
         assert c.get(url).status_code == 200, url
     assert c.get("/admin/registry/institution/add/").status_code == 403
+
+
+def test_status_changes_by_regulator(edu: Any, xf_edu: Any) -> None:
+    inst = InstitutionFactory.create()
+    c = login(edu)
+    url = reverse("registry:institution_status", args=[inst.pk])
+    assert "停止招生" in c.get(reverse("registry:institution_detail", args=[inst.pk])).content.decode()
+    assert login(xf_edu).post(url, {"status": "suspended", "reason": "x"}).status_code == 404
+    c.post(url, {"status": "suspended", "reason": "违规招生"})
+    inst.refresh_from_db()
+    assert inst.status == InstitutionStatus.SUSPENDED
+    assert inst.history.first().history_change_reason == "违规招生"
+    resp = c.post(url, {"status": "applying", "reason": "x"}, follow=True)
+    assert "不能变更为" in resp.content.decode()
+    inst.refresh_from_db()
+    assert inst.status == InstitutionStatus.SUSPENDED
+    assert AuditEvent.objects.filter(action="institution.status", object_id=str(inst.pk)).count() == 1
