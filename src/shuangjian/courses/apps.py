@@ -11,6 +11,8 @@ class CoursesConfig(AppConfig):
         from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
 
+        from . import cards  # noqa: F401  (registers the dashboard figures)
+
         both = frozenset({Role.INSTITUTION_OPERATOR, Role.REGULATOR})
         operators = frozenset({Role.INSTITUTION_OPERATOR})
         regulators = frozenset({Role.REGULATOR})

@@ -188,3 +188,32 @@ def test_compliance_check_employment_is_delegated_to_staff(client):
     assert r.status_code in (200, 422)
     if r.status_code == 200:
         assert r.json()["violations"], "an invalid resident ID must be reported"
+
+
+def test_compliance_check_enrolment_answers_what_the_students_service_answers(client):
+    from shuangjian.students.services import StudentData, check_enrolment
+    from shuangjian.students.tests.factories import resident_id
+
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory.create(course__institution=institution)
+    record = {
+        "student": {"name": "李小明", "resident_id": resident_id(7)},
+        "class_group_id": group.pk,
+        "start_date": "2026-03-01",
+        "end_date": "2026-12-31",
+        "lessons_bought": 20,
+        "price_per_lesson_fen": 9000,
+    }
+    r = post(client, "/api/v1/compliance/check", {"kind": "enrolment", "record": record}, bearer(user))
+    assert r.status_code == 200, r.content
+    direct = check_enrolment(
+        actor=user,
+        class_group=group.pk,
+        student=StudentData(name="李小明", resident_id=resident_id(7)),
+        start_date=datetime.date(2026, 3, 1),
+        end_date=datetime.date(2026, 12, 31),
+        lessons_bought=20,
+        price_per_lesson_fen=9000,
+    )
+    assert r.json()["violations"] == [v.as_dict() for v in direct]
+    assert r.json()["violations"], "a price above the filed course price is refused"

@@ -107,3 +107,14 @@ def test_operator_pages_are_404_for_others(client):
     login(client, user)
     assert client.get(reverse("courses:violation_list")).status_code == 404
     assert client.get(reverse("courses:class_group_detail", args=[ClassGroupFactory.create().pk])).status_code == 404
+
+
+def test_dashboard_cards_show_course_figures(client):
+    user, institution = operator_with_institution()
+    CourseFactory.create(institution=institution)
+    client.force_login(user)
+    assert "在售课程" in client.get("/").content.decode()
+    client.logout()
+    client.force_login(RegulatorFactory.create())
+    body = client.get("/").content.decode()
+    assert "违规课程课次" in body and "待审教材讲义" in body
