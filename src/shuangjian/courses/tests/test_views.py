@@ -118,3 +118,22 @@ def test_dashboard_cards_show_course_figures(client):
     client.force_login(RegulatorFactory.create())
     body = client.get("/").content.decode()
     assert "违规课程课次" in body and "待审教材讲义" in body
+
+
+def test_session_edit_refused_keeps_the_session_and_class_group_form_refuses_oversize(client):
+    user, institution = operator_with_institution()
+    session = SessionFactory.create(class_group__course__institution=institution)
+    client.force_login(user)
+    url = reverse("courses:session_edit", args=[session.pk])
+    response = client.post(url, {"date": "2026-03-07", "start_time": "09:00", "end_time": "09:45"})
+    assert "学科类培训不得在休息日开展" in response.content.decode()
+    session.refresh_from_db()
+    assert session.starts_at.date() == datetime.date(2026, 3, 4)
+    site = session.class_group.site
+    assert site is not None
+    response = client.post(
+        reverse("courses:class_group_create"),
+        {"course": session.class_group.course_id, "name": "大班", "site": site.pk, "capacity": "300"},
+    )
+    body = response.content.decode()
+    assert "超过教学点可容纳人数" in body and "班额档次" in body
