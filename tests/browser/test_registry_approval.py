@@ -9,7 +9,7 @@ from docx import Document
 from shuangjian.core.models import Department
 from shuangjian.core.tests.factories import TEST_PASSWORD, RegulatorFactory
 from shuangjian.registry.models import ApplicationStatus, Institution, LicenceApplication
-from shuangjian.registry.tests.factories import PDF_BYTES, ApplyingInstitutionFactory, operator_for
+from shuangjian.registry.tests.factories import PDF_BYTES, ApplyingInstitutionFactory, SiteFactory, operator_for
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -26,6 +26,7 @@ def sign_in(page, username: str) -> None:
 
 def test_application_submitted_and_approved_in_the_browser(page, live_server):
     inst = ApplyingInstitutionFactory.create(name="龙亭区浏览器测试培训学校")
+    SiteFactory.create(institution=inst, name="中山路教学点")
     operator = operator_for(inst)
     RegulatorFactory.create(username="lt_edu_reg", scope_code="410202", department=Department.EDUCATION)
     RegulatorFactory.create(username="lt_sports_reg", scope_code="410202", department=Department.SPORTS)

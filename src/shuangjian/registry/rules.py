@@ -174,3 +174,19 @@ def is_zombie(
     if licence_issued_on is not None and licence_issued_on >= datetime.date(since, 1, 1):
         return False  # too new to have owed two inspections
     return not any(y >= since for y in passed_inspection_years)
+
+
+def check_premises_for_licence(
+    sites: list[tuple[str, SiteFacts]], *, training_format: str, today: datetime.date
+) -> list[Violation]:
+    """Before a licence is issued: an institution teaching offline needs at least one site, and every site it
+    uses must meet the premises rules (each violation names its site)."""
+    found: list[Violation] = []
+    if training_format != "online" and not sites:
+        found.append(
+            Violation("site_missing", _("线下培训机构须登记至少一个符合要求的教学点。"), PREMISES_BASIS, "sites")
+        )
+    for name, facts in sites:
+        for v in check_site(facts, today=today):
+            found.append(Violation(v.code, f"{name}：{v.message}", v.basis, v.field))
+    return found

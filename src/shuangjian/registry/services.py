@@ -465,11 +465,14 @@ def licence_application_approve(
         )
     inst = Institution.objects.select_for_update().get(pk=app.institution_id)
     today = timezone.localdate()
+    sites = [(site.name, site_facts(site)) for site in inst.sites.filter(is_active=True).order_by("pk")]
     raise_if_any(
-        v
-        for v in rules.check_institution(
-            category=inst.category, uscc=inst.uscc, licence_no=None, licence_expires_on=None, status="", today=today
-        )
+        [
+            *rules.check_institution(
+                category=inst.category, uscc=inst.uscc, licence_no=None, licence_expires_on=None, status="", today=today
+            ),
+            *rules.check_premises_for_licence(sites, training_format=inst.training_format, today=today),
+        ]
     )
     before = {"status": inst.status, "licence_no": inst.licence_no}
     prefix = f"{LICENCE_PREFIX.get(app.department, '民')}{app.division_code}{today.year}"

@@ -277,6 +277,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/application_detail.html",
         {
             "app": app,
+            "sites": selectors.institution_record(user=user, pk=app.institution_id).sites,
             "form": form,
             "verbs": [(v, ACTION_LABELS[v]) for v in verbs],
             "overdue": selectors.is_overdue(app),

@@ -13,11 +13,18 @@ from shuangjian.core.models import Department
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.registry import services, tasks
 from shuangjian.registry.models import ApplicationStatus, Institution, LicenceApplication
-from shuangjian.registry.tests.factories import ApplyingInstitutionFactory, InstitutionFactory, operator_for, pdf
+from shuangjian.registry.tests.factories import (
+    ApplyingInstitutionFactory,
+    InstitutionFactory,
+    SiteFactory,
+    operator_for,
+    pdf,
+)
 
 
 def at_site_check(actor: Any) -> LicenceApplication:
     inst = ApplyingInstitutionFactory.create()
+    SiteFactory.create(institution=inst)
     app = services.licence_application_submit(actor=operator_for(inst), materials=[("x", pdf())])
     services.licence_application_accept(actor=actor, application=app)
     services.licence_application_start_review(actor=actor, application=app)

@@ -162,6 +162,7 @@ def test_operator_application_page_submit_and_status(edu: Any) -> None:
 
 def test_regulator_acts_through_page_and_downloads_decision(edu: Any, sports: Any) -> None:
     inst = ApplyingInstitutionFactory.create()
+    SiteFactory.create(institution=inst)
     op = operator_for(inst)
     app = services.licence_application_submit(actor=op, materials=[("章程", pdf())])
     url = reverse("registry:application_detail", args=[app.pk])

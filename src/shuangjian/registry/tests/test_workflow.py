@@ -27,11 +27,13 @@ from shuangjian.registry.models import (
     LegalForm,
     LicenceApplication,
     NonSubjectField,
+    Site,
 )
 from shuangjian.registry.services import InstitutionData
 from shuangjian.registry.tests.factories import (
     ApplyingInstitutionFactory,
     OperatorFactory,
+    SiteFactory,
     operator_for,
     pdf,
     uscc,
@@ -64,6 +66,8 @@ def submit(**kw: Any) -> LicenceApplication:
 
 
 def walk_to_site_check(app: LicenceApplication, actor: Any) -> LicenceApplication:
+    if not Site.objects.filter(institution_id=app.institution_id).exists():
+        SiteFactory.create(institution=app.institution)
     services.licence_application_accept(actor=actor, application=app, comment="材料齐全，予以受理")
     services.licence_application_start_review(actor=actor, application=app)
     services.licence_application_pass_review(actor=actor, application=app, comment="材料合规")
@@ -303,3 +307,23 @@ def test_queue_is_department_and_county_scoped(edu: Any, sports: Any, xf_edu: An
     assert list(selectors.application_queue_for_user(user=edu)) == [subject]
     assert list(selectors.application_queue_for_user(user=sports)) == [sport]
     assert list(selectors.application_queue_for_user(user=xf_edu)) == [other_county]
+
+
+def test_approval_refused_when_premises_fail(edu: Any) -> None:
+    app = submit()
+    services.licence_application_accept(actor=edu, application=app)
+    services.licence_application_start_review(actor=edu, application=app)
+    services.licence_application_pass_review(actor=edu, application=app)
+    with pytest.raises(RuleViolationError) as exc:
+        services.licence_application_approve(actor=edu, application=app)
+    assert [v.code for v in exc.value.violations] == ["site_missing"]
+    SiteFactory.create(institution=app.institution, name="地下教学点", is_basement=True, floor=-1)
+    SiteFactory.create(institution=app.institution, name="好教学点")
+    with pytest.raises(RuleViolationError) as exc:
+        services.licence_application_approve(actor=edu, application=app)
+    assert {v.code for v in exc.value.violations} == {"site_basement"}
+    assert exc.value.violations[0].message.startswith("地下教学点")
+    app.refresh_from_db()
+    assert app.status == S.SITE_CHECK and app.institution.licence_no is None
+    Site.objects.filter(name="地下教学点").update(is_active=False)
+    services.licence_application_approve(actor=edu, application=app)
