@@ -41,6 +41,15 @@ def blacklist(inst: Any, publisher: Any, **kw: Any) -> BlacklistEntry:
     return BlacklistEntry.objects.create(institution=inst, publisher=publisher, **defaults)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Any:
+    from django.core.cache import cache
+
+    cache.clear()  # the white-list page caches its total for a minute
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def regulator() -> Any:
     divisions()
