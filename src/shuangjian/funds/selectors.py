@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import scope_q
 from shuangjian.students.models import Enrolment
 
-from .models import Bank, CustodyAccount, PaymentOrder, RiskDeposit
+from .models import (
+    AccountKind,
+    Bank,
+    BankInstruction,
+    BankInstructionBatch,
+    ConsumptionRequest,
+    ConsumptionStatus,
+    CustodyAccount,
+    Discrepancy,
+    EntryKind,
+    InstructionKind,
+    JournalEntry,
+    LedgerAccount,
+    ManualAdjustment,
+    PaymentOrder,
+    RefundRequest,
+    RiskDeposit,
+    Statement,
+)
 
 
 def _own_enrolments_q(user: User, prefix: str = "") -> Q | None:
@@ -87,3 +109,368 @@ def risk_deposits_for_user(user: User) -> QuerySet[RiskDeposit]:
         return qs.none()
     scope = scope_q(user)
     return qs.none() if scope is None else qs.filter(scope)
+
+
+# ---------------------------------------------------------------------------------------------------- f2: release,
+# refunds, reconciliation and the regulator view
+
+
+def _user_or_404(user: User, *roles: str) -> None:
+    if not user.is_authenticated or (not user.is_platform_admin and user.role not in roles):
+        raise Http404
+
+
+def consumptions_for_parent(user: User) -> QuerySet[ConsumptionRequest]:
+    _user_or_404(user, Role.PARENT)
+    return (
+        ConsumptionRequest.objects.filter(enrolment__student__guardianships__parent=user)
+        .select_related("enrolment__student", "enrolment__class_group__course", "institution", "session")
+        .distinct()
+        .order_by("-requested_at", "-id")
+    )
+
+
+def consumption_for_parent(user: User, pk: int) -> ConsumptionRequest:
+    found = consumptions_for_parent(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass(frozen=True)
+class EnrolmentBalance:
+    enrolment: Enrolment
+    balance_fen: int
+    pending: int
+    refundable_fen: int
+    open_refund: RefundRequest | None
+
+
+def parent_balances(user: User) -> list[EnrolmentBalance]:
+    """The parent's prepaid balance per enrolment, with lessons awaiting confirmation and what is refundable."""
+    from .refunds import refundable_fen
+
+    _user_or_404(user, Role.PARENT)
+    enrolments = list(
+        Enrolment.objects.filter(student__guardianships__parent=user)
+        .select_related("student", "institution", "class_group__course")
+        .distinct()
+        .order_by("-id")[:50]
+    )
+    ids = [e.pk for e in enrolments]
+    balances = dict(
+        LedgerAccount.objects.filter(key__in=[f"prepaid:e:{i}" for i in ids]).values_list("enrolment_id", "balance_fen")
+    )
+    pending = dict(
+        ConsumptionRequest.objects.filter(enrolment_id__in=ids, status=ConsumptionStatus.PENDING)
+        .values("enrolment_id")
+        .annotate(n=Count("id"))
+        .values_list("enrolment_id", "n")
+    )
+    refunds: dict[int, RefundRequest] = {}
+    for r in RefundRequest.objects.filter(enrolment_id__in=ids).order_by("applied_at"):
+        refunds[r.enrolment_id] = r
+    return [
+        EnrolmentBalance(
+            enrolment=e,
+            balance_fen=balances.get(e.pk, 0),
+            pending=pending.get(e.pk, 0),
+            refundable_fen=refundable_fen(e) if balances.get(e.pk, 0) else 0,
+            open_refund=refunds.get(e.pk),
+        )
+        for e in enrolments
+    ]
+
+
+def parent_enrolment(user: User, enrolment_id: int) -> Enrolment:
+    _user_or_404(user, Role.PARENT)
+    found = Enrolment.objects.filter(student__guardianships__parent=user, pk=enrolment_id).distinct().first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _operated_institution_id(user: User) -> int:
+    if user.role != Role.INSTITUTION_OPERATOR:
+        raise Http404
+    operated = getattr(user, "operated", None)
+    if operated is None:
+        raise Http404
+    return int(operated.institution_id)
+
+
+def refunds_for_institution(user: User) -> QuerySet[RefundRequest]:
+    return (
+        RefundRequest.objects.filter(institution_id=_operated_institution_id(user))
+        .select_related("enrolment__student", "applied_by")
+        .order_by("status", "-applied_at")
+    )
+
+
+def refund_for_institution(user: User, pk: int) -> RefundRequest:
+    found = refunds_for_institution(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def released_for_institution(user: User) -> tuple[int, QuerySet[BankInstruction]]:
+    """Released money not yet paid out, and the institution's payout instructions."""
+    inst_id = _operated_institution_id(user)
+    settled = (
+        LedgerAccount.objects.filter(key=f"settled:i:{inst_id}").values_list("balance_fen", flat=True).first() or 0
+    )
+    instructions = BankInstruction.objects.filter(institution_id=inst_id, kind=InstructionKind.RELEASE).order_by(
+        "-created_at"
+    )
+    return settled, instructions
+
+
+def _staff_scope(user: User) -> Q:
+    _user_or_404(user, Role.REGULATOR)
+    scope = scope_q(user)
+    if scope is None:
+        raise Http404
+    return scope
+
+
+def disputes_for_regulator(user: User) -> QuerySet[ConsumptionRequest]:
+    return (
+        ConsumptionRequest.objects.filter(_staff_scope(user), status=ConsumptionStatus.DISPUTED)
+        .select_related("enrolment__student", "institution", "session")
+        .order_by("answered_at", "id")
+    )
+
+
+def dispute_for_regulator(user: User, pk: int) -> ConsumptionRequest:
+    found = disputes_for_regulator(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def refunds_for_regulator(user: User) -> QuerySet[RefundRequest]:
+    return (
+        RefundRequest.objects.filter(_staff_scope(user))
+        .select_related("enrolment__student", "institution")
+        .order_by("-applied_at", "-id")
+    )
+
+
+def refund_for_regulator(user: User, pk: int) -> RefundRequest:
+    found = refunds_for_regulator(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def batches_for_bank(user: User) -> QuerySet[BankInstructionBatch]:
+    """Instruction batches for bank operators (city-wide: a bank serves every county) and platform admins."""
+    _user_or_404(user, Role.BANK_OPERATOR)
+    return BankInstructionBatch.objects.select_related("bank").order_by("-created_at", "-id")
+
+
+def batch_for_bank(user: User, pk: int) -> BankInstructionBatch:
+    found = batches_for_bank(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def discrepancies_for_user(user: User) -> QuerySet[Discrepancy]:
+    """Regulators see cases in their jurisdiction (and unattributed ones only city-wide); bank operators all."""
+    _user_or_404(user, Role.REGULATOR, Role.BANK_OPERATOR)
+    qs = Discrepancy.objects.select_related("bank", "institution").order_by("status", "-business_date", "id")
+    if user.role == Role.BANK_OPERATOR or user.is_platform_admin:
+        return qs
+    return qs.filter(_staff_scope(user))
+
+
+def discrepancy_for_user(user: User, pk: int) -> Discrepancy:
+    found = discrepancies_for_user(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def adjustment_for_user(user: User, pk: int) -> ManualAdjustment:
+    found = (
+        ManualAdjustment.objects.filter(discrepancy__in=discrepancies_for_user(user), pk=pk)
+        .select_related("discrepancy")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def statements_for_user(user: User) -> QuerySet[Statement]:
+    _user_or_404(user, Role.REGULATOR, Role.BANK_OPERATOR)
+    return Statement.objects.select_related("bank").order_by("-statement_date", "-id")
+
+
+# ---------------------------------------------------------------------------------------------------- regulator view
+
+# A heuristic, not a rule: money in this week above this multiple of the trailing weekly average flags a pre-sale
+# spike (the fear is an institution collecting a lot before vanishing). Shown as "疑似突击预收", never enforced.
+SPIKE_MULTIPLE = 3
+SPIKE_TRAILING_WEEKS = 8
+
+
+@dataclass
+class InstitutionFunds:
+    institution_id: int
+    name: str
+    division_code: str
+    custody_fen: int = 0
+    prepaid_fen: int = 0
+    expected_prepaid_fen: int = 0
+    pending_confirmations: int = 0
+    overdue_refunds: int = 0
+    week_in_fen: int = 0
+    trailing_avg_fen: int = 0
+
+    @property
+    def coverage_percent(self) -> int | None:
+        if self.expected_prepaid_fen <= 0:
+            return None
+        return round(self.custody_fen * 100 / self.expected_prepaid_fen)
+
+    @property
+    def outside_custody(self) -> bool:
+        return self.expected_prepaid_fen > self.custody_fen
+
+    @property
+    def spike(self) -> bool:
+        return self.trailing_avg_fen > 0 and self.week_in_fen > SPIKE_MULTIPLE * self.trailing_avg_fen
+
+
+@dataclass
+class CountyFunds:
+    division_code: str
+    name: str
+    custody_fen: int = 0
+    prepaid_fen: int = 0
+    expected_prepaid_fen: int = 0
+    pending_confirmations: int = 0
+    overdue_refunds: int = 0
+    institutions: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class FundsOverview:
+    institutions: list[InstitutionFunds]
+    counties: list[CountyFunds]
+    weeks: list[str]
+    weekly_in_fen: list[int]
+
+
+def funds_overview(user: User, *, today: datetime.date | None = None, division: str = "") -> FundsOverview:
+    """Per institution and county in the regulator's jurisdiction: custody cash, prepaid owed to parents, coverage
+    (unconsumed enrolment fees against custody cash), pending confirmations, overdue refunds, pre-sale spikes."""
+    from shuangjian.core.models import Division
+    from shuangjian.registry.models import Institution
+
+    scope = _staff_scope(user)
+    if division:
+        scope &= Q(division_code__startswith=division)
+    today = today or timezone.localdate()
+    rows: dict[int, InstitutionFunds] = {}
+
+    def row(inst_id: int) -> InstitutionFunds:
+        if inst_id not in rows:
+            rows[inst_id] = InstitutionFunds(inst_id, "", "")
+        return rows[inst_id]
+
+    accounts = (
+        LedgerAccount.objects.filter(scope, institution__isnull=False)
+        .values("institution_id", "kind")
+        .annotate(total=Sum("balance_fen"))
+    )
+    for a in accounts:
+        r = row(a["institution_id"])
+        if a["kind"] == AccountKind.CUSTODY_CASH:
+            r.custody_fen += a["total"] or 0
+        elif a["kind"] == AccountKind.PARENT_PREPAID:
+            r.prepaid_fen += a["total"] or 0
+    fees = (
+        Enrolment.objects.filter(scope, status="active", total_fee_fen__gt=0)
+        .values("institution_id")
+        .annotate(total=Sum("total_fee_fen"))
+    )
+    for f in fees:
+        row(f["institution_id"]).expected_prepaid_fen += f["total"] or 0
+    consumed = (
+        ConsumptionRequest.objects.filter(scope)
+        .exclude(status__in=[ConsumptionStatus.UPHELD, ConsumptionStatus.CANCELLED])
+        .values("institution_id")
+        .annotate(total=Sum("amount_fen"), pending=Count("id", filter=Q(status=ConsumptionStatus.PENDING)))
+    )
+    for c in consumed:
+        r = row(c["institution_id"])
+        r.expected_prepaid_fen -= c["total"] or 0
+        r.pending_confirmations = c["pending"]
+    approved_refunds = (
+        RefundRequest.objects.filter(scope, approve_entry__isnull=False)
+        .values("institution_id")
+        .annotate(total=Sum("amount_fen"))
+    )
+    for f in approved_refunds:
+        row(f["institution_id"]).expected_prepaid_fen -= f["total"] or 0
+    refunded = (
+        (RefundRequest.objects.filter(scope).exclude(status__in=["paid", "refused", "cancelled"]))
+        .filter(reply_due_date__lt=today)
+        .values("institution_id")
+        .annotate(n=Count("id"))
+    )
+    for f in refunded:
+        row(f["institution_id"]).overdue_refunds = f["n"]
+    week_start = today - datetime.timedelta(days=today.weekday())
+    since = week_start - datetime.timedelta(weeks=SPIKE_TRAILING_WEEKS)
+    money_in = (
+        JournalEntry.objects.filter(scope, kind=EntryKind.PAYMENT_IN, business_date__gte=since)
+        .values("institution_id", "business_date")
+        .annotate(total=Sum("postings__amount_fen", filter=Q(postings__account__kind=AccountKind.CUSTODY_CASH)))
+    )
+    weekly: dict[int, int] = {}
+    for m in money_in:
+        week = (m["business_date"] - since).days // 7
+        weekly[week] = weekly.get(week, 0) + (m["total"] or 0)
+        if m["institution_id"] is None:
+            continue
+        r = row(m["institution_id"])
+        if m["business_date"] >= week_start:
+            r.week_in_fen += m["total"] or 0
+        else:
+            r.trailing_avg_fen += m["total"] or 0
+    for r in rows.values():
+        r.trailing_avg_fen //= SPIKE_TRAILING_WEEKS
+        r.expected_prepaid_fen = max(r.expected_prepaid_fen, 0)
+    names = Institution.objects.filter(pk__in=list(rows)).values_list("pk", "name", "division_code")
+    for pk, name, code in names:
+        rows[pk].name = name
+        rows[pk].division_code = code
+    institutions = sorted(
+        rows.values(), key=lambda r: (not r.outside_custody and not r.spike, r.coverage_percent or 999, r.name)
+    )
+    county_names = dict(
+        Division.objects.filter(code__in={r.division_code for r in institutions}).values_list("code", "name")
+    )
+    counties: dict[str, CountyFunds] = {}
+    for r in institutions:
+        c = counties.setdefault(r.division_code, CountyFunds(r.division_code, county_names.get(r.division_code, "")))
+        c.custody_fen += r.custody_fen
+        c.prepaid_fen += r.prepaid_fen
+        c.expected_prepaid_fen += r.expected_prepaid_fen
+        c.pending_confirmations += r.pending_confirmations
+        c.overdue_refunds += r.overdue_refunds
+        c.institutions += 1
+        c.flagged += int(r.outside_custody or r.spike)
+    weeks = [(since + datetime.timedelta(weeks=w)).isoformat() for w in range(SPIKE_TRAILING_WEEKS + 1)]
+    return FundsOverview(
+        institutions=institutions,
+        counties=sorted(counties.values(), key=lambda c: c.division_code),
+        weeks=weeks,
+        weekly_in_fen=[weekly.get(w, 0) for w in range(SPIKE_TRAILING_WEEKS + 1)],
+    )
