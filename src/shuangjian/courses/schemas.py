@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
+
+# Ids the platform hands out fit a signed 64-bit column; anything larger is a typing mistake.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ViolationOut(Schema):
@@ -47,11 +51,11 @@ class CourseOut(Schema):
 
 
 class ClassGroupIn(Schema):
-    course_id: int | None = Field(None, description="课程平台编号")
+    course_id: Id | None = Field(None, description="课程平台编号")
     course_external_id: str = Field("", max_length=64, description="或课程的机构系统编号")
     name: str = Field(min_length=1, max_length=128)
-    site_id: int | None = Field(None, description="教学点编号（线下必填）")
-    trainer_ids: list[int] = Field(default_factory=list, description="授课教师（从业人员 Person 编号）")
+    site_id: Id | None = Field(None, description="教学点编号（线下必填）")
+    trainer_ids: list[Id] = Field(default_factory=list, max_length=50, description="授课教师（从业人员 Person 编号）")
     capacity: int = Field(ge=1, le=32767)
 
 
@@ -69,7 +73,7 @@ class ClassGroupOut(Schema):
 
 
 class SessionIn(Schema):
-    class_group_id: int | None = Field(None, description="班级平台编号")
+    class_group_id: Id | None = Field(None, description="班级平台编号")
     course_external_id: str = Field("", max_length=64, description="或课程的机构系统编号……")
     class_group_external_id: str = Field("", max_length=64, description="……加班级的机构系统编号")
     starts_at: datetime.datetime = Field(description="开始时间（ISO 8601；不带时区按北京时间）")
@@ -88,7 +92,9 @@ class SessionOut(Schema):
 
 
 class WeeklyIn(Schema):
-    weekdays: list[int] = Field(min_length=1, description="0 = 周一 … 6 = 周日")
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        min_length=1, max_length=7, description="0 = 周一 … 6 = 周日"
+    )
     start_time: datetime.time
     end_time: datetime.time
     date_from: datetime.date

@@ -61,6 +61,21 @@ def _aware(dt: datetime.datetime) -> datetime.datetime:
     return dt if timezone.is_aware(dt) else timezone.make_aware(dt)
 
 
+# Dates a schedule may use: anything else is a typing mistake (and keeps date arithmetic far from year 9999).
+SCHEDULE_YEARS = range(2000, 2100)
+EXTERNAL_ID_MAX = 64
+
+
+def validate_external_id(external_id: str) -> None:
+    if len(external_id) > EXTERNAL_ID_MAX:
+        raise ValidationError({"external_id": _("机构系统编号不得超过 64 个字符。")})
+
+
+def validate_span(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if starts_at.year not in SCHEDULE_YEARS or ends_at.year not in SCHEDULE_YEARS:
+        raise ValidationError({"starts_at": _("上课时间须在 2000 年至 2099 年之间。")})
+
+
 # --- guidance prices ------------------------------------------------------------------------------------------
 
 
@@ -285,6 +300,7 @@ def course_upsert(*, actor: User, external_id: str, data: CourseData) -> tuple[C
 
     Sending the same record again changes nothing and writes no audit event.
     """
+    validate_external_id(external_id)
     institution = operator_institution(actor)
     data.external_id = external_id
     existing = Course.objects.select_for_update().filter(institution=institution, external_id=external_id).first()
@@ -468,6 +484,7 @@ def class_group_update(*, actor: User, group: ClassGroup, data: ClassGroupData) 
 @transaction.atomic
 def class_group_upsert(*, actor: User, external_id: str, data: ClassGroupData) -> tuple[ClassGroup, bool]:
     """Create or update the class group the caller knows as ``external_id`` within the course; True when created."""
+    validate_external_id(external_id)
     institution = operator_institution(actor)
     data.external_id = external_id
     existing = (
@@ -541,6 +558,7 @@ def check_session(
     calendar: rules.SchoolCalendar | None = None,
 ) -> list[Violation]:
     """Every violation a session of this class group at this time would have (nothing is saved)."""
+    validate_span(starts_at, ends_at)
     group = _group_for(institution, class_group)
     starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     facts = _session_facts(group, starts_at, ends_at)
@@ -650,6 +668,7 @@ def session_upsert(
 
     The same call again changes nothing and writes no audit event.
     """
+    validate_external_id(external_id)
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
     existing = Session.objects.select_for_update().filter(class_group=group, external_id=external_id).first()
@@ -697,6 +716,8 @@ def weekly_spans(pattern: WeeklyPattern) -> list[tuple[datetime.datetime, dateti
 def check_weekly(*, institution: Institution, class_group: ClassGroup | int, pattern: WeeklyPattern) -> list[Violation]:
     """Every violation of every session the pattern would generate; each message starts with its date."""
     group = _group_for(institution, class_group)
+    if pattern.date_from.year not in SCHEDULE_YEARS or pattern.date_to.year not in SCHEDULE_YEARS:
+        raise ValidationError({"date_from": _("日期须在 2000 年至 2099 年之间。")})
     if pattern.date_to < pattern.date_from or (pattern.date_to - pattern.date_from).days > WEEKLY_MAX_DAYS:
         return [
             Violation(

@@ -217,3 +217,23 @@ def test_compliance_check_enrolment_answers_what_the_students_service_answers(cl
     )
     assert r.json()["violations"] == [v.as_dict() for v in direct]
     assert r.json()["violations"], "a price above the filed course price is refused"
+
+
+def test_out_of_range_input_is_422_never_500(client):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory.create(course__institution=institution)
+    headers = bearer(user)
+    far = {"class_group_id": group.pk, "starts_at": "9999-12-31T23:00:00", "ends_at": "9999-12-31T23:30:00"}
+    assert put(client, "/api/v1/courses/sessions/S-1", far, headers).status_code == 422
+    huge = {"class_group_id": 2**70, "starts_at": "2026-03-04T18:00:00", "ends_at": "2026-03-04T18:45:00"}
+    assert put(client, "/api/v1/courses/sessions/S-1", huge, headers).status_code == 422
+    assert put(client, "/api/v1/courses/courses/" + "x" * 65, COURSE, headers).status_code == 422
+    weekly = {
+        "weekdays": [9],
+        "start_time": "18:00",
+        "end_time": "19:00",
+        "date_from": "2026-03-01",
+        "date_to": "2026-03-31",
+    }
+    assert post(client, f"/api/v1/courses/class-groups/{group.pk}/sessions/weekly", weekly, headers).status_code == 422
+    assert Session.objects.count() == 0
