@@ -67,13 +67,9 @@ def _setup() -> list[int]:
     return group_ids
 
 
-def _rows(group_ids: list[int], count: int):
+def _rows(group_ids: list[int], count: int, division: dict[int, str]):
     from django.utils import timezone
 
-    division = {}
-    from shuangjian.courses.models import ClassGroup
-
-    division = dict(ClassGroup.objects.filter(pk__in=group_ids).values_list("pk", "division_code"))
     per_group = count // len(group_ids) + 1
     base = datetime.date(2026, 3, 2)
     n = 0
@@ -91,7 +87,10 @@ def _rows(group_ids: list[int], count: int):
 def _insert(group_ids: list[int], count: int) -> None:
     from django.db import connection
 
-    from shuangjian.courses.models import Session
+    from shuangjian.courses.models import ClassGroup, Session
+
+    # Read before COPY starts: the connection cannot run another query while it streams rows.
+    division = dict(ClassGroup.objects.filter(pk__in=group_ids).values_list("pk", "division_code"))
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -100,11 +99,11 @@ def _insert(group_ids: list[int], count: int) -> None:
                 "COPY courses_session (class_group_id, external_id, starts_at, ends_at, division_code, is_cancelled)"
                 " FROM STDIN"
             ) as copy:
-                for gid, s, e, div in _rows(group_ids, count):
+                for gid, s, e, div in _rows(group_ids, count, division):
                     copy.write_row((gid, "", s, e, div, False))
         return
     batch: list[Session] = []
-    for gid, s, e, div in _rows(group_ids, count):
+    for gid, s, e, div in _rows(group_ids, count, division):
         batch.append(Session(class_group_id=gid, starts_at=s, ends_at=e, division_code=div))
         if len(batch) >= 20000:
             Session.objects.bulk_create(batch)
