@@ -79,3 +79,28 @@ def test_application_submitted_and_approved_in_the_browser(page, live_server):
     assert "白名单" in page.inner_text("body")
     assert Institution.objects.get(pk=inst.pk).status == "active"
     screenshot(page, "registry-institution-approved")
+
+
+def test_institution_list_filters_on_a_phone(page, live_server):
+    from shuangjian.registry.models import Category, NonSubjectField
+    from shuangjian.registry.tests.factories import InstitutionFactory
+
+    InstitutionFactory.create(
+        name="龙亭区飞扬篮球培训中心", category=Category.NON_SUBJECT, field=NonSubjectField.SPORTS
+    )
+    InstitutionFactory.create(name="龙亭区明德培训学校")
+    InstitutionFactory.create(name="祥符区外县机构", division_code="410212")
+    RegulatorFactory.create(username="lt_edu_phone", scope_code="410202", department=Department.EDUCATION)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "lt_edu_phone")
+    page.goto("/registry/")
+    body = page.inner_text("main")
+    assert "龙亭区明德培训学校" in body and "祥符区外县机构" not in body
+    page.select_option("select[name=field]", "sports")
+    page.click("[data-testid=filters] button")
+    page.wait_for_url("**field=sports**")
+    body = page.inner_text("main")
+    assert "龙亭区飞扬篮球培训中心" in body and "龙亭区明德培训学校" not in body
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    screenshot(page, "registry-list-phone")

@@ -282,3 +282,37 @@ def test_status_changes_by_regulator(edu: Any, xf_edu: Any) -> None:
     inst.refresh_from_db()
     assert inst.status == InstitutionStatus.SUSPENDED
     assert AuditEvent.objects.filter(action="institution.status", object_id=str(inst.pk)).count() == 1
+
+
+def test_new_operator_applies_from_scratch(edu: Any) -> None:
+    from shuangjian.core.models import Division, DivisionLevel
+    from shuangjian.core.validators import make_resident_id
+    from shuangjian.registry.tests.factories import OperatorFactory, uscc
+
+    Division.objects.create(code="410202", name="龙亭区", level=DivisionLevel.COUNTY)
+    op = OperatorFactory.create()
+    c = login(op)
+    page = c.get(reverse("registry:apply"))
+    assert "统一社会信用代码" in page.content.decode()
+    form = {
+        "name": "新申请培训学校",
+        "uscc": uscc(),
+        "category": "subject",
+        "field": "",
+        "licensed_subjects": ["math"],
+        "legal_form": "non_profit",
+        "legal_rep_name": "赵六",
+        "legal_rep_id": make_resident_id("41020219900101123"),
+        "address": "开封市龙亭区中山路9号",
+        "division_code": "410202",
+        "training_format": "offline",
+        "kind": "章程",
+        "files": [pdf()],
+    }
+    bad = c.post(reverse("registry:apply"), {**form, "uscc": "91410202MA0000000X", "files": [pdf()]})
+    assert "统一社会信用代码" in bad.content.decode() and not Institution.objects.exists()
+    assert c.post(reverse("registry:apply"), form).status_code == 302
+    inst = Institution.objects.get(name="新申请培训学校")
+    assert inst.status == InstitutionStatus.APPLYING and inst.operators.get().user == op
+    assert LicenceApplication.objects.get(institution=inst).department == "education"
+    assert "已提交" in c.get(reverse("registry:apply")).content.decode()
