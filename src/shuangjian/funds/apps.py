@@ -15,7 +15,7 @@ class FundsConfig(AppConfig):
         from . import release
 
         # A present attendance becomes a lesson-consumption request once the attendance has committed.
-        hooks.on_attendance_recorded(release.consumption_request_create_for_attendance)
+        hooks.on_attendance_recorded(release.on_attendance_recorded)
 
         register(NavItem(_("我的课时费"), "funds:parent", frozenset({Role.PARENT}), order=60))
         register(NavItem(_("退费与释放"), "funds:institution", frozenset({Role.INSTITUTION_OPERATOR}), order=60))

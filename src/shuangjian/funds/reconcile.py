@@ -176,9 +176,9 @@ def _ledger_cash(refs: list[str]) -> dict[str, tuple[int, int]]:
     rows = (
         Posting.objects.filter(entry__bank_reference__in=refs, account__kind=AccountKind.CUSTODY_CASH)
         .values("entry__bank_reference")
-        .annotate(total=Sum("amount_fen"), entry_id=Min("entry_id"))
+        .annotate(total=Sum("amount_fen"), first_entry=Min("entry_id"))
     )
-    return {r["entry__bank_reference"]: (r["total"] or 0, r["entry_id"]) for r in rows}
+    return {r["entry__bank_reference"]: (r["total"] or 0, r["first_entry"]) for r in rows}
 
 
 def _bank_institutions(bank: Bank) -> dict[str, tuple[int, str]]:

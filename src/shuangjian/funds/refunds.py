@@ -19,7 +19,7 @@ from shuangjian.core.models import User
 from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.students.models import Enrolment
 
-from . import ledger
+from . import ledger, rules
 from .models import (
     Bank,
     BankInstruction,
@@ -36,8 +36,6 @@ from .models import (
 from .release import _new_reference, _save_batch
 
 BASIS_REFUND = _("全国校外教育培训监管与服务综合平台退费规则（2023）")
-# RULES.md "refund": the institution's silence for 5 working days = agreed.
-REFUND_REPLY_WORKING_DAYS = 5
 
 OPEN_REFUND = (RefundStatus.APPLIED, RefundStatus.REFUSED)
 APPROVED_REFUND = (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED, RefundStatus.INSTRUCTED)
@@ -80,7 +78,7 @@ def refund_apply(
         amount_fen=amount,
         reason=(reason or "").strip()[:2000],
         applied_by=actor,
-        reply_due_date=add_working_days(today, REFUND_REPLY_WORKING_DAYS),
+        reply_due_date=add_working_days(today, rules.refund_silence_working_days()),
         division_code=enrolment.division_code,
     )
     audit_record(

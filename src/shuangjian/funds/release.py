@@ -26,7 +26,7 @@ from shuangjian.core.models import User
 from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.students.models import Attendance
 
-from . import ledger
+from . import ledger, rules
 from .banks.simulated import SimulatedBank
 from .instructions import InstructionResult, instruction_batch_record_results
 from .models import (
@@ -49,7 +49,9 @@ BASIS_RELEASE = _("全国校外教育培训监管与服务综合平台消课规�
 
 def auto_confirm_working_days() -> int:
     # RULES.md "release (一课一消)": N = 15 working days national app default, 7 in some places (local setting).
-    return int(getattr(settings, "FUNDS_AUTO_CONFIRM_WORKING_DAYS", 15))
+    # FUNDS_AUTO_CONFIRM_WORKING_DAYS (settings/base.py) wins; otherwise f1's rules default and its setting.
+    configured = getattr(settings, "FUNDS_AUTO_CONFIRM_WORKING_DAYS", None)
+    return int(configured) if configured is not None else rules.confirm_working_days()
 
 
 def _lesson_date(attendance: Attendance) -> datetime.date:
@@ -93,6 +95,11 @@ def consumption_request_create_for_attendance(attendance: Attendance) -> Consump
             after={"enrolment": enrolment.pk, "amount_fen": request.amount_fen, "due_date": str(request.due_date)},
         )
     return request
+
+
+def on_attendance_recorded(attendance: Attendance) -> None:
+    """The students hook: runs after a present attendance commits."""
+    consumption_request_create_for_attendance(attendance)
 
 
 def _release(*, actor: User | None, request: ConsumptionRequest) -> bool:

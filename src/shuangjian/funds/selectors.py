@@ -459,14 +459,16 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
     )
     counties: dict[str, CountyFunds] = {}
     for r in institutions:
-        c = counties.setdefault(r.division_code, CountyFunds(r.division_code, county_names.get(r.division_code, "")))
-        c.custody_fen += r.custody_fen
-        c.prepaid_fen += r.prepaid_fen
-        c.expected_prepaid_fen += r.expected_prepaid_fen
-        c.pending_confirmations += r.pending_confirmations
-        c.overdue_refunds += r.overdue_refunds
-        c.institutions += 1
-        c.flagged += int(r.outside_custody or r.spike)
+        county = counties.setdefault(
+            r.division_code, CountyFunds(r.division_code, county_names.get(r.division_code, ""))
+        )
+        county.custody_fen += r.custody_fen
+        county.prepaid_fen += r.prepaid_fen
+        county.expected_prepaid_fen += r.expected_prepaid_fen
+        county.pending_confirmations += r.pending_confirmations
+        county.overdue_refunds += r.overdue_refunds
+        county.institutions += 1
+        county.flagged += int(r.outside_custody or r.spike)
     weeks = [(since + datetime.timedelta(weeks=w)).isoformat() for w in range(SPIKE_TRAILING_WEEKS + 1)]
     return FundsOverview(
         institutions=institutions,

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,7 +170,7 @@ def bank(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = _user(request)
     batch = selectors.batch_for_bank(user, pk)
     if not batch.file:

@@ -11,7 +11,7 @@ from shuangjian.core.rules import RuleViolationError
 from shuangjian.core.tests.factories import RegulatorFactory
 
 from .. import ledger, refunds, release
-from ..models import BankInstruction, InstructionStatus, RefundStatus
+from ..models import InstructionStatus, RefundStatus
 from .conftest import World
 from .factories import operator_of, parent_of
 from .test_release import attend, pay
@@ -74,7 +74,8 @@ def test_refusal_needs_reason_and_regulator_can_order(world: World) -> None:
     refund.refresh_from_db()
     assert refund.status == RefundStatus.ORDERED
     assert ledger.account_refunds_payable(world.institution).balance_fen == 20_000
-    instruction = BankInstruction.objects.get(pk=refund.instruction_id)
+    instruction = refund.instruction
+    assert instruction is not None
     assert instruction.status == InstructionStatus.DRAFT and instruction.amount_fen == 20_000
 
 

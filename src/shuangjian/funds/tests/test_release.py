@@ -152,3 +152,9 @@ def test_failed_instruction_keeps_money_owed_and_can_be_instructed_again(world: 
     assert ledger.account_institution_settled(world.institution).balance_fen == 10_000
     again = release.release_batch_create(actor=None, bank=world.bank)
     assert again is not None and again.total_fen == 10_000
+
+
+def test_release_listens_to_recorded_attendance() -> None:
+    from shuangjian.students.hooks import attendance_callbacks
+
+    assert release.on_attendance_recorded in attendance_callbacks()
