@@ -48,6 +48,8 @@ OFFLINE = "offline"
 ONLINE_LIVE = "online_live"
 ONLINE_RECORDED = "online_recorded"
 ONLINE_FORMATS = frozenset({ONLINE_LIVE, ONLINE_RECORDED})
+# Recorded lessons have no live end time; the lesson-length rule still applies to them.
+LATEST_END = {OFFLINE: OFFLINE_LATEST_END, ONLINE_LIVE: ONLINE_LIVE_LATEST_END}
 
 
 def format_kind(course_format: str) -> str:
@@ -164,20 +166,19 @@ def check_session_times(facts: SessionFacts) -> list[Violation]:
     if end <= start:
         found.append(Violation("session.ends_before_start", _("课次结束时间必须晚于开始时间。"), "", "ends_at"))
         return found
-    if facts.format == OFFLINE:
-        latest, code = OFFLINE_LATEST_END, "session.offline_ends_late"
-        label = _("线下培训")
-    elif facts.format == ONLINE_LIVE:
-        latest, code = ONLINE_LIVE_LATEST_END, "session.online_ends_late"
-        label = _("线上直播培训")
-    else:
-        latest = None
+    latest = LATEST_END.get(facts.format)
     if latest is not None and (end.date() > start.date() or end.time() > latest):
+        offline = facts.format == OFFLINE
         found.append(
             Violation(
-                code,
+                "session.offline_ends_late" if offline else "session.online_ends_late",
                 _("%(label)s结束时间不得晚于 %(latest)s，本课次 %(day)s 结束于 %(end)s。")
-                % {"label": label, "latest": _hm(latest), "day": end.date().isoformat(), "end": _hm(end.time())},
+                % {
+                    "label": _("线下培训") if offline else _("线上直播培训"),
+                    "latest": _hm(latest),
+                    "day": end.date().isoformat(),
+                    "end": _hm(end.time()),
+                },
                 str(BASIS_OPINION),
                 "ends_at",
             )
