@@ -38,7 +38,8 @@ class InstitutionFilters:
 
         division = (params.get("division") or "").strip()
         return cls(
-            q=(params.get("q") or "").strip()[:64],
+            # NUL cannot be sent to PostgreSQL in a literal; nobody searches for it (h5).
+            q=(params.get("q") or "").replace("\x00", "").strip()[:64],
             division=division if division.isdigit() and len(division) <= 12 else "",
             category=choice("category", list(Category.values)),
             field=choice("field", list(NonSubjectField.values)),

@@ -63,3 +63,16 @@ def test_sites_upsert_idempotent_with_violations(db: Any) -> None:
     )
     put = c.put(f"/api/v1/registry/my/sites/{other_site.pk}", payload, content_type="application/json")
     assert put.status_code == 404
+
+
+def test_nul_and_control_characters_are_422_not_500(edu: Any) -> None:
+    assert client(edu).get("/api/v1/registry/institutions", {"q": "a\x00b"}).status_code == 200
+    op = operator_for(InstitutionFactory.create())
+    bad = client(op).post(
+        "/api/v1/registry/my/sites",
+        {"name": "a\x00", "address": "x", "usable_area_m2": "100", "floor": 1},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert client(edu).get("/api/v1/registry/institutions", {"page": 99}).status_code == 422
+    assert client(edu).get("/api/v1/registry/institutions/99999999999").status_code == 404

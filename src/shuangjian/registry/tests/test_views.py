@@ -316,3 +316,16 @@ def test_new_operator_applies_from_scratch(edu: Any) -> None:
     assert inst.status == InstitutionStatus.APPLYING and inst.operators.get().user == op
     assert LicenceApplication.objects.get(institution=inst).department == "education"
     assert "已提交" in c.get(reverse("registry:apply")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registry/institutions/99999999999999999999/",
+        "/registry/applications/99999999999999999999/",
+        "/registry/applications/1/decision.docx",
+        "/registry/applications/99999999999999999999/materials/1/",
+    ],
+)
+def test_unknown_ids_are_404(edu: Any, url: str) -> None:
+    assert login(edu).get(url).status_code == 404
