@@ -1,0 +1,166 @@
+"""Funds' part of the demo city (after students, step 40): a custody bank, custody accounts, payments through the
+simulated bank's signed HTTP path, confirmed/disputed/auto-confirmed lessons, releases and refunds executed by the
+bank, and today's statement with a few differences to reconcile.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.test import Client
+from django.utils import timezone
+
+from shuangjian.core.demo import DemoContext, register_demo_step
+from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY
+from shuangjian.core.models import Role, User
+from shuangjian.core.rules import RuleViolationError
+from shuangjian.registry.models import Institution, InstitutionOperator
+from shuangjian.students.models import Enrolment, EnrolmentStatus
+
+from . import refunds, release, rules, services
+from .banks.simulated import SimulatedBank, StatementLineData, render_statement
+from .models import Bank, ConsumptionRequest, ConsumptionStatus, CustodyAccount, RefundRequest
+from .reconcile import statement_import
+
+BANK_CODE = "kfbank"
+
+
+def _parent_of(enrolment: Enrolment) -> User | None:
+    link = enrolment.student.guardianships.select_related("parent").first()
+    return link.parent if link else None
+
+
+@register_demo_step(60, "funds.custody")
+def build_funds(ctx: DemoContext) -> None:
+    if Bank.objects.filter(code=BANK_CODE).exists():
+        ctx.log("资金：已有示范托管银行，跳过")
+        return
+    bank = services.bank_create(actor=None, code=BANK_CODE, name="示范银行开封分行")
+    enrolments = list(
+        Enrolment.objects.filter(division_code__in=(PRIMARY_COUNTY, SECOND_COUNTY), status=EnrolmentStatus.ACTIVE)
+        .select_related("institution", "student")
+        .order_by("pk")
+    )
+    institutions = sorted({e.institution_id for e in enrolments})
+    if not institutions:
+        ctx.log("资金：没有在读报名，跳过")
+        return
+    # Two institutions collect outside custody: no account, so the regulator view flags them.
+    outside = set(institutions[-2:]) if len(institutions) > 4 else set()
+    for n, inst in enumerate(Institution.objects.filter(pk__in=institutions).order_by("pk")):
+        if inst.pk in outside:
+            continue
+        services.custody_account_open(
+            actor=None,
+            institution=inst,
+            bank=bank,
+            account_no=f"41020{n:011d}",
+            opened_on=datetime.date(2026, 1, 5),
+        )
+    sim = SimulatedBank(bank)
+    client = Client()
+    today = timezone.localdate()
+    paid = refused = 0
+    for enrolment in enrolments:
+        if enrolment.institution_id in outside or enrolment.price_per_lesson_fen <= 0:
+            continue
+        caps = rules.FeeCaps.from_settings()
+        hours = min(enrolment.lessons_bought, caps.max_class_hours, caps.max_fen // enrolment.price_per_lesson_fen)
+        try:
+            order = services.payment_order_create(
+                actor=_parent_of(enrolment),
+                enrolment=enrolment,
+                class_hours=hours,
+                period_start=today,
+                period_end=today + datetime.timedelta(days=80),
+            )
+        except RuleViolationError:
+            refused += 1
+            continue
+        if sim.pay(order, client=client).status == 200:
+            paid += 1
+
+    # Lessons: the students step recorded attendance; parents answer most, a few dispute, the rest wait.
+    pending = list(
+        ConsumptionRequest.objects.filter(status=ConsumptionStatus.PENDING)
+        .exclude(institution_id__in=outside)
+        .select_related("enrolment__student")
+        .order_by("pk")
+    )
+    demo_parent = User.objects.filter(username="parent").first()
+    confirmed = disputed = 0
+    for n, request in enumerate(pending):
+        parent = _parent_of(request.enrolment)
+        if parent is None or (parent == demo_parent and n % 3 == 0):
+            continue  # the demo parent keeps some lessons to confirm on their page
+        if n % 17 == 5:
+            release.consumption_dispute(actor=parent, request=request, reason="孩子当天请假，未到课")
+            disputed += 1
+        elif n % 5 != 0:
+            release.consumption_confirm(actor=parent, request=request)
+            confirmed += 1
+    auto = release.consumption_auto_confirm_due(today=today + datetime.timedelta(days=1))
+
+    # Refunds: one agreed, one refused (then ordered by the regulator), one awaiting the institution.
+    refund_rows: list[RefundRequest] = []
+    for enrolment in enrolments[3::11]:
+        parent = _parent_of(enrolment)
+        if parent is None or enrolment.institution_id in outside or len(refund_rows) >= 3:
+            continue
+        try:
+            refund_rows.append(refunds.refund_apply(actor=parent, enrolment=enrolment, reason="孩子转学，申请退费"))
+        except RuleViolationError:
+            continue
+    operators = {
+        link.institution_id: link.user
+        for link in InstitutionOperator.objects.select_related("user").filter(
+            institution_id__in=[r.institution_id for r in refund_rows]
+        )
+    }
+    regulator = User.objects.filter(username="lt_edu").first() or User.objects.filter(role=Role.REGULATOR).first()
+    for n, refund in enumerate(refund_rows):
+        operator = operators.get(refund.institution_id)
+        if operator is None:
+            continue
+        if n == 0:
+            refunds.refund_agree(actor=operator, refund=refund)
+        elif n == 1:
+            refunds.refund_refuse(actor=operator, refund=refund, reason="课程已过半，不同意退费")
+            if regulator is not None and refund.division_code.startswith(regulator.scope_code):
+                refunds.refund_order(actor=regulator, refund=refund)
+
+    # The bank pays out released money and refunds.
+    executed = 0
+    for batch in (
+        release.release_batch_create(actor=None, bank=bank),
+        refunds.refund_batch_create(actor=None, bank=bank),
+    ):
+        if batch is not None:
+            executed += release.instruction_batch_execute_simulated(actor=None, batch=batch)
+
+    # Today's statement with three differences: one payment missing at the bank, one amount altered, one unknown.
+    lines = sim.statement_lines(today)
+    inbound = [line.bank_reference for line in lines if line.amount_fen > 0]
+    drop = inbound[:1]
+    alter = (
+        {inbound[1]: next(x.amount_fen for x in lines if x.bank_reference == inbound[1]) + 100}
+        if len(inbound) > 1
+        else {}
+    )
+    account = CustodyAccount.objects.filter(bank=bank).order_by("pk").first()
+    extra = [
+        StatementLineData("KFBANKUNKNOWN0001", today, 88_800, account.account_no if account else "", "王某", "现金存入")
+    ]
+    content = render_statement(sim.statement_lines(today, drop=drop, alter=alter, extra=extra), "csv")
+    result = statement_import(
+        actor=User.objects.filter(username="kf_bank").first(),
+        bank=bank,
+        content=content,
+        file_name=f"kfbank-{today:%Y%m%d}.csv",
+        statement_date=today,
+    )
+    ctx.log(
+        f"资金：托管账户 {len(institutions) - len(outside)} 个（{len(outside)} 家机构未托管），缴费 {paid} 笔"
+        f"（超限拒绝 {refused}），确认消课 {confirmed}、自动确认 {auto}、异议 {disputed}，退费申请 {len(refund_rows)}，"
+        f"银行执行指令 {executed} 条；对账 {result.lines} 行，匹配 {result.matched}，差异 {result.discrepancies}"
+    )
