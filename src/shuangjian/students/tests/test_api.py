@@ -195,3 +195,13 @@ def test_parent_guardianship_needed_for_my_children_api(client: Client) -> None:
     auth = bearer(g.parent)
     assert [c["id"] for c in client.get("/api/v1/students/my/children", **auth).json()] == [g.student.pk]
     assert client.get("/api/v1/students/my/children", **bearer(OperatorFactory.create())).status_code == 404
+
+
+def test_list_queries_do_not_grow_with_rows(client: Client, django_assert_max_num_queries: Any) -> None:
+    regulator = RegulatorFactory.create()
+    client.force_login(regulator)
+    for _ in range(15):
+        EnrolmentFactory.create()
+    with django_assert_max_num_queries(8):  # session, user, list, count: not one per row
+        r = client.get("/api/v1/students/enrolments?limit=100")
+    assert r.status_code == 200 and r.json()["count"] == 15

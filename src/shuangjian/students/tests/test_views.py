@@ -222,3 +222,16 @@ def test_parents_and_public_cannot_open_lists(client: Client) -> None:
     login(client, ParentFactory.create())
     assert client.get(reverse("students:enrolment_list")).status_code == 404
     assert client.get(reverse("students:enrolment_new")).status_code == 404
+
+
+def test_parent_pages_queries_bounded(client: Client, django_assert_max_num_queries: Any) -> None:
+    parent = ParentFactory.create()
+    for _ in range(3):
+        student = GuardianshipFactory.create(parent=parent).student
+        for _ in range(4):
+            EnrolmentFactory.create(student=student)
+    login(client, parent)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("students:my_children")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("students:child_detail", args=[student.pk])).status_code == 200
