@@ -22,7 +22,7 @@ from shuangjian.core.models import Role, User
 from shuangjian.core.scope import require_role
 from shuangjian.core.validators import validate_resident_id
 from shuangjian.registry.imports import FileProblem, RowError, open_workbook
-from shuangjian.staff.services import flag_rostered_employments
+from shuangjian.staff.services import flag_rostered_employments, lock_resident_ids
 
 from .models import InServiceRoster, RosterEntry, School
 
@@ -103,6 +103,9 @@ def parse_roster(stream: IO[bytes], size: int | None = None) -> list[tuple[str, 
         if not name:
             errors.append(RowError(n, name_h, _("姓名不能为空。")))
             ok = False
+        elif len(name) > 64 or any(ord(c) < 32 for c in name):
+            errors.append(RowError(n, name_h, _("姓名过长或含有不允许的字符。")))
+            ok = False
         try:
             rid = validate_resident_id(rid)
         except ValidationError as exc:
@@ -150,6 +153,9 @@ def roster_upload(*, actor: User, school: School, file: Any) -> RosterResult:
         ]
     )
     entries = list(RosterEntry.objects.filter(roster=roster).select_related("school"))
+    # Taken before looking for employments, so a hire of one of these teachers committing meanwhile is either
+    # seen here or sees this roster (staff.services.lock_resident_ids).
+    lock_resident_ids([e.resident_id for e in entries])
     flagged = flag_rostered_employments(actor=actor, entries=entries)
     roster.flagged_count = len(flagged)
     roster.save(update_fields=["flagged_count"])

@@ -9,12 +9,13 @@ rostered teachers are flagged for the regulator, never deleted.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +82,30 @@ def _require_operator(actor: User) -> Institution:
     return institution
 
 
+def _has_control(text: str) -> bool:
+    # PostgreSQL refuses NUL in text and no name or number legitimately holds control characters.
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def lock_resident_ids(resident_ids: Iterable[str]) -> None:
+    """Serialise every check-then-write about these people (hiring, roster cross-check, black list) until commit.
+
+    A hire and a roster naming the same person at the same instant would otherwise each miss the other's
+    uncommitted row. PostgreSQL: transaction-scoped advisory locks, taken in a fixed order (no deadlock);
+    SQLite already runs one writer at a time.
+    """
+    keys = sorted({_lock_key(r) for r in resident_ids if r})
+    if not keys or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
+
+
+def _lock_key(resident_id: str) -> int:
+    digest = hashlib.blake2b(f"staff.person:{resident_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _v(code: str, message: str, field: str, basis: str = "") -> Violation:
     return Violation(code, message, basis or str(BASIS_INPUT), field)
 
@@ -91,6 +116,8 @@ def _clean(data: EmploymentData) -> tuple[EmploymentData, list[Violation]]:
     name = " ".join((data.name or "").split())
     if not name:
         found.append(_v("staff.name_missing", _("请填写姓名。"), "name"))
+    elif _has_control(name) or len(name) > 64:
+        found.append(_v("staff.name_invalid", _("姓名含有不允许的字符或过长。"), "name"))
     resident_id = (data.resident_id or "").strip()
     try:
         resident_id = validate_resident_id(resident_id)
@@ -134,6 +161,8 @@ def _clean_qualification(q: QualificationData, *, index: int = 0) -> tuple[Quali
     number = "".join((q.number or "").split()).upper()
     if not number:
         found.append(_v("staff.certificate_number_missing", _("请填写证书编号。"), f"{where}.number"))
+    elif _has_control(number) or len(number) > 64 or _has_control(q.name or "") or len(q.name or "") > 128:
+        found.append(_v("staff.certificate_invalid", _("证书编号或名称含有不允许的字符或过长。"), f"{where}.number"))
     if q.kind == QualificationKind.TEACHER_CERTIFICATE:
         if q.subject not in Subject.values:
             found.append(_v("staff.certificate_subject_invalid", _("教师资格证须注明任教学科。"), f"{where}.subject"))
@@ -147,6 +176,14 @@ def _clean_qualification(q: QualificationData, *, index: int = 0) -> tuple[Quali
     else:
         found.append(_v("staff.certificate_kind_invalid", _("证书类型应为教师资格证或专业资质证书。"), f"{where}.kind"))
     return replace(q, number=number, name=(q.name or "").strip()), found
+
+
+def _external_id_violations(external_id: str, *, required: bool) -> list[Violation]:
+    if not external_id:
+        return [_v("staff.external_id_missing", _("缺少机构系统编号。"), "external_id")] if required else []
+    if len(external_id) > 64 or _has_control(external_id):
+        return [_v("staff.external_id_invalid", _("机构系统编号最长64个字符，且不能含控制字符。"), "external_id")]
+    return []
 
 
 def _certificate_facts(kind: str, subject: str, field: str, number: str) -> rules.CertificateFacts:
@@ -319,6 +356,7 @@ def check_employment(
 def _write_employment(
     *, actor: User, institution: Institution, data: EmploymentData, existing: Employment | None, external_id: str
 ) -> tuple[Employment, bool]:
+    lock_resident_ids([data.resident_id])
     person = Person.objects.select_for_update().filter(resident_id=data.resident_id).first()
     if existing is not None and person is not None and existing.person_id != person.pk:
         raise RuleViolationError(
@@ -394,6 +432,7 @@ def employment_create(*, actor: User, data: EmploymentData, external_id: str = "
     # Serialises one institution's staff writes, so a double submit cannot create two employments.
     Institution.objects.select_for_update().filter(pk=institution.pk).first()
     external_id = (external_id or "").strip()
+    raise_if_any(_external_id_violations(external_id, required=False))
     if external_id and Employment.objects.filter(institution=institution, external_id=external_id).exists():
         raise RuleViolationError([_v("staff.external_id_taken", _("该机构系统编号已被使用。"), "external_id")])
     employment, _created = _write_employment(
@@ -408,8 +447,7 @@ def employment_upsert(*, actor: User, external_id: str, data: EmploymentData) ->
     institution = _require_operator(actor)
     external_id = (external_id or "").strip()
     cleaned, found = _clean(data)
-    if not external_id:
-        found.append(_v("staff.external_id_missing", _("缺少机构系统编号。"), "external_id"))
+    found += _external_id_violations(external_id, required=True)
     raise_if_any(found)
     Institution.objects.select_for_update().filter(pk=institution.pk).first()
     existing = (
@@ -538,10 +576,15 @@ def person_blacklist_add(
         found.append(_v("staff.reason_missing", _("请填写列入原因。"), "reason"))
     if end is not None and end < start:
         found.append(_v("staff.end_before_start", _("截止日期不能早于起始日期。"), "end"))
+    if _has_control(name) or len(name) > 64:
+        found.append(_v("staff.name_invalid", _("姓名含有不允许的字符或过长。"), "name"))
+    if _has_control(legal_basis or "") or len(legal_basis or "") > 255:
+        found.append(_v("staff.basis_invalid", _("依据过长或含有不允许的字符。"), "legal_basis"))
     division = (actor.scope_code or "")[:6]
     if len(division) != 6 and not actor.is_platform_admin:
         found.append(_v("staff.scope_not_county", _("限制从业须由县级部门发布。"), "resident_id"))
     raise_if_any(found)
+    lock_resident_ids([resident_id])
     person = Person.objects.filter(resident_id=resident_id).first()
     entry = PersonBlacklist.objects.create(
         person=person,

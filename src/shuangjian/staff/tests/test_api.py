@@ -128,3 +128,16 @@ def test_flagged_employment_shows_its_flag_in_the_api() -> None:
 def test_regulator_cannot_write_and_anonymous_is_401() -> None:
     assert put(Client(), "X", body(40), bearer(RegulatorFactory.create())).status_code == 404
     assert put(Client(), "X", body(40), {}).status_code == 401
+
+
+def test_hostile_input_is_422_not_500() -> None:
+    h = bearer(OperatorFactory.create())
+    long_id = put(Client(), "x" * 80, body(50), h)
+    assert long_id.status_code == 422 and long_id.json()["detail"][0]["code"] == "staff.external_id_invalid"
+    nul = put(Client(), "N1", body(51, name="王\x00老师"), h)
+    assert nul.status_code == 422 and nul.json()["detail"][0]["code"] == "staff.name_invalid"
+    cert = body(52)
+    cert["qualifications"][0]["number"] = "A\x00B"
+    assert put(Client(), "N2", cert, h).status_code == 422
+    assert put(Client(), "N3", body(53, start="2026-13-01"), h).json()["code"] == "validation_error"
+    assert not Employment.objects.exists()
