@@ -92,7 +92,9 @@ def decision_docx(app: LicenceApplication) -> bytes:
         )
         doc.add_paragraph(last_comment)
         doc.add_paragraph(
-            _("如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。")
+            _(
+                "如不服本决定，可以依照《中华人民共和国行政复议法》自收到本决定书之日起六十日内申请行政复议，或者依照《中华人民共和国行政诉讼法》在六个月内提起行政诉讼。"
+            )
         )
     sign = doc.add_paragraph(authority)
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -97,6 +97,7 @@ class InstitutionRecord:
     operators: list[User] = field(default_factory=list)
     masked_id: str = ""
     subjects: str = ""
+    site_history: list[object] = field(default_factory=list)
 
 
 def institution_record(*, user: User, pk: int) -> InstitutionRecord:
@@ -137,6 +138,11 @@ def institution_record(*, user: User, pk: int) -> InstitutionRecord:
         blacklisted=bool(in_force),
         operators=[o.user for o in inst.operators.select_related("user")],
         masked_id=mask_resident_id(inst.legal_rep_id),
+        site_history=list(
+            Site.history.filter(institution_id=inst.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:30]
+        ),
         subjects="、".join(str(Subject(s).label) for s in inst.licensed_subjects or [] if s in Subject.values),
     )
 

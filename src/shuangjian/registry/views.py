@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shuangjian.core.models import Division, DivisionLevel, Role, User
 from shuangjian.core.scope import get_in_scope_or_404, require_role, user_reach
 
-from . import documents, selectors, services
+from . import documents, rules, selectors, services
 from .filters import InstitutionFilters
 from .forms import (
     AnnualInspectionForm,
@@ -430,7 +430,13 @@ def apply(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/apply.html",
-        {"form": form, "inst": inst, "applications": applications, "current": current},
+        {
+            "form": form,
+            "inst": inst,
+            "applications": applications,
+            "current": current,
+            "min_area": rules.premises_settings()["min_area_m2"],
+        },
     )
 
 

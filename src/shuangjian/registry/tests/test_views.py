@@ -139,6 +139,13 @@ def test_operator_adds_site_and_sees_violations(db: Any) -> None:
     site = Site.objects.get(name="四楼教学点")
     assert site.institution == inst and site.division_code == inst.division_code
     assert "4 层及以上" in resp.content.decode()
+    c.post(
+        reverse("registry:my_site_edit", args=[site.pk]),
+        {"name": "四楼教学点", "address": "y路2号", "usable_area_m2": "120", "floor": "2", "is_active": "on"},
+    )
+    page = c.get(reverse("registry:my_institution")).content.decode()
+    assert "x路1号" in page and "y路2号" in page  # both versions in the site history
+    assert site.history.count() == 2
 
 
 def test_operator_application_page_submit_and_status(edu: Any) -> None:
