@@ -148,8 +148,6 @@ class EnrolmentBalance:
 
 def parent_balances(user: User) -> list[EnrolmentBalance]:
     """The parent's prepaid balance per enrolment, with lessons awaiting confirmation and what is refundable."""
-    from .refunds import refundable_fen
-
     _user_or_404(user, Role.PARENT)
     enrolments = list(
         Enrolment.objects.filter(student__guardianships__parent=user)
@@ -161,12 +159,20 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
     balances = dict(
         LedgerAccount.objects.filter(key__in=[f"prepaid:e:{i}" for i in ids]).values_list("enrolment_id", "balance_fen")
     )
-    pending = dict(
-        ConsumptionRequest.objects.filter(enrolment_id__in=ids, status=ConsumptionStatus.PENDING)
+    pending: dict[int, int] = {}
+    held: dict[int, int] = {}
+    # Lessons not yet released (pending or disputed) stay held back from a refund; see refunds.refundable_fen.
+    for row in (
+        ConsumptionRequest.objects.filter(
+            enrolment_id__in=ids,
+            release_entry__isnull=True,
+            status__in=[ConsumptionStatus.PENDING, ConsumptionStatus.DISPUTED],
+        )
         .values("enrolment_id")
-        .annotate(n=Count("id"))
-        .values_list("enrolment_id", "n")
-    )
+        .annotate(n=Count("id", filter=Q(status=ConsumptionStatus.PENDING)), total=Sum("amount_fen"))
+    ):
+        pending[row["enrolment_id"]] = row["n"]
+        held[row["enrolment_id"]] = row["total"] or 0
     refunds: dict[int, RefundRequest] = {}
     for r in RefundRequest.objects.filter(enrolment_id__in=ids).order_by("applied_at"):
         refunds[r.enrolment_id] = r
@@ -175,7 +181,7 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
             enrolment=e,
             balance_fen=balances.get(e.pk, 0),
             pending=pending.get(e.pk, 0),
-            refundable_fen=refundable_fen(e) if balances.get(e.pk, 0) else 0,
+            refundable_fen=max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0),
             open_refund=refunds.get(e.pk),
         )
         for e in enrolments

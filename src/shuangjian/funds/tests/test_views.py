@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from shuangjian.core.models import Role
 from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
+from shuangjian.students.models import Guardianship
 
 from .. import ledger, refunds, release
 from ..banks.simulated import StatementLineData, render_statement
@@ -40,13 +41,19 @@ def lesson(world: World, day: int = 2) -> ConsumptionRequest:
     return request
 
 
-def test_parent_confirms_and_disputes_on_their_page(world: World, client: Client) -> None:
+def test_parent_confirms_and_disputes_on_their_page(
+    world: World, client: Client, django_assert_max_num_queries: object
+) -> None:
     pay(world, 50_000)
     parent = parent_of(world.enrolment)
     one, two = lesson(world, 2), lesson(world, 3)
+    for _ in range(3):  # more enrolments must not mean more queries
+        other = EnrolmentFactory.create(class_group=world.enrolment.class_group)
+        Guardianship.objects.create(parent=parent, student=other.student)
     client.force_login(parent)
-    page = client.get("/funds/my/").content.decode()
-    assert "确认已上课" in page and "500.00" in page
+    with django_assert_max_num_queries(15):  # type: ignore[operator]
+        page = client.get("/funds/my/").content.decode()
+    assert "确认已上课" in page and "500.00" in page and "申请退费 ¥300.00" in page
     assert client.post(f"/funds/my/lessons/{one.pk}/confirm/").status_code == 302
     r = client.post(f"/funds/my/lessons/{two.pk}/dispute/", {"reason": ""}, follow=True)
     assert "请填写异议理由" in r.content.decode()
