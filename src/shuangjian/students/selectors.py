@@ -119,6 +119,16 @@ def enrolment_totals(qs: QuerySet[Enrolment]) -> dict[str, Any]:
     return agg
 
 
+def enrolment_counts_by_institution(qs: QuerySet[Enrolment], *, limit: int = 10) -> list[dict[str, Any]]:
+    """The institutions with the most enrolments in ``qs`` (a regulator's overview), with pupils and fees."""
+    return list(
+        qs.order_by()
+        .values("institution_id", "institution__name", "division_code")
+        .annotate(n=Count("pk"), students=Count("student", distinct=True), fee_fen=Sum("total_fee_fen"))
+        .order_by("-n", "institution__name")[:limit]
+    )
+
+
 def children_for_parent(user: User) -> QuerySet[Student]:
     if user.role != Role.PARENT:
         return Student.objects.none()

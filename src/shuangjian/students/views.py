@@ -148,6 +148,9 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "totals": selectors.enrolment_totals(qs),
+            "by_institution": (
+                selectors.enrolment_counts_by_institution(qs) if user.role != Role.INSTITUTION_OPERATOR else []
+            ),
             "statuses": EnrolmentStatus.choices,
             "is_operator": user.role == Role.INSTITUTION_OPERATOR,
             "show_institution": user.role != Role.INSTITUTION_OPERATOR,
