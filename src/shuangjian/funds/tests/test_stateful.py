@@ -1,16 +1,20 @@
 """Random sequences of money operations; after every step the ledger's invariants must hold.
 
-Uses f2's release/refund services where they exist, else the ledger-level operations they are built on.
-Each example runs inside a savepoint that is rolled back, so examples stay cheap (SQLite in memory).
+The steps go through the real services: payment orders (fee caps) and the bank notification service, the
+release service (confirm, dispute), the refund service (apply, agree), instruction batches executed by the
+simulated bank, and statement import with reconciliation. A shadow model computed independently says what
+every balance must be. Each example runs inside a savepoint that is rolled back, so examples stay cheap.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
+from dataclasses import asdict
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -22,10 +26,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from .. import ledger, payments
+from shuangjian.core.rules import RuleViolationError
+
+from .. import ledger, payments, reconcile, refunds, release, services
+from ..banks.simulated import SimulatedBank, render_statement
 from ..ledger import LedgerError
-from ..models import ConsumptionRequest, ConsumptionStatus, JournalEntry
-from .factories import BankFactory, CustodyAccountFactory, EnrolmentFactory, InstitutionFactory
+from ..models import ConsumptionRequest, ConsumptionStatus, Discrepancy, JournalEntry
+from .factories import BankFactory, CustodyAccountFactory, EnrolmentFactory, InstitutionFactory, operator_of, parent_of
 
 PRICE = 3_000
 _ids = itertools.count()
@@ -40,19 +47,23 @@ class FundsMachine(RuleBasedStateMachine):
         self.institutions = [InstitutionFactory.create() for _ in range(2)]
         for inst in self.institutions:
             CustodyAccountFactory.create(institution=inst, bank=self.bank)
+        self.operators = {inst.pk: operator_of(inst) for inst in self.institutions}
         self.enrolments = [
             EnrolmentFactory.create(
                 class_group__course__institution=self.institutions[i % 2], price_per_lesson_fen=PRICE
             )
             for i in range(3)
         ]
+        self.parents = {e.pk: parent_of(e) for e in self.enrolments}
+        self.today = timezone.localdate()
         # Shadow model: what the books must say, computed independently of the ledger.
         self.prepaid = {e.pk: 0 for e in self.enrolments}
         self.settled = {i.pk: 0 for i in self.institutions}
         self.payable = {i.pk: 0 for i in self.institutions}
         self.suspense = 0
-        self.bank_cash = 0  # what the bank's statement says is held
+        self.bank_cash = 0  # what the bank holds, by its own account of money in and out
         self.pending: list[ConsumptionRequest] = []
+        self.held = {e.pk: 0 for e in self.enrolments}  # pending or disputed lessons (not refundable)
         self.notifications: list[payments.NotificationData] = []
 
     def teardown(self) -> None:
@@ -62,17 +73,32 @@ class FundsMachine(RuleBasedStateMachine):
 
     # ---------------------------------------------------------------- money in
 
-    @rule(e=st.integers(0, 2), amount=st.integers(1, 20).map(lambda n: n * PRICE))
-    def pay(self, e: int, amount: int) -> None:
+    @rule(e=st.integers(0, 2), hours=st.integers(1, 25))
+    def pay(self, e: int, hours: int) -> None:
         enrolment = self.enrolments[e]
-        ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=amount, bank=self.bank)
-        self.prepaid[enrolment.pk] += amount
-        self.bank_cash += amount
+        try:
+            order = services.payment_order_create(
+                actor=self.parents[enrolment.pk],
+                enrolment=enrolment,
+                class_hours=hours,
+                period_start=self.today,
+                period_end=self.today + datetime.timedelta(days=60),
+            )
+        except RuleViolationError as exc:
+            # Only the renewal rule can refuse here (hours and period are within the caps).
+            assert {v.code for v in exc.violations} == {"charge_renewal_too_early"}
+            return
+        data = payments.NotificationData(f"n{next(_ids)}", order.order_no, order.amount_fen, f"R{next(_ids)}")
+        result = payments.bank_notification_receive(bank=self.bank, data=data, payload=asdict(data), body_sha256="")
+        assert result.body["result"] == "booked"
+        self.notifications.append(data)
+        self.prepaid[enrolment.pk] += order.amount_fen
+        self.bank_cash += order.amount_fen
 
     @rule(amount=st.integers(1, 100_000))
     def unknown_payment(self, amount: int) -> None:
         data = payments.NotificationData(f"n{next(_ids)}", "PO-UNKNOWN", amount, f"R{next(_ids)}")
-        result = payments.bank_notification_receive(bank=self.bank, data=data, payload={}, body_sha256="")
+        result = payments.bank_notification_receive(bank=self.bank, data=data, payload=asdict(data), body_sha256="")
         assert result.body["result"] == "suspense"
         self.notifications.append(data)
         self.suspense += amount
@@ -83,7 +109,7 @@ class FundsMachine(RuleBasedStateMachine):
     def repeat_notification(self, i: int) -> None:
         data = self.notifications[i % len(self.notifications)]
         before = JournalEntry.objects.count()
-        result = payments.bank_notification_receive(bank=self.bank, data=data, payload={}, body_sha256="")
+        result = payments.bank_notification_receive(bank=self.bank, data=data, payload=asdict(data), body_sha256="")
         assert result.replay
         assert JournalEntry.objects.count() == before
 
@@ -97,86 +123,89 @@ class FundsMachine(RuleBasedStateMachine):
                 enrolment=enrolment,
                 institution=enrolment.institution,
                 amount_fen=PRICE,
-                due_date=datetime.date(2026, 4, 1),
+                due_date=self.today + datetime.timedelta(days=20),
                 division_code=enrolment.division_code,
             )
         )
+        self.held[enrolment.pk] += PRICE
 
     @precondition(lambda self: self.pending)
-    @rule(i=st.integers(0, 100), auto=st.booleans())
-    def confirm(self, i: int, auto: bool) -> None:
+    @rule(i=st.integers(0, 100))
+    def confirm(self, i: int) -> None:
         request = self.pending.pop(i % len(self.pending))
         e = request.enrolment_id
-        try:
-            with transaction.atomic():
-                ConsumptionRequest.objects.filter(pk=request.pk).update(
-                    status=ConsumptionStatus.AUTO_CONFIRMED if auto else ConsumptionStatus.CONFIRMED
-                )
-                ledger.post_release(actor=None, consumption=request)
-        except LedgerError as exc:
-            assert exc.code == "ledger_insufficient"
-            assert self.prepaid[e] < PRICE
-            self.pending.append(request)
-            return
-        self.prepaid[e] -= PRICE
-        self.settled[request.institution_id] += PRICE
+        release.consumption_confirm(actor=self.parents[e], request=request)
+        self.held[e] -= PRICE
+        request.refresh_from_db()
+        assert request.status == ConsumptionStatus.CONFIRMED
+        if self.prepaid[e] >= PRICE:
+            assert request.release_entry_id is not None
+            self.prepaid[e] -= PRICE
+            self.settled[request.institution_id] += PRICE
+        else:
+            # Not covered by custody money: confirmed, nothing released (collected outside custody).
+            assert request.release_entry_id is None
 
     @precondition(lambda self: self.pending)
     @rule(i=st.integers(0, 100))
     def dispute(self, i: int) -> None:
         request = self.pending.pop(i % len(self.pending))
-        ConsumptionRequest.objects.filter(pk=request.pk).update(status=ConsumptionStatus.DISPUTED)
+        release.consumption_dispute(actor=self.parents[request.enrolment_id], request=request, reason="没上这节课")
         request.refresh_from_db()
         with pytest.raises(LedgerError):
             ledger.post_release(actor=None, consumption=request)
 
-    @rule(i=st.integers(0, 1))
-    def pay_out_released(self, i: int) -> None:
-        inst = self.institutions[i]
-        amount = self.settled[inst.pk]
-        if amount == 0:
+    @rule()
+    def bank_pays_out_released(self) -> None:
+        batch = release.release_batch_create(actor=None, bank=self.bank)
+        if batch is None:
+            assert sum(self.settled.values()) == 0
             return
-        ledger.post_payout(actor=None, institution=inst, amount_fen=amount, reference=f"P{next(_ids)}")
-        self.settled[inst.pk] = 0
-        self.bank_cash -= amount
+        release.instruction_batch_execute_simulated(actor=None, batch=batch)
+        self.bank_cash -= sum(self.settled.values())
+        self.settled = dict.fromkeys(self.settled, 0)
 
     # ---------------------------------------------------------------- refunds
 
-    @rule(e=st.integers(0, 2), extra=st.integers(0, 5_000))
-    def refund(self, e: int, extra: int) -> None:
+    @rule(e=st.integers(0, 2))
+    def refund(self, e: int) -> None:
         enrolment = self.enrolments[e]
-        balance = self.prepaid[enrolment.pk]
-        amount = balance + extra  # sometimes more than the balance: must be refused and change nothing
-        if amount == 0:
-            return
+        expected = max(self.prepaid[enrolment.pk] - self.held[enrolment.pk], 0)
         try:
-            ledger.post_refund_approve(actor=None, enrolment=enrolment, amount_fen=amount)
-        except LedgerError as exc:
-            assert exc.code == "ledger_insufficient"
-            assert extra > 0
+            request = refunds.refund_apply(actor=self.parents[enrolment.pk], enrolment=enrolment)
+        except RuleViolationError as exc:
+            assert expected == 0 or {v.code for v in exc.violations} == {"refund_open"}
             return
-        assert amount <= balance
-        self.prepaid[enrolment.pk] -= amount
-        self.payable[enrolment.institution_id] += amount
+        assert request.amount_fen == expected
+        refunds.refund_agree(actor=self.operators[enrolment.institution_id], refund=request)
+        self.prepaid[enrolment.pk] -= expected
+        self.payable[enrolment.institution_id] += expected
 
-    @rule(i=st.integers(0, 1))
-    def bank_pays_refunds(self, i: int) -> None:
-        inst = self.institutions[i]
-        amount = self.payable[inst.pk]
-        if amount == 0:
+    @rule()
+    def bank_pays_refunds(self) -> None:
+        batch = refunds.refund_batch_create(actor=None, bank=self.bank)
+        if batch is None:
             return
-        ledger.post_refund_paid(actor=None, institution=inst, amount_fen=amount, reference=f"F{next(_ids)}")
-        self.payable[inst.pk] = 0
-        self.bank_cash -= amount
+        release.instruction_batch_execute_simulated(actor=None, batch=batch)
+        self.bank_cash -= sum(self.payable.values())
+        self.payable = dict.fromkeys(self.payable, 0)
 
     # ---------------------------------------------------------------- reconcile
 
     @rule()
     def reconcile(self) -> None:
-        # The bank's view of custody cash equals the ledger's, and suspense money is all accounted for.
+        sim = SimulatedBank(self.bank)
+        lines = sim.statement_lines(self.today)
+        # The bank's statement says the same as the bank's own tally, and so does the ledger.
+        assert sum(line.amount_fen for line in lines) == self.bank_cash
         totals = ledger.ledger_totals()
         assert totals.custody_cash_fen == self.bank_cash
         assert totals.suspense_fen == self.suspense
+        if lines:
+            reconcile.statement_import(
+                actor=None, bank=self.bank, content=render_statement(lines, "csv"), statement_date=self.today
+            )
+            assert not Discrepancy.objects.filter(bank=self.bank).exists()
 
     # ---------------------------------------------------------------- invariants
 
