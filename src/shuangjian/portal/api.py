@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,8 +71,8 @@ def search(request: HttpRequest, q: str = "") -> object:
     labels = selectors.Labels()
     results = []
     for inst in found:
-        profile = asdict(selectors.public_profile(inst, division_names=names, flags=flags[inst.pk], labels=labels))
-        results.append({k: v for k, v in profile.items() if k not in selectors.DETAIL_ONLY})
+        profile = selectors.public_profile(inst, division_names=names, flags=flags[inst.pk], labels=labels)
+        results.append(selectors.profile_dict(profile, summary=True))
     body = json.dumps(
         {"query": text, "count": len(results), "results": results}, cls=DjangoJSONEncoder, ensure_ascii=False
     ).encode()
@@ -94,5 +93,5 @@ def detail(request: HttpRequest, uscc: str) -> object:
     if retry is not None:
         return rate_limited(retry)
     inst = selectors.institution_by_uscc(uscc)
-    profile = asdict(selectors.public_profile(inst))
+    profile = selectors.profile_dict(selectors.public_profile(inst))
     return json_bytes(json.dumps(profile, cls=DjangoJSONEncoder, ensure_ascii=False).encode())

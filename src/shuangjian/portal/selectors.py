@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -271,6 +271,15 @@ def public_profile(
         blacklist=[blacklist_public(e) for e in status.blacklist_entries] if detail else [],
         penalties=published_penalties(inst) if detail else [],
     )
+
+
+_PROFILE_FIELDS = tuple(f.name for f in fields(PublicProfile))
+_SUMMARY_FIELDS = tuple(n for n in _PROFILE_FIELDS if n not in DETAIL_ONLY)
+
+
+def profile_dict(profile: PublicProfile, *, summary: bool = False) -> dict[str, Any]:
+    """The profile as the API's JSON object (shallow: dataclasses.asdict's deep copy cost more than the query)."""
+    return {name: getattr(profile, name) for name in (_SUMMARY_FIELDS if summary else _PROFILE_FIELDS)}
 
 
 def blacklist_public(entry: BlacklistEntry) -> dict[str, Any]:
