@@ -18,6 +18,8 @@ BASIS_PRICE = "课程备案收费标准；发改价格〔2021〕1482号"
 # Class sizes and times are filed with the county; a pupil cannot attend two lessons at once.
 BASIS_SCHEDULE = "意见 §13（培训班次、时间向县区备案）"
 BASIS_CAPACITY = "课程备案班额"
+# A storage limit, not a policy number: the fee column is a 32-bit integer of fen.
+MAX_TOTAL_FEE_FEN = 2_147_483_647
 BASIS_ATTENDANCE = "一课一消：按实际出勤消课（教监管函〔2021〕2号）"
 
 
@@ -122,6 +124,15 @@ def enrolment_violations(
         )
     if price_per_lesson_fen <= 0:
         found.append(Violation("price_not_positive", _("每课时价格应大于 0。"), BASIS_CONTRACT, "price_per_lesson_fen"))
+    if lessons_bought * price_per_lesson_fen > MAX_TOTAL_FEE_FEN:
+        found.append(
+            Violation(
+                "fee_too_large",
+                _("培训费合计超出系统可记录的金额，请核对课时和单价。"),
+                BASIS_CONTRACT,
+                "lessons_bought",
+            )
+        )
     if lessons_bought <= 0:
         found.append(Violation("lessons_not_positive", _("购买课时应至少 1 节。"), BASIS_CONTRACT, "lessons_bought"))
     if end_date < start_date:

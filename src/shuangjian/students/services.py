@@ -37,6 +37,7 @@ from .models import Attendance, ContractCounter, Enrolment, EnrolmentStatus, Gua
 from .selectors import LIVE_STATUSES, operator_institution
 
 BASIS_ID = "GB 11643-1999"
+EXTERNAL_ID_MAX = 64  # Enrolment.external_id's column width
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,13 @@ def enrolment_create(
         price_per_lesson_fen=price_per_lesson_fen,
         external_id=external_id,
     )
+    external_id = (external_id or "").strip()
+    if len(external_id) > EXTERNAL_ID_MAX:
+        found.append(
+            Violation("external_id_too_long", _("机构系统编号至多 64 个字符。"), rules.BASIS_CONTRACT, "external_id")
+        )
+    elif external_id and Enrolment.objects.filter(institution=institution, external_id=external_id).exists():
+        found.append(_external_id_taken())
     raise_if_any(found)
     assert group is not None
     if existing is None:
@@ -431,8 +439,51 @@ def enrolment_create(
             )
     else:
         _fill_student_blanks(existing, data)
-    enrolment = Enrolment.objects.create(
-        student=existing,
+    try:
+        with transaction.atomic():
+            enrolment = _insert_enrolment(
+                student=existing,
+                group=group,
+                institution=institution,
+                external_id=external_id,
+                start_date=start_date,
+                end_date=end_date,
+                lessons_bought=lessons_bought,
+                price_per_lesson_fen=price_per_lesson_fen,
+            )
+    except IntegrityError:  # the same institution id written a moment ago by another request
+        raise RuleViolationError([_external_id_taken()]) from None
+    try:
+        with transaction.atomic():
+            # The row lock above makes this safe; the database's check constraint is the backstop.
+            ClassGroup.objects.filter(pk=group.pk).update(enrolled_count=F("enrolled_count") + 1)
+    except IntegrityError:
+        raise RuleViolationError(
+            [Violation("class_full", _("班级已满。"), rules.BASIS_CAPACITY, "class_group")]
+        ) from None
+    audit_record(actor=actor, action="enrolment.create", obj=enrolment, after=_snapshot(enrolment))
+    return enrolment
+
+
+def _external_id_taken() -> Violation:
+    return Violation(
+        "external_id_taken", _("该机构系统编号已用于本机构的另一报名。"), rules.BASIS_CONTRACT, "external_id"
+    )
+
+
+def _insert_enrolment(
+    *,
+    student: Student,
+    group: ClassGroup,
+    institution: Institution,
+    external_id: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    lessons_bought: int,
+    price_per_lesson_fen: int,
+) -> Enrolment:
+    return Enrolment.objects.create(
+        student=student,
         class_group=group,
         institution=institution,
         external_id=external_id,
@@ -445,16 +496,6 @@ def enrolment_create(
         contract_no=_next_contract_no(institution.division_code),
         division_code=institution.division_code,
     )
-    try:
-        with transaction.atomic():
-            # The row lock above makes this safe; the database's check constraint is the backstop.
-            ClassGroup.objects.filter(pk=group.pk).update(enrolled_count=F("enrolled_count") + 1)
-    except IntegrityError:
-        raise RuleViolationError(
-            [Violation("class_full", _("班级已满。"), rules.BASIS_CAPACITY, "class_group")]
-        ) from None
-    audit_record(actor=actor, action="enrolment.create", obj=enrolment, after=_snapshot(enrolment))
-    return enrolment
 
 
 def _create_student(data: StudentData, *, division_code: str) -> Student:
@@ -521,6 +562,10 @@ def enrolment_upsert(
     """
     institution = _require_operator(actor)
     external_id = (external_id or "").strip()
+    if len(external_id) > EXTERNAL_ID_MAX:
+        raise RuleViolationError(
+            [Violation("external_id_too_long", _("机构系统编号至多 64 个字符。"), rules.BASIS_CONTRACT, "external_id")]
+        )
     if not external_id:
         raise RuleViolationError(
             [Violation("external_id_missing", _("缺少机构系统编号。"), rules.BASIS_CONTRACT, "external_id")]

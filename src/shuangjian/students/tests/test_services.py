@@ -399,3 +399,39 @@ def test_enrol_existing_student_by_id_only_if_known_to_institution() -> None:
             price_per_lesson_fen=8000,
         )
     assert _codes(exc) == {"student_not_found"}
+
+
+def test_external_id_reused_through_form_path_refused() -> None:
+    operator, group = _setup()
+    _enrol(operator, group, external_id="X-1")
+    with pytest.raises(RuleViolationError) as exc:
+        _enrol(
+            operator,
+            ClassGroupFactory.create(course=group.course),
+            student=StudentData(name="张三", resident_id=resident_id(2)),
+            external_id="X-1",
+        )
+    assert _codes(exc) == {"external_id_taken"}
+    assert Enrolment.objects.count() == 1
+
+
+def test_oversized_inputs_are_violations_not_errors() -> None:
+    operator, group = _setup()
+    group.course.price_per_lesson_fen = 100_000_000
+    group.course.save()
+    with pytest.raises(RuleViolationError) as exc:
+        _enrol(operator, group, lessons_bought=30000, price_per_lesson_fen=100_000_000)
+    assert _codes(exc) == {"fee_too_large"}
+    with pytest.raises(RuleViolationError) as exc:
+        enrolment_upsert(
+            actor=operator,
+            external_id="E" * 65,
+            class_group=group,
+            student=StudentData(name="李小明", resident_id=resident_id(1)),
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate(),
+            lessons_bought=1,
+            price_per_lesson_fen=100,
+        )
+    assert _codes(exc) == {"external_id_too_long"}
+    assert not Enrolment.objects.exists()
