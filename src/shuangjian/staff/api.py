@@ -30,6 +30,7 @@ class ListParams(Schema):
     role: str = ""
     current: bool = False
     flagged: bool = False
+    uncertified: bool = False
 
 
 def _user(request: HttpRequest) -> User:

@@ -62,6 +62,8 @@ def _xlsx(rows: list[tuple[str, str]]) -> SimpleUploadedFile:
 def demo_staff(ctx: DemoContext) -> None:
     from shuangjian.schools.services import roster_upload
 
+    from .services import person_blacklist_add
+
     if Person.objects.filter(resident_id=_rid(PRIMARY_COUNTY, 1)).exists():
         ctx.log("从业人员：已存在，跳过")
         return
@@ -155,6 +157,24 @@ def demo_staff(ctx: DemoContext) -> None:
         flagged = len(result.flagged)
 
     publisher = User.objects.filter(username="lt_edu").first()
+    barred = next(
+        (
+            e
+            for e in employments
+            if e.division_code == PRIMARY_COUNTY and e.institution not in (op_subject, op_arts) and e.subjects
+        ),
+        None,
+    )
+    if publisher is not None and barred is not None:
+        # Barred after being hired: the service flags the employment for the regulator, as in real life.
+        person_blacklist_add(
+            actor=publisher,
+            resident_id=barred.person.resident_id,
+            name=barred.person.name,
+            reason="在职期间违规组织学科类培训，被处以限制从业",
+            start=datetime.date(2026, 6, 1),
+            end=datetime.date(2029, 5, 31),
+        )
     if publisher is not None:
         PersonBlacklist.objects.create(
             resident_id=_rid(PRIMARY_COUNTY, 9001),

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -68,7 +68,7 @@ def get_employment_for_user(user: User | AnonymousUser | None, pk: int | str) ->
 
 
 def filter_employments(qs: QuerySet[Employment], params: Any) -> QuerySet[Employment]:
-    """List filters: q (name, full resident ID or institution), role, current only, flagged only."""
+    """List filters: q (name, full resident ID or institution), role, current only, flagged only, uncertified."""
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(
@@ -80,7 +80,10 @@ def filter_employments(qs: QuerySet[Employment], params: Any) -> QuerySet[Employ
     if params.get("current"):
         qs = qs.filter(current_q())
     if params.get("flagged"):
-        qs = qs.filter(flags__resolved_at__isnull=True).distinct()
+        qs = qs.filter(Exists(EmploymentFlag.objects.filter(employment=OuterRef("pk"), resolved_at__isnull=True)))
+    if params.get("uncertified"):
+        # Trainers holding no certificate at all (the subject-matching rule is checked on every write).
+        qs = qs.filter(role="trainer").exclude(Exists(Qualification.objects.filter(person=OuterRef("person_id"))))
     return qs.order_by("-start", "-pk")
 
 

@@ -156,3 +156,18 @@ def test_dashboard_cards_for_regulator_and_school() -> None:
     assert "待处理从业问题" in reg_html
     assert "在职教师名单人数" in login(admin).get("/").content.decode()
     assert "在职从业人员" in login(op).get("/").content.decode()
+
+
+def test_list_filters_flagged_and_uncertified() -> None:
+    op = OperatorFactory.create()
+    services.employment_create(actor=op, data=math_teacher(rid(90), name="持证老师"))
+    services.employment_create(actor=op, data=math_teacher(rid(91), name="在编老师"))
+    bare = services.employment_create(actor=op, data=math_teacher(rid(92), name="无证老师"))
+    Qualification.objects.filter(person=bare.person).delete()  # as if recorded before the rules (demo data)
+    admin = SchoolAdminUserFactory.create()
+    roster_upload(actor=admin, school=school_of(admin), file=roster_file([("在编老师", rid(91))]))
+    c = login(RegulatorFactory.create())
+    flagged = c.get("/staff/", {"flagged": "1"}).content.decode()
+    assert "在编老师" in flagged and "持证老师" not in flagged and "无证老师" not in flagged
+    uncertified = c.get("/staff/", {"uncertified": "1"}).content.decode()
+    assert "无证老师" in uncertified and "持证老师" not in uncertified
