@@ -1,7 +1,8 @@
 """Courses: the violation scan over a million sessions (BENCH_COURSE_SESSIONS to change the count).
 
 Sessions are generated in a scratch database (COPY on PostgreSQL, bulk_create batches on SQLite) for
-1,000 class groups over 10 institutions; about 1 in 50 ends after 20:30 so the scan has records to write.
+10,000 class groups over 10 subject-type institutions, on school days of a spring term; 1 in 50 ends at
+20:45 and a few fall on Qingming or May Day, so the scan has records to write.
 Figures: generation rate, scan rate (sessions/s, the whole scan: sessions, courses, class groups, record sync).
 """
 
@@ -13,7 +14,7 @@ import time
 
 from bench import Figure, scratch_database
 
-GROUPS = 1000
+GROUPS = 10000
 
 
 def _setup() -> list[int]:
@@ -71,13 +72,14 @@ def _rows(group_ids: list[int], count: int, division: dict[int, str]):
     from django.utils import timezone
 
     per_group = count // len(group_ids) + 1
-    base = datetime.date(2026, 3, 2)
+    base = datetime.date(2026, 3, 2)  # a Monday in the spring term
     n = 0
     for gid in group_ids:
         for k in range(per_group):
             if n >= count:
                 return
-            day = base + datetime.timedelta(days=k * 7 // 5 % 300)
+            # School days of the spring term (Mon–Fri over 20 weeks); a few land on Qingming and May Day.
+            day = base + datetime.timedelta(days=(k // 5 % 20) * 7 + (gid + k) % 5)
             start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(18, 0)))
             minutes = 165 if n % 50 == 0 else 45  # 1 in 50 ends at 20:45
             yield gid, start, start + datetime.timedelta(minutes=minutes), division[gid]
