@@ -171,3 +171,28 @@ def test_list_filters_flagged_and_uncertified() -> None:
     assert "在编老师" in flagged and "持证老师" not in flagged and "无证老师" not in flagged
     uncertified = c.get("/staff/", {"uncertified": "1"}).content.decode()
     assert "无证老师" in uncertified and "持证老师" not in uncertified
+
+
+def test_operator_adds_certificate_and_ends_employment_on_the_detail_page() -> None:
+    from shuangjian.core.models import AuditEvent
+
+    inst = InstitutionFactory.create()
+    op = OperatorFactory.create(institution=inst)
+    e = services.employment_create(actor=op, data=math_teacher(rid(95)))
+    c = login(op)
+    url = f"/staff/{e.pk}/"
+    bad = c.post(url, {"q-kind": "teacher_certificate", "q-number": "N-1", "q-subject": "", "q-level": ""})
+    assert bad.status_code == 422 and "教师资格证须注明任教学科" in bad.content.decode()
+    ok = c.post(url, {"q-kind": "professional", "q-number": "P-9", "q-field": "arts", "q-name": "钢琴教师资格"})
+    assert ok.status_code == 302 and Qualification.objects.filter(person=e.person, number="P-9").exists()
+    early = c.post(url, {"e-end": "2020-01-01"})
+    assert early.status_code == 422 and "离职日期不能早于入职日期" in early.content.decode()
+    assert c.post(url, {"e-end": "2026-10-31"}).status_code == 302
+    e.refresh_from_db()
+    assert e.end == datetime.date(2026, 10, 31)
+    assert AuditEvent.objects.filter(action="staff.employment_end", object_id=str(e.pk)).exists()
+    # A regulator may read the page but its POSTs change nothing.
+    reg = login(RegulatorFactory.create())
+    reg.post(url, {"e-end": "2026-11-30"})
+    e.refresh_from_db()
+    assert e.end == datetime.date(2026, 10, 31)
