@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from shuangjian.core.demo import DemoContext, register_demo_step
 from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY, demo_user
@@ -18,9 +19,6 @@ from . import services
 from .models import (
     APPROVING_DEPARTMENT,
     AnnualInspection,
-    ApplicationMaterial,
-    ApplicationStatus,
-    ApplicationStep,
     BlacklistEntry,
     Category,
     InspectionResult,
@@ -148,7 +146,8 @@ def demo_institutions(ctx: DemoContext) -> None:
                 )
             )
             plans.append({"zombie": status == InstitutionStatus.ACTIVE and rng.random() < 0.06})
-    Institution.objects.bulk_create(institutions, batch_size=500)
+    # With history rows, so each institution's page starts its change history at the demo import.
+    institutions = bulk_create_with_history(institutions, Institution, batch_size=500, default_change_reason="演示数据")
 
     sites: list[Site] = []
     inspections: list[AnnualInspection] = []
@@ -203,7 +202,7 @@ def demo_institutions(ctx: DemoContext) -> None:
                         division_code=inst.division_code,
                     )
                 )
-    Site.objects.bulk_create(sites, batch_size=1000)
+    bulk_create_with_history(sites, Site, batch_size=1000, default_change_reason="演示数据")
     AnnualInspection.objects.bulk_create(inspections, batch_size=2000)
     BlacklistEntry.objects.bulk_create(blacklist, batch_size=500)
     ctx.shared["institutions"] = institutions
@@ -270,19 +269,13 @@ def demo_operators(ctx: DemoContext) -> None:
         },
     )
     if not LicenceApplication.objects.filter(institution=inst).exists():
-        app = LicenceApplication.objects.create(
-            institution=inst,
-            applicant=applicant,
-            division_code=inst.division_code,
-            department=Department.EDUCATION,
-            status=ApplicationStatus.SUBMITTED,
-            step_due_on=services.step_due(ApplicationStatus.SUBMITTED, today),
+        # Through the service, as the applicant would: routed to education, deadline set, audited.
+        services.licence_application_submit(
+            actor=applicant,
+            materials=[
+                (kind, SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf"))
+                for kind in ("办学章程", "场地租赁合同", "消防验收意见书")
+            ],
+            comment="申请办理校外培训机构办学许可证。",
         )
-        ApplicationStep.objects.create(
-            application=app, to_status=ApplicationStatus.SUBMITTED, actor=applicant, due_on=app.step_due_on
-        )
-        for kind in ("办学章程", "场地租赁合同", "消防验收意见书"):
-            ApplicationMaterial.objects.create(
-                application=app, kind=kind, file=ContentFile(PDF, name=f"{kind}.pdf"), original_name=f"{kind}.pdf"
-            )
     ctx.log("机构管理员：op_subject、op_arts、op_applicant（龙亭区）")
