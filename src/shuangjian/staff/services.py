@@ -222,7 +222,7 @@ def _employment_violations(
         is_blacklisted=data.resident_id in active_blacklist_ids([data.resident_id], today),
         certificates=tuple(certs),
     )
-    ending = data.end is not None and data.end < today
+    ending = data.end is not None and data.end <= today
     if not ending:
         found += rules.check_person_employable(facts)
     if data.role == EmploymentRole.TRAINER:

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -225,3 +226,30 @@ def test_subject_trainer_accepted_iff_every_taught_subject_is_certified(taught: 
     data = math_teacher(rid(99), subjects=tuple(sorted(taught)), qualifications=certs)
     found = services.check_employment(actor=op, data=data)
     assert (found == []) == taught.issubset(held)
+
+
+def test_person_upsert_finds_by_id_refuses_another_name_and_updates_phone() -> None:
+    op = OperatorFactory.create()
+    p = services.person_upsert(actor=op, resident_id=rid(120).lower(), name="冯老师")
+    assert p.resident_id == rid(120)
+    same = services.person_upsert(actor=op, resident_id=rid(120), name="冯老师", phone="13900139000")
+    assert same.pk == p.pk and same.phone == "13900139000"
+    with pytest.raises(RuleViolationError) as exc:
+        services.person_upsert(actor=op, resident_id=rid(120), name="冯某")
+    assert codes(exc.value) == {"staff.person_name_mismatch"}
+    with pytest.raises(Http404):
+        services.person_upsert(actor=RegulatorFactory.create(), resident_id=rid(121), name="x")
+
+
+def test_a_flagged_employment_can_still_be_reported_as_ended_through_the_api_shape() -> None:
+    op = OperatorFactory.create()
+    e = services.employment_upsert(actor=op, external_id="E1", data=math_teacher(rid(122)))[0]
+    admin = SchoolAdminUserFactory.create()
+    roster_upload(actor=admin, school=school_of(admin), file=roster_file([("王老师", rid(122))]))
+    with pytest.raises(RuleViolationError):
+        services.employment_upsert(actor=op, external_id="E1", data=math_teacher(rid(122)))
+    today = timezone.localdate()
+    ended, created = services.employment_upsert(
+        actor=op, external_id="E1", data=math_teacher(rid(122), start=e.start, end=max(today, e.start))
+    )
+    assert not created and ended.end is not None
