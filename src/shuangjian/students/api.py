@@ -72,7 +72,8 @@ def _class_group_pk(user: User, payload: EnrolmentIn) -> int | None:
     """The class group the payload names, by id or by the institution's own course and class ids."""
     if payload.class_group_id is not None:
         return payload.class_group_id
-    if payload.course_external_id and payload.class_group_external_id:
+    ids = (payload.course_external_id, payload.class_group_external_id)
+    if all(ids) and not any("\x00" in i for i in ids):
         institution = selectors.operator_institution(user)
         return (
             ClassGroup.objects.filter(
@@ -116,8 +117,10 @@ def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) 
 def get_enrolment(request: HttpRequest, external_id: str) -> dict[str, Any]:
     """One of the operator's enrolments by the institution's own id."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    if not external_id or "\x00" in external_id:  # NUL never names a record and cannot reach PostgreSQL
+        raise Http404
     enrolment = selectors.enrolments_for_user(user).filter(external_id=external_id).first()
-    if enrolment is None or not external_id:
+    if enrolment is None:
         raise Http404
     return _out(enrolment)
 
@@ -135,7 +138,12 @@ def list_enrolments(request: HttpRequest, params: Query[ListParams]) -> dict[str
 def put_attendance(request: HttpRequest, payload: AttendanceIn) -> dict[str, Any]:
     """Record one pupil at one session; repeating the call changes nothing."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
-    enrolment = selectors.enrolments_for_user(user).filter(external_id=payload.enrolment_external_id).first()
+    ids = (payload.enrolment_external_id, payload.session_external_id)
+    enrolment = (
+        None
+        if any("\x00" in i for i in ids)
+        else selectors.enrolments_for_user(user).filter(external_id=payload.enrolment_external_id).first()
+    )
     if enrolment is None:
         raise RuleViolationError(
             [Violation("enrolment_not_found", _("报名不存在或不属于本机构。"), BASIS_CONTRACT, "enrolment_external_id")]

@@ -81,7 +81,12 @@ def get_enrolment_for_user(user: User | AnonymousUser | None, pk: int | str) -> 
 
 def filter_enrolments(qs: QuerySet[Enrolment], params: Any) -> QuerySet[Enrolment]:
     """Apply the list page's filters (q: name / ID / contract no; status; school; institution; grade)."""
-    q = (params.get("q") or "").strip()
+
+    def text(key: str) -> str:
+        # NUL cannot reach PostgreSQL; it is never part of a name or code anyway.
+        return str(params.get(key) or "").replace("\x00", "").strip()
+
+    q = text("q")
     if q:
         qs = qs.filter(
             Q(student__name__contains=q)
@@ -90,16 +95,16 @@ def filter_enrolments(qs: QuerySet[Enrolment], params: Any) -> QuerySet[Enrolmen
             | Q(contract_no=q)
             | Q(institution__name__contains=q)
         )
-    status = params.get("status") or ""
+    status = text("status")
     if status in EnrolmentStatus.values:
         qs = qs.filter(status=status)
-    school = (params.get("school") or "").strip()
+    school = text("school")
     if school:
         qs = qs.filter(Q(student__school_code=school) | Q(student__school_name__contains=school))
-    grade = (params.get("grade") or "").strip()
+    grade = text("grade")
     if grade:
         qs = qs.filter(student__grade=grade)
-    division = (params.get("division") or "").strip()
+    division = text("division")
     if division.isdigit():
         qs = qs.filter(division_code__startswith=division)
     return qs.order_by("-created_at", "-pk")

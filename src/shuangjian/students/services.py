@@ -101,7 +101,15 @@ def _clean_student(data: StudentData) -> tuple[StudentData, list[Violation]]:
         school_name=(data.school_name or "").strip(),
         school_code=(data.school_code or "").strip(),
     )
+    for field in ("name", "school_roll_no", "grade", "school_name", "school_code"):
+        if _has_control_chars(getattr(cleaned, field)):
+            found.append(Violation("control_characters", _("不能包含控制字符。"), rules.BASIS_CONTRACT, field))
     return cleaned, found
+
+
+def _has_control_chars(value: str) -> bool:
+    # PostgreSQL refuses NUL outright; other control characters are never part of a name or code.
+    return any(ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def _find_student(data: StudentData, *, lock: bool) -> Student | None:
@@ -412,9 +420,14 @@ def enrolment_create(
         external_id=external_id,
     )
     external_id = (external_id or "").strip()
-    if len(external_id) > EXTERNAL_ID_MAX:
+    if len(external_id) > EXTERNAL_ID_MAX or _has_control_chars(external_id):
         found.append(
-            Violation("external_id_too_long", _("机构系统编号至多 64 个字符。"), rules.BASIS_CONTRACT, "external_id")
+            Violation(
+                "external_id_invalid",
+                _("机构系统编号至多 64 个字符，且不含控制字符。"),
+                rules.BASIS_CONTRACT,
+                "external_id",
+            )
         )
     elif external_id and Enrolment.objects.filter(institution=institution, external_id=external_id).exists():
         found.append(_external_id_taken())
@@ -562,9 +575,16 @@ def enrolment_upsert(
     """
     institution = _require_operator(actor)
     external_id = (external_id or "").strip()
-    if len(external_id) > EXTERNAL_ID_MAX:
+    if len(external_id) > EXTERNAL_ID_MAX or _has_control_chars(external_id):
         raise RuleViolationError(
-            [Violation("external_id_too_long", _("机构系统编号至多 64 个字符。"), rules.BASIS_CONTRACT, "external_id")]
+            [
+                Violation(
+                    "external_id_invalid",
+                    _("机构系统编号至多 64 个字符，且不含控制字符。"),
+                    rules.BASIS_CONTRACT,
+                    "external_id",
+                )
+            ]
         )
     if not external_id:
         raise RuleViolationError(

@@ -205,3 +205,30 @@ def test_list_queries_do_not_grow_with_rows(client: Client, django_assert_max_nu
     with django_assert_max_num_queries(8):  # session, user, list, count: not one per row
         r = client.get("/api/v1/students/enrolments?limit=100")
     assert r.status_code == 200 and r.json()["count"] == 15
+
+
+def test_control_characters_answer_422_not_500(client: Client, setup: Any) -> None:
+    _operator, group, auth = setup
+    data = body(group)
+    data["student"]["name"] = "李\x00小明"
+    r = client.put("/api/v1/students/enrolments/E-1", data, content_type="application/json", **auth)
+    assert r.status_code == 422 and r.json()["detail"][0]["code"] == "control_characters"
+    r = client.put("/api/v1/students/enrolments/E%00", body(group), content_type="application/json", **auth)
+    assert r.status_code in (404, 422)
+    assert client.get("/api/v1/students/enrolments?q=%00", **auth).status_code == 200
+    assert not Enrolment.objects.exists()
+    assert client.get("/api/v1/students/enrolments/E%00", **auth).status_code == 404
+    r = client.put(
+        "/api/v1/students/attendance",
+        {"enrolment_external_id": "E\x00", "session_external_id": "S\x00"},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 422
+    r = client.put(
+        "/api/v1/students/enrolments/E-2",
+        body(group, class_group_id=None, course_external_id="C\x00", class_group_external_id="G\x00"),
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["code"] == "class_group_not_found"

@@ -433,5 +433,5 @@ def test_oversized_inputs_are_violations_not_errors() -> None:
             lessons_bought=1,
             price_per_lesson_fen=100,
         )
-    assert _codes(exc) == {"external_id_too_long"}
+    assert _codes(exc) == {"external_id_invalid"}
     assert not Enrolment.objects.exists()
