@@ -6,18 +6,29 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from shuangjian.core.models import Division
+from shuangjian.core.models import Department, Division
 
 from .models import ApplicationStatus, Category, LicenceApplication, Subject
+
+# The usual names of the county bureaus that issue licences (the decision is signed in the bureau's name).
+BUREAU_NAMES: dict[str, object] = {
+    Department.EDUCATION: gettext_lazy("教育局"),
+    Department.SPORTS: gettext_lazy("体育局"),
+    Department.CULTURE: gettext_lazy("文化广电和旅游局"),
+    Department.SCIENCE: gettext_lazy("科学技术局"),
+}
 
 
 def _authority(app: LicenceApplication) -> str:
     county = Division.objects.filter(code=app.division_code).values_list("name", flat=True).first() or app.division_code
-    return f"{county}{app.get_department_display()}{_('主管部门')}"
+    name = BUREAU_NAMES.get(app.department)
+    bureau = str(name) if name else f"{app.get_department_display()}{_('主管部门')}"
+    return f"{county}{bureau}"
 
 
 def _category_text(app: LicenceApplication) -> str:

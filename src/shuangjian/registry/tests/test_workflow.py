@@ -176,7 +176,7 @@ def test_decision_docx_has_the_facts(edu: Any) -> None:
         "学科类",
         "数学",
         inst.address,
-        "教育",
+        "教育局",
         app.decision_no,
         "准予",
     ):
