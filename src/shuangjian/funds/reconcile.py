@@ -22,9 +22,10 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -171,14 +172,45 @@ def _chunks(lines: Iterator[ParsedLine]) -> Iterator[list[ParsedLine]]:
 # ---------------------------------------------------------------------------------------------------- import + match
 
 
-def _ledger_cash(refs: list[str]) -> dict[str, tuple[int, int]]:
-    """bank reference → (custody-cash movement in fen, first entry id) for the ledger entries carrying it."""
+def _ledger_cash(refs: list[str], mine: Q) -> dict[str, tuple[int, int]]:
+    """bank reference → (custody-cash movement in fen, first entry id) for this bank's ledger entries carrying it."""
     rows = (
-        Posting.objects.filter(entry__bank_reference__in=refs, account__kind=AccountKind.CUSTODY_CASH)
+        Posting.objects.filter(mine, entry__bank_reference__in=refs, account__kind=AccountKind.CUSTODY_CASH)
         .values("entry__bank_reference")
         .annotate(total=Sum("amount_fen"), first_entry=Min("entry_id"))
     )
     return {r["entry__bank_reference"]: (r["total"] or 0, r["first_entry"]) for r in rows}
+
+
+_LINE_COLUMNS = (
+    "statement_id",
+    "line_no",
+    "bank_reference",
+    "value_date",
+    "amount_fen",
+    "account_no",
+    "counterparty",
+    "memo",
+    "match_status",
+    "matched_entry_id",
+)
+
+
+def _insert_lines(rows: list[tuple[Any, ...]]) -> None:
+    """Write statement lines: COPY on PostgreSQL (an ORM insert builds a model per line, ~20x slower)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = StatementLine._meta.db_table
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+            with raw.copy(f"COPY {table} ({', '.join(_LINE_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    StatementLine.objects.bulk_create(
+        [StatementLine(**dict(zip(_LINE_COLUMNS, row, strict=True))) for row in rows], batch_size=CHUNK
+    )
 
 
 def _bank_institutions(bank: Bank) -> dict[str, tuple[int, str]]:
@@ -204,11 +236,14 @@ def statement_import(
         imported_by=actor if actor is not None and actor.pk else None,
     )
     accounts = _bank_institutions(bank)
+    institutions = sorted({inst for inst, _div in accounts.values()})
+    mine = Q(entry__bank=bank) | Q(entry__institution_id__in=institutions)
     seen: set[str] = set()
     count = skipped = matched = 0
     total_in = total_out = 0
     first_date: datetime.date | None = None
     new_cases: list[Discrepancy] = []
+    ledger_amounts: dict[str, int] = {}
     for chunk in _chunks(iter_statement(content, fmt)):
         if first_date is None:
             first_date = chunk[0].value_date
@@ -218,8 +253,9 @@ def statement_import(
                 "bank_reference", flat=True
             )
         )
-        cash = _ledger_cash(refs)
-        rows: list[StatementLine] = []
+        cash = _ledger_cash(refs, mine)
+        rows: list[tuple[Any, ...]] = []
+        matched_refs: list[str] = []
         for line in chunk:
             if line.bank_reference in seen or line.bank_reference in earlier:
                 skipped += 1
@@ -230,56 +266,61 @@ def statement_import(
                 status = MatchStatus.MISSING_IN_LEDGER
             elif found[0] == line.amount_fen:
                 status = MatchStatus.MATCHED
+                matched_refs.append(line.bank_reference)
             else:
                 status = MatchStatus.AMOUNT_DIFFERS
+                ledger_amounts[line.bank_reference] = found[0]
             if line.amount_fen > 0:
                 total_in += line.amount_fen
             else:
                 total_out -= line.amount_fen
             rows.append(
-                StatementLine(
-                    statement=statement,
-                    line_no=line.line_no,
-                    bank_reference=line.bank_reference,
-                    value_date=line.value_date,
-                    amount_fen=line.amount_fen,
-                    account_no=line.account_no,
-                    counterparty=line.counterparty,
-                    memo=line.memo,
-                    match_status=status,
-                    matched_entry_id=found[1] if found else None,
+                (
+                    statement.pk,
+                    line.line_no,
+                    line.bank_reference,
+                    line.value_date,
+                    line.amount_fen,
+                    line.account_no,
+                    line.counterparty,
+                    line.memo,
+                    str(status),
+                    found[1] if found else None,
                 )
             )
-        StatementLine.objects.bulk_create(rows, batch_size=CHUNK)
+        _insert_lines(rows)
         count += len(rows)
-        for row in rows:
-            if row.match_status == MatchStatus.MATCHED:
-                matched += 1
-                continue
-            inst_id, division = accounts.get(row.account_no, (None, ""))
-            found = cash.get(row.bank_reference)
-            new_cases.append(
-                Discrepancy(
-                    bank=bank,
-                    kind=DiscrepancyKind(row.match_status),
-                    bank_reference=row.bank_reference,
-                    business_date=row.value_date,
-                    statement=statement,
-                    statement_line=row,
-                    entry_id=row.matched_entry_id,
-                    bank_amount_fen=row.amount_fen,
-                    ledger_amount_fen=found[0] if found else None,
-                    institution_id=inst_id,
-                    division_code=division,
-                )
-            )
+        matched += len(matched_refs)
         # A movement the bank shows late settles an earlier "missing at bank" case.
         Discrepancy.objects.filter(
             bank=bank,
             kind=DiscrepancyKind.MISSING_AT_BANK,
             status=DiscrepancyStatus.OPEN,
-            bank_reference__in=[r.bank_reference for r in rows if r.match_status == MatchStatus.MATCHED],
+            bank_reference__in=matched_refs,
         ).update(status=DiscrepancyStatus.RESOLVED, note=_("银行后续对账单已到账"), resolved_at=timezone.now())
+    # Cases for every line that did not match, read back set-based (their ids are needed for the case link).
+    for row in (
+        StatementLine.objects.filter(statement=statement)
+        .exclude(match_status=MatchStatus.MATCHED)
+        .values("pk", "bank_reference", "value_date", "amount_fen", "account_no", "match_status", "matched_entry_id")
+        .iterator(chunk_size=CHUNK)
+    ):
+        inst_id, division = accounts.get(row["account_no"], (None, ""))
+        new_cases.append(
+            Discrepancy(
+                bank=bank,
+                kind=DiscrepancyKind(row["match_status"]),
+                bank_reference=row["bank_reference"],
+                business_date=row["value_date"],
+                statement=statement,
+                statement_line_id=row["pk"],
+                entry_id=row["matched_entry_id"],
+                bank_amount_fen=row["amount_fen"],
+                ledger_amount_fen=ledger_amounts.get(row["bank_reference"]),
+                institution_id=inst_id,
+                division_code=division,
+            )
+        )
     day = statement_date or first_date or statement.statement_date
     new_cases += _missing_at_bank(bank=bank, statement=statement, day=day, seen=seen)
     Discrepancy.objects.bulk_create(new_cases, batch_size=CHUNK, ignore_conflicts=True)
@@ -327,7 +368,9 @@ def _missing_at_bank(*, bank: Bank, statement: Statement, day: datetime.date, se
         )
     cash = {}
     for start in range(0, len(refs), CHUNK):
-        cash.update(_ledger_cash(refs[start : start + CHUNK]))
+        cash.update(
+            _ledger_cash(refs[start : start + CHUNK], Q(entry__bank=bank) | Q(entry__institution_id__in=institutions))
+        )
     return [
         Discrepancy(
             bank=bank,
@@ -389,7 +432,7 @@ def adjustment_propose(
 
 
 def _checked(adjustment: ManualAdjustment, actor: User) -> ManualAdjustment:
-    current = ManualAdjustment.objects.select_for_update().select_related("bank").get(pk=adjustment.pk)
+    current = ManualAdjustment.objects.select_for_update(of=("self",)).select_related("bank").get(pk=adjustment.pk)
     found: list[Violation] = []
     if current.status != AdjustmentStatus.PROPOSED:
         found.append(Violation("adjustment_state", _("该调整已复核。"), BASIS_RECONCILE, "status"))
@@ -471,32 +514,41 @@ def discrepancy_close(*, actor: User, discrepancy: Discrepancy, note: str) -> Di
 
 
 def bench_reconcile(lines: int = 1_000_000) -> list[tuple[str, float, str]]:
-    """Import a generated statement of ``lines`` lines against a ledger holding a tenth of them (for bench/)."""
+    """Import a generated statement of ``lines`` lines against a ledger that books all but one of them (plus one
+    the bank lacks and one amount the bank shows differently): a realistic day, for bench/. Setup is not timed."""
     from .tests.factories import BankFactory
 
     bank = BankFactory.create(code=f"benchrec{int(time.time())}")
-    in_ledger = max(lines // 10, 1)
     cash = ledger.account_bank_unallocated_cash(bank)
     suspense = ledger.account_suspense(bank)
     day = timezone.localdate()
-    specs = [
-        ledger.EntrySpec(
-            kind=EntryKind.SUSPENSE_IN,
-            lines=[(cash, 100 + i % 50), (suspense, -(100 + i % 50))],
-            bank=bank,
-            bank_reference=f"R{i:09d}",
-            business_date=day,
+
+    def amount(i: int) -> int:
+        return 100 + i % 50
+
+    setup = time.perf_counter()
+    for start in range(0, lines + 1, 20_000):
+        ledger.journal_post_batch(
+            actor=None,
+            entries=[
+                ledger.EntrySpec(
+                    kind=EntryKind.SUSPENSE_IN,
+                    lines=[(cash, amount(i)), (suspense, -amount(i))],
+                    bank=bank,
+                    bank_reference=f"{bank.code}R{i:09d}",
+                    business_date=day,
+                )
+                # Entry ``lines`` is on the ledger only (missing at bank); line 0 is on the statement only.
+                for i in range(max(start, 1), min(start + 20_000, lines + 1))
+            ],
         )
-        for i in range(in_ledger)
-    ]
-    for start in range(0, len(specs), 20_000):
-        ledger.journal_post_batch(actor=None, entries=specs[start : start + 20_000])
+    setup = time.perf_counter() - setup
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(COLUMNS)
     for i in range(lines):
-        amount = 100 + i % 50 + (1 if i == 7 else 0)
-        writer.writerow([f"R{i:09d}", day.isoformat(), f"{amount // 100}.{amount % 100:02d}", "", "", ""])
+        fen = amount(i) + (1 if i == 7 else 0)
+        writer.writerow([f"{bank.code}R{i:09d}", day.isoformat(), f"{fen // 100}.{fen % 100:02d}", "", "", ""])
     content = text.getvalue().encode()
     started = time.perf_counter()
     result = statement_import(actor=None, bank=bank, content=content, file_name="bench.csv", statement_date=day)
@@ -504,9 +556,10 @@ def bench_reconcile(lines: int = 1_000_000) -> list[tuple[str, float, str]]:
     started = time.perf_counter()
     again = statement_import(actor=None, bank=bank, content=content, file_name="bench.csv", statement_date=day)
     repeat = time.perf_counter() - started
-    assert result.matched == in_ledger - 1 and not again.created
+    assert result.matched == lines - 2 and result.discrepancies == 3 and not again.created, result
     return [
-        (f"reconcile {lines} statement lines (import + match)", round(elapsed, 1), "s"),
+        (f"reconcile {lines} statement lines, all but 3 matched (import + match + cases)", round(elapsed, 1), "s"),
         ("reconcile lines per second", round(lines / elapsed), "lines/s"),
         ("reconcile re-import of the same file (no-op)", round(repeat * 1000, 1), "ms"),
+        (f"(setup, not part of the figure: {lines} ledger entries by journal_post_batch)", round(setup, 1), "s"),
     ]

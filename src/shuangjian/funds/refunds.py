@@ -91,7 +91,11 @@ def refund_apply(
 
 
 def _locked(refund: RefundRequest, *statuses: str) -> RefundRequest:
-    current = RefundRequest.objects.select_for_update().select_related("enrolment", "institution").get(pk=refund.pk)
+    current = (
+        RefundRequest.objects.select_for_update(of=("self",))
+        .select_related("enrolment", "institution")
+        .get(pk=refund.pk)
+    )
     if current.status not in statuses:
         raise_if_any([Violation("refund_state", _("该退费申请当前状态不能进行此操作。"), BASIS_REFUND, "status")])
     return current
@@ -178,7 +182,7 @@ def refund_deem_agreed_due(*, today: datetime.date | None = None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            current = RefundRequest.objects.select_for_update().select_related("enrolment").get(pk=pk)
+            current = RefundRequest.objects.select_for_update(of=("self",)).select_related("enrolment").get(pk=pk)
             if current.status != RefundStatus.APPLIED:
                 continue
             _approve(actor=None, refund=current, status=RefundStatus.DEEMED_AGREED)

@@ -119,7 +119,7 @@ def _release(*, actor: User | None, request: ConsumptionRequest) -> bool:
 
 
 def _locked_pending(request: ConsumptionRequest, *statuses: str) -> ConsumptionRequest:
-    current = ConsumptionRequest.objects.select_for_update().select_related("enrolment").get(pk=request.pk)
+    current = ConsumptionRequest.objects.select_for_update(of=("self",)).select_related("enrolment").get(pk=request.pk)
     if current.status not in statuses:
         raise_if_any([Violation("consumption_answered", _("该课次已处理，不能重复操作。"), BASIS_RELEASE, "status")])
     return current
