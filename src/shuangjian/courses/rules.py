@@ -247,18 +247,28 @@ def check_session_calendar(facts: SessionFacts, calendar: SchoolCalendar) -> lis
 
 
 def check_session_breaks(facts: SessionFacts, neighbours: Iterable[tuple[datetime, datetime]]) -> list[Violation]:
-    """Online sessions of one class group on the same day need ≥ 10 minutes between them.
+    """A class group is in one lesson at a time; online lessons on the same day need ≥ 10 minutes between them.
 
     ``neighbours``: the other (not cancelled) sessions of the same class group, as (start, end).
     """
-    if facts.format not in ONLINE_FORMATS:
-        return []
     start, end = _local(facts.starts_at), _local(facts.ends_at)
+    online = facts.format in ONLINE_FORMATS
     gap_needed = timedelta(minutes=ONLINE_MIN_BREAK_MINUTES)
     found: list[Violation] = []
     for other_start, other_end in neighbours:
         o_start, o_end = _local(other_start), _local(other_end)
-        if o_start.date() != start.date():
+        if o_start < end and start < o_end:
+            found.append(
+                Violation(
+                    "session.overlaps",
+                    _("与本班 %(other)s–%(other_end)s 的课次时间重叠。")
+                    % {"other": o_start.strftime("%Y-%m-%d %H:%M"), "other_end": _hm(o_end.time())},
+                    "",
+                    "starts_at",
+                )
+            )
+            continue
+        if not online or o_start.date() != start.date():
             continue
         gap = o_start - end if o_start >= start else start - o_end
         if gap < gap_needed:

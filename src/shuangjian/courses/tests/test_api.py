@@ -92,7 +92,8 @@ def test_put_session_by_external_ids_idempotent_and_late_session_refused(client)
     assert put(client, "/api/v1/courses/sessions/S-1", body, headers).status_code == 201
     again = put(client, "/api/v1/courses/sessions/S-1", body, headers)
     assert again.status_code == 200 and Session.objects.filter(class_group=group).count() == 1
-    late = put(client, "/api/v1/courses/sessions/S-2", {**body, "ends_at": "2026-03-04T20:45:00"}, headers)
+    late_body = {**body, "starts_at": "2026-03-05T20:00:00", "ends_at": "2026-03-05T20:45:00"}
+    late = put(client, "/api/v1/courses/sessions/S-2", late_body, headers)
     assert late.status_code == 422
     assert [v["code"] for v in late.json()["detail"]] == ["session.offline_ends_late"]
     assert Session.objects.count() == 1

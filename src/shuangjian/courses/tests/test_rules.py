@@ -113,12 +113,15 @@ def test_online_break_of_ten_minutes(gap: int):
     found = check_session_breaks(proposed, [first])
     assert bool(found) == (gap < 10)
     if found:
-        assert found[0].code == "session.online_break_too_short"
+        expected = "session.overlaps" if gap < 0 else "session.online_break_too_short"
+        assert codes(found) == [expected]
 
 
-def test_breaks_ignore_offline_and_other_days():
+def test_breaks_ignore_offline_and_other_days_but_overlaps_never_pass():
     first = (at(WEDNESDAY, 18), at(WEDNESDAY, 18, 30))
     assert check_session_breaks(session(at(WEDNESDAY, 18, 30), at(WEDNESDAY, 19), "offline"), [first]) == []
+    overlap = check_session_breaks(session(at(WEDNESDAY, 18, 15), at(WEDNESDAY, 19), "offline"), [first])
+    assert codes(overlap) == ["session.overlaps"]
     next_day = WEDNESDAY + timedelta(days=1)
     assert check_session_breaks(session(at(next_day, 18, 30), at(next_day, 19), "online_live"), [first]) == []
 

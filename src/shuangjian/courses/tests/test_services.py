@@ -289,3 +289,20 @@ def test_guidance_price_set_in_scope_only_and_audited():
             benchmark_fen=8000,
             effective_from=datetime.date(2026, 1, 1),
         )
+
+
+def test_generating_the_same_week_twice_is_refused_as_overlapping():
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory.create(course__institution=institution)
+    pattern = services.WeeklyPattern(
+        weekdays=[2],
+        start_time=datetime.time(18),
+        end_time=datetime.time(19),
+        date_from=datetime.date(2026, 3, 2),
+        date_to=datetime.date(2026, 3, 15),
+    )
+    services.sessions_generate_weekly(actor=user, class_group=group, pattern=pattern)
+    with pytest.raises(RuleViolationError) as exc:
+        services.sessions_generate_weekly(actor=user, class_group=group, pattern=pattern)
+    assert codes(exc.value) == {"session.overlaps"}
+    assert Session.objects.count() == 2
