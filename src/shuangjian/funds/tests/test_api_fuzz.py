@@ -9,6 +9,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -34,20 +36,27 @@ def test_funds_api_never_answers_5xx(bearer):
     # schemathesis's pytest plugin does not run under pytest 9 here, so the operations are driven directly.
     from shuangjian.config.wsgi import application
 
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
-        path_regex=r"^/api/v1/(banks|funds)/"
-    )
-    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
-    assert len(operations) >= 3
+    # The raw WSGI app closes the DB connection after each request (Django's test client switches that off);
+    # inside the test transaction on PostgreSQL that would drop the connection, so do the same here.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
+            path_regex=r"^/api/v1/(banks|funds)/"
+        )
+        operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+        assert len(operations) >= 3
+        for operation in operations:
 
-    for operation in operations:
+            @given(case=operation.as_strategy())
+            @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+            def fuzz(case):
+                case.call_and_validate(headers=bearer, checks=[not_a_server_error])
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-        def fuzz(case):
-            case.call_and_validate(headers=bearer, checks=[not_a_server_error])
-
-        fuzz()
+            fuzz()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 JSON = st.recursive(
