@@ -49,7 +49,7 @@ def test_funds_api_never_answers_5xx(bearer):
         for operation in operations:
 
             @given(case=operation.as_strategy())
-            @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+            @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
             def fuzz(case):
                 case.call_and_validate(headers=bearer, checks=[not_a_server_error])
 
