@@ -250,7 +250,8 @@ def _sync_records(prefix: str, found: Found, result: ScanResult) -> None:
                     reopened += 1
                 else:
                     to_create.append(record)
-            ViolationRecord.objects.bulk_create(to_create)
+            # A concurrent scan (beat and a "scan now") may have added the same record: keep the first.
+            ViolationRecord.objects.bulk_create(to_create, ignore_conflicts=True)
     result.new = len(fresh)
     result.resolved = len(gone)
 
