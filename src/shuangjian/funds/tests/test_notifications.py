@@ -184,3 +184,30 @@ def test_order_api_checks_fee_caps_and_scope(world, client):
     stranger.force_login(parent_of(other))
     assert stranger.get(f"/api/v1/funds/orders/{order_no}").status_code == 404
     assert PaymentOrder.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_http_path_end_to_end(live_server):
+    from .factories import BankFactory, CustodyAccountFactory, EnrolmentFactory, InstitutionFactory
+
+    bank = BankFactory.create(code="httpbank", notification_secret="http-secret")
+    inst = InstitutionFactory.create()
+    CustodyAccountFactory.create(institution=inst, bank=bank)
+    enrolment = EnrolmentFactory.create(class_group__course__institution=inst)
+    order = services.payment_order_create(
+        actor=None,
+        enrolment=enrolment,
+        class_hours=5,
+        period_start=datetime.date(2026, 3, 1),
+        period_end=datetime.date(2026, 3, 31),
+        today=datetime.date(2026, 2, 20),
+    )
+    sim = SimulatedBank(bank)
+    sent = sim.pay(order, base_url=live_server.url, notification_id="HTTP-1")
+    assert sent.status == 200, sent.body
+    assert sent.body["result"] == "booked"
+    again = sim.pay(order, base_url=live_server.url, notification_id="HTTP-1")
+    assert again.body == sent.body
+    stale = sim.send_raw(b"{}", signed_headers("http-secret", b"{}", now=time.time() - 600), base_url=live_server.url)
+    assert stale.status == 401
+    assert ledger.account_for_parent_enrolment(enrolment).balance_fen == order.amount_fen
