@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,14 +172,31 @@ def _chunks(lines: Iterator[ParsedLine]) -> Iterator[list[ParsedLine]]:
 # ---------------------------------------------------------------------------------------------------- import + match
 
 
-def _ledger_cash(refs: list[str], mine: Q) -> dict[str, tuple[int, int]]:
-    """bank reference → (custody-cash movement in fen, first entry id) for this bank's ledger entries carrying it."""
+def _ledger_cash(refs: list[str], bank: Bank, institutions: set[int]) -> dict[str, tuple[int, int]]:
+    """bank reference → (custody-cash movement in fen, first entry id) for this bank's ledger entries carrying it.
+
+    Two index lookups (entries by reference, postings by entry) rather than one join with an OR on the bank,
+    which PostgreSQL cannot answer from the reference index.
+    """
+    entries: dict[int, str] = {}
+    for pk, ref, bank_id, inst_id in JournalEntry.objects.filter(bank_reference__in=refs).values_list(
+        "pk", "bank_reference", "bank_id", "institution_id"
+    ):
+        if bank_id == bank.pk or inst_id in institutions:
+            entries[pk] = ref
+    if not entries:
+        return {}
+    found: dict[str, tuple[int, int]] = {}
     rows = (
-        Posting.objects.filter(mine, entry__bank_reference__in=refs, account__kind=AccountKind.CUSTODY_CASH)
-        .values("entry__bank_reference")
-        .annotate(total=Sum("amount_fen"), first_entry=Min("entry_id"))
+        Posting.objects.filter(entry_id__in=list(entries), account__kind=AccountKind.CUSTODY_CASH)
+        .values("entry_id")
+        .annotate(total=Sum("amount_fen"))
     )
-    return {r["entry__bank_reference"]: (r["total"] or 0, r["first_entry"]) for r in rows}
+    for row in rows:
+        ref = entries[row["entry_id"]]
+        total, first = found.get(ref, (0, row["entry_id"]))
+        found[ref] = (total + (row["total"] or 0), min(first, row["entry_id"]))
+    return found
 
 
 _LINE_COLUMNS = (
@@ -236,8 +253,7 @@ def statement_import(
         imported_by=actor if actor is not None and actor.pk else None,
     )
     accounts = _bank_institutions(bank)
-    institutions = sorted({inst for inst, _div in accounts.values()})
-    mine = Q(entry__bank=bank) | Q(entry__institution_id__in=institutions)
+    institutions = {inst for inst, _div in accounts.values()}
     seen: set[str] = set()
     count = skipped = matched = 0
     total_in = total_out = 0
@@ -253,7 +269,7 @@ def statement_import(
                 "bank_reference", flat=True
             )
         )
-        cash = _ledger_cash(refs, mine)
+        cash = _ledger_cash(refs, bank, institutions)
         rows: list[tuple[Any, ...]] = []
         matched_refs: list[str] = []
         for line in chunk:
@@ -368,9 +384,7 @@ def _missing_at_bank(*, bank: Bank, statement: Statement, day: datetime.date, se
         )
     cash = {}
     for start in range(0, len(refs), CHUNK):
-        cash.update(
-            _ledger_cash(refs[start : start + CHUNK], Q(entry__bank=bank) | Q(entry__institution_id__in=institutions))
-        )
+        cash.update(_ledger_cash(refs[start : start + CHUNK], bank, set(institutions)))
     return [
         Discrepancy(
             bank=bank,
