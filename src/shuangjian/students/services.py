@@ -687,6 +687,40 @@ def contract_confirm(*, actor: User, enrolment: Enrolment) -> Enrolment:
     return locked
 
 
+@transaction.atomic
+def enrolment_cancel(*, actor: User, enrolment: Enrolment) -> Enrolment:
+    """The operator withdraws an enrolment whose contract the parent has not confirmed; the seat is freed.
+
+    After confirmation, money may have moved: leaving then is a refund (funds app), not a cancellation.
+    """
+    institution = _require_operator(actor)
+    locked = Enrolment.objects.select_for_update().filter(pk=enrolment.pk, institution=institution).first()
+    if locked is None:
+        raise Http404
+    if locked.status == EnrolmentStatus.CANCELLED:
+        return locked
+    if locked.status != EnrolmentStatus.PENDING:
+        raise RuleViolationError(
+            [
+                Violation(
+                    "contract_already_confirmed",
+                    _("家长已确认合同，不能取消；如需退出请办理退费。"),
+                    rules.BASIS_CONTRACT,
+                    "status",
+                )
+            ]
+        )
+    ClassGroup.objects.select_for_update().filter(pk=locked.class_group_id).first()
+    before = _snapshot(locked)
+    locked.status = EnrolmentStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    ClassGroup.objects.filter(pk=locked.class_group_id, enrolled_count__gt=0).update(
+        enrolled_count=F("enrolled_count") - 1
+    )
+    audit_record(actor=actor, action="enrolment.cancel", obj=locked, before=before, after=_snapshot(locked))
+    return locked
+
+
 # --- attendance -------------------------------------------------------------------------------------------------
 
 

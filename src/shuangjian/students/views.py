@@ -105,6 +105,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "clauses": contract_clauses(enrolment, guardian_name=_guardian_name(enrolment, user)),
             "attendance": selectors.attendance_for_enrolment(enrolment),
             "can_confirm": can_confirm,
+            "can_cancel": user.role == Role.INSTITUTION_OPERATOR and enrolment.status == EnrolmentStatus.PENDING,
         },
     )
 
@@ -131,6 +132,21 @@ def contract_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
             messages.error(request, v.message)
     else:
         messages.success(request, _("合同已确认，报名生效。"))
+    return redirect("students:enrolment_detail", pk=enrolment.pk)
+
+
+@login_required
+@require_POST
+def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    enrolment = selectors.get_enrolment_for_user(user, pk)
+    try:
+        services.enrolment_cancel(actor=user, enrolment=enrolment)
+    except RuleViolationError as exc:
+        for v in exc.violations:
+            messages.error(request, v.message)
+    else:
+        messages.success(request, _("报名已取消，名额已释放。"))
     return redirect("students:enrolment_detail", pk=enrolment.pk)
 
 

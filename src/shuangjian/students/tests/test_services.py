@@ -435,3 +435,26 @@ def test_oversized_inputs_are_violations_not_errors() -> None:
         )
     assert _codes(exc) == {"external_id_invalid"}
     assert not Enrolment.objects.exists()
+
+
+def test_cancel_pending_frees_seat_confirmed_cannot() -> None:
+    from shuangjian.students.services import enrolment_cancel
+
+    operator, group = _setup(capacity=1)
+    enrolment = _enrol(operator, group)
+    with pytest.raises(Http404):
+        enrolment_cancel(actor=OperatorFactory.create(), enrolment=enrolment)
+    enrolment_cancel(actor=operator, enrolment=enrolment)
+    group.refresh_from_db()
+    assert group.enrolled_count == 0
+    assert Enrolment.objects.get().status == EnrolmentStatus.CANCELLED
+    assert AuditEvent.objects.filter(action="enrolment.cancel").count() == 1
+    # The seat is free again, and the same pupil may enrol anew.
+    second = _enrol(operator, group)
+    parent = GuardianshipFactory.create(student=second.student).parent
+    contract_confirm(actor=parent, enrolment=second)
+    with pytest.raises(RuleViolationError) as exc:
+        enrolment_cancel(actor=operator, enrolment=second)
+    assert _codes(exc) == {"contract_already_confirmed"}
+    group.refresh_from_db()
+    assert group.enrolled_count == 1

@@ -235,3 +235,17 @@ def test_parent_pages_queries_bounded(client: Client, django_assert_max_num_quer
         assert client.get(reverse("students:my_children")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("students:child_detail", args=[student.pk])).status_code == 200
+
+
+def test_operator_cancels_pending_enrolment(client: Client) -> None:
+    operator = OperatorFactory.create()
+    group = ClassGroupFactory.create(course=CourseFactory.create(institution=operator.operated.institution))
+    enrolment = EnrolmentFactory.create(class_group=group, status=EnrolmentStatus.PENDING)
+    login(client, operator)
+    assert "取消报名" in client.get(reverse("students:enrolment_detail", args=[enrolment.pk])).content.decode()
+    r = client.post(reverse("students:enrolment_cancel", args=[enrolment.pk]), follow=True)
+    assert "报名已取消" in r.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.CANCELLED
+    login(client, GuardianshipFactory.create(student=enrolment.student).parent)
+    assert client.post(reverse("students:enrolment_cancel", args=[enrolment.pk])).status_code == 404
