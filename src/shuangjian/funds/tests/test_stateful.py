@@ -227,7 +227,7 @@ def test_random_money_operations_keep_the_books_exact() -> None:
         FundsMachine,
         settings=settings(
             max_examples=200,
-            stateful_step_count=8,
+            stateful_step_count=6,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
