@@ -62,7 +62,9 @@ def _set_supervision_mode(*, actor: User | None, institution: Institution, mode:
     if locked.supervision_mode == SupervisionMode.BANK_CUSTODY and mode == SupervisionMode.RISK_DEPOSIT:
         return
     before = locked.supervision_mode
-    Institution.objects.filter(pk=institution.pk).update(supervision_mode=mode, updated_at=timezone.now())
+    locked.supervision_mode = mode
+    # save() rather than update(): the institution's history (simple-history) records the change of mode.
+    locked.save(update_fields=["supervision_mode", "updated_at"])
     institution.supervision_mode = mode
     audit_record(
         actor=actor,

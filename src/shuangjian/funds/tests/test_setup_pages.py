@@ -86,3 +86,12 @@ def test_only_platform_admins_manage_banks(db, client):
     assert "/api/v1/banks/icbc-kf/notifications" in page
     assert bank.notification_secret in page  # shown once, right after creation
     assert bank.notification_secret not in client.get("/funds/banks/").content.decode()
+
+
+def test_supervision_mode_change_is_in_the_institution_history(db):
+    from .. import services
+
+    inst = InstitutionFactory.create()
+    services.custody_account_open(actor=None, institution=inst, bank=BankFactory.create(), account_no="6222777")
+    modes = list(inst.history.order_by("history_id").values_list("supervision_mode", flat=True))
+    assert modes[-1] == SupervisionMode.BANK_CUSTODY
