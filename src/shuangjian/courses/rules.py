@@ -149,7 +149,10 @@ class ClassGroupFacts:
 
 def _local(dt: datetime) -> datetime:
     # The rules' clock is the platform's zone (TIME_ZONE, Asia/Shanghai), whatever zone a request activated.
-    return dt.astimezone(timezone.get_default_timezone()) if dt.utcoffset() is not None else dt
+    tz = timezone.get_default_timezone()
+    if dt.tzinfo is tz or dt.tzinfo is None:
+        return dt
+    return dt.astimezone(tz)
 
 
 def _hm(t: time) -> str:
@@ -292,6 +295,10 @@ def check_session(
     facts: SessionFacts, calendar: SchoolCalendar, neighbours: Iterable[tuple[datetime, datetime]] = ()
 ) -> list[Violation]:
     """Every rule for one session."""
+    # Convert to local time once; the rules below then find the datetimes already local.
+    facts = SessionFacts(
+        _local(facts.starts_at), _local(facts.ends_at), facts.format, facts.category, facts.division_code
+    )
     found = check_session_times(facts)
     if found and found[0].code == "session.ends_before_start":
         return found

@@ -73,14 +73,15 @@ def scan_sessions(
 ) -> int:
     """Time, calendar and break rules over every live session under ``prefix``; returns how many were read."""
     calendar = calendar or _cached_calendar()
+    tz = timezone.get_default_timezone()
     count = 0
     prev_group: int | None = None
     prev_span: tuple[datetime.datetime, datetime.datetime] | None = None
     for row in _sessions(prefix):
         count += 1
         facts = rules.SessionFacts(
-            starts_at=row["starts_at"],
-            ends_at=row["ends_at"],
+            starts_at=row["starts_at"].astimezone(tz),
+            ends_at=row["ends_at"].astimezone(tz),
             format=row["class_group__course__format"],
             category=row["class_group__course__category"],
             division_code=row["division_code"],
@@ -92,7 +93,7 @@ def scan_sessions(
                 row["division_code"],
                 row["class_group__course__institution_id"],
             )
-        prev_group, prev_span = row["class_group_id"], (row["starts_at"], row["ends_at"])
+        prev_group, prev_span = row["class_group_id"], (facts.starts_at, facts.ends_at)
         if count % CHUNK == 0:
             progress(count)
     progress(count)
