@@ -1,6 +1,7 @@
 """A parent confirms a lesson in the browser (phone width): the lesson's price moves to the institution."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -16,7 +17,7 @@ from tests.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
-def test_parent_confirms_a_lesson(page, live_server):
+def test_parent_confirms_a_lesson(page: Any, live_server: Any) -> None:
     bank = BankFactory.create()
     enrolment = EnrolmentFactory.create(student__name="李小明", class_group__course__name="少儿美术")
     CustodyAccountFactory.create(institution=enrolment.institution, bank=bank)
@@ -34,7 +35,9 @@ def test_parent_confirms_a_lesson(page, live_server):
         attendance = Attendance.objects.create(
             session=session, enrolment=enrolment, recorded_by=UserFactory.create(), division_code="410202"
         )
-        requests.append(release.consumption_request_create_for_attendance(attendance))
+        request = release.consumption_request_create_for_attendance(attendance)
+        assert request is not None
+        requests.append(request)
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/accounts/login/")
