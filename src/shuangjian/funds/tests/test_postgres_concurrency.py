@@ -153,7 +153,7 @@ def test_append_only_and_zero_sum_enforced_by_the_database():
 @pytest.mark.django_db(transaction=True)
 def test_kill_9_mid_batch_leaves_books_intact_and_the_batch_retryable():
     bank, inst, enrolment = _world()
-    n, each = 600, 1_000
+    n, each = 300, 1_000
     ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=n * each)
     big = ConsumptionRequest.objects.create(
         enrolment=enrolment,
