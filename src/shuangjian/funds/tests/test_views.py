@@ -14,7 +14,7 @@ from shuangjian.core.models import Role
 from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
 from shuangjian.students.models import Guardianship
 
-from .. import ledger, refunds, release
+from .. import ledger, refunds, release, selectors
 from ..banks.simulated import StatementLineData, render_statement
 from ..models import (
     AdjustmentStatus,
@@ -167,7 +167,6 @@ def test_overview_flags_money_outside_custody_and_exports(
     world: World, client: Client, django_assert_max_num_queries: object
 ) -> None:
     pay(world, 100_000)  # 40 lessons × 100 yuan bought, only 1,000 yuan in custody
-    refunds  # noqa: B018 - imported for the flow tests above
     client.force_login(RegulatorFactory.create())
     with django_assert_max_num_queries(25):  # type: ignore[operator]
         page = client.get("/funds/overview/").content.decode()
@@ -179,3 +178,41 @@ def test_overview_flags_money_outside_custody_and_exports(
     assert rows[1][1] == world.institution.name and rows[1][5] == 25
     client.force_login(RegulatorFactory.create(scope_code="410212"))
     assert world.institution.name not in client.get("/funds/overview/").content.decode()
+
+
+def _money_in(world: World, fen: int, day: datetime.date) -> None:
+    ledger.journal_post(
+        actor=None,
+        kind="payment_in",
+        lines=[
+            (ledger.account_custody_cash(world.institution), fen),
+            (ledger.account_for_parent_enrolment(world.enrolment), -fen),
+        ],
+        institution=world.institution,
+        enrolment=world.enrolment,
+        business_date=day,
+    )
+
+
+def test_overview_counts_pending_overdue_and_flags_a_presale_spike(world: World) -> None:
+    today = datetime.date(2026, 6, 17)  # a Wednesday
+    week_start = today - datetime.timedelta(days=today.weekday())
+    for weeks_back in range(1, 9):
+        _money_in(world, 10_000, week_start - datetime.timedelta(weeks=weeks_back))
+    regulator = RegulatorFactory.create()
+    row = selectors.funds_overview(regulator, today=today).institutions[0]
+    assert not row.spike and row.trailing_avg_fen == 10_000
+    _money_in(world, 30_000, week_start)  # exactly 3× the weekly average: not yet a spike
+    assert not selectors.funds_overview(regulator, today=today).institutions[0].spike
+    _money_in(world, 1, week_start + datetime.timedelta(days=1))
+    data = selectors.funds_overview(regulator, today=today)
+    assert data.institutions[0].spike and data.counties[0].flagged == 1
+    assert sum(data.weekly_in_fen) == 110_001
+
+    parent = parent_of(world.enrolment)
+    lesson(world)
+    refund = refunds.refund_apply(actor=parent, enrolment=world.enrolment, today=datetime.date(2026, 6, 1))
+    row = selectors.funds_overview(regulator, today=today).institutions[0]
+    assert row.pending_confirmations == 1 and row.overdue_refunds == 1
+    assert refund.reply_due_date < today
+    assert selectors.funds_overview(RegulatorFactory.create(scope_code="410212"), today=today).institutions == []
