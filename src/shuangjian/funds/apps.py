@@ -12,7 +12,9 @@ class FundsConfig(AppConfig):
         from shuangjian.core.nav import NavItem, register
         from shuangjian.students import hooks
 
-        from . import release
+        from . import cards, release
+
+        del cards  # imported for its @register_cards side effect
 
         # A present attendance becomes a lesson-consumption request once the attendance has committed.
         hooks.on_attendance_recorded(release.on_attendance_recorded)

@@ -216,3 +216,13 @@ def test_overview_counts_pending_overdue_and_flags_a_presale_spike(world: World)
     assert row.pending_confirmations == 1 and row.overdue_refunds == 1
     assert refund.reply_due_date < today
     assert selectors.funds_overview(RegulatorFactory.create(scope_code="410212"), today=today).institutions == []
+
+
+def test_dashboard_shows_lessons_to_confirm_and_disputes(world: World, client: Client) -> None:
+    parent = parent_of(world.enrolment)
+    one = lesson(world)
+    client.force_login(parent)
+    assert "待确认课次" in client.get("/").content.decode()
+    release.consumption_dispute(actor=parent, request=one, reason="未上课")
+    client.force_login(RegulatorFactory.create())
+    assert "待处理消课异议" in client.get("/").content.decode()
