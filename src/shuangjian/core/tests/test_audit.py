@@ -308,7 +308,7 @@ def test_audit_verify_passes_on_the_demo_city_and_fails_once_a_row_is_tampered_w
     assert f"已校验 {total} 条记录" in out
     target = AuditEvent.objects.order_by("seq")[total // 2]
     with triggers_off(), connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET division_code = '410212' WHERE seq = %s", [target.seq])
+        cursor.execute("UPDATE core_auditevent SET division_code = '999999' WHERE seq = %s", [target.seq])
     code, _, err = verify()
     assert code == 1
     assert f"seq {target.seq}:" in err
