@@ -68,6 +68,10 @@ def test_search_by_uscc_licence_and_name(client: Any, data: dict[str, Any]) -> N
     assert set(names) == {"开封市龙亭区启明培训学校", "启明无证补习班"}
     assert names[0] == "启明无证补习班"  # a name starting with the query comes before one containing it
     assert client.get(API, {"q": "不存在的机构名"}).json()["count"] == 0
+    # Part of a name in the middle (the trigram path on PostgreSQL), and LIKE wildcards taken literally.
+    assert [r["name"] for r in client.get(API, {"q": "龙亭区启明"}).json()["results"]] == ["开封市龙亭区启明培训学校"]
+    assert client.get(API, {"q": "%%%"}).json()["count"] == 0
+    assert client.get(API, {"q": "__"}).json()["count"] == 0
 
 
 def test_nothing_private_is_published(client: Any, data: dict[str, Any]) -> None:
