@@ -45,8 +45,12 @@ def build_funds(ctx: DemoContext) -> None:
     if not institutions:
         ctx.log("资金：没有在读报名，跳过")
         return
-    # Two institutions collect outside custody: no account, so the regulator view flags them.
-    outside = set(institutions[-2:]) if len(institutions) > 4 else set()
+    # One institution per county collects outside custody: no account, so the regulator view flags it.
+    by_county: dict[str, list[int]] = {}
+    for e in enrolments:
+        if e.institution_id not in by_county.setdefault(e.division_code, []):
+            by_county[e.division_code].append(e.institution_id)
+    outside = {ids[-1] for ids in by_county.values() if len(ids) > 2}
     for n, inst in enumerate(Institution.objects.filter(pk__in=institutions).order_by("pk")):
         if inst.pk in outside:
             continue
