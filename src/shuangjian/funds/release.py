@@ -30,6 +30,7 @@ from . import ledger, rules
 from .banks.simulated import SimulatedBank
 from .instructions import InstructionResult, instruction_batch_record_results
 from .models import (
+    CONFIRMED_CONSUMPTION,
     AccountKind,
     Bank,
     BankInstruction,
@@ -201,6 +202,36 @@ def consumption_auto_confirm_due(*, today: datetime.date | None = None) -> int:
             audit_record(actor=None, action="funds.consumption_auto_confirm", obj=current, after={"today": str(today)})
             _release(actor=None, request=current)
             done += 1
+    return done
+
+
+def consumption_release_uncovered() -> int:
+    """Release confirmed lessons that found no custody money when confirmed, now that the parent's balance covers
+    them (a later payment); oldest first, one transaction each. Returns how many were released."""
+    done = 0
+    waiting = (
+        ConsumptionRequest.objects.filter(status__in=CONFIRMED_CONSUMPTION, release_entry__isnull=True)
+        .order_by("enrolment_id", "pk")
+        .values_list("pk", "enrolment_id", "amount_fen")
+    )
+    balances: dict[int, int] = {}
+    for pk, enrolment_id, amount in waiting:
+        if enrolment_id not in balances:
+            balances[enrolment_id] = (
+                LedgerAccount.objects.filter(key=f"prepaid:e:{enrolment_id}")
+                .values_list("balance_fen", flat=True)
+                .first()
+                or 0
+            )
+        if balances[enrolment_id] < amount:
+            continue
+        try:
+            with transaction.atomic():
+                ledger.post_release(actor=None, consumption=ConsumptionRequest.objects.get(pk=pk))
+        except ledger.LedgerError:
+            continue
+        balances[enrolment_id] -= amount
+        done += 1
     return done
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from .refunds import refund_deem_agreed_due
-from .release import consumption_auto_confirm_due
+from .release import consumption_auto_confirm_due, consumption_release_uncovered
 
 
 @shared_task(name="shuangjian.funds.tasks.auto_confirm_task")
 def auto_confirm_task() -> int:
-    """Lessons unanswered for N working days count as confirmed (RULES.md, release)."""
-    return consumption_auto_confirm_due()
+    """Lessons unanswered for N working days count as confirmed (RULES.md, release); confirmed lessons that had
+    no custody money when confirmed are released once a later payment covers them."""
+    return consumption_auto_confirm_due() + consumption_release_uncovered()
 
 
 @shared_task(name="shuangjian.funds.tasks.refunds_deemed_task")

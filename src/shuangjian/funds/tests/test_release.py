@@ -81,6 +81,11 @@ def test_confirm_without_custody_money_releases_nothing(world: World) -> None:
     request.refresh_from_db()
     assert request.status == ConsumptionStatus.CONFIRMED and request.release_entry_id is None
     assert not JournalEntry.objects.filter(kind="release").exists()
+    assert release.consumption_release_uncovered() == 0
+    pay(world, 10_000)  # the parent pays later: the confirmed lesson is released then, once
+    assert release.consumption_release_uncovered() == 1
+    assert release.consumption_release_uncovered() == 0
+    assert ledger.account_institution_settled(world.institution).balance_fen == 10_000
 
 
 def test_dispute_goes_to_regulator_who_decides(world: World) -> None:
