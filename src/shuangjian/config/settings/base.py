@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_static_echarts",
     # Listed so /api/v1/docs serves Swagger UI from ninja's own static files instead of a CDN.
     "ninja",
     "rules.apps.AutodiscoverRulesConfig",
