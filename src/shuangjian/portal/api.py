@@ -68,7 +68,7 @@ def search(request: HttpRequest, q: str = "") -> object:
     found = selectors.search_institutions(text)
     names = selectors.division_names_for(found)
     flags = selectors.list_flags(found)
-    labels = selectors.Labels()
+    labels = selectors.labels_for_language()
     results = []
     for inst in found:
         profile = selectors.public_profile(inst, division_names=names, flags=flags[inst.pk], labels=labels)

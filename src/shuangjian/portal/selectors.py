@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shuangjian.core.models import Division, DivisionLevel
@@ -222,7 +223,7 @@ def list_flags(institutions: list[Institution]) -> dict[int, tuple[bool, bool]]:
 
 
 class Labels:
-    """Choice labels translated once per request (a result list would otherwise translate each label per row)."""
+    """Choice labels translated once per language per process (see ``labels``), not once per row or request."""
 
     def __init__(self) -> None:
         def table(choices: Any) -> dict[str, str]:
@@ -243,6 +244,18 @@ class Labels:
         }
 
 
+_LABELS: dict[str, Labels] = {}
+
+
+def labels_for_language() -> Labels:
+    """The translated labels for the active language, built on first use in each process."""
+    lang = get_language() or ""
+    found = _LABELS.get(lang)
+    if found is None:
+        found = _LABELS[lang] = Labels()
+    return found
+
+
 def public_profile(
     inst: Institution,
     *,
@@ -255,7 +268,7 @@ def public_profile(
     With ``flags`` (from ``list_flags``) it is the short form for result lists: no reasons, entries or penalties.
     """
     today = today_local()
-    labels = labels or Labels()
+    labels = labels or labels_for_language()
     code = licence_status_code(inst, today)
     if division_names is None:
         division_names = dict(Division.objects.filter(code=inst.division_code).values_list("code", "name"))
@@ -320,6 +333,8 @@ def division_names_for(institutions: list[Institution]) -> dict[str, str]:
     codes = {i.division_code for i in institutions}
     if time.monotonic() - _DIVISION_NAMES_AT > DIVISION_NAMES_TTL or not codes <= _DIVISION_NAMES.keys():
         _DIVISION_NAMES.update(Division.objects.filter(level=DivisionLevel.COUNTY).values_list("code", "name"))
+        # Remember unknown codes too, so a row with a code missing from the table cannot force a reload per request.
+        _DIVISION_NAMES.update({c: "" for c in codes if c not in _DIVISION_NAMES})
         _DIVISION_NAMES_AT = time.monotonic()
     return {c: _DIVISION_NAMES.get(c, "") for c in codes}
 

@@ -56,7 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
         found = selectors.search_institutions(q)
         names = selectors.division_names_for(found)
         flags = selectors.list_flags(found)
-        labels = selectors.Labels()
+        labels = selectors.labels_for_language()
         profiles = [selectors.public_profile(i, division_names=names, flags=flags[i.pk], labels=labels) for i in found]
     return render(
         request, "portal/search.html", {"q": q, "profiles": profiles, "too_short": too_short, "searched": bool(q)}
