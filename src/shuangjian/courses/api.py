@@ -136,7 +136,8 @@ def list_courses(request: HttpRequest, limit: int = 100, offset: int = 0) -> lis
     """The operator's courses, or a regulator's courses in scope."""
     user = _user(request)
     limit = max(1, min(limit, 500))
-    qs = selectors.courses_for_user(user)[max(offset, 0) : max(offset, 0) + limit]
+    offset = max(0, min(offset, 10_000_000))  # SQLite refuses an OFFSET beyond 64 bits
+    qs = selectors.courses_for_user(user)[offset : offset + limit]
     return [_course_out(c) for c in qs]
 
 

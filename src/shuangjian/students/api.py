@@ -31,7 +31,7 @@ router = Router(tags=["students"], auth=session_or_token)
 
 class ListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)  # bounded: SQLite refuses an OFFSET beyond 64 bits
     status: str = ""
     q: str = ""
 
