@@ -29,6 +29,13 @@ def _import_demo_modules() -> None:
                 import_module(f"{config.name}.{info.name}")
 
 
+def _scope_label(account: dict[str, Any]) -> str:
+    """Scoped staff show their code; the admin reaches everything; operators and parents only what they own."""
+    if account["scope"]:
+        return str(account["scope"])
+    return "全部 all" if account["role"] == "platform_admin" else "本人 own"
+
+
 class Command(BaseCommand):
     help = "Builds the demo city (divisions, grid cells, accounts and every app's demo data)."
 
@@ -55,10 +62,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "演示账号 (demo accounts) — 密码 password: " + (ctx.accounts[0]["password"] if ctx.accounts else "")
         )
-        self.stdout.write(f"{'角色 role':<24}{'部门':<14}{'管辖 scope':<14}{'用户名 username':<18}机构")
+        self.stdout.write(f"{'角色 role':<24}{'部门':<20}{'管辖 scope':<14}{'用户名 username':<18}机构")
         for a in ctx.accounts:
             self.stdout.write(
-                f"{a['role_label']:<24}{a['department'] or '-':<14}{a['scope'] or '全部':<14}"
+                f"{a['role_label']:<24}{a['department'] or '-':<20}{_scope_label(a):<14}"
                 f"{a['username']:<18}{a['institution'] or ''}"
             )
         self.stdout.write("")
