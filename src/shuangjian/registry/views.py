@@ -3,10 +3,14 @@ operators' own institution, sites and licence application. Views parse, call a s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -57,6 +61,24 @@ def _user(request: HttpRequest) -> User:
 
 def _error_text(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
+
+
+def _post_action(
+    request: HttpRequest, form: Form, action: Callable[[dict[str, Any]], object], success: str, invalid: str
+) -> None:
+    """Run a regulator's one-form action: the service on valid input, and a message either way.
+
+    A service refusal (ValidationError) becomes an error message; nothing is written in that case.
+    """
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
 
 
 def _attach(form: object, exc: ValidationError) -> None:
@@ -135,14 +157,13 @@ def institution_status(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = StatusForm(request.POST, choices=[(s, s) for s in InstitutionStatus.values])
-    if form.is_valid():
-        try:
-            services.institution_change_status(actor=user, institution=inst, **form.cleaned_data)
-            messages.success(request, _("机构状态已变更。"))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, _("请选择状态并填写理由。"))
+    _post_action(
+        request,
+        form,
+        lambda data: services.institution_change_status(actor=user, institution=inst, **data),
+        _("机构状态已变更。"),
+        _("请选择状态并填写理由。"),
+    )
     return redirect("registry:institution_detail", pk=inst.pk)
 
 
@@ -152,14 +173,13 @@ def annual_inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = AnnualInspectionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.annual_inspection_record(actor=user, institution=inst, **form.cleaned_data)
-            messages.success(request, _("年检结果已保存。"))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, _("年检信息不完整：%(e)s") % {"e": form.errors.as_text()})
+    _post_action(
+        request,
+        form,
+        lambda data: services.annual_inspection_record(actor=user, institution=inst, **data),
+        _("年检结果已保存。"),
+        _("年检信息不完整：%(e)s") % {"e": form.errors.as_text()},
+    )
     return redirect("registry:institution_detail", pk=inst.pk)
 
 
@@ -169,14 +189,13 @@ def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = BlacklistAddForm(request.POST)
-    if form.is_valid():
-        try:
-            services.blacklist_add(actor=user, institution=inst, **form.cleaned_data)
-            messages.success(request, _("已列入黑名单。"))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, _("请填写列入原因和依据。"))
+    _post_action(
+        request,
+        form,
+        lambda data: services.blacklist_add(actor=user, institution=inst, **data),
+        _("已列入黑名单。"),
+        _("请填写列入原因和依据。"),
+    )
     return redirect("registry:institution_detail", pk=inst.pk)
 
 
@@ -187,14 +206,13 @@ def blacklist_lift(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(user, Role.REGULATOR)
     entry = get_in_scope_or_404(BlacklistEntry.objects.all(), user, pk=pk)
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.blacklist_lift(actor=user, entry=entry, reason=form.cleaned_data["reason"])
-            messages.success(request, _("已移出黑名单。"))
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, _("请填写理由。"))
+    _post_action(
+        request,
+        form,
+        lambda data: services.blacklist_lift(actor=user, entry=entry, reason=data["reason"]),
+        _("已移出黑名单。"),
+        _("请填写理由。"),
+    )
     return redirect("registry:institution_detail", pk=entry.institution_id)
 
 
@@ -204,14 +222,13 @@ def institution_deregister(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.institution_deregister(actor=user, institution=inst, reason=form.cleaned_data["reason"])
-            messages.success(request, _("“%(n)s”已注销。") % {"n": inst.name})
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-    else:
-        messages.error(request, _("请填写注销理由。"))
+    _post_action(
+        request,
+        form,
+        lambda data: services.institution_deregister(actor=user, institution=inst, reason=data["reason"]),
+        _("“%(n)s”已注销。") % {"n": inst.name},
+        _("请填写注销理由。"),
+    )
     if request.POST.get("next") == "zombies":
         return redirect("registry:zombies")
     return redirect("registry:institution_detail", pk=inst.pk)
