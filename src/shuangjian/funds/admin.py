@@ -12,7 +12,7 @@ from .models import Bank, BankNotification, CustodyAccount, JournalEntry, Ledger
 
 @admin.register(Bank)
 class BankAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "statement_format", "is_active")
+    list_display = ("code", "name", "statement_format", "signature_scheme", "is_active")
     search_fields = ("code", "name")
 
 

@@ -19,7 +19,7 @@ from shuangjian.core.api_errors import ApiError, validation_message
 from . import payments, rules, selectors, services
 from .ledger import MAX_POSTING_FEN
 from .models import Bank
-from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid, timestamp_fresh
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid, timestamp_fresh, timestamp_well_formed
 
 router = Router(tags=["funds"])
 
@@ -64,8 +64,15 @@ _NOTIFICATION_OPENAPI: dict[str, Any] = {
         {"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},
     ],
     "description": (
-        "银行到账通知。签名：HMAC-SHA256(银行密钥, `<X-Timestamp>.` + 原始请求体)，十六进制放在 X-Signature；"
-        "X-Timestamp 为 Unix 秒，超过 5 分钟拒绝。同一 notification_id 重复发送返回首次结果，不重复入账。"
+        "银行到账通知。签名：HMAC-SHA256(银行密钥, 原始请求体字节)，十六进制放在 X-Signature（可带 `sha256=` 前缀）。"
+        "X-Timestamp 为 Unix 秒，必填；早于当前 5 分钟以上或超前 5 分钟以上的请求拒绝（401）。"
+        "个别银行可按约定改用时间戳绑定签名：HMAC-SHA256(银行密钥, `<X-Timestamp>.` + 原始请求体)。"
+        "同一 notification_id 重复发送返回首次结果，不重复入账，因此重放请求体不会造成重复入账。"
+        "签名错误或时间戳过期 → 401；时间戳格式错误、请求体格式错误 → 400（附 detail）。\n\n"
+        "Bank payment notification. Signature: HMAC-SHA256(bank secret, raw body bytes), hex in X-Signature "
+        "(optional `sha256=` prefix). X-Timestamp (Unix seconds) is required; more than 5 minutes old or ahead is "
+        "refused (401). A bank may instead be set to sign `<X-Timestamp>.` + raw body. A repeated notification_id "
+        "gets the first answer and books nothing."
     ),
 }
 
@@ -88,9 +95,11 @@ def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: s
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not timestamp or not signature:
         raise ApiError(401, _("缺少签名或时间戳"), "signature_missing")
+    if not timestamp_well_formed(timestamp):
+        raise ApiError(400, _("X-Timestamp 应为 Unix 时间（秒）"), "timestamp_malformed")
     if not timestamp_fresh(timestamp, max_age_seconds=rules.notification_max_age_seconds()):
         raise ApiError(401, _("时间戳无效或已过期（超过 5 分钟）"), "timestamp_stale")
-    if not signature_valid(bank.notification_secret, timestamp, body, signature):
+    if not signature_valid(bank.notification_secret, timestamp, body, signature, bank.signature_scheme):
         raise ApiError(401, _("签名无效"), "signature_invalid")
     try:
         payload = json.loads(body)

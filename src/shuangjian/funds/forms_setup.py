@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuangjian.core.fields import UsccField, YuanField
 
-from .models import Bank, StatementFormat
+from .models import Bank, SignatureScheme, StatementFormat
 
 
 class _Bootstrap(forms.Form):
@@ -24,6 +24,24 @@ class BankForm(_Bootstrap):
     code = forms.SlugField(label=_("银行代码"), max_length=32, help_text=_("字母、数字、连字符，用于通知地址"))
     name = forms.CharField(label=_("银行名称"), max_length=128)
     statement_format = forms.ChoiceField(label=_("对账单格式"), choices=StatementFormat.choices)
+    signature_scheme = forms.ChoiceField(
+        label=_("签名方式"),
+        choices=SignatureScheme.choices,
+        initial=SignatureScheme.BODY,
+        required=False,
+        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
+    )
+
+    def clean_signature_scheme(self) -> str:
+        return self.cleaned_data.get("signature_scheme") or SignatureScheme.BODY
+
+
+class BankSettingsForm(_Bootstrap):
+    """Settings of an existing bank that a platform administrator may change (not its code or secret)."""
+
+    bank = forms.ModelChoiceField(queryset=Bank.objects.all(), widget=forms.HiddenInput)
+    statement_format = forms.ChoiceField(label=_("对账单格式"), choices=StatementFormat.choices)
+    signature_scheme = forms.ChoiceField(label=_("签名方式"), choices=SignatureScheme.choices)
 
 
 class CustodyForm(_Bootstrap):

@@ -24,12 +24,27 @@ class StatementFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel")
 
 
+class SignatureScheme(models.TextChoices):
+    """What a bank's notification HMAC covers (see ``funds/signing.py``); values match ``signing.SCHEMES``."""
+
+    BODY = "body", _("原始请求体")
+    TIMESTAMP_BODY = "timestamp_body", _("时间戳 + 原始请求体")
+
+
 class Bank(models.Model):
-    """A custody bank. ``code`` appears in the notification URL; ``notification_secret`` keys its HMAC."""
+    """A custody bank. ``code`` appears in the notification URL; ``notification_secret`` keys its HMAC over what
+    ``signature_scheme`` says (the raw body by default)."""
 
     code = models.SlugField(_("银行代码"), max_length=32, unique=True)
     name = models.CharField(_("银行名称"), max_length=128)
     notification_secret = models.CharField(_("通知签名密钥"), max_length=128)
+    signature_scheme = models.CharField(
+        _("签名方式"),
+        max_length=16,
+        choices=SignatureScheme.choices,
+        default=SignatureScheme.BODY,
+        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
+    )
     statement_format = models.CharField(
         _("对账单格式"), max_length=8, choices=StatementFormat.choices, default=StatementFormat.CSV
     )

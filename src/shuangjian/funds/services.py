@@ -28,6 +28,7 @@ from .models import (
     PaymentOrder,
     PaymentOrderStatus,
     RiskDeposit,
+    SignatureScheme,
     StatementFormat,
 )
 
@@ -42,6 +43,7 @@ def bank_create(
     name: str,
     notification_secret: str = "",
     statement_format: str = StatementFormat.CSV,
+    signature_scheme: str = SignatureScheme.BODY,
 ) -> Bank:
     """A custody bank; a random secret is generated when none is given."""
     bank = Bank.objects.create(
@@ -49,9 +51,35 @@ def bank_create(
         name=name,
         notification_secret=notification_secret or secrets.token_hex(32),
         statement_format=statement_format,
+        signature_scheme=signature_scheme,
     )
-    audit_record(actor=actor, action="funds.bank_create", obj=bank, after={"code": code, "name": name})
+    audit_record(
+        actor=actor,
+        action="funds.bank_create",
+        obj=bank,
+        after={"code": code, "name": name, "signature_scheme": signature_scheme},
+    )
     return bank
+
+
+@transaction.atomic
+def bank_update(*, actor: User | None, bank: Bank, **changes: str) -> Bank:
+    """Change a bank's settings (``name``, ``statement_format``, ``signature_scheme``); audited with before/after.
+
+    Changing the signature scheme takes effect on the next notification: agree the date with the bank first.
+    """
+    allowed = {"name", "statement_format", "signature_scheme"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"bank_update cannot change {sorted(unknown)}")
+    locked = Bank.objects.select_for_update().get(pk=bank.pk)
+    before = {k: getattr(locked, k) for k in changes}
+    for key, value in changes.items():
+        setattr(locked, key, value)
+    locked.full_clean(exclude=["notification_secret"])
+    locked.save(update_fields=list(changes))
+    audit_record(actor=actor, action="funds.bank_update", obj=locked, before=before, after=dict(changes))
+    return locked
 
 
 def _set_supervision_mode(*, actor: User | None, institution: Institution, mode: str) -> None:

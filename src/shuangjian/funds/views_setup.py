@@ -17,7 +17,8 @@ from shuangjian.core.scope import get_in_scope_or_404, require_role
 from shuangjian.registry.models import Institution
 
 from . import selectors, services
-from .forms_setup import BankForm, CustodyForm, RiskDepositForm
+from .forms_setup import BankForm, BankSettingsForm, CustodyForm, RiskDepositForm
+from .models import Bank
 
 register(NavItem(gettext_lazy("资金监管设置"), "funds:setup", frozenset({Role.REGULATOR}), order=400))
 register(NavItem(gettext_lazy("托管银行"), "funds:banks", frozenset({Role.PLATFORM_ADMIN}), order=401))
@@ -86,6 +87,18 @@ def setup(request: HttpRequest) -> HttpResponse:
 def banks(request: HttpRequest) -> HttpResponse:
     user = require_role(_user(request), Role.PLATFORM_ADMIN)
     form = BankForm()
+    if request.method == "POST" and "bank" in request.POST:
+        settings_form = BankSettingsForm(request.POST)
+        if settings_form.is_valid():
+            data = dict(settings_form.cleaned_data)
+            bank = data.pop("bank")
+            services.bank_update(actor=user, bank=bank, **data)
+            messages.success(request, _("已保存 %(name)s 的设置。") % {"name": bank.name})
+        else:
+            for errors in settings_form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+        return redirect("funds:banks")
     if request.method == "POST":
         form = BankForm(request.POST)
         if form.is_valid():
@@ -100,8 +113,16 @@ def banks(request: HttpRequest) -> HttpResponse:
                     % {"name": bank.name, "secret": bank.notification_secret},
                 )
                 return redirect("funds:banks")
+    bank_list = list(selectors.banks_for_user(user))
     return render(
         request,
         "funds/setup/banks.html",
-        {"banks": selectors.banks_for_user(user), "form": form},
+        {
+            "banks": [(b, BankSettingsForm(initial=_settings_of(b), auto_id=f"b{b.pk}_%s")) for b in bank_list],
+            "form": form,
+        },
     )
+
+
+def _settings_of(bank: Bank) -> dict[str, object]:
+    return {"bank": bank.pk, "statement_format": bank.statement_format, "signature_scheme": bank.signature_scheme}

@@ -2,7 +2,8 @@
 
 What it does, as a bank would:
 
-* ``pay(order)``: a parent paid an order at the counter/app → the bank signs and POSTs a notification to
+* ``pay(order)``: a parent paid an order at the counter/app → the bank signs (by ``Bank.signature_scheme``: the
+  raw body, or timestamp + body) and POSTs a notification to
   ``/api/v1/banks/<code>/notifications`` (over real HTTP with ``base_url``, or through Django's test client).
 * ``execute(instructions)``: accepts release/refund instructions (a batch, by file or API) and answers each with
   a bank reference and ``executed`` or ``failed``; it never writes platform tables — the platform books the
@@ -114,8 +115,8 @@ class SimulatedBank:
         return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
     def send(self, body: bytes, *, client: Any = None, base_url: str | None = None, now: float | None = None) -> Sent:
-        """POST a signed body: through ``client`` (Django test client) or to ``base_url`` over HTTP."""
-        headers = signed_headers(self.bank.notification_secret, body, now=now)
+        """POST a body signed by this bank's scheme: through ``client`` (Django test client) or to ``base_url``."""
+        headers = signed_headers(self.bank.notification_secret, body, now=now, scheme=self.bank.signature_scheme)
         return self.send_raw(body, headers, client=client, base_url=base_url)
 
     def send_raw(

@@ -36,6 +36,15 @@ def test_bank_sim_pay_books_once_even_when_repeated(world, order):
     assert JournalEntry.objects.count() == 1
 
 
+@pytest.mark.parametrize("scheme", ["body", "timestamp_body"])
+def test_bank_sim_signs_by_the_banks_scheme(world, order, scheme):
+    world.bank.signature_scheme = scheme
+    world.bank.save(update_fields=["signature_scheme"])
+    out = io.StringIO()
+    call_command("bank_sim", "pay", order.order_no, stdout=out)
+    assert out.getvalue().startswith("200 ") and '"booked"' in out.getvalue()
+
+
 def test_bank_sim_notify_unknown_order_opens_a_suspense_case(world):
     out = io.StringIO()
     call_command("bank_sim", "notify", "--bank", world.bank.code, "--order-no", "NOPE", "--amount", "999", stdout=out)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import json
 import time
 
@@ -15,6 +17,7 @@ from ..models import (
     NotificationOutcome,
     PaymentOrder,
     PaymentOrderStatus,
+    SignatureScheme,
     SuspenseCase,
 )
 from ..signing import signed_headers
@@ -80,27 +83,81 @@ def _post(client, bank, body: bytes, headers):
     )
 
 
-def test_bad_signature_stale_and_missing_headers_are_401(world, order, client):
+def _hmac(secret: str, message: bytes) -> str:
+    # Computed here, not through signing.sign, so the test pins the wire format the issue specifies.
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def test_default_scheme_is_hmac_of_the_raw_body_and_a_replay_books_nothing(world, order, client):
+    assert world.bank.signature_scheme == SignatureScheme.BODY
+    body = SimulatedBank(world.bank).notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
+    now = str(int(time.time()))
+    headers = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, body)}
+    r = _post(client, world.bank, body, headers)
+    assert r.status_code == 200, r.json()
+    assert r.json()["result"] == "booked"
+    # The same body and signature resent later with a fresh timestamp verifies (the timestamp is not signed) but
+    # the notification_id was booked already: the first answer comes back and nothing new is booked.
+    later = {"X-Timestamp": str(int(time.time()) + 60), "X-Signature": "sha256=" + headers["X-Signature"].upper()}
+    again = _post(client, world.bank, body, later)
+    assert again.status_code == 200 and again.json() == r.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert JournalEntry.objects.count() == 1
+    # Signing "<timestamp>." + body is not what a body-scheme bank sends.
+    bound = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, now.encode() + b"." + body)}
+    r = _post(client, world.bank, body.replace(b'"N', b'"M', 1), bound)
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
+
+
+def test_timestamp_bound_scheme_is_a_per_bank_option(world, order, client):
+    world.bank.signature_scheme = SignatureScheme.TIMESTAMP_BODY
+    world.bank.save(update_fields=["signature_scheme"])
+    body = SimulatedBank(world.bank).notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
+    now = str(int(time.time()))
+    body_only = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, body)}
+    r = _post(client, world.bank, body, body_only)
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
+    # A fresh timestamp pasted onto an old signature fails: under this scheme the timestamp is signed.
+    old = signed_headers(world.bank.notification_secret, body, now=time.time() - 1000, scheme="timestamp_body")
+    r = _post(client, world.bank, body, {**old, "X-Timestamp": now})
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
+    assert JournalEntry.objects.count() == 0
+    bound = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, now.encode() + b"." + body)}
+    r = _post(client, world.bank, body, bound)
+    assert r.status_code == 200 and r.json()["result"] == "booked"
+    # The simulated bank signs by the bank's scheme.
+    assert SimulatedBank(world.bank).pay(order, client=client).status == 200
+
+
+@pytest.mark.parametrize("scheme", [SignatureScheme.BODY, SignatureScheme.TIMESTAMP_BODY])
+def test_bad_signature_stale_future_missing_are_401_and_a_malformed_timestamp_is_400(world, order, client, scheme):
+    world.bank.signature_scheme = scheme
+    world.bank.save(update_fields=["signature_scheme"])
+    secret = world.bank.notification_secret
     sim = SimulatedBank(world.bank)
     body = sim.notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
-    bad = signed_headers("wrong-secret", body)
-    r = _post(client, world.bank, body, bad)
+    r = _post(client, world.bank, body, signed_headers("wrong-secret", body, scheme=scheme))
     assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
-    stale = signed_headers(world.bank.notification_secret, body, now=time.time() - 301)
-    r = _post(client, world.bank, body, stale)
+    r = _post(client, world.bank, body, signed_headers(secret, body, now=time.time() - 301, scheme=scheme))
     assert (r.status_code, r.json()["code"]) == (401, "timestamp_stale")
-    # Tampered body with a valid-looking signature for the original.
-    good = signed_headers(world.bank.notification_secret, body)
+    r = _post(client, world.bank, body, signed_headers(secret, body, now=time.time() + 301, scheme=scheme))
+    assert (r.status_code, r.json()["code"]) == (401, "timestamp_stale")
+    # Tampered body with a valid signature for the original.
+    good = signed_headers(secret, body, scheme=scheme)
     r = _post(client, world.bank, body.replace(b'"amount_fen": ', b'"amount_fen": 9'), good)
-    assert r.status_code == 401
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
     r = _post(client, world.bank, body, {})
     assert (r.status_code, r.json()["code"]) == (401, "signature_missing")
-    # A fresh timestamp pasted onto an old signature fails too: the timestamp is signed.
-    old = signed_headers(world.bank.notification_secret, body, now=time.time() - 1000)
-    r = _post(client, world.bank, body, {**old, "X-Timestamp": str(int(time.time()))})
-    assert r.status_code == 401
+    r = _post(client, world.bank, body, {"X-Signature": good["X-Signature"]})
+    assert (r.status_code, r.json()["code"]) == (401, "signature_missing")
+    for bad in ("2026-12-01T10:00:00", "-1", "１７００００００００", "9" * 13):
+        r = _post(client, world.bank, body, {**good, "X-Timestamp": bad})
+        assert (r.status_code, r.json()["code"]) == (400, "timestamp_malformed"), bad
+        assert r.json()["detail"]
     assert JournalEntry.objects.count() == 0
     assert BankNotification.objects.count() == 0
+    r = _post(client, world.bank, body, good)
+    assert r.status_code == 200 and r.json()["result"] == "booked"
 
 
 @pytest.mark.parametrize(

@@ -95,3 +95,38 @@ def test_supervision_mode_change_is_in_the_institution_history(db):
     services.custody_account_open(actor=None, institution=inst, bank=BankFactory.create(), account_no="6222777")
     modes = list(inst.history.order_by("history_id").values_list("supervision_mode", flat=True))
     assert modes[-1] == SupervisionMode.BANK_CUSTODY
+
+
+def test_platform_admin_sets_and_changes_a_banks_signature_scheme(db, client):
+    admin_user = PlatformAdminFactory.create()
+    client.force_login(admin_user)
+    client.post(
+        "/funds/banks/",
+        {"code": "ccb-kf", "name": "建设银行开封分行", "statement_format": "csv", "signature_scheme": "timestamp_body"},
+    )
+    assert Bank.objects.get(code="ccb-kf").signature_scheme == "timestamp_body"
+    client.post("/funds/banks/", {"code": "boc-kf", "name": "中国银行开封分行", "statement_format": "csv"})
+    bank = Bank.objects.get(code="boc-kf")
+    assert bank.signature_scheme == "body"  # the scheme is the default
+    page = client.get("/funds/banks/").content.decode()
+    assert "时间戳 + 原始请求体" in page and 'data-testid="bank-settings-boc-kf"' in page
+    r = client.post(
+        "/funds/banks/",
+        {"bank": bank.pk, "statement_format": "xlsx", "signature_scheme": "timestamp_body"},
+        follow=True,
+    )
+    assert "已保存" in r.content.decode()
+    bank.refresh_from_db()
+    assert (bank.signature_scheme, bank.statement_format) == ("timestamp_body", "xlsx")
+    event = AuditEvent.objects.get(action="funds.bank_update")
+    assert event.before is not None and event.after is not None
+    assert event.before["signature_scheme"] == "body" and event.after["signature_scheme"] == "timestamp_body"
+    r = client.post(
+        "/funds/banks/", {"bank": bank.pk, "statement_format": "csv", "signature_scheme": "md5"}, follow=True
+    )
+    assert r.status_code == 200
+    bank.refresh_from_db()
+    assert bank.signature_scheme == "timestamp_body"
+    # Regulators cannot change it.
+    client.force_login(RegulatorFactory.create())
+    assert client.post("/funds/banks/", {"bank": bank.pk, "signature_scheme": "body"}).status_code == 404
