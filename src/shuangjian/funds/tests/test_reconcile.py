@@ -152,3 +152,52 @@ def test_rejected_adjustment_reopens_the_case(world: World) -> None:
     case.refresh_from_db()
     assert case.status == DiscrepancyStatus.OPEN
     assert ledger.account_suspense(world.bank).balance_fen == 0
+
+
+def test_repeated_reference_in_one_file_counts_once_and_totals_follow_the_lines_kept(world: World) -> None:
+    day = timezone.localdate()
+    book(world, "H1", 10_000)
+    content = render_statement(lines(day, ("H1", 10_000), ("H1", 10_000), ("H2", -2_500)), "csv")
+    result = reconcile.statement_import(actor=None, bank=world.bank, content=content)
+    assert result.lines == 2 and result.skipped_duplicates == 1 and result.matched == 1
+    statement = result.statement
+    assert (statement.line_count, statement.total_in_fen, statement.total_out_fen) == (2, 10_000, 2_500)
+    assert StatementLine.objects.get(bank_reference="H1").line_no == 2
+    after = AuditEvent.objects.filter(action="funds.statement_import").latest("pk").after or {}
+    assert (after["lines"], after["skipped_duplicates"], after["discrepancies"]) == (2, 1, 1)
+
+
+def test_movement_the_bank_shows_a_day_late_settles_the_missing_at_bank_case(world: World) -> None:
+    day = timezone.localdate()
+    book(world, "J1", 10_000)
+    book(world, "J2", 4_000)
+    reconcile.statement_import(
+        actor=None, bank=world.bank, content=render_statement(lines(day, ("J1", 10_000)), "csv"), statement_date=day
+    )
+    case = Discrepancy.objects.get(bank_reference="J2")
+    assert case.kind == DiscrepancyKind.MISSING_AT_BANK and case.status == DiscrepancyStatus.OPEN
+    assert case.ledger_amount_fen == 4_000 and case.institution_id == world.institution.pk
+    later = render_statement(lines(day + datetime.timedelta(days=1), ("J2", 4_000)), "csv")
+    result = reconcile.statement_import(actor=None, bank=world.bank, content=later)
+    assert result.matched == 1 and result.discrepancies == 0
+    case.refresh_from_db()
+    assert case.status == DiscrepancyStatus.RESOLVED and case.resolved_at is not None
+
+
+def test_case_is_attributed_to_the_institution_owning_the_custody_account(world: World) -> None:
+    day = timezone.localdate()
+    account = world.institution.custody_accounts.get()
+    content = render_statement(
+        [
+            StatementLineData("K1", day, 3_000, account.account_no, "家长"),
+            StatementLineData("K2", day, 1_000, "99999999", "家长"),
+        ],
+        "csv",
+    )
+    reconcile.statement_import(actor=None, bank=world.bank, content=content)
+    k1 = Discrepancy.objects.get(bank_reference="K1")
+    k2 = Discrepancy.objects.get(bank_reference="K2")
+    assert k1.kind == DiscrepancyKind.MISSING_IN_LEDGER and k1.bank_amount_fen == 3_000
+    assert (k1.institution_id, k1.division_code) == (world.institution.pk, account.division_code)
+    assert k1.statement_line == StatementLine.objects.get(bank_reference="K1")
+    assert k2.institution_id is None
