@@ -7,13 +7,33 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Bank, BankNotification, CustodyAccount, JournalEntry, LedgerAccount, Posting, RiskDeposit
+from .models import (
+    Bank,
+    BankNotification,
+    BankOperator,
+    CustodyAccount,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    RiskDeposit,
+)
 
 
 @admin.register(Bank)
 class BankAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "statement_format", "signature_scheme", "is_active")
+    list_display = ("code", "name", "division_code", "statement_format", "signature_scheme", "is_active")
     search_fields = ("code", "name")
+
+
+@admin.register(BankOperator)
+class BankOperatorAdmin(admin.ModelAdmin):
+    """Where a platform administrator ties a custody-bank operator account to its bank."""
+
+    list_display = ("user", "bank")
+    list_filter = ("bank",)
+    search_fields = ("user__username", "user__display_name")
+    raw_id_fields = ("user",)
+    list_select_related = ("user", "bank")
 
 
 @admin.register(CustodyAccount)

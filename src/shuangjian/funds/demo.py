@@ -1,11 +1,18 @@
 """Funds' part of the demo city (after students, step 40): a custody bank, custody accounts, payments through the
 simulated bank's signed HTTP path, confirmed/disputed/auto-confirmed lessons, releases and refunds executed by the
 bank, and today's statement with a few differences to reconcile.
+
+Payments carry weeks of history: each is made on its own day over the past eight weeks (the demo runs the order and
+the bank's notification "as of" that day, so the order, the notification and the ledger entry all carry it), and one
+Longting institution collects most of its fees this week, so the regulator view shows a pre-sale spike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
+from unittest import mock
 
 from django.test import Client
 from django.utils import timezone
@@ -19,10 +26,48 @@ from shuangjian.students.models import Enrolment, EnrolmentStatus
 
 from . import refunds, release, rules, services
 from .banks.simulated import SimulatedBank, StatementLineData, render_statement
-from .models import Bank, ConsumptionRequest, ConsumptionStatus, CustodyAccount, RefundRequest
+from .models import Bank, BankOperator, ConsumptionRequest, ConsumptionStatus, CustodyAccount, RefundRequest
 from .reconcile import statement_import
 
 BANK_CODE = "kfbank"
+
+
+# Weeks of payment history before this week; the spike institution's one earlier payment lies this many weeks back.
+HISTORY_WEEKS = 8
+SPIKE_EARLIER_WEEKS = 5
+
+
+@contextlib.contextmanager
+def _as_of(day: datetime.date) -> Iterator[None]:
+    """Run demo writes as if it were ``day`` (at 10:00 local time): Django's clock is moved, nothing else is.
+
+    Only for building demo history through the real services and HTTP path; the request's signature timestamp
+    is checked against the real clock, which is not moved.
+    """
+    if day == timezone.localdate():
+        yield
+        return
+    moment = datetime.datetime.combine(day, datetime.time(10), tzinfo=timezone.get_current_timezone())
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _payment_days(enrolments: list[Enrolment], *, spike: int | None, today: datetime.date) -> dict[int, datetime.date]:
+    """The day each enrolment is paid: spread over the past ``HISTORY_WEEKS`` weeks (never this week), except at
+    the spike institution, which took one payment ``SPIKE_EARLIER_WEEKS`` weeks ago and all the others this week."""
+    week_start = today - datetime.timedelta(days=today.weekday())
+    days: dict[int, datetime.date] = {}
+    seen_spike = 0
+    for n, e in enumerate(enrolments):
+        if e.institution_id == spike:
+            back = SPIKE_EARLIER_WEEKS if seen_spike == 0 else 0
+            seen_spike += 1
+            earlier = week_start - datetime.timedelta(weeks=back) + datetime.timedelta(days=1)
+            days[e.pk] = today if back == 0 else earlier
+        else:
+            back = 1 + n % HISTORY_WEEKS
+            days[e.pk] = week_start - datetime.timedelta(weeks=back) + datetime.timedelta(days=n % 5)
+    return days
 
 
 def _parent_of(enrolment: Enrolment) -> User | None:
@@ -32,10 +77,18 @@ def _parent_of(enrolment: Enrolment) -> User | None:
 
 @register_demo_step(60, "funds.custody")
 def build_funds(ctx: DemoContext) -> None:
-    if Bank.objects.filter(code=BANK_CODE).exists():
+    operator = User.objects.filter(username="kf_bank", role=Role.BANK_OPERATOR).first()
+    existing = Bank.objects.filter(code=BANK_CODE).first()
+    if existing is not None:
+        # Demo databases built before bank operators were tied to a bank get kf_bank's link on the next run.
+        if operator is not None and not BankOperator.objects.filter(user=operator).exists():
+            services.bank_operator_link(actor=None, user=operator, bank=existing)
         ctx.log("资金：已有示范托管银行，跳过")
         return
-    bank = services.bank_create(actor=None, code=BANK_CODE, name="示范银行开封分行")
+    # The branch serves the whole city: cases it cannot attribute to an institution go to the city's regulators.
+    bank = services.bank_create(actor=None, code=BANK_CODE, name="示范银行开封分行", division_code=PRIMARY_COUNTY[:4])
+    if operator is not None:
+        services.bank_operator_link(actor=None, user=operator, bank=bank)
     enrolments = list(
         Enrolment.objects.filter(division_code__in=(PRIMARY_COUNTY, SECOND_COUNTY), status=EnrolmentStatus.ACTIVE)
         .select_related("institution", "student")
@@ -64,25 +117,37 @@ def build_funds(ctx: DemoContext) -> None:
     sim = SimulatedBank(bank)
     client = Client()
     today = timezone.localdate()
+    payable = [e for e in enrolments if e.institution_id not in outside and e.price_per_lesson_fen > 0]
+    # The spike: the Longting institution under custody with the most enrolments (at least three, so that this
+    # week's money is several times its one earlier payment).
+    per_institution: dict[int, int] = {}
+    for e in payable:
+        if e.division_code == PRIMARY_COUNTY:
+            per_institution[e.institution_id] = per_institution.get(e.institution_id, 0) + 1
+    spike = max(per_institution, key=lambda i: (per_institution[i], -i), default=None)
+    if spike is not None and per_institution[spike] < 3:
+        spike = None
+    days = _payment_days(payable, spike=spike, today=today)
     paid = refused = 0
-    for enrolment in enrolments:
-        if enrolment.institution_id in outside or enrolment.price_per_lesson_fen <= 0:
-            continue
+    for enrolment in payable:
         caps = rules.FeeCaps.from_settings()
         hours = min(enrolment.lessons_bought, caps.max_class_hours, caps.max_fen // enrolment.price_per_lesson_fen)
-        try:
-            order = services.payment_order_create(
-                actor=_parent_of(enrolment),
-                enrolment=enrolment,
-                class_hours=hours,
-                period_start=today,
-                period_end=today + datetime.timedelta(days=80),
-            )
-        except RuleViolationError:
-            refused += 1
-            continue
-        if sim.pay(order, client=client).status == 200:
-            paid += 1
+        day = days[enrolment.pk]
+        with _as_of(day):
+            try:
+                order = services.payment_order_create(
+                    actor=_parent_of(enrolment),
+                    enrolment=enrolment,
+                    class_hours=hours,
+                    period_start=day,
+                    period_end=day + datetime.timedelta(days=80),
+                    today=day,
+                )
+            except RuleViolationError:
+                refused += 1
+                continue
+            if sim.pay(order, client=client).status == 200:
+                paid += 1
 
     # Lessons: the students step recorded attendance; parents answer most, a few dispute, the rest wait.
     pending = list(
@@ -152,8 +217,12 @@ def build_funds(ctx: DemoContext) -> None:
         else {}
     )
     account = CustodyAccount.objects.filter(bank=bank).order_by("pk").first()
+    # Two lines the platform never heard of: one into a known custody account, one into an account number the
+    # platform does not know (no institution: an unattributed case, for the city's regulators and the bank).
+    known_account = account.account_no if account else ""
     extra = [
-        StatementLineData("KFBANKUNKNOWN0001", today, 88_800, account.account_no if account else "", "王某", "现金存入")
+        StatementLineData("KFBANKUNKNOWN0001", today, 88_800, known_account, "王某", "现金存入"),
+        StatementLineData("KFBANKUNKNOWN0002", today, 12_000, "41029999999999999", "李某", "转账存入"),
     ]
     content = render_statement(sim.statement_lines(today, drop=drop, alter=alter, extra=extra), "csv")
     result = statement_import(

@@ -20,6 +20,20 @@ class _Bootstrap(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
 
+def _service_division(value: str) -> str:
+    from shuangjian.core.models import Division, DivisionLevel
+
+    value = (value or "").strip()
+    if (
+        value
+        and not Division.objects.filter(
+            code=value, level__in=[DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY]
+        ).exists()
+    ):
+        raise forms.ValidationError(_("请填写已有的省、市或县区代码，如 4102 或 410202。"))
+    return value
+
+
 class BankForm(_Bootstrap):
     code = forms.SlugField(label=_("银行代码"), max_length=32, help_text=_("字母、数字、连字符，用于通知地址"))
     name = forms.CharField(label=_("银行名称"), max_length=128)
@@ -32,8 +46,18 @@ class BankForm(_Bootstrap):
         help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
     )
 
+    division_code = forms.CharField(
+        label=_("服务区划代码"),
+        max_length=12,
+        required=False,
+        help_text=_("该行托管业务服务的市或县区代码（如 4102、410202）；无机构归属的对账差异由该区划监管人员处理。"),
+    )
+
     def clean_signature_scheme(self) -> str:
         return self.cleaned_data.get("signature_scheme") or SignatureScheme.BODY
+
+    def clean_division_code(self) -> str:
+        return _service_division(self.cleaned_data.get("division_code", ""))
 
 
 class BankSettingsForm(_Bootstrap):
@@ -42,6 +66,10 @@ class BankSettingsForm(_Bootstrap):
     bank = forms.ModelChoiceField(queryset=Bank.objects.all(), widget=forms.HiddenInput)
     statement_format = forms.ChoiceField(label=_("对账单格式"), choices=StatementFormat.choices)
     signature_scheme = forms.ChoiceField(label=_("签名方式"), choices=SignatureScheme.choices)
+    division_code = forms.CharField(label=_("服务区划代码"), max_length=12, required=False)
+
+    def clean_division_code(self) -> str:
+        return _service_division(self.cleaned_data.get("division_code", ""))
 
 
 class CustodyForm(_Bootstrap):

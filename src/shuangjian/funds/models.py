@@ -49,6 +49,13 @@ class Bank(models.Model):
         _("对账单格式"), max_length=8, choices=StatementFormat.choices, default=StatementFormat.CSV
     )
     instruction_url = models.CharField(_("指令接收地址"), max_length=255, blank=True)
+    division_code = models.CharField(
+        _("服务区划代码"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        help_text=_("该行托管业务服务的市或县区代码（如 4102、410202）；无机构归属的对账差异由该区划监管人员处理。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,6 +66,23 @@ class Bank(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BankOperator(models.Model):
+    """Ties a custody-bank operator account to the one bank it works for (as ``InstitutionOperator`` does for an
+    institution): the operator sees and acts on that bank's instructions, statements and cases only."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank_operated", verbose_name=_("账号")
+    )
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="operators", verbose_name=_("银行"))
+
+    class Meta:
+        verbose_name = _("银行操作员")
+        verbose_name_plural = _("银行操作员")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.bank}"
 
 
 class CustodyAccount(models.Model):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from .models import (
     Bank,
     BankInstruction,
     BankInstructionBatch,
+    BankOperator,
     ConsumptionRequest,
     ConsumptionStatus,
     CustodyAccount,
@@ -33,6 +35,8 @@ from .models import (
     Statement,
 )
 
+M = TypeVar("M", bound=Model)
+
 
 def _own_enrolments_q(user: User, prefix: str = "") -> Q | None:
     """Enrolments a parent or institution operator owns; None when the role owns none."""
@@ -44,6 +48,28 @@ def _own_enrolments_q(user: User, prefix: str = "") -> Q | None:
             return None
         return Q(**{f"{prefix}institution_id": operated.institution_id})
     return None
+
+
+def operator_bank_id(user: User) -> int | None:
+    """The bank a custody-bank operator works for (``BankOperator``); None for other roles or an unlinked operator.
+
+    An operator is tied to one bank: every funds read below that involves a bank restricts a bank operator to it,
+    and an operator not linked to a bank reaches nothing (404), like an institution operator without institution.
+    """
+    if not user.is_authenticated or user.role != Role.BANK_OPERATOR:
+        return None
+    if not hasattr(user, "_funds_bank_id"):
+        link = BankOperator.objects.filter(user_id=user.pk).values_list("bank_id", flat=True).first()
+        user._funds_bank_id = link  # type: ignore[attr-defined]  # cached for the request
+    return user._funds_bank_id  # type: ignore[attr-defined]
+
+
+def _own_bank_only(user: User, qs: QuerySet[M], field: str = "bank_id") -> QuerySet[M]:
+    """``qs`` limited to the operator's own bank when ``user`` is a bank operator (nothing when unlinked)."""
+    if user.is_authenticated and user.role == Role.BANK_OPERATOR and not user.is_platform_admin:
+        bank_id = operator_bank_id(user)
+        return qs.none() if bank_id is None else qs.filter(**{field: bank_id})
+    return qs
 
 
 def enrolment_payable_for_user(user: User, enrolment_id: int) -> Enrolment:
@@ -73,7 +99,7 @@ def orders_for_user(user: User) -> QuerySet[PaymentOrder]:
     if user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
         return qs.none()
     scope = scope_q(user)
-    return qs.none() if scope is None else qs.filter(scope)
+    return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
 
 
 def order_get_for_user(user: User, order_no: str) -> PaymentOrder:
@@ -84,10 +110,10 @@ def order_get_for_user(user: User, order_no: str) -> PaymentOrder:
 
 
 def banks_for_user(user: User) -> QuerySet[Bank]:
-    """Banks are city-wide reference data: staff and platform admins see them all."""
+    """Banks are city-wide reference data: staff and platform admins see them all; a bank operator their own."""
     if not user.is_authenticated or user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
         return Bank.objects.none()
-    return Bank.objects.order_by("code")
+    return _own_bank_only(user, Bank.objects.order_by("code"), field="pk")
 
 
 def custody_accounts_for_user(user: User) -> QuerySet[CustodyAccount]:
@@ -100,7 +126,7 @@ def custody_accounts_for_user(user: User) -> QuerySet[CustodyAccount]:
     if user.role == Role.PARENT:
         return qs.none()
     scope = scope_q(user)
-    return qs.none() if scope is None else qs.filter(scope)
+    return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
 
 
 def risk_deposits_for_user(user: User) -> QuerySet[RiskDeposit]:
@@ -108,7 +134,7 @@ def risk_deposits_for_user(user: User) -> QuerySet[RiskDeposit]:
     if not user.is_authenticated or user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
         return qs.none()
     scope = scope_q(user)
-    return qs.none() if scope is None else qs.filter(scope)
+    return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
 
 
 # ---------------------------------------------------------------------------------------------------- f2: release,
@@ -271,9 +297,9 @@ def refund_for_regulator(user: User, pk: int) -> RefundRequest:
 
 
 def batches_for_bank(user: User) -> QuerySet[BankInstructionBatch]:
-    """Instruction batches for bank operators (city-wide: a bank serves every county) and platform admins."""
+    """Instruction batches of the operator's own bank (all banks for platform admins)."""
     _user_or_404(user, Role.BANK_OPERATOR)
-    return BankInstructionBatch.objects.select_related("bank").order_by("-created_at", "-id")
+    return _own_bank_only(user, BankInstructionBatch.objects.select_related("bank").order_by("-created_at", "-id"))
 
 
 def batch_for_bank(user: User, pk: int) -> BankInstructionBatch:
@@ -284,12 +310,27 @@ def batch_for_bank(user: User, pk: int) -> BankInstructionBatch:
 
 
 def discrepancies_for_user(user: User) -> QuerySet[Discrepancy]:
-    """Regulators see cases in their jurisdiction (and unattributed ones only city-wide); bank operators all."""
+    """Reconciliation cases a person may see and work on.
+
+    * Platform admins: all. Bank operators: every case of their own bank, attributed or not.
+    * Regulators: cases of institutions in their jurisdiction, and *unattributed* cases (a statement line whose
+      account matches no custody account: no institution, blank division) of every bank whose service division
+      (``Bank.division_code``) lies inside their jurisdiction. Unattributed money is the bank's, so it belongs to
+      whoever supervises the area that bank serves: the county's regulators for a county branch (410202), the
+      city's for a city-wide branch (4102), which is where the custody agreement with the bank is signed. A
+      county regulator does not see a city-wide bank's unattributed cases: the money may belong to any county.
+      A bank with no service division yet leaves its unattributed cases to platform admins and its operators.
+    """
     _user_or_404(user, Role.REGULATOR, Role.BANK_OPERATOR)
     qs = Discrepancy.objects.select_related("bank", "institution").order_by("status", "-business_date", "id")
-    if user.role == Role.BANK_OPERATOR or user.is_platform_admin:
+    if user.is_platform_admin:
         return qs
-    return qs.filter(_staff_scope(user))
+    if user.role == Role.BANK_OPERATOR:
+        return _own_bank_only(user, qs)
+    scope = _staff_scope(user)
+    reach = user.scope_code
+    unattributed = Q(division_code="", bank__division_code__startswith=reach) & ~Q(bank__division_code="")
+    return qs.filter(scope | unattributed)
 
 
 def discrepancy_for_user(user: User, pk: int) -> Discrepancy:
@@ -311,8 +352,9 @@ def adjustment_for_user(user: User, pk: int) -> ManualAdjustment:
 
 
 def statements_for_user(user: User) -> QuerySet[Statement]:
+    """Statements of every bank for regulators (they reconcile for their area), of their own bank for operators."""
     _user_or_404(user, Role.REGULATOR, Role.BANK_OPERATOR)
-    return Statement.objects.select_related("bank").order_by("-statement_date", "-id")
+    return _own_bank_only(user, Statement.objects.select_related("bank").order_by("-statement_date", "-id"))
 
 
 # ---------------------------------------------------------------------------------------------------- regulator view

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import User
+from shuangjian.core.models import Role, User
 from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.registry.models import Institution, SupervisionMode
 from shuangjian.students.models import Enrolment
@@ -22,6 +22,7 @@ from shuangjian.students.models import Enrolment
 from . import rules
 from .models import (
     Bank,
+    BankOperator,
     ConsumptionRequest,
     ConsumptionStatus,
     CustodyAccount,
@@ -44,31 +45,35 @@ def bank_create(
     notification_secret: str = "",
     statement_format: str = StatementFormat.CSV,
     signature_scheme: str = SignatureScheme.BODY,
+    division_code: str = "",
 ) -> Bank:
-    """A custody bank; a random secret is generated when none is given."""
+    """A custody bank; a random secret is generated when none is given. ``division_code`` is the city or county
+    the bank's custody service covers (see ``selectors.discrepancies_for_user`` for what it decides)."""
     bank = Bank.objects.create(
         code=code,
         name=name,
         notification_secret=notification_secret or secrets.token_hex(32),
         statement_format=statement_format,
         signature_scheme=signature_scheme,
+        division_code=division_code,
     )
     audit_record(
         actor=actor,
         action="funds.bank_create",
         obj=bank,
-        after={"code": code, "name": name, "signature_scheme": signature_scheme},
+        after={"code": code, "name": name, "signature_scheme": signature_scheme, "division_code": division_code},
     )
     return bank
 
 
 @transaction.atomic
 def bank_update(*, actor: User | None, bank: Bank, **changes: str) -> Bank:
-    """Change a bank's settings (``name``, ``statement_format``, ``signature_scheme``); audited with before/after.
+    """Change a bank's settings (``name``, ``statement_format``, ``signature_scheme``, ``division_code``); audited
+    with before/after.
 
     Changing the signature scheme takes effect on the next notification: agree the date with the bank first.
     """
-    allowed = {"name", "statement_format", "signature_scheme"}
+    allowed = {"name", "statement_format", "signature_scheme", "division_code"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"bank_update cannot change {sorted(unknown)}")
@@ -101,6 +106,18 @@ def _set_supervision_mode(*, actor: User | None, institution: Institution, mode:
         before={"supervision_mode": before},
         after={"supervision_mode": mode},
     )
+
+
+@transaction.atomic
+def bank_operator_link(*, actor: User | None, user: User, bank: Bank) -> BankOperator:
+    """Tie a custody-bank operator account to ``bank`` (replacing any earlier link); audited."""
+    if user.role != Role.BANK_OPERATOR:
+        raise_if_any(
+            [Violation("bank_operator_role", _("只有托管银行操作员账号可以关联银行。"), BASIS_CUSTODY, "user")]
+        )
+    link, _created = BankOperator.objects.update_or_create(user=user, defaults={"bank": bank})
+    audit_record(actor=actor, action="funds.bank_operator_link", obj=link, after={"user": user.pk, "bank": bank.code})
+    return link
 
 
 @transaction.atomic

@@ -24,7 +24,6 @@ from shuangjian.core.money import format_fen
 from . import reconcile, refunds, release, selectors
 from .models import (
     AdjustmentStatus,
-    Bank,
     ConsumptionStatus,
     DiscrepancyStatus,
     InstructionStatus,
@@ -49,6 +48,13 @@ def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> b
         return False
     messages.success(request, success)
     return True
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
 
 
 def _page(request: HttpRequest, qs: Any, per_page: int = 20, name: str = "page") -> Any:
@@ -151,7 +157,7 @@ def bank(request: HttpRequest) -> HttpResponse:
     batches = selectors.batches_for_bank(user)
     if request.method == "POST":
         made = 0
-        for b in Bank.objects.filter(is_active=True):
+        for b in selectors.banks_for_user(user).filter(is_active=True):
             made += bool(release.release_batch_create(actor=user, bank=b))
             made += bool(refunds.refund_batch_create(actor=user, bank=b))
         messages.success(request, _("已生成 %(n)s 个指令批次。") % {"n": made})
@@ -162,7 +168,7 @@ def bank(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, batches),
             "statements": selectors.statements_for_user(user)[:20],
-            "banks": Bank.objects.filter(is_active=True),
+            "banks": selectors.banks_for_user(user).filter(is_active=True),
             "draft": InstructionStatus.DRAFT,
             "sent": InstructionStatus.SENT,
         },
@@ -199,7 +205,7 @@ def reconcile_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.discrepancies_for_user(user)
     if request.method == "POST":
         upload = request.FILES.get("file")
-        bank_obj = Bank.objects.filter(pk=request.POST.get("bank") or 0).first()
+        bank_obj = selectors.banks_for_user(user).filter(pk=_int(request.POST.get("bank"))).first()
         if upload is None or bank_obj is None:
             messages.error(request, _("请选择银行并上传对账单文件（CSV 或 Excel）。"))
         elif upload.size is not None and upload.size > 200 * 1024 * 1024:
@@ -236,7 +242,7 @@ def reconcile_list(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, cases),
             "statements": selectors.statements_for_user(user)[:10],
-            "banks": Bank.objects.filter(is_active=True),
+            "banks": selectors.banks_for_user(user).filter(is_active=True),
             "status": status,
             "statuses": DiscrepancyStatus.choices,
         },

@@ -125,4 +125,9 @@ def banks(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_of(bank: Bank) -> dict[str, object]:
-    return {"bank": bank.pk, "statement_format": bank.statement_format, "signature_scheme": bank.signature_scheme}
+    return {
+        "bank": bank.pk,
+        "statement_format": bank.statement_format,
+        "signature_scheme": bank.signature_scheme,
+        "division_code": bank.division_code,
+    }

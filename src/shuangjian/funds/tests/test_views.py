@@ -19,6 +19,7 @@ from ..banks.simulated import StatementLineData, render_statement
 from ..models import (
     AdjustmentStatus,
     BankInstructionBatch,
+    BankOperator,
     ConsumptionRequest,
     ConsumptionStatus,
     CustodyAccount,
@@ -122,7 +123,9 @@ def test_bank_operator_generates_downloads_and_executes_batches(world: World, cl
     pay(world, 50_000)
     parent = parent_of(world.enrolment)
     release.consumption_confirm(actor=parent, request=lesson(world))
-    client.force_login(UserFactory.create(role=Role.BANK_OPERATOR, scope_code="4102"))
+    operator = UserFactory.create(role=Role.BANK_OPERATOR, scope_code="4102")
+    BankOperator.objects.create(user=operator, bank=world.bank)
+    client.force_login(operator)
     client.post("/funds/bank/")
     batch = BankInstructionBatch.objects.get()
     download = client.get(f"/funds/bank/batches/{batch.pk}/download/")
