@@ -65,17 +65,7 @@ def search(request: HttpRequest, q: str = "") -> object:
     cached = cache.get(key)
     if cached is not None:
         return json_bytes(cached)
-    found = selectors.search_institutions(text)
-    names = selectors.division_names_for(found)
-    flags = selectors.list_flags(found)
-    labels = selectors.labels_for_language()
-    results = []
-    for inst in found:
-        profile = selectors.public_profile(inst, division_names=names, flags=flags[inst.pk], labels=labels)
-        results.append(selectors.profile_dict(profile, summary=True))
-    body = json.dumps(
-        {"query": text, "count": len(results), "results": results}, cls=DjangoJSONEncoder, ensure_ascii=False
-    ).encode()
+    body = selectors.search_answer(text)
     seconds = int(getattr(settings, "SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS", 60))
     if seconds > 0:
         cache.set(key, body, seconds)

@@ -7,6 +7,8 @@ phone number is public. Everything returned here is safe to print on the portal 
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 import time
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -26,6 +28,7 @@ from shuangjian.registry.lists import (
     list_status,
     today_local,
     whitelist_queryset,
+    whitelisted_from_facts,
 )
 from shuangjian.registry.models import (
     BlacklistEntry,
@@ -73,85 +76,234 @@ def _looks_like_code(text: str) -> bool:
     return len(text) == 18 and text.isascii() and text.isalnum()
 
 
-# The list facts are scalar subqueries with LIMIT 1 rather than EXISTS: PostgreSQL may run an EXISTS as a
-# "hashed subplan" that reads every annual inspection once per query (150 ms at 200k institutions); a LIMIT
-# subquery is always evaluated per returned row, through the indexes.
+# One statement per search: the rows of the answer with the white/black-list facts. The list facts are scalar
+# subqueries with LIMIT 1 rather than EXISTS: PostgreSQL may run an EXISTS as a "hashed subplan" that reads every
+# annual inspection once per query (150 ms at 200k institutions); a LIMIT subquery is always evaluated per
+# returned row, through the indexes. ``{hits}`` yields the ids of the answer's rows and ``{order}`` their order.
 _SEARCH_SQL = """
+{with_}
 SELECT i.id, {columns},
   (SELECT 1 FROM registry_blacklistentry b
-   WHERE b.institution_id = i.id AND b.start <= %s AND (b."end" IS NULL OR b."end" >= %s) LIMIT 1)
+   WHERE b.institution_id = i.id AND b.start <= %(today)s AND (b."end" IS NULL OR b."end" >= %(today)s) LIMIT 1)
    IS NOT NULL AS list_blacklisted,
   (SELECT 1 FROM registry_annualinspection a
-   WHERE a.institution_id = i.id AND a.year >= %s AND a.result IN ('passed', 'basic') LIMIT 1)
+   WHERE a.institution_id = i.id AND a.year >= %(since)s AND a.result IN ('passed', 'basic') LIMIT 1)
    IS NOT NULL AS list_passed_since,
   (SELECT a.result FROM registry_annualinspection a
    WHERE a.institution_id = i.id ORDER BY a.year DESC LIMIT 1) AS list_latest_result
-FROM registry_institution i
-WHERE {where}
-{order}
-LIMIT %s
+FROM {hits} h
+JOIN registry_institution i ON i.id = h.id
+ORDER BY {order}
 """
+
+# Exact USCC or licence number: at most two rows, through the two unique indexes. (Not ordered inside: with
+# ORDER BY name ... LIMIT the planner may walk the name index and filter, reading the whole table.)
+_CODE_HITS = "(SELECT id FROM registry_institution WHERE uscc = %(code)s OR licence_no = %(text)s LIMIT 2)"
+
+# Names: the prefix matches (btree pattern index) in name order, then — only while they are fewer than a page —
+# the other names containing the text, in name order. The uncorrelated count is a one-time filter on
+# PostgreSQL: the contains scan does not run at all when prefix matches fill the page.
+_NAME_WITH = """
+WITH pre AS {materialized} (
+  SELECT id, name, uscc FROM registry_institution WHERE name LIKE %(prefix)s ESCAPE '\\'
+  ORDER BY name, uscc LIMIT %(max)s
+), con AS {materialized} (
+  SELECT m.id, m.name, m.uscc FROM ({contains}) m
+  WHERE (SELECT count(*) FROM pre) < %(max)s
+  ORDER BY m.name, m.uscc LIMIT %(max2)s
+), hits AS (
+  SELECT id, 0 AS grp, name, uscc FROM pre
+  UNION ALL
+  SELECT id, 1, name, uscc FROM con WHERE id NOT IN (SELECT id FROM pre)
+)
+"""
+# With 3+ characters PostgreSQL picks the contains matches through the trigram index first (OFFSET 0 is a planner
+# fence): left to itself the planner walks the name btree in order testing every name, slow for a rare fragment.
+_CONTAINS_TRIGRAM = "SELECT id, name, uscc FROM registry_institution WHERE name LIKE %(contains)s ESCAPE '\\' OFFSET 0"
+_CONTAINS_PLAIN = "SELECT id, name, uscc FROM registry_institution WHERE name LIKE %(contains)s ESCAPE '\\'"
+_NAME_HITS = "(SELECT id, grp, name, uscc FROM hits ORDER BY grp, name, uscc LIMIT %(max)s)"
 
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_step(
-    where: str, params: list[object], limit: int, today: datetime.date, *, ordered: bool = True
-) -> list[Institution]:
-    since = zombie_since_year(today)
-    # An exact lookup returns at most two rows and must not be ordered: with ORDER BY name ... LIMIT the
-    # planner may walk the name index and filter, reading the whole table.
-    order = "ORDER BY i.name, i.uscc" if ordered else ""
-    sql = _SEARCH_SQL.format(columns=", ".join(f"i.{c}" for c in PUBLIC_FIELDS), where=where, order=order)
-    return list(Institution.objects.raw(sql, [today, today, since, *params, limit]))
+def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[str, object]]]:
+    """The statements of one search, in order: run each until one returns rows.
+
+    An exact code match alone (queries with a digit: every USCC and licence number has one, most names none),
+    else prefix matches, then other names containing the text. Parameters are always bound, never formatted in.
+    """
+    columns = ", ".join(f"i.{c}" for c in PUBLIC_FIELDS)
+    common: dict[str, object] = {"today": today, "since": zombie_since_year(today)}
+    statements: list[tuple[str, dict[str, object]]] = []
+    code = text.upper().replace(" ", "")
+    if any(c.isdigit() for c in text):
+        sql = _SEARCH_SQL.format(with_="", columns=columns, hits=_CODE_HITS, order="i.name, i.uscc")
+        statements.append((sql, {**common, "code": code, "text": text}))
+    if _looks_like_code(code):
+        return statements
+    postgres = connection.vendor == "postgresql"
+    pattern = _like_escape(text)
+    with_ = _NAME_WITH.format(
+        materialized="MATERIALIZED" if postgres else "",
+        contains=_CONTAINS_TRIGRAM if postgres and len(text) >= 3 else _CONTAINS_PLAIN,
+    )
+    sql = _SEARCH_SQL.format(with_=with_, columns=columns, hits=_NAME_HITS, order="h.grp, h.name, h.uscc")
+    params = {
+        **common,
+        "prefix": f"{pattern}%",
+        "contains": f"%{pattern}%",
+        "max": SEARCH_MAX_RESULTS,
+        "max2": 2 * SEARCH_MAX_RESULTS,
+    }
+    statements.append((sql, params))
+    return statements
 
 
 def search_institutions(q: str) -> list[Institution]:
-    """Up to 20 institutions matching a name, USCC or licence number; exact code matches first.
+    """Up to 20 institutions matching a name, USCC or licence number; an exact code match alone.
 
-    This is the public endpoint's hot path, so each step is one hand-written query that also carries the
+    This is the public search's hot path, so each step is one hand-written statement that also carries the
     white/black-list facts (the same rules as ``registry.lists``; see ``flags_from_facts``): building the
     equivalent ORM query with its subqueries cost more than running it. Exact USCC and licence lookups use
     their unique indexes; names match by prefix first (btree pattern index), then anywhere in the name (a
-    trigram index on PostgreSQL). Parameters are always bound, never formatted into the SQL.
+    trigram index on PostgreSQL).
     """
     text = normalise_query(q)
     if len(text) < SEARCH_MIN_CHARS:
         return []
-    today = today_local()
-    code = text.upper().replace(" ", "")
-    found: list[Institution] = []
-    if any(c.isdigit() for c in text):  # every USCC and licence number has digits; most names have none
-        found = _search_step("(i.uscc = %s OR i.licence_no = %s)", [code, text], 2, today, ordered=False)
-        if found:  # a code names one institution: no name search needed
+    for sql, params in _search_statements(text, today_local()):
+        found = list(Institution.objects.raw(sql, params))
+        if found:
             return found
-    if _looks_like_code(code):
-        return found
-    seen: set[str] = set()
-    pattern = _like_escape(text)
-    for like in (f"{pattern}%", f"%{pattern}%"):
-        if len(found) >= SEARCH_MAX_RESULTS:
-            break
-        where = "i.name LIKE %s ESCAPE '\\'"
-        params: list[object] = [like]
-        limit = SEARCH_MAX_RESULTS + len(seen)
-        if like.startswith("%") and len(text) >= 3 and connection.vendor == "postgresql":
-            # Pick the page of matches through the trigram index first (OFFSET 0 is a planner fence): left to
-            # itself the planner walks the name btree in order testing every name, slow for a rare fragment.
-            where = (
-                "i.id IN (SELECT m.id FROM (SELECT id, name, uscc FROM registry_institution"
-                " WHERE name LIKE %s ESCAPE '\\' OFFSET 0) m ORDER BY m.name, m.uscc LIMIT %s)"
-            )
-            params = [like, limit]
-        for inst in _search_step(where, params, limit, today):
-            if inst.uscc not in seen:
-                found.append(inst)
-                seen.add(inst.uscc)
-            if len(found) >= SEARCH_MAX_RESULTS:
-                break
-    return found
+    return []
+
+
+def _search_rows(text: str, today: datetime.date) -> list[tuple[Any, ...]]:
+    """``search_institutions``'s rows as plain tuples (id, PUBLIC_FIELDS..., the three list facts)."""
+    for sql, params in _search_statements(text, today):
+        with _search_cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if rows:
+            return rows
+    return []
+
+
+def _search_cursor() -> Any:
+    """A cursor for the search statements: on PostgreSQL one that prepares them on the server.
+
+    Django's psycopg cursors bind parameters on the client, so PostgreSQL parses and plans the whole statement on
+    every request. These few fixed statements are prepared once per connection instead: later requests skip the
+    parsing and, where the generic plan is as good (the exact-code statement), the planning. The cursor is wrapped
+    like Django's own, so query logging and ``execute_wrapper`` (the tests' query counts) still see it.
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw_connection = connection.connection
+    # Django turns psycopg's statement preparation off (prepare_threshold None); only server-side-binding cursors
+    # prepare at all, and this module's is the only one, so allowing it on the connection changes nothing else.
+    if raw_connection.prepare_threshold is None:
+        raw_connection.prepare_threshold = 5
+    raw = _preparing_cursor_class()(raw_connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@functools.cache
+def _preparing_cursor_class() -> type:
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor[Any]):
+        """Server-side binding; every statement prepared on its first run (Django's wrapper cannot ask for it)."""
+
+        def execute(
+            self, query: Any, params: Any = None, *, prepare: bool | None = True, binary: bool | None = None
+        ) -> Any:
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparingCursor
+
+
+def search_answer(q: str) -> bytes:
+    """The public API's search answer ``{"query", "count", "results"}`` as UTF-8 JSON.
+
+    The same rows as ``search_institutions`` and, per row, the same object as ``public_profile`` +
+    ``profile_dict(summary=True)`` (a test compares them), built straight from the statement's tuples: on a cache
+    miss, making model instances and profiles for 20 rows cost more than the statement.
+    """
+    text = normalise_query(q)
+    today = today_local()
+    rows = _search_rows(text, today) if len(text) >= SEARCH_MIN_CHARS else []
+    labels = labels_for_language()
+    names = _division_names({row[_COL["division_code"]] for row in rows})
+    results = [_summary(row, labels, names, today) for row in rows]
+    return json.dumps({"query": text, "count": len(results), "results": results}, ensure_ascii=False).encode()
+
+
+# Where each column sits in a ``_search_rows`` tuple.
+_COL = {name: n for n, name in enumerate(("id", *PUBLIC_FIELDS, "blacklisted", "passed_since", "latest_result"))}
+
+
+def _iso(day: datetime.date | str | None) -> str | None:
+    # SQLite hands dates back as text already.
+    return day.isoformat() if isinstance(day, datetime.date) else day
+
+
+def _summary(row: tuple[Any, ...], labels: Labels, names: dict[str, str], today: datetime.date) -> dict[str, Any]:
+    """One search result as ``public_profile`` + ``profile_dict(summary=True)`` would give it."""
+    c = _COL
+    status = row[c["status"]]
+    licence_no = row[c["licence_no"]]
+    expires = row[c["licence_expires_on"]]
+    if isinstance(expires, str):
+        expires = datetime.date.fromisoformat(expires)
+    issued = row[c["licence_issued_on"]]
+    if isinstance(issued, str):
+        issued = datetime.date.fromisoformat(issued)
+    code = licence_status_from(licence_no, status, expires, today)
+    subjects = row[c["licensed_subjects"]]
+    if isinstance(subjects, str):  # SQLite: JSON text
+        subjects = json.loads(subjects)
+    blacklisted = bool(row[c["blacklisted"]])
+    white = whitelisted_from_facts(
+        status=status,
+        licence_no=licence_no,
+        licence_issued_on=issued,
+        licence_expires_on=expires,
+        blacklisted=blacklisted,
+        passed_since=bool(row[c["passed_since"]]),
+        latest_result=row[c["latest_result"]],
+        today=today,
+    )
+    category, field_value, mode = row[c["category"]], row[c["field"]], row[c["supervision_mode"]]
+    division = row[c["division_code"]]
+    return {
+        "name": row[c["name"]],
+        "uscc": row[c["uscc"]],
+        "category": category,
+        "category_label": labels.category.get(category, category),
+        "field_label": labels.field.get(field_value, "") if field_value else "",
+        "subjects": [labels.subject.get(s, s) for s in (subjects or [])],
+        "status": status,
+        "status_label": labels.status.get(status, status),
+        "licence_status": code,
+        "licence_status_label": labels.licence[code],
+        "licence_no": licence_no or "",
+        "licence_expires_on": _iso(expires),
+        "address": row[c["address"]],
+        "division_code": division,
+        "division_name": names.get(division, ""),
+        "phone": row[c["phone"]],
+        "training_format_label": labels.training_format.get(row[c["training_format"]], ""),
+        "supervision_mode": mode,
+        "supervision_mode_label": labels.supervision_mode.get(mode, ""),
+        "supervised": mode != SupervisionMode.NONE,
+        "on_whitelist": white,
+        "on_blacklist": blacklisted,
+    }
 
 
 def institution_by_uscc(uscc: str) -> Institution:
@@ -163,13 +315,19 @@ def institution_by_uscc(uscc: str) -> Institution:
 
 def licence_status_code(inst: Institution, today: datetime.date) -> str:
     """The licence as the public should read it: none, revoked, deregistered, expired or valid."""
-    if not inst.licence_no:
+    return licence_status_from(inst.licence_no, inst.status, inst.licence_expires_on, today)
+
+
+def licence_status_from(
+    licence_no: str | None, status: str, expires_on: datetime.date | None, today: datetime.date
+) -> str:
+    if not licence_no:
         return "none"
-    if inst.status == InstitutionStatus.REVOKED:
+    if status == InstitutionStatus.REVOKED:
         return "revoked"
-    if inst.status == InstitutionStatus.DEREGISTERED:
+    if status == InstitutionStatus.DEREGISTERED:
         return "deregistered"
-    if inst.licence_expires_on and inst.licence_expires_on < today:
+    if expires_on and expires_on < today:
         return "expired"
     return "valid"
 
@@ -329,8 +487,11 @@ DIVISION_NAMES_TTL = 600  # seconds; division names change only when the nationa
 
 def division_names_for(institutions: list[Institution]) -> dict[str, str]:
     """County names for a result list, from a per-process copy of the county table refreshed every 10 minutes."""
+    return _division_names({i.division_code for i in institutions})
+
+
+def _division_names(codes: set[str]) -> dict[str, str]:
     global _DIVISION_NAMES_AT
-    codes = {i.division_code for i in institutions}
     if time.monotonic() - _DIVISION_NAMES_AT > DIVISION_NAMES_TTL or not codes <= _DIVISION_NAMES.keys():
         _DIVISION_NAMES.update(Division.objects.filter(level=DivisionLevel.COUNTY).values_list("code", "name"))
         # Remember unknown codes too, so a row with a code missing from the table cannot force a reload per request.

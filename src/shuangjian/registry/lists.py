@@ -80,23 +80,46 @@ def flags_from_facts(inst: Institution, today: datetime.date | None = None) -> t
     The caller's query provides ``list_blacklisted`` (an entry in force), ``list_passed_since`` (a passed
     inspection since ``rules.zombie_since_year``) and ``list_latest_result`` (result of the latest inspection).
     """
-    today = today or today_local()
     blacklisted = bool(getattr(inst, "list_blacklisted", False))
-    zombie = rules.is_zombie(
+    white = whitelisted_from_facts(
         status=inst.status,
-        passed_inspection_years=[today.year] if getattr(inst, "list_passed_since", False) else [],
+        licence_no=inst.licence_no,
         licence_issued_on=inst.licence_issued_on,
-        today=today,
-    )
-    white = (
-        inst.status == InstitutionStatus.ACTIVE
-        and bool(inst.licence_no)
-        and (inst.licence_expires_on is None or inst.licence_expires_on >= today)
-        and not blacklisted
-        and not zombie
-        and getattr(inst, "list_latest_result", None) != InspectionResult.FAILED
+        licence_expires_on=inst.licence_expires_on,
+        blacklisted=blacklisted,
+        passed_since=bool(getattr(inst, "list_passed_since", False)),
+        latest_result=getattr(inst, "list_latest_result", None),
+        today=today or today_local(),
     )
     return white, blacklisted
+
+
+def whitelisted_from_facts(
+    *,
+    status: str,
+    licence_no: str | None,
+    licence_issued_on: datetime.date | None,
+    licence_expires_on: datetime.date | None,
+    blacklisted: bool,
+    passed_since: bool,
+    latest_result: str | None,
+    today: datetime.date,
+) -> bool:
+    """On the white list, from an institution's columns and its list facts (see ``flags_from_facts``)."""
+    zombie = rules.is_zombie(
+        status=status,
+        passed_inspection_years=[today.year] if passed_since else [],
+        licence_issued_on=licence_issued_on,
+        today=today,
+    )
+    return (
+        status == InstitutionStatus.ACTIVE
+        and bool(licence_no)
+        and (licence_expires_on is None or licence_expires_on >= today)
+        and not blacklisted
+        and not zombie
+        and latest_result != InspectionResult.FAILED
+    )
 
 
 @dataclass

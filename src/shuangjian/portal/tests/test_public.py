@@ -158,3 +158,114 @@ def test_answers_have_exactly_the_documented_fields(client: Any, data: dict[str,
     assert detail["blacklist"][0]["start"] == str(datetime.date.today() - datetime.timedelta(days=3))
     # The cached answer is the same answer.
     assert client.get(API, {"q": "启明"}).json() == search
+
+
+def test_search_answer_matches_the_public_profile_for_every_kind_of_institution(client: Any) -> None:
+    """The API builds search results straight from the statement's rows; each must be what ``public_profile``
+    (the portal pages' and the detail answer's builder) says about the same institution, in both languages."""
+    from django.utils import translation
+
+    from shuangjian.portal import selectors
+    from shuangjian.registry.models import AnnualInspection, Category, InspectionResult, NonSubjectField
+
+    divisions()
+    regulator: Any = RegulatorFactory(username="lt_profiles")
+    today = datetime.date.today()
+    long_ago = today - datetime.timedelta(days=5 * 365)
+    made = [
+        make_institution(name="甲比对启明学校", supervision_mode=SupervisionMode.RISK_DEPOSIT),
+        make_institution(name="乙比对启明学校", licence_expires_on=today - datetime.timedelta(days=1)),
+        make_institution(name="丙比对启明学校", status=InstitutionStatus.REVOKED),
+        make_institution(name="丁比对启明学校", status=InstitutionStatus.DEREGISTERED),
+        make_institution(name="戊比对启明学校", licence_no=None, status=InstitutionStatus.APPLYING),
+        make_institution(name="己比对启明学校", licence_issued_on=long_ago),  # zombie: no inspection for years
+        make_institution(
+            name="庚比对启明学校",
+            category=Category.NON_SUBJECT,
+            field=NonSubjectField.ARTS,
+            licensed_subjects=[],
+            licence_issued_on=long_ago,
+        ),
+        make_institution(name="辛比对启明学校", division_code="410212", licensed_subjects=["math", "english"]),
+        make_institution(name="壬比对启明学校", division_code="410299"),  # a county missing from the table
+    ]
+    AnnualInspection.objects.create(
+        institution=made[6],
+        year=today.year - 1,
+        result=InspectionResult.PASSED,
+        inspected_on=today,
+        division_code="410202",
+    )
+    AnnualInspection.objects.create(
+        institution=made[7],
+        year=today.year - 1,
+        result=InspectionResult.FAILED,
+        inspected_on=today,
+        division_code="410212",
+    )
+    BlacklistEntry.objects.create(
+        institution=made[0],
+        reason="违规收费",
+        legal_basis="《校外培训行政处罚暂行办法》第十七条",
+        start=today - datetime.timedelta(days=1),
+        publisher=regulator,
+        department=Department.EDUCATION,
+        division_code="410202",
+    )
+    for language in ("zh-hans", "en"):
+        cache.clear()
+        with translation.override(language):
+            expected = [
+                selectors.profile_dict(selectors.public_profile(inst), summary=True)
+                for inst in sorted(made, key=lambda i: (i.name, i.uscc))
+            ]
+        response = client.get(API, {"q": "比对启明"}, HTTP_ACCEPT_LANGUAGE=language)
+        results = response.json()["results"]
+        expected = [{k: (str(v) if isinstance(v, datetime.date) else v) for k, v in e.items()} for e in expected]
+        assert results == expected
+        assert {r["name"]: r["on_whitelist"] for r in results}["辛比对启明学校"] is False  # failed its inspection
+        assert {r["name"]: r["on_whitelist"] for r in results}["庚比对启明学校"] is True  # passed one last year
+        assert [r["name"] for r in results if r["on_blacklist"]] == ["甲比对启明学校"]
+    # Exact codes answer through the same builder.
+    for value in (made[7].uscc, made[7].licence_no):
+        answer = client.get(API, {"q": value}, HTTP_ACCEPT_LANGUAGE="en").json()
+        assert answer["results"] == [r for r in results if r["uscc"] == made[7].uscc]
+
+
+def test_name_search_order_prefix_then_contains_up_to_a_page(client: Any, data: dict[str, Any]) -> None:
+    for n in range(3):
+        make_institution(name=f"开封市祥符区星河培训{n}")
+    for n in range(2):
+        make_institution(name=f"星河艺术中心{n}")
+    names = [r["name"] for r in client.get(API, {"q": "星河"}).json()["results"]]
+    assert names == ["星河艺术中心0", "星河艺术中心1"] + [f"开封市祥符区星河培训{n}" for n in range(3)]
+    assert [r["name"] for r in client.get(API, {"q": "祥符区星河"}).json()["results"]] == names[2:]
+    # A page of prefix matches leaves no room for the others: they are not even looked for.
+    for n in range(20):
+        make_institution(name=f"星河分校{n:02d}")
+    cache.clear()
+    names = [r["name"] for r in client.get(API, {"q": "星河"}).json()["results"]]
+    assert len(names) == 20 and all(name.startswith("星河") for name in names) and names == sorted(names)
+    # The portal page lists the same institutions in the same order.
+    page = client.get(reverse("portal:search"), {"q": "星河"}).content.decode()
+    positions = [page.index(name) for name in names]
+    assert positions == sorted(positions)
+
+
+def test_name_trigram_index_has_no_pending_list() -> None:
+    """PostgreSQL: new names go straight into the trigram index (no fast-update list every search would read)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'inst_name_trgm'")
+        assert cursor.fetchone()[0] == ["fastupdate=off"]
+
+
+def test_like_wildcards_in_a_query_are_taken_literally(client: Any, data: dict[str, Any]) -> None:
+    make_institution(name="满分100%培训中心")
+    make_institution(name="满分1000培训中心")
+    for q in ("满分100%", "100%培", "0%培训"):
+        assert [r["name"] for r in client.get(API, {"q": q}).json()["results"]] == ["满分100%培训中心"], q
+    assert client.get(API, {"q": "满分1_0"}).json()["count"] == 0
