@@ -526,11 +526,22 @@ class RefundStatus(models.TextChoices):
     ORDERED = "ordered", _("监管部门责令退费")
     INSTRUCTED = "instructed", _("已发银行退费指令")
     PAID = "paid", _("银行已退款")
+    PAID_DIRECT = "paid_direct", _("机构已直接退款")
     CANCELLED = "cancelled", _("已撤回")
 
 
+class RefundRoute(models.TextChoices):
+    """How the money goes back: from custody by a bank instruction, or — for an institution never under bank
+    custody (risk deposit), where the fees were paid to the institution itself — by the institution directly."""
+
+    CUSTODY = "custody", _("托管银行原路退回")
+    DIRECT = "direct", _("机构直接退还")
+
+
 class RefundRequest(models.Model):
-    """A parent's refund of the unconsumed balance. Approved → owed (refunds payable) until the bank confirms."""
+    """A parent's refund of the unconsumed balance. Custody route: approved → owed (refunds payable) until the bank
+    confirms. Direct route: approved → owed by the institution until it records the payment (no ledger entry:
+    the money was never in custody)."""
 
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.PROTECT, related_name="refund_requests", verbose_name=_("报名")
@@ -557,6 +568,12 @@ class RefundRequest(models.Model):
     paid_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     instruction = models.ForeignKey(
         BankInstruction, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    route = models.CharField(_("退款方式"), max_length=8, choices=RefundRoute.choices, default=RefundRoute.CUSTODY)
+    direct_reference = models.CharField(_("退款凭证号"), max_length=64, blank=True)
+    direct_paid_on = models.DateField(_("机构退款日期"), null=True, blank=True)
+    direct_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
 

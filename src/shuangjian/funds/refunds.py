@@ -1,7 +1,15 @@
 """Refunds: the parent applies for the unconsumed balance; the institution agrees or refuses with a reason; its
-silence for 5 working days is agreement; a regulator can order one. Once approved the amount leaves the parent's
-prepaid balance and is owed (refunds payable) until the bank confirms the instruction that pays it back by the
-original route.
+silence for 5 working days is agreement; a regulator can order one.
+
+Two routes (``RefundRoute``), fixed when the parent applies:
+
+* custody (the institution has a custody account): once approved the amount leaves the parent's prepaid balance
+  and is owed (refunds payable) until the bank confirms the instruction that pays it back by the original route.
+* direct (the institution was never under bank custody — risk-deposit mode — so the parent paid it directly and
+  the ledger holds nothing): the refundable amount is the enrolment's fee less lessons consumed, confirmed or
+  awaiting confirmation, and earlier refunds; once approved the institution owes it and pays the parent itself,
+  then records the payment (reference and date). Until then the regulator sees it among unfinished refunds (and
+  as overdue on the overview); the risk deposit is what a regulator draws on if the institution never pays.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from .models import (
     InstructionStatus,
     LedgerAccount,
     RefundRequest,
+    RefundRoute,
     RefundStatus,
 )
 from .release import _new_reference, _save_batch
@@ -39,6 +48,32 @@ BASIS_REFUND = _("全国校外教育培训监管与服务综合平台退费规�
 
 OPEN_REFUND = (RefundStatus.APPLIED, RefundStatus.REFUSED)
 APPROVED_REFUND = (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED, RefundStatus.INSTRUCTED)
+PAID_REFUND = (RefundStatus.PAID, RefundStatus.PAID_DIRECT)
+
+
+def refund_route(enrolment: Enrolment) -> RefundRoute:
+    """Direct when the institution has never had a custody account (its fees never reached custody)."""
+    if CustodyAccount.objects.filter(institution_id=enrolment.institution_id).exists():
+        return RefundRoute.CUSTODY
+    return RefundRoute.DIRECT
+
+
+def direct_refundable_fen(enrolment: Enrolment) -> int:
+    """For the direct route: the enrolment's fee less lessons consumed (also those awaiting confirmation or in
+    dispute, as on the custody route) and less refunds already approved or paid."""
+    consumed = (
+        ConsumptionRequest.objects.filter(enrolment=enrolment)
+        .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
+        .aggregate(t=Sum("amount_fen"))["t"]
+        or 0
+    )
+    refunded = (
+        RefundRequest.objects.filter(enrolment=enrolment, status__in=(*APPROVED_REFUND, *PAID_REFUND)).aggregate(
+            t=Sum("amount_fen")
+        )["t"]
+        or 0
+    )
+    return max(enrolment.total_fee_fen - consumed - refunded, 0)
 
 
 def refundable_fen(enrolment: Enrolment) -> int:
@@ -67,7 +102,8 @@ def refund_apply(
     found: list[Violation] = []
     if RefundRequest.objects.filter(enrolment=enrolment, status__in=(RefundStatus.APPLIED, *APPROVED_REFUND)).exists():
         found.append(Violation("refund_open", _("该报名已有处理中的退费申请。"), BASIS_REFUND, "enrolment"))
-    amount = refundable_fen(enrolment)
+    route = refund_route(enrolment)
+    amount = refundable_fen(enrolment) if route == RefundRoute.CUSTODY else direct_refundable_fen(enrolment)
     if amount <= 0:
         found.append(Violation("refund_nothing", _("没有可退的未消课余额。"), BASIS_REFUND, "enrolment"))
     raise_if_any(found)
@@ -76,6 +112,7 @@ def refund_apply(
         enrolment=enrolment,
         institution_id=enrolment.institution_id,
         amount_fen=amount,
+        route=route,
         reason=(reason or "").strip()[:2000],
         applied_by=actor,
         reply_due_date=add_working_days(today, rules.refund_silence_working_days()),
@@ -85,7 +122,7 @@ def refund_apply(
         actor=actor,
         action="funds.refund_apply",
         obj=refund,
-        after={"amount_fen": amount, "reply_due_date": str(refund.reply_due_date)},
+        after={"amount_fen": amount, "reply_due_date": str(refund.reply_due_date), "route": route},
     )
     return refund
 
@@ -102,14 +139,23 @@ def _locked(refund: RefundRequest, *statuses: str) -> RefundRequest:
 
 
 def _approve(*, actor: User | None, refund: RefundRequest, status: str) -> RefundRequest:
-    """Book the refund as owed (at most what is still unconsumed now) and draft its bank instruction."""
+    """Custody route: book the refund as owed (at most what is still unconsumed now) and draft its bank instruction.
+    Direct route: the institution owes it (at most what is still unconsumed now); nothing is booked."""
+    if refund.route == RefundRoute.DIRECT:
+        return _approve_direct(actor=actor, refund=refund, status=status)
     amount = min(refund.amount_fen, refundable_fen(refund.enrolment))
     if amount <= 0:
         raise_if_any([Violation("refund_nothing", _("没有可退的未消课余额。"), BASIS_REFUND, "amount_fen")])
     entry = ledger.post_refund_approve(
         actor=actor, enrolment=refund.enrolment, amount_fen=amount, reference=f"refund:{refund.pk}"
     )
-    custody = CustodyAccount.objects.filter(institution_id=refund.institution_id, is_active=True).first()
+    # The money sits at the bank of the institution's custody account; if that account was closed since, the
+    # latest one still holds it, so the instruction goes there rather than leaving the refund owed forever.
+    custody = (
+        CustodyAccount.objects.filter(institution_id=refund.institution_id)
+        .order_by("-is_active", "-opened_on", "-pk")
+        .first()
+    )
     instruction = None
     if custody is not None:
         parent = refund.applied_by
@@ -138,6 +184,58 @@ def _approve(*, actor: User | None, refund: RefundRequest, status: str) -> Refun
         after={"status": status, "amount_fen": amount, "entry": entry.pk},
     )
     return refund
+
+
+def _approve_direct(*, actor: User | None, refund: RefundRequest, status: str) -> RefundRequest:
+    # This request's own amount is not yet approved, so it is not subtracted by direct_refundable_fen.
+    amount = min(refund.amount_fen, direct_refundable_fen(refund.enrolment))
+    if amount <= 0:
+        raise_if_any([Violation("refund_nothing", _("没有可退的未消课余额。"), BASIS_REFUND, "amount_fen")])
+    before = refund.status
+    refund.status = status
+    refund.amount_fen = amount
+    refund.save(update_fields=["status", "amount_fen"])
+    audit_record(
+        actor=actor,
+        action=f"funds.refund_{status}",
+        obj=refund,
+        before={"status": before},
+        after={"status": status, "amount_fen": amount, "route": RefundRoute.DIRECT},
+    )
+    return refund
+
+
+@transaction.atomic
+def refund_record_direct_payment(
+    *, actor: User, refund: RefundRequest, reference: str, paid_on: datetime.date | None = None
+) -> RefundRequest:
+    """The institution records that it paid an approved direct-route refund back to the parent (transfer or
+    receipt number, date); the refund is then finished. Refused for custody-route refunds (the bank pays those)."""
+    reference = (reference or "").strip()
+    found: list[Violation] = []
+    if not reference:
+        found.append(
+            Violation("refund_reference", _("请填写退款凭证号（转账流水号或收据号）。"), BASIS_REFUND, "reference")
+        )
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        found.append(Violation("refund_paid_on", _("退款日期不能晚于今天。"), BASIS_REFUND, "paid_on"))
+    raise_if_any(found)
+    current = _locked(refund, RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED)
+    if current.route != RefundRoute.DIRECT:
+        raise_if_any([Violation("refund_route", _("该退费由托管银行原路退回，无需机构登记。"), BASIS_REFUND, "route")])
+    current.status = RefundStatus.PAID_DIRECT
+    current.direct_reference = reference[:64]
+    current.direct_paid_on = paid_on
+    current.direct_recorded_by = actor
+    current.save(update_fields=["status", "direct_reference", "direct_paid_on", "direct_recorded_by"])
+    audit_record(
+        actor=actor,
+        action="funds.refund_paid_direct",
+        obj=current,
+        after={"amount_fen": current.amount_fen, "reference": current.direct_reference, "paid_on": str(paid_on)},
+    )
+    return current
 
 
 @transaction.atomic

@@ -31,11 +31,14 @@ from .models import (
     ManualAdjustment,
     PaymentOrder,
     RefundRequest,
+    RefundRoute,
+    RefundStatus,
     RiskDeposit,
     Statement,
 )
 
 M = TypeVar("M", bound=Model)
+DIRECT_APPROVED = (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED)
 
 
 def _own_enrolments_q(user: User, prefix: str = "") -> Q | None:
@@ -170,6 +173,7 @@ class EnrolmentBalance:
     pending: int
     refundable_fen: int
     open_refund: RefundRequest | None
+    direct: bool = False  # the institution holds the fees itself (no custody): refunds are paid by it directly
 
 
 def parent_balances(user: User) -> list[EnrolmentBalance]:
@@ -202,16 +206,48 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
     refunds: dict[int, RefundRequest] = {}
     for r in RefundRequest.objects.filter(enrolment_id__in=ids).order_by("applied_at"):
         refunds[r.enrolment_id] = r
-    return [
-        EnrolmentBalance(
-            enrolment=e,
-            balance_fen=balances.get(e.pk, 0),
-            pending=pending.get(e.pk, 0),
-            refundable_fen=max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0),
-            open_refund=refunds.get(e.pk),
+    # Enrolments at institutions never under custody: what is refundable follows the fee, not a ledger balance
+    # (the same figure as refunds.direct_refundable_fen, computed for the whole page in two queries).
+    in_custody = set(
+        CustodyAccount.objects.filter(institution_id__in={e.institution_id for e in enrolments}).values_list(
+            "institution_id", flat=True
         )
-        for e in enrolments
-    ]
+    )
+    direct_ids = [e.pk for e in enrolments if e.institution_id not in in_custody]
+    used: dict[int, int] = {}
+    if direct_ids:
+        for row in (
+            ConsumptionRequest.objects.filter(enrolment_id__in=direct_ids)
+            .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
+            .values("enrolment_id")
+            .annotate(total=Sum("amount_fen"))
+        ):
+            used[row["enrolment_id"]] = row["total"] or 0
+        for row in (
+            RefundRequest.objects.filter(
+                enrolment_id__in=direct_ids, status__in=[*DIRECT_APPROVED, RefundStatus.PAID_DIRECT]
+            )
+            .values("enrolment_id")
+            .annotate(total=Sum("amount_fen"))
+        ):
+            used[row["enrolment_id"]] = used.get(row["enrolment_id"], 0) + (row["total"] or 0)
+    result = []
+    for e in enrolments:
+        direct = e.institution_id not in in_custody
+        refundable = (
+            max(e.total_fee_fen - used.get(e.pk, 0), 0) if direct else max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0)
+        )
+        result.append(
+            EnrolmentBalance(
+                enrolment=e,
+                balance_fen=balances.get(e.pk, 0),
+                pending=pending.get(e.pk, 0),
+                refundable_fen=refundable,
+                open_refund=refunds.get(e.pk),
+                direct=direct,
+            )
+        )
+    return result
 
 
 def parent_enrolment(user: User, enrolment_id: int) -> Enrolment:
@@ -459,15 +495,18 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
         r = row(c["institution_id"])
         r.expected_prepaid_fen -= c["total"] or 0
         r.pending_confirmations = c["pending"]
+    # Custody refunds count once booked as owed; direct ones (no ledger entry) once approved or paid.
+    direct_done = [*DIRECT_APPROVED, RefundStatus.PAID_DIRECT]
     approved_refunds = (
-        RefundRequest.objects.filter(scope, approve_entry__isnull=False)
+        RefundRequest.objects.filter(scope)
+        .filter(Q(approve_entry__isnull=False) | Q(route=RefundRoute.DIRECT, status__in=direct_done))
         .values("institution_id")
         .annotate(total=Sum("amount_fen"))
     )
     for f in approved_refunds:
         row(f["institution_id"]).expected_prepaid_fen -= f["total"] or 0
     refunded = (
-        (RefundRequest.objects.filter(scope).exclude(status__in=["paid", "refused", "cancelled"]))
+        (RefundRequest.objects.filter(scope).exclude(status__in=["paid", "paid_direct", "refused", "cancelled"]))
         .filter(reply_due_date__lt=today)
         .values("institution_id")
         .annotate(n=Count("id"))

@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("my/enrolments/<int:enrolment_id>/refund/", views.refund_apply, name="refund_apply"),
     path("institution/", views.institution, name="institution"),
     path("institution/refunds/<int:pk>/", views.refund_answer, name="refund_answer"),
+    path("institution/refunds/<int:pk>/paid/", views.refund_paid_direct, name="refund_paid_direct"),
     path("bank/", views.bank, name="bank"),
     path("bank/batches/<int:pk>/download/", views.batch_download, name="batch_download"),
     path("bank/batches/<int:pk>/execute/", views.batch_execute, name="batch_execute"),

@@ -3,6 +3,7 @@ selector, render; every refusal is shown in Chinese and nothing is half-written.
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ from .models import (
     ConsumptionStatus,
     DiscrepancyStatus,
     InstructionStatus,
+    RefundRoute,
     RefundStatus,
 )
 
@@ -128,6 +130,8 @@ def institution(request: HttpRequest) -> HttpResponse:
             "settled_fen": settled,
             "instructions": instructions[:50],
             "applied": RefundStatus.APPLIED,
+            "direct_owed": (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED),
+            "today": timezone.localdate(),
         },
     )
 
@@ -145,6 +149,30 @@ def refund_answer(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: refunds.refund_refuse(actor=user, refund=refund, reason=request.POST.get("reason", "")),
             _("已拒绝退费。"),
         )
+    return redirect("funds:institution")
+
+
+@login_required
+@require_POST
+def refund_paid_direct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The institution records a refund it paid the parent itself (no custody account: no bank instruction)."""
+    user = _user(request)
+    refund = selectors.refund_for_institution(user, pk)
+    paid_on = None
+    raw = request.POST.get("paid_on", "").strip()
+    if raw:
+        try:
+            paid_on = datetime.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, _("退款日期格式应为 年-月-日。"))
+            return redirect("funds:institution")
+    _attempt(
+        request,
+        lambda: refunds.refund_record_direct_payment(
+            actor=user, refund=refund, reference=request.POST.get("reference", ""), paid_on=paid_on
+        ),
+        _("已登记退款，家长和监管部门可以看到。"),
+    )
     return redirect("funds:institution")
 
 
@@ -335,12 +363,16 @@ def cases(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     disputes = selectors.disputes_for_regulator(user)
     refund_qs = selectors.refunds_for_regulator(user).filter(status__in=[RefundStatus.APPLIED, RefundStatus.REFUSED])
+    direct_owed = selectors.refunds_for_regulator(user).filter(
+        route=RefundRoute.DIRECT, status__in=selectors.DIRECT_APPROVED
+    )
     return render(
         request,
         "funds/cases.html",
         {
             "page": _page(request, disputes),
             "refunds": _page(request, refund_qs, name="rpage"),
+            "direct_owed": _page(request, direct_owed, name="dpage"),
             "today": timezone.localdate(),
         },
     )
