@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from shuangjian.core.models import Role, User
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.rules import Violation
 from shuangjian.core.scope import get_in_scope_or_404, require_role, scope_queryset
 from shuangjian.core.validators import mask_resident_id
@@ -261,14 +262,16 @@ def with_list_flags(qs: QuerySet[Institution], day: datetime.date | None = None)
 
 
 def institution_page_with_flags(
-    qs: QuerySet[Institution], page_number: str | int | None, *, per_page: int = 30
+    qs: QuerySet[Institution], page_number: str | int | None, *, per_page: int = 30, exact_count: bool = False
 ) -> Page[Institution]:
     """One page of ``qs`` with the list flags computed for that page's rows only.
 
     Annotating the whole queryset makes PostgreSQL evaluate the white-list and zombie subqueries for every
-    matching institution before it can pick the page (0.6 s at 200k); paging first keeps the cost per page.
+    matching institution before it can pick the page (0.6 s at 200k); paging first keeps the cost per page. The
+    total is counted only up to ``CappedCountPaginator``'s cap unless ``exact_count`` (an exact ``COUNT(*)`` over
+    a city's institutions was the last part of the page growing with the data).
     """
-    page = Paginator(qs, per_page).get_page(page_number)
+    page = CappedCountPaginator(qs, per_page, exact=exact_count).get_page(page_number)
     ids = [inst.pk for inst in page.object_list]
     flagged = {inst.pk: inst for inst in with_list_flags(qs.filter(pk__in=ids))}
     page.object_list = [flagged[pk] for pk in ids if pk in flagged]

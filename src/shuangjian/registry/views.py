@@ -108,9 +108,15 @@ def _counties(user: User) -> list[tuple[str, str]]:
 def institution_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     filters = InstitutionFilters.from_params(request.GET)
+    exact = request.GET.get("count") == "exact"
     page = selectors.institution_page_with_flags(
-        selectors.institution_list_for_user(user=user, filters=filters), request.GET.get("page"), per_page=30
+        selectors.institution_list_for_user(user=user, filters=filters),
+        request.GET.get("page"),
+        per_page=30,
+        exact_count=exact,
     )
+    exact_params = request.GET.copy()
+    exact_params["count"] = "exact"
     return render(
         request,
         "registry/institution_list.html",
@@ -123,6 +129,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
             "statuses": InstitutionStatus.choices,
             "modes": SupervisionMode.choices,
             "export_params": filters.as_params(),
+            "exact_count_query": exact_params.urlencode(),
         },
     )
 

@@ -337,3 +337,37 @@ def test_new_operator_applies_from_scratch(edu: Any) -> None:
 )
 def test_unknown_ids_are_404(edu: Any, url: str) -> None:
     assert login(edu).get(url).status_code == 404
+
+
+def test_long_list_shows_a_capped_total_and_the_exact_one_on_request(
+    edu: Any, xf_edu: Any, monkeypatch: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.core.cache import cache
+
+    from shuangjian.core import pagination
+
+    cache.clear()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 30)
+    for _ in range(35):
+        InstitutionFactory.create()
+    InstitutionFactory.create(name="祥符机构", division_code="410212")
+    InstitutionFactory.create(name="艺术机构", category=Category.NON_SUBJECT, field=NonSubjectField.ARTS)
+    c = login(edu)
+    url = reverse("registry:institution_list")
+    with django_assert_max_num_queries(9):
+        resp = c.get(url)
+    body = resp.content.decode()
+    assert resp.status_code == 200 and len(resp.context["page"].object_list) == 30
+    assert "超过 30 家" in body and "统计准确总数" in body and "?count=exact" in body
+    assert "第 1 页，共超过 1 页" in body and "page=2" in body
+    # The last page is counted exactly; so is a filtered list shorter than the cap.
+    resp = c.get(url, {"page": "2"})
+    assert "共 36 家" in resp.content.decode() and "第 2 / 2 页" in resp.content.decode()
+    assert len(resp.context["page"].object_list) == 6
+    assert "共 1 家" in c.get(url, {"field": "arts"}).content.decode()
+    # The exact total on request, only of the regulator's own jurisdiction, kept while paging.
+    resp = c.get(url, {"count": "exact"})
+    body = resp.content.decode()
+    assert "共 36 家" in body and "统计准确总数" not in body and "count=exact&page=2" in body
+    assert "共 1 家" in login(xf_edu).get(url, {"count": "exact"}).content.decode()
+    cache.clear()
