@@ -198,6 +198,25 @@ def build_funds(ctx: DemoContext) -> None:
             if regulator is not None and refund.division_code.startswith(regulator.scope_code):
                 refunds.refund_order(actor=regulator, refund=refund)
 
+    # At a Longting institution outside custody the fees never reached the bank: an agreed refund is owed by the
+    # institution itself until it records paying the parent back (shown to the regulator meanwhile).
+    direct = 0
+    for enrolment in enrolments:
+        if enrolment.institution_id not in outside or enrolment.division_code != PRIMARY_COUNTY:
+            continue
+        parent = _parent_of(enrolment)
+        link = InstitutionOperator.objects.select_related("user").filter(institution_id=enrolment.institution_id)
+        operator_link = link.first()
+        if parent is None or operator_link is None:
+            continue
+        try:
+            refund = refunds.refund_apply(actor=parent, enrolment=enrolment, reason="机构停课，申请退费")
+        except RuleViolationError:
+            continue
+        refunds.refund_agree(actor=operator_link.user, refund=refund)
+        direct += 1
+        break
+
     # The bank pays out released money and refunds.
     executed = 0
     for batch in (
@@ -234,6 +253,7 @@ def build_funds(ctx: DemoContext) -> None:
     )
     ctx.log(
         f"资金：托管账户 {len(institutions) - len(outside)} 个（{len(outside)} 家机构未托管），缴费 {paid} 笔"
-        f"（超限拒绝 {refused}），确认消课 {confirmed}、自动确认 {auto}、异议 {disputed}，退费申请 {len(refund_rows)}，"
+        f"（超限拒绝 {refused}），确认消课 {confirmed}、自动确认 {auto}、异议 {disputed}，"
+        f"退费申请 {len(refund_rows) + direct}（机构直接退还 {direct}），"
         f"银行执行指令 {executed} 条；对账 {result.lines} 行，匹配 {result.matched}，差异 {result.discrepancies}"
     )
