@@ -91,7 +91,15 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 
-@transaction.atomic
+def lock_chain_head() -> AuditChainHead:
+    """Lock the audit chain's head row for the rest of the transaction (every audited writer queues here)."""
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    return head
+
+
+# No savepoint: the event is part of the caller's write, so a failure here must fail that write as a whole (and a
+# savepoint would cost two extra round trips on every audited write).
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     actor: User | None,
@@ -103,17 +111,20 @@ def audit_record(
     before: Any = None,
     after: Any = None,
     ip: str | None = None,
+    chain_head: AuditChainHead | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Runs in the caller's transaction: if the caller rolls back, so does this.
 
     The chain head row is locked, so concurrent writers queue up and every event links to the one before.
+    ``chain_head``: the head row as the caller already locked it in this transaction (``lock_chain_head``), to
+    spare a second round trip; it must not have been changed since.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         if division_code is None:
             division_code = str(getattr(obj, "division_code", "") or "")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    head = chain_head if chain_head is not None else lock_chain_head()
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
     event = AuditEvent(
         seq=head.last_seq + 1,

@@ -45,6 +45,7 @@ order) should do so before calling ``journal_post`` and always in the same order
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core.audit import audit_record
+from shuangjian.core.audit import audit_record, lock_chain_head
 from shuangjian.core.models import AuditChainHead, User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
@@ -179,10 +180,10 @@ def validate_lines(lines: Sequence[tuple[LedgerAccount, Any]]) -> None:
         raise LedgerError(_("借贷不平衡：分录合计 %(total)s 分，应为 0。") % {"total": total}, code="ledger_unbalanced")
 
 
-def _lock_audit_head() -> None:
+def _lock_audit_head() -> AuditChainHead:
     # Every ledger write is audited and audit_record locks this row anyway; taking it first gives all money
     # writers one lock order (audit head → accounts by id), so they cannot deadlock against each other.
-    AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    return lock_chain_head()
 
 
 @transaction.atomic
@@ -217,7 +218,7 @@ def journal_post(
         existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    _lock_audit_head()
+    head = _lock_audit_head()
     if idempotency_key:
         # A duplicate that was in flight has committed by the time we hold the head lock.
         existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
@@ -268,10 +269,10 @@ def journal_post(
     else:
         entry.save()
     Posting.objects.bulk_create([Posting(entry=entry, account_id=a.pk, amount_fen=amt) for a, amt in lines])
-    for pk, change in natural_change.items():
-        if change:
-            LedgerAccount.objects.filter(pk=pk).update(balance_fen=F("balance_fen") + change)
-            locked[pk].balance_fen += change
+    moved = {pk: change for pk, change in natural_change.items() if change}
+    _add_to_balances(moved)
+    for pk, change in moved.items():
+        locked[pk].balance_fen += change
     # Callers hold their own instances of these accounts; keep them current so a next post reads true balances.
     for account, _amount in lines:
         account.balance_fen = locked[account.pk].balance_fen
@@ -281,6 +282,7 @@ def journal_post(
     audit_record(
         actor=actor,
         action=f"ledger.{kind.value}",
+        chain_head=head,
         obj=entry,
         after={
             "reference": entry.reference,
@@ -289,6 +291,22 @@ def journal_post(
         },
     )
     return entry
+
+
+def _add_to_balances(changes: dict[int, int]) -> None:
+    """Add each change to its account's balance: one statement however many accounts (the rows are locked)."""
+    if not changes:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "UPDATE funds_ledgeraccount AS a SET balance_fen = a.balance_fen + v.change, updated_at = %s "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, change) WHERE a.id = v.id",
+                [timezone.now(), list(changes), list(changes.values())],
+            )
+        return
+    for pk, change in changes.items():
+        LedgerAccount.objects.filter(pk=pk).update(balance_fen=F("balance_fen") + change, updated_at=timezone.now())
 
 
 @dataclass(frozen=True)
@@ -312,39 +330,55 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
 
     Returns the new entries' ids, in order. Every entry is validated (zero sum, integer fen, ≥ 2 lines);
     balances are checked entry by entry in order, so no account dips below zero even in the middle of the batch;
-    accounts are locked once, in id order. The batch is one audit event ``ledger.batch`` listing every entry with
-    its lines (the audit chain is a single locked row, so one event per batch is what makes bulk work — imports,
-    bank batches — fast). On PostgreSQL rows go in with COPY; the append-only and zero-sum triggers still apply.
-    Releases are refused here: each release goes through ``journal_post`` with its consumption request.
+    accounts are locked once, in id order. On PostgreSQL entries and postings go in by COPY and the balances by one
+    ``UPDATE … FROM unnest``; the append-only triggers and the deferred set-based zero-sum check still apply.
+
+    The batch is one audit event ``ledger.batch``: the entry ids, counts and totals, and the SHA-256 of the rows as
+    written (``batch_digest`` recomputes it from the database, so the event proves what the batch booked). One
+    event per batch rather than per entry is what makes bulk work — imports, bank batches — fast: the audit chain
+    is a single locked row. Releases are refused here: each goes through ``journal_post`` with its consumption.
     """
     if not entries:
         return []
+    pairs: list[list[tuple[int, int]]] = []
     for spec in entries:
         validate_lines(spec.lines)
-        if EntryKind(spec.kind) == EntryKind.RELEASE:
+        if spec.kind == EntryKind.RELEASE:
             raise LedgerError(_("释放资金必须逐笔记账。"), code="ledger_release_in_batch")
-    _lock_audit_head()
-    account_ids = sorted({a.pk for spec in entries for a, _amt in spec.lines})
-    locked: dict[int, LedgerAccount] = {}
+        pairs.append([(account.pk, amount) for account, amount in spec.lines])
+    kinds = [EntryKind(spec.kind).value for spec in entries]
+    head = _lock_audit_head()
+    account_ids = sorted({pk for lines in pairs for pk, _amount in lines})
+    # Plain tuples, not model instances: a bank batch can touch thousands of parent accounts.
+    sign: dict[int, int] = {}
+    running: dict[int, int] = {}
     for start in range(0, len(account_ids), 5000):
         chunk = account_ids[start : start + 5000]
-        locked.update((a.pk, a) for a in LedgerAccount.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
-    running = {pk: a.balance_fen for pk, a in locked.items()}
-    for index, spec in enumerate(entries):
-        for account, amount in spec.lines:
-            running[account.pk] += _natural(locked[account.pk].kind, amount)
-        for account, _amount in spec.lines:
-            if running[account.pk] < 0:
+        for pk, kind, balance in (
+            LedgerAccount.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", "kind", "balance_fen")
+        ):
+            sign[pk] = 1 if kind in ASSET_KINDS else -1
+            running[pk] = balance
+    if len(running) != len(account_ids):
+        raise LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
+    initial = dict(running)
+    for index, lines in enumerate(pairs):
+        for pk, amount in lines:
+            running[pk] += sign[pk] * amount
+        for pk, _amount in lines:
+            if running[pk] < 0:
+                key = next(a.key for a, _amt in entries[index].lines if a.pk == pk)
                 raise LedgerError(
-                    _("第 %(n)s 笔凭证使 %(account)s 余额为负。") % {"n": index + 1, "account": account.key},
+                    _("第 %(n)s 笔凭证使 %(account)s 余额为负。") % {"n": index + 1, "account": key},
                     code="ledger_insufficient",
                 )
     today = timezone.localdate()
-    now = timezone.now()
-    created_by_id = actor.pk if actor is not None and actor.pk else None
-    entry_values = [
+    rows = [
         (
-            EntryKind(spec.kind).value,
+            kind,
             spec.reference[:80],
             spec.memo[:255],
             spec.bank.pk if spec.bank else None,
@@ -358,90 +392,201 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
                 else (spec.enrolment.division_code if spec.enrolment else "")
             ),
         )
-        for spec in entries
+        for kind, spec in zip(kinds, entries, strict=True)
     ]
+    now = timezone.now()
+    created_by_id = actor.pk if actor is not None and actor.pk else None
+    changed = [(pk, balance) for pk, balance in running.items() if balance != initial[pk]]
     if connection.vendor == "postgresql":
-        ids = _copy_entries(entry_values, entries, now=now, created_by_id=created_by_id)
+        ids = _reserve_entry_ids(len(rows))
+        entry_text, posting_text = _copy_text(ids, rows, pairs, stamps=[_stamp(now)] * len(ids), by=created_by_id)
+        with connection.cursor() as cur:
+            raw = cur.cursor  # the psycopg 3 cursor under Django's wrapper
+            with raw.copy(f"COPY funds_journalentry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
+                copy.write(entry_text)
+            with raw.copy("COPY funds_posting (entry_id, account_id, amount_fen) FROM STDIN") as copy:
+                copy.write(posting_text)
+            if changed:
+                cur.execute(
+                    "UPDATE funds_ledgeraccount AS a SET balance_fen = v.balance, updated_at = %s "
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, balance) WHERE a.id = v.id",
+                    [now, [pk for pk, _b in changed], [b for _pk, b in changed]],
+                )
     else:
-        rows = [
-            JournalEntry(
-                kind=v[0],
-                reference=v[1],
-                memo=v[2],
-                bank_id=v[3],
-                bank_reference=v[4],
-                institution_id=v[5],
-                enrolment_id=v[6],
-                business_date=v[7],
-                division_code=v[8],
-                created_by_id=created_by_id,
+        ids, stamps = _insert_entries(rows, pairs, created_by_id=created_by_id)
+        entry_text, posting_text = _copy_text(ids, rows, pairs, stamps=stamps, by=created_by_id)
+        for start in range(0, len(changed), 2000):
+            part = changed[start : start + 2000]
+            LedgerAccount.objects.filter(pk__in=[pk for pk, _b in part]).update(
+                balance_fen=Case(*(When(pk=pk, then=Value(b)) for pk, b in part), output_field=BigIntegerField()),
+                updated_at=now,
             )
-            for v in entry_values
-        ]
-        JournalEntry.objects.bulk_create(rows, batch_size=2000)
-        ids = [row.pk for row in rows]
-        Posting.objects.bulk_create(
-            [
-                Posting(entry_id=entry_id, account_id=account.pk, amount_fen=amount)
-                for entry_id, spec in zip(ids, entries, strict=True)
-                for account, amount in spec.lines
-            ],
-            batch_size=5000,
-        )
-    changed = {pk: balance for pk, balance in running.items() if balance != locked[pk].balance_fen}
-    pairs = list(changed.items())
-    for start in range(0, len(pairs), 2000):
-        part = pairs[start : start + 2000]
-        LedgerAccount.objects.filter(pk__in=[pk for pk, _b in part]).update(
-            balance_fen=Case(*(When(pk=pk, then=Value(b)) for pk, b in part), output_field=BigIntegerField()),
-            updated_at=now,
-        )
+    # Callers hold their own instances of these accounts; keep them current so a next post reads true balances.
     for spec in entries:
         for account, _amount in spec.lines:
             account.balance_fen = running[account.pk]
+    counts: dict[str, int] = defaultdict(int)
+    debits: dict[str, int] = defaultdict(int)
+    for kind, lines in zip(kinds, pairs, strict=True):
+        counts[kind] += 1
+        debits[kind] += sum(amount for _pk, amount in lines if amount > 0)
     audit_record(
         actor=actor,
         action="ledger.batch",
+        chain_head=head,
         object_type="funds.journalentry",
         object_id=f"{ids[0]}-{ids[-1]}",
         division_code="",
         after={
             "count": len(ids),
-            "entries": [
-                [entry_id, v[0], v[1], v[4], [[a.key, amt] for a, amt in spec.lines]]
-                for entry_id, v, spec in zip(ids, entry_values, entries, strict=True)
-            ],
+            "postings": sum(len(lines) for lines in pairs),
+            "entry_ids": _id_ranges(ids),
+            "by_kind": {kind: {"entries": counts[kind], "debits_fen": debits[kind]} for kind in sorted(counts)},
+            "sha256": hashlib.sha256((entry_text + posting_text).encode()).hexdigest(),
         },
     )
     return ids
 
 
-def _copy_entries(
-    entry_values: list[tuple[Any, ...]],
-    entries: Sequence[EntrySpec],
+# kind, reference, memo, bank_id, bank_reference, institution_id, enrolment_id, business_date, division_code
+EntryRow = tuple[str, str, str, int | None, str, int | None, int | None, datetime.date, str]
+_ENTRY_COLUMNS = (
+    "id, kind, reference, memo, bank_id, bank_reference, institution_id, enrolment_id, business_date, "
+    "division_code, created_at, created_by_id"
+)
+# COPY's text format: a backslash starts an escape, tab and newline end a field or a row.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _stamp(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat()
+
+
+def _copy_text(
+    ids: Sequence[int],
+    rows: Sequence[EntryRow],
+    pairs: Sequence[Sequence[tuple[int, int]]],
     *,
-    now: datetime.datetime,
-    created_by_id: int | None,
-) -> list[int]:
-    """PostgreSQL: reserve ids from the sequence, then COPY entries and postings (the triggers still run)."""
+    stamps: Sequence[str],
+    by: int | None,
+) -> tuple[str, str]:
+    """Entries and postings in COPY text format: what PostgreSQL loads and what the batch's digest covers."""
+    esc = _COPY_ESCAPES
+    null = "\\N"
+    by_text = null if by is None else str(by)
+    entry_lines = []
+    posting_lines = []
+    for entry_id, row, lines, stamp in zip(ids, rows, pairs, stamps, strict=True):
+        kind, reference, memo, bank_id, bank_reference, institution_id, enrolment_id, day, division = row
+        entry_lines.append(
+            f"{entry_id}\t{kind}\t{reference.translate(esc)}\t{memo.translate(esc)}\t"
+            f"{null if bank_id is None else bank_id}\t{bank_reference.translate(esc)}\t"
+            f"{null if institution_id is None else institution_id}\t{null if enrolment_id is None else enrolment_id}\t"
+            f"{day.isoformat()}\t{division.translate(esc)}\t{stamp}\t{by_text}\n"
+        )
+        for account_id, amount in lines:
+            posting_lines.append(f"{entry_id}\t{account_id}\t{amount}\n")
+    return "".join(entry_lines), "".join(posting_lines)
+
+
+def _reserve_entry_ids(count: int) -> list[int]:
+    """``count`` consecutive entry ids from the identity sequence in one statement rather than ``count`` calls.
+
+    Safe because every writer of journal entries holds the audit chain head lock (``_lock_audit_head``) while it
+    draws ids, so no other nextval() can land inside the block; if one ever did, the primary key would refuse the
+    duplicate and the batch would roll back — never a silent overlap.
+    """
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT nextval(pg_get_serial_sequence('funds_journalentry', 'id')) FROM generate_series(1, %s)",
-            [len(entry_values)],
+            "SELECT setval(pg_get_serial_sequence('funds_journalentry', 'id'), "
+            "nextval(pg_get_serial_sequence('funds_journalentry', 'id')) + %s)",
+            [count - 1],
         )
-        ids = [row[0] for row in cur.fetchall()]
-        raw = cur.cursor  # the psycopg 3 cursor under Django's wrapper
-        with raw.copy(
-            "COPY funds_journalentry (id, kind, reference, memo, bank_id, bank_reference, institution_id, "
-            "enrolment_id, business_date, division_code, created_at, created_by_id) FROM STDIN"
-        ) as copy:
-            for entry_id, v in zip(ids, entry_values, strict=True):
-                copy.write_row((entry_id, *v, now, created_by_id))
-        with raw.copy("COPY funds_posting (entry_id, account_id, amount_fen) FROM STDIN") as copy:
-            for entry_id, spec in zip(ids, entries, strict=True):
-                for account, amount in spec.lines:
-                    copy.write_row((entry_id, account.pk, amount))
-    return ids
+        last = cur.fetchone()[0]
+    return list(range(last - count + 1, last + 1))
+
+
+def _id_ranges(ids: Sequence[int]) -> list[list[int]]:
+    """``[[first, last], ...]`` runs of consecutive ids: a batch's ids are one run, so the event stays small."""
+    ranges: list[list[int]] = []
+    for entry_id in ids:
+        if ranges and entry_id == ranges[-1][1] + 1:
+            ranges[-1][1] = entry_id
+        else:
+            ranges.append([entry_id, entry_id])
+    return ranges
+
+
+def _insert_entries(
+    rows: Sequence[EntryRow], pairs: Sequence[Sequence[tuple[int, int]]], *, created_by_id: int | None
+) -> tuple[list[int], list[str]]:
+    """SQLite (no COPY): bulk INSERTs of entries, then postings. Returns the ids and each entry's time stamp."""
+    objs = [
+        JournalEntry(
+            kind=row[0],
+            reference=row[1],
+            memo=row[2],
+            bank_id=row[3],
+            bank_reference=row[4],
+            institution_id=row[5],
+            enrolment_id=row[6],
+            business_date=row[7],
+            division_code=row[8],
+            created_by_id=created_by_id,
+        )
+        for row in rows
+    ]
+    JournalEntry.objects.bulk_create(objs, batch_size=2000)
+    ids = [obj.pk for obj in objs]
+    Posting.objects.bulk_create(
+        [
+            Posting(entry_id=entry_id, account_id=account_id, amount_fen=amount)
+            for entry_id, lines in zip(ids, pairs, strict=True)
+            for account_id, amount in lines
+        ],
+        batch_size=5000,
+    )
+    return ids, [_stamp(obj.created_at) for obj in objs]
+
+
+def batch_digest(entry_ids: Sequence[int]) -> str:
+    """SHA-256 of the entries and postings as stored, in the form ``journal_post_batch`` hashed when it wrote them.
+
+    Compare with the ``sha256`` of the batch's ``ledger.batch`` audit event to prove the rows are what was booked;
+    an empty string if any of the entries does not exist.
+    """
+    ids = sorted(set(entry_ids))
+    stored = {e.pk: e for e in JournalEntry.objects.filter(pk__in=ids)}
+    if not ids or len(stored) != len(ids):
+        return ""
+    lines: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for entry_id, account_id, amount in (
+        Posting.objects.filter(entry_id__in=ids).order_by("id").values_list("entry_id", "account_id", "amount_fen")
+    ):
+        lines[entry_id].append((account_id, amount))
+    entries = [stored[i] for i in ids]
+    rows: list[EntryRow] = [
+        (
+            e.kind,
+            e.reference,
+            e.memo,
+            e.bank_id,
+            e.bank_reference,
+            e.institution_id,
+            e.enrolment_id,
+            e.business_date,
+            e.division_code,
+        )
+        for e in entries
+    ]
+    entry_text, posting_text = _copy_text(
+        ids,
+        rows,
+        [lines[i] for i in ids],
+        stamps=[_stamp(e.created_at) for e in entries],
+        by=entries[0].created_by_id,
+    )
+    return hashlib.sha256((entry_text + posting_text).encode()).hexdigest()
 
 
 def _check_release(lines: Sequence[Line], consumption: ConsumptionRequest | None) -> None:

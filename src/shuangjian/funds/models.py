@@ -216,25 +216,41 @@ class JournalEntry(models.Model):
     ``bank_reference`` is what reconciliation matches against the bank's statement lines.
     """
 
-    kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices, db_index=True)
-    reference = models.CharField(_("业务参考"), max_length=80, blank=True, db_index=True)
-    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True, unique=True)
-    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True, db_index=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices)
+    reference = models.CharField(_("业务参考"), max_length=80, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True)
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     memo = models.CharField(_("摘要"), max_length=255, blank=True)
-    business_date = models.DateField(_("记账日期"), db_index=True)
+    business_date = models.DateField(_("记账日期"))
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True, db_index=True)
+    division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True)
 
     class Meta:
         verbose_name = _("记账凭证")
         verbose_name_plural = _("记账凭证")
         ordering = ["-id"]
+        # Every index is paid for on every entry a bulk post writes, so only the ones a query uses: idempotent
+        # retries, reconciliation by bank reference, day/kind sums, scope, and the per-institution and
+        # per-enrolment views.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="journalentry_idempotency_key_uniq",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bank_reference"], name="journalentry_bank_ref"),
+            models.Index(fields=["business_date", "kind"], name="journalentry_day_kind"),
+            # Scoping is a prefix match (LIKE '4102%'); the pattern operator class serves that and equality.
+            models.Index(fields=["division_code"], name="journalentry_division", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.reference}"
@@ -243,8 +259,10 @@ class JournalEntry(models.Model):
 class Posting(models.Model):
     """One line of an entry: ``amount_fen`` > 0 debits the account, < 0 credits it. Never zero."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
+    # No per-row foreign-key constraints: on PostgreSQL one set-based check per INSERT statement (migration 0003)
+    # proves the accounts exist and, at COMMIT, that every entry exists, has ≥ 2 postings and sums to zero.
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings", db_constraint=False)
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings", db_constraint=False)
     amount_fen = models.BigIntegerField(_("金额（分，借正贷负）"))
 
     class Meta:

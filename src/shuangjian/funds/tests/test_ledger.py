@@ -207,3 +207,32 @@ def test_batch_posts_all_or_nothing_checking_balances_in_order(world):
             actor=None, entries=[ledger.EntrySpec(EntryKind.ADJUSTMENT, [(cash, 1), (prepaid, -2)])]
         )
     assert err.value.code == "ledger_unbalanced"
+
+
+def test_batch_audit_event_names_every_entry_and_its_digest_proves_the_rows(world):
+    e, inst = world.enrolment, world.institution
+    cash, prepaid = ledger.account_custody_cash(inst), ledger.account_for_parent_enrolment(e)
+    # A reference with the characters COPY's text format must escape, so the digest covers them faithfully.
+    specs = [
+        ledger.EntrySpec(
+            EntryKind.PAYMENT_IN,
+            [(cash, 100 + i), (prepaid, -(100 + i))],
+            reference=f"银行\\t批次\t{i}\n",
+            institution=inst,
+            enrolment=e,
+            business_date=datetime.date(2026, 3, 2),
+        )
+        for i in range(5)
+    ]
+    ids = ledger.journal_post_batch(actor=None, entries=specs)
+    after = AuditEvent.objects.get(action="ledger.batch").after
+    assert after is not None
+    assert after["count"] == 5
+    assert after["postings"] == 10
+    assert after["entry_ids"] == [[ids[0], ids[-1]]]
+    assert after["by_kind"] == {"payment_in": {"entries": 5, "debits_fen": 510}}
+    assert JournalEntry.objects.get(pk=ids[1]).reference == "银行\\t批次\t1\n"
+    assert ledger.batch_digest(ids) == after["sha256"]
+    # A digest over other rows (one entry short) does not match: the event pins exactly what was booked.
+    assert ledger.batch_digest(ids[:-1]) != after["sha256"]
+    assert ledger.batch_digest([*ids, 10**9]) == ""

@@ -146,8 +146,35 @@ def test_append_only_and_zero_sum_enforced_by_the_database():
         bad = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
         Posting.objects.create(entry=bad, account=ledger.account_custody_cash(inst), amount_fen=5)
         Posting.objects.create(entry=bad, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=-4)
-    assert JournalEntry.objects.count() == 1
-    assert ledger.ledger_invariant_problems() == []
+    # An entry with no postings, or a single one, fails too.
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        lone = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
+        Posting.objects.create(entry=lone, account=ledger.account_custody_cash(inst), amount_fen=5)
+    # Postings naming an account or an entry that does not exist (there are no per-row foreign keys: the
+    # statement-level check stands in for them).
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        Posting.objects.create(entry=entry, account_id=10**9, amount_fen=5)
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        Posting.objects.bulk_create(
+            [
+                Posting(entry_id=10**9, account=ledger.account_custody_cash(inst), amount_fen=5),
+                Posting(entry_id=10**9, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=-5),
+            ]
+        )
+    # A ledger account with postings cannot be deleted, even bypassing Django's PROTECT.
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM funds_ledgeraccount WHERE id = %s", [ledger.account_custody_cash(inst).pk])
+    # The check is deferred: a balanced entry written line by line in separate statements commits.
+    with transaction.atomic():
+        good = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
+        Posting.objects.create(entry=good, account=ledger.account_custody_cash(inst), amount_fen=-7)
+        Posting.objects.create(entry=good, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=7)
+    assert JournalEntry.objects.count() == 2
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM funds_ledger_check_queue")
+        assert cur.fetchone()[0] == 0  # every commit cleared what it queued
 
 
 @pytest.mark.django_db(transaction=True)
