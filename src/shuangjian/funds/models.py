@@ -259,7 +259,7 @@ class JournalEntry(models.Model):
 class Posting(models.Model):
     """One line of an entry: ``amount_fen`` > 0 debits the account, < 0 credits it. Never zero."""
 
-    # No per-row foreign-key constraints: on PostgreSQL one set-based check per INSERT statement (migration 0003)
+    # No per-row foreign-key constraints: on PostgreSQL one set-based check per INSERT statement (migration 0006)
     # proves the accounts exist and, at COMMIT, that every entry exists, has ≥ 2 postings and sums to zero.
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings", db_constraint=False)
     account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings", db_constraint=False)

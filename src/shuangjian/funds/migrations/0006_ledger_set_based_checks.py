@@ -37,7 +37,8 @@ DECLARE
     entry_ids bigint[];
     account_ids bigint[];
 BEGIN
-    SELECT array_agg(DISTINCT entry_id), array_agg(DISTINCT account_id) INTO entry_ids, account_ids FROM new_rows;
+    -- Entry ids may repeat here (one per posting): the commit check de-duplicates them anyway.
+    SELECT array_agg(entry_id), array_agg(DISTINCT account_id) INTO entry_ids, account_ids FROM new_rows;
     IF entry_ids IS NULL THEN
         RETURN NULL;
     END IF;
@@ -167,7 +168,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("funds", "0002_ledger_append_only"),
+        ("funds", "0005_refund_direct_route"),
         ("registry", "0004_institution_list_order_index"),
         ("students", "0002_contract_counter_unique_ids"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
