@@ -618,8 +618,12 @@ def post_payment_in(
     bank_reference: str = "",
     reference: str = "",
     idempotency_key: str | None = None,
+    business_date: datetime.date | None = None,
 ) -> JournalEntry:
-    """A parent's payment arrived in custody: Dr custody cash (institution), Cr the parent's prepaid balance."""
+    """A parent's payment arrived in custody: Dr custody cash (institution), Cr the parent's prepaid balance.
+
+    ``business_date``: the day the bank received the money (default today), the day its statement will show it.
+    """
     institution = enrolment.institution
     return journal_post(
         actor=actor,
@@ -631,11 +635,18 @@ def post_payment_in(
         institution=institution,
         enrolment=enrolment,
         idempotency_key=idempotency_key,
+        business_date=business_date,
     )
 
 
 def post_suspense_in(
-    *, actor: User | None, bank: Bank, amount_fen: int, bank_reference: str = "", reference: str = ""
+    *,
+    actor: User | None,
+    bank: Bank,
+    amount_fen: int,
+    bank_reference: str = "",
+    reference: str = "",
+    business_date: datetime.date | None = None,
 ) -> JournalEntry:
     """Money that matched nothing: Dr the bank's unallocated cash, Cr the bank's suspense."""
     return journal_post(
@@ -645,6 +656,7 @@ def post_suspense_in(
         reference=reference,
         bank=bank,
         bank_reference=bank_reference,
+        business_date=business_date,
     )
 
 

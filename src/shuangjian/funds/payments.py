@@ -60,6 +60,18 @@ def bank_notification_receive(
         return NotificationResult(stored.response_status, stored.response_body, replay=True)
 
 
+def _paid_on(paid_at: datetime.datetime | None) -> datetime.date:
+    """The business day of a payment: the local day the bank says it was paid, so a notification that arrives after
+    midnight is booked on the day the bank's statement shows it; never later than today (a clock ahead at the bank
+    must not book into the future)."""
+    today = timezone.localdate()
+    if paid_at is None:
+        return today
+    # A time without a zone is the bank's wall-clock time, which is local time here.
+    day = paid_at.date() if timezone.is_naive(paid_at) else timezone.localdate(paid_at)
+    return min(day, today)
+
+
 @transaction.atomic
 def _receive_first(
     *, bank: Bank, data: NotificationData, payload: dict[str, Any], body_sha256: str
@@ -92,6 +104,7 @@ def _receive_first(
         }
 
     body: dict[str, Any] = {"notification_id": data.notification_id, "bank_reference": data.bank_reference}
+    paid_on = _paid_on(data.paid_at)
     if reason:
         entry = ledger.post_suspense_in(
             actor=None,
@@ -99,6 +112,7 @@ def _receive_first(
             amount_fen=data.amount_fen,
             bank_reference=data.bank_reference,
             reference=f"notification:{data.notification_id}",
+            business_date=paid_on,
         )
         case = SuspenseCase.objects.create(
             bank=bank,
@@ -126,6 +140,7 @@ def _receive_first(
             bank=bank,
             bank_reference=data.bank_reference,
             reference=order.order_no,
+            business_date=paid_on,
         )
         PaymentOrder.objects.filter(pk=order.pk).update(
             status=PaymentOrderStatus.PAID, paid_at=data.paid_at or timezone.now(), entry=entry

@@ -52,6 +52,25 @@ def test_paid_order_is_booked_once_and_a_repeat_gets_the_first_answer(world, ord
     assert ledger.ledger_invariant_problems() == []
 
 
+def test_payment_is_booked_on_the_day_the_bank_says_it_was_paid_never_in_the_future(world, order, client):
+    from django.utils import timezone
+
+    sim = SimulatedBank(world.bank)
+    today = timezone.localdate()
+    late_evening = datetime.datetime.combine(
+        today - datetime.timedelta(days=1), datetime.time(23, 50), tzinfo=timezone.get_current_timezone()
+    )
+    body = json.loads(sim.notification_body(order_no=order.order_no, amount_fen=order.amount_fen))
+    body["paid_at"] = late_evening.isoformat()
+    assert sim.send(json.dumps(body).encode(), client=client).status == 200
+    assert JournalEntry.objects.get().business_date == today - datetime.timedelta(days=1)
+    # Unknown money with a paid time ahead of our clock is parked today, not on a future day.
+    body = json.loads(sim.notification_body(order_no="PO-NOPE", amount_fen=500))
+    body["paid_at"] = (timezone.now() + datetime.timedelta(days=3)).isoformat()
+    assert sim.send(json.dumps(body).encode(), client=client).status == 200
+    assert JournalEntry.objects.order_by("-id")[0].business_date == today
+
+
 def test_unknown_order_parks_money_in_suspense_with_a_case(world, client):
     sim = SimulatedBank(world.bank)
     sent = sim.send(sim.notification_body(order_no="PO-NOPE", amount_fen=12_345), client=client)
