@@ -18,6 +18,10 @@ from django.db import migrations, models
 
 
 FORWARD = """
+-- Balances change on every post: room left in each page lets PostgreSQL update them in place (HOT), without
+-- touching the account table's indexes.
+ALTER TABLE funds_ledgeraccount SET (fillfactor = 70);
+
 DROP TRIGGER IF EXISTS funds_posting_zero_sum ON funds_posting;
 DROP FUNCTION IF EXISTS funds_posting_zero_sum();
 
@@ -26,12 +30,16 @@ DROP FUNCTION IF EXISTS funds_posting_zero_sum();
 CREATE UNLOGGED TABLE funds_ledger_check_queue (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     txid bigint NOT NULL DEFAULT txid_current(),
-    entry_ids bigint[] NOT NULL
+    entry_ids bigint[] NOT NULL,
+    -- Queued by an INSERT of postings (the entries may not exist) rather than of entries (they do).
+    from_postings boolean NOT NULL
 );
 CREATE INDEX funds_ledger_check_queue_txid ON funds_ledger_check_queue (txid);
 
 -- Lookups go through "= ANY(array)" so they probe the primary keys: a join against the transition table could be
--- planned as a scan of the whole ledger, which would grow with it.
+-- planned as a scan of the whole ledger, which would grow with it. The functions plan each call afresh
+-- (plan_cache_mode): a generic plan cached while the ledger was small in this session scanned the whole table
+-- once it had grown (seen in the bench: 60 ms per commit at 30 000 entries instead of 1 ms).
 CREATE OR REPLACE FUNCTION funds_ledger_enqueue_postings() RETURNS trigger AS $$
 DECLARE
     entry_ids bigint[];
@@ -46,10 +54,10 @@ BEGIN
         RAISE EXCEPTION 'posting names a ledger account that does not exist'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
-    INSERT INTO funds_ledger_check_queue (entry_ids) VALUES (entry_ids);
+    INSERT INTO funds_ledger_check_queue (entry_ids, from_postings) VALUES (entry_ids, true);
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan;
 
 CREATE TRIGGER funds_posting_enqueue AFTER INSERT ON funds_posting
     REFERENCING NEW TABLE AS new_rows
@@ -57,8 +65,8 @@ CREATE TRIGGER funds_posting_enqueue AFTER INSERT ON funds_posting
 
 CREATE OR REPLACE FUNCTION funds_ledger_enqueue_entries() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO funds_ledger_check_queue (entry_ids)
-        SELECT array_agg(id) FROM new_rows HAVING count(*) > 0;
+    INSERT INTO funds_ledger_check_queue (entry_ids, from_postings)
+        SELECT array_agg(id), false FROM new_rows HAVING count(*) > 0;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -70,44 +78,50 @@ CREATE TRIGGER funds_journalentry_enqueue AFTER INSERT ON funds_journalentry
 CREATE OR REPLACE FUNCTION funds_ledger_check_entries() RETURNS trigger AS $$
 DECLARE
     ids bigint[];
-    found_entries bigint;
-    posted_entries bigint;
-    bad_id bigint;
+    unseen bigint[];
     bad record;
 BEGIN
     -- The first check at COMMIT takes every entry this transaction queued (a batch queues the same ids once for
     -- its entries and once for its postings); the later ones find their rows gone and have nothing to do.
     WITH taken AS (
-        DELETE FROM funds_ledger_check_queue WHERE txid = NEW.txid RETURNING entry_ids
+        DELETE FROM funds_ledger_check_queue WHERE txid = NEW.txid RETURNING entry_ids, from_postings
+    ), queued AS (
+        SELECT e AS id, bool_and(taken.from_postings) AS only_postings
+          FROM taken, unnest(taken.entry_ids) AS e GROUP BY e
     )
-    SELECT array_agg(DISTINCT e) INTO ids FROM taken, unnest(taken.entry_ids) AS e;
+    SELECT array_agg(id), array_agg(id) FILTER (WHERE only_postings) INTO ids, unseen FROM queued;
     IF ids IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT count(*) INTO found_entries FROM funds_journalentry WHERE id = ANY(ids);
-    IF found_entries <> cardinality(ids) THEN
-        SELECT q.id INTO bad_id FROM unnest(ids) AS q(id)
-         WHERE NOT EXISTS (SELECT 1 FROM funds_journalentry j WHERE j.id = q.id) LIMIT 1;
-        RAISE EXCEPTION 'postings refer to journal entry % which does not exist', bad_id
-            USING ERRCODE = 'foreign_key_violation';
+    -- Entries inserted in this transaction exist (they cannot be deleted); only ids that arrived with postings
+    -- alone need looking up.
+    IF unseen IS NOT NULL THEN
+        SELECT q.id INTO bad
+          FROM unnest(unseen) AS q(id)
+         CROSS JOIN LATERAL (SELECT count(*) AS n FROM funds_journalentry j WHERE j.id = q.id) AS e
+         WHERE e.n = 0
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'postings refer to journal entry % which does not exist', bad.id
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
     END IF;
-    SELECT count(*), min(g.entry_id) FILTER (WHERE g.total <> 0 OR g.n < 2)
-      INTO posted_entries, bad_id
-      FROM (SELECT entry_id, SUM(amount_fen) AS total, COUNT(*) AS n
-              FROM funds_posting WHERE entry_id = ANY(ids) GROUP BY entry_id) AS g;
-    IF bad_id IS NULL AND posted_entries <> cardinality(ids) THEN
-        SELECT q.id INTO bad_id FROM unnest(ids) AS q(id)
-         WHERE NOT EXISTS (SELECT 1 FROM funds_posting p WHERE p.entry_id = q.id) LIMIT 1;
-    END IF;
-    IF bad_id IS NOT NULL THEN
-        SELECT COALESCE(SUM(amount_fen), 0) AS total, COUNT(*) AS n INTO bad
-          FROM funds_posting WHERE entry_id = bad_id;
-        RAISE EXCEPTION 'journal entry % does not balance (sum %, % postings)', bad_id, bad.total, bad.n
+    -- Index probes per entry (the aggregates keep each LATERAL a per-row probe): the plan does not hinge on
+    -- statistics that a fast-growing ledger outruns.
+    SELECT q.id AS entry_id, s.total, s.n INTO bad
+      FROM unnest(ids) AS q(id)
+     CROSS JOIN LATERAL (
+           SELECT COALESCE(SUM(p.amount_fen), 0) AS total, count(*) AS n FROM funds_posting p WHERE p.entry_id = q.id
+           ) AS s
+     WHERE s.total <> 0 OR s.n < 2
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'journal entry % does not balance (sum %, % postings)', bad.entry_id, bad.total, bad.n
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan;
 
 CREATE CONSTRAINT TRIGGER funds_ledger_check_entries AFTER INSERT ON funds_ledger_check_queue
     DEFERRABLE INITIALLY DEFERRED
@@ -121,13 +135,14 @@ BEGIN
     END IF;
     RETURN OLD;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan;
 
 CREATE TRIGGER funds_ledgeraccount_keep_posted BEFORE DELETE ON funds_ledgeraccount
     FOR EACH ROW EXECUTE FUNCTION funds_ledgeraccount_keep_posted();
 """
 
 BACKWARD = """
+ALTER TABLE funds_ledgeraccount RESET (fillfactor);
 DROP TRIGGER IF EXISTS funds_ledgeraccount_keep_posted ON funds_ledgeraccount;
 DROP FUNCTION IF EXISTS funds_ledgeraccount_keep_posted();
 DROP TRIGGER IF EXISTS funds_ledger_check_entries ON funds_ledger_check_queue;
