@@ -12,6 +12,9 @@ Figures (PostgreSQL is the database these goals are about; on SQLite COPY become
   virtualenv (``HORDAK_PYTHON``, default ``/tmp/f1-hordak-venv/bin/python``) against a scratch database on
   the same server; skipped with a note when that interpreter is missing;
 * reconciliation of 1M statement lines, if ``shuangjian.funds.reconcile`` provides ``bench_reconcile``.
+
+``BENCH_FUNDS_ONLY=reconcile`` (or ``ledger``) runs only that part; ``BENCH_FUNDS_RECONCILE_LINES`` sets the
+statement's size (default 1 000 000).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ HERE = Path(__file__).resolve().parent
 SINGLE = int(os.environ.get("BENCH_FUNDS_SINGLE", "1000"))
 BATCHES = int(os.environ.get("BENCH_FUNDS_BATCHES", "20"))
 BATCH_SIZE = 1000
+ONLY = os.environ.get("BENCH_FUNDS_ONLY", "").strip()
+RECONCILE_LINES = int(os.environ.get("BENCH_FUNDS_RECONCILE_LINES", "1000000"))
 
 
 def _accounts(n: int) -> tuple[object, list[object]]:
@@ -135,6 +140,15 @@ def _hordak(n: int) -> dict[str, float] | str:
 
 
 def run() -> list[Figure]:
+    if ONLY not in ("", "ledger", "reconcile"):
+        raise ValueError(f"BENCH_FUNDS_ONLY={ONLY!r}: expected ledger or reconcile")
+    figures = _ledger_figures() if ONLY in ("", "ledger") else []
+    if ONLY in ("", "reconcile"):
+        figures += _reconcile_figures()
+    return figures
+
+
+def _ledger_figures() -> list[Figure]:
     from django.db import connection
 
     from shuangjian.funds import ledger
@@ -216,8 +230,11 @@ def run() -> list[Figure]:
             ("journal_post_batch / hordak, both 1 000 per transaction", round(batch / grouped, 1), "x (goal >= 10)")
         )
 
-    if os.environ.get("BENCH_FUNDS_SKIP_RECONCILE"):
-        return figures
+    return figures
+
+
+def _reconcile_figures() -> list[Figure]:
+    figures: list[Figure] = []
     try:
         from shuangjian.funds import reconcile  # f2's service
     except ImportError:
@@ -228,5 +245,5 @@ def run() -> list[Figure]:
             print("reconcile: skipped: reconcile.bench_reconcile not provided", file=sys.stderr)
         else:
             with scratch_database():
-                figures.extend(bench_reconcile(lines=1_000_000))
+                figures.extend(bench_reconcile(lines=RECONCILE_LINES))
     return figures
