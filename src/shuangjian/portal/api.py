@@ -37,6 +37,12 @@ def json_bytes(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
+def search_cache_key(q: str) -> str:
+    """The answer cache's key for a search (per language: the answer carries translated labels)."""
+    text = selectors.normalise_query(q)
+    return f"portal:search:{get_language()}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
 def rate_limited(retry_after: int) -> JsonResponse:
     response = JsonResponse(
         {"detail": _("请求过于频繁，请 %(s)d 秒后再试。") % {"s": retry_after}, "code": "rate_limited"},
@@ -52,6 +58,7 @@ def rate_limited(retry_after: int) -> JsonResponse:
     auth=None,
     response={200: PublicSearchOut, 422: ErrorOut, 429: ErrorOut},
     summary="按名称、统一社会信用代码或许可证号查询机构",
+    url_name="public_institution_search",
 )
 def search(request: HttpRequest, q: str = "") -> object:
     """Up to 20 matches; an exact USCC or licence number match comes first. ``q`` needs at least 2 characters."""
@@ -61,7 +68,7 @@ def search(request: HttpRequest, q: str = "") -> object:
     text = selectors.normalise_query(q)
     if len(text) < selectors.SEARCH_MIN_CHARS:
         raise ApiError(422, _("请输入至少 2 个字符（机构名称、统一社会信用代码或办学许可证号）。"), "query_too_short")
-    key = f"portal:search:{get_language()}:{hashlib.sha256(text.encode()).hexdigest()}"
+    key = search_cache_key(text)
     cached = cache.get(key)
     if cached is not None:
         return json_bytes(cached)

@@ -269,3 +269,27 @@ def test_like_wildcards_in_a_query_are_taken_literally(client: Any, data: dict[s
     for q in ("满分100%", "100%培", "0%培训"):
         assert [r["name"] for r in client.get(API, {"q": q}).json()["results"]] == ["满分100%培训中心"], q
     assert client.get(API, {"q": "满分1_0"}).json()["count"] == 0
+
+
+def test_a_repeated_search_is_answered_from_the_cache_with_the_same_headers(
+    client: Any, data: dict[str, Any], monkeypatch: Any, settings: Any
+) -> None:
+    from shuangjian.portal import selectors
+
+    first = client.get(API, {"q": "启明"})
+    monkeypatch.setattr(selectors, "search_answer", lambda q: pytest.fail("a cached answer reached the handler"))
+    again = client.get(API, {"q": "启明"})
+    assert again.status_code == 200 and again.content == first.content
+    assert dict(again.headers) == dict(first.headers)
+    assert again["X-Frame-Options"] == "DENY" and again["Content-Language"] == "zh-hans"
+    # Another language is another answer; a host outside ALLOWED_HOSTS is refused even for a cached one.
+    with pytest.raises(pytest.fail.Exception):
+        client.get(API, {"q": "启明"}, HTTP_ACCEPT_LANGUAGE="en")
+    settings.ALLOWED_HOSTS = ["testserver"]
+    assert client.get(API, {"q": "启明"}, HTTP_HOST="evil.example").status_code == 400
+    # The cached answer still counts against the per-IP limit.
+    settings.SHUANGJIAN_PUBLIC_RATE_LIMIT = "2/m"
+    assert client.get(API, {"q": "启明"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.get(API, {"q": "启明"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+    limited = client.get(API, {"q": "启明"}, REMOTE_ADDR="10.0.0.9")
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and limited["Retry-After"]
