@@ -341,12 +341,15 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     if not entries:
         return []
     pairs: list[list[tuple[int, int]]] = []
+    kinds: list[str] = []
     for spec in entries:
         validate_lines(spec.lines)
-        if spec.kind == EntryKind.RELEASE:
+        kind = _KIND_VALUES.get(spec.kind) or EntryKind(spec.kind).value  # the lookup spares an Enum call per entry
+        if kind == EntryKind.RELEASE:
             raise LedgerError(_("释放资金必须逐笔记账。"), code="ledger_release_in_batch")
-        pairs.append([(account.pk, amount) for account, amount in spec.lines])
-    kinds = [EntryKind(spec.kind).value for spec in entries]
+        kinds.append(kind)
+        # ``.id`` rather than ``.pk``: a plain attribute, read thousands of times here.
+        pairs.append([(account.id, amount) for account, amount in spec.lines])
     head = _lock_audit_head()
     account_ids = sorted({pk for lines in pairs for pk, _amount in lines})
     # Plain tuples, not model instances: a bank batch can touch thousands of parent accounts.
@@ -424,7 +427,7 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     # Callers hold their own instances of these accounts; keep them current so a next post reads true balances.
     for spec in entries:
         for account, _amount in spec.lines:
-            account.balance_fen = running[account.pk]
+            account.balance_fen = running[account.id]
     counts: dict[str, int] = defaultdict(int)
     debits: dict[str, int] = defaultdict(int)
     for kind, lines in zip(kinds, pairs, strict=True):
@@ -447,6 +450,8 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     )
     return ids
 
+
+_KIND_VALUES: dict[Any, str] = {kind: kind.value for kind in EntryKind} | {kind.value: kind.value for kind in EntryKind}
 
 # kind, reference, memo, bank_id, bank_reference, institution_id, enrolment_id, business_date, division_code
 EntryRow = tuple[str, str, str, int | None, str, int | None, int | None, datetime.date, str]

@@ -171,7 +171,23 @@ def test_append_only_and_zero_sum_enforced_by_the_database():
         good = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
         Posting.objects.create(entry=good, account=ledger.account_custody_cash(inst), amount_fen=-7)
         Posting.objects.create(entry=good, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=7)
+    # A committed entry is closed: no postings join it later, not even a balanced pair.
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        Posting.objects.create(entry=good, account=ledger.account_custody_cash(inst), amount_fen=-1)
+        Posting.objects.create(entry=good, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=1)
+    # Two entries whose lines are split across statements, one of them unbalanced: refused as a whole.
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        one = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
+        two = JournalEntry.objects.create(kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1))
+        cash, prepaid = ledger.account_custody_cash(inst), ledger.account_for_parent_enrolment(enrolment)
+        Posting.objects.bulk_create(
+            [Posting(entry=one, account=cash, amount_fen=-2), Posting(entry=two, account=cash, amount_fen=-2)]
+        )
+        Posting.objects.bulk_create(
+            [Posting(entry=one, account=prepaid, amount_fen=2), Posting(entry=two, account=prepaid, amount_fen=1)]
+        )
     assert JournalEntry.objects.count() == 2
+    assert Posting.objects.filter(entry=good).count() == 2
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM funds_ledger_check_queue")
         assert cur.fetchone()[0] == 0  # every commit cleared what it queued
