@@ -63,3 +63,17 @@ def test_configured_production_passes_check_deploy(tmp_path):
     result = run([str(MANAGE), "check", "--deploy", "--fail-level", "WARNING"], production_env(tmp_path, DEBUG="1"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_redirects_plain_http_to_https_except_the_health_probe(tmp_path):
+    env = production_env(tmp_path)
+    assert run([str(MANAGE), "migrate", "-v0"], env).returncode == 0
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='jg.example.gov.cn')\n"
+        "print(c.get('/healthz').status_code, c.get('/').status_code, c.get('/').headers.get('Location'))\n"
+    )
+    result = run(["-c", script], {**env, "PYTHONPATH": str(REPO / "src")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "301", "https://jg.example.gov.cn/"]
