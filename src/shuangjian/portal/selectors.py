@@ -128,7 +128,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[str, object], bool]]:
+def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[str, Any], bool]]:
     """The statements of one search, in order: run each until one returns rows.
 
     An exact code match alone (queries with a digit: every USCC and licence number has one, most names none),
@@ -137,8 +137,8 @@ def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[
     the values; the name one needs a plan made for its pattern (a generic plan cannot use the prefix index).
     """
     columns = ", ".join(f"i.{c}" for c in PUBLIC_FIELDS)
-    common: dict[str, object] = {"today": today, "since": zombie_since_year(today)}
-    statements: list[tuple[str, dict[str, object], bool]] = []
+    common: dict[str, Any] = {"today": today, "since": zombie_since_year(today)}
+    statements: list[tuple[str, dict[str, Any], bool]] = []
     code = text.upper().replace(" ", "")
     if any(c.isdigit() for c in text):
         sql = _SEARCH_SQL.format(with_="", columns=columns, hits=_CODE_HITS, order="i.name, i.uscc")
