@@ -128,19 +128,21 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[str, object]]]:
+def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[str, Any], bool]]:
     """The statements of one search, in order: run each until one returns rows.
 
     An exact code match alone (queries with a digit: every USCC and licence number has one, most names none),
     else prefix matches, then other names containing the text. Parameters are always bound, never formatted in.
+    The third item says whether the statement may be prepared: the exact-code one has one right plan whatever
+    the values; the name one needs a plan made for its pattern (a generic plan cannot use the prefix index).
     """
     columns = ", ".join(f"i.{c}" for c in PUBLIC_FIELDS)
-    common: dict[str, object] = {"today": today, "since": zombie_since_year(today)}
-    statements: list[tuple[str, dict[str, object]]] = []
+    common: dict[str, Any] = {"today": today, "since": zombie_since_year(today)}
+    statements: list[tuple[str, dict[str, Any], bool]] = []
     code = text.upper().replace(" ", "")
     if any(c.isdigit() for c in text):
         sql = _SEARCH_SQL.format(with_="", columns=columns, hits=_CODE_HITS, order="i.name, i.uscc")
-        statements.append((sql, {**common, "code": code, "text": text}))
+        statements.append((sql, {**common, "code": code, "text": text}, True))
     if _looks_like_code(code):
         return statements
     postgres = connection.vendor == "postgresql"
@@ -157,7 +159,7 @@ def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[
         "max": SEARCH_MAX_RESULTS,
         "max2": 2 * SEARCH_MAX_RESULTS,
     }
-    statements.append((sql, params))
+    statements.append((sql, params, False))
     return statements
 
 
@@ -173,7 +175,7 @@ def search_institutions(q: str) -> list[Institution]:
     text = normalise_query(q)
     if len(text) < SEARCH_MIN_CHARS:
         return []
-    for sql, params in _search_statements(text, today_local()):
+    for sql, params, _prepare in _search_statements(text, today_local()):
         found = list(Institution.objects.raw(sql, params))
         if found:
             return found
@@ -182,8 +184,8 @@ def search_institutions(q: str) -> list[Institution]:
 
 def _search_rows(text: str, today: datetime.date) -> list[tuple[Any, ...]]:
     """``search_institutions``'s rows as plain tuples (id, PUBLIC_FIELDS..., the three list facts)."""
-    for sql, params in _search_statements(text, today):
-        with _search_cursor() as cursor:
+    for sql, params, prepare in _search_statements(text, today):
+        with _preparing_cursor() if prepare else connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if rows:
@@ -191,13 +193,13 @@ def _search_rows(text: str, today: datetime.date) -> list[tuple[Any, ...]]:
     return []
 
 
-def _search_cursor() -> Any:
-    """A cursor for the search statements: on PostgreSQL one that prepares them on the server.
+def _preparing_cursor() -> Any:
+    """A cursor that prepares its statements on the server (PostgreSQL; elsewhere Django's own cursor).
 
-    Django's psycopg cursors bind parameters on the client, so PostgreSQL parses and plans the whole statement on
-    every request. These few fixed statements are prepared once per connection instead: later requests skip the
-    parsing and, where the generic plan is as good (the exact-code statement), the planning. The cursor is wrapped
-    like Django's own, so query logging and ``execute_wrapper`` (the tests' query counts) still see it.
+    Django's psycopg cursors bind parameters on the client, so PostgreSQL parses and plans the statement on every
+    request. The exact-code search statement is prepared once per connection instead and, after a few runs, uses
+    its generic plan (the two unique indexes, whatever the values): no parsing, no planning. The cursor is wrapped
+    like Django's own, so ``execute_wrapper`` (the tests' query counts) still sees it; the logged SQL is None.
     """
     if connection.vendor != "postgresql":
         return connection.cursor()
