@@ -182,3 +182,5 @@ LOGGING = {
 }
 
 SHUANGJIAN_PUBLIC_RATE_LIMIT = env.str("PUBLIC_RATE_LIMIT", default="60/m")
+# Seconds a public search answer is kept (0: never cached — every query reaches the database).
+SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS = env.int("PUBLIC_QUERY_CACHE_SECONDS", default=60)
