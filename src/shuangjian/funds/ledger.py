@@ -173,7 +173,7 @@ def validate_lines(lines: Sequence[tuple[LedgerAccount, Any]]) -> None:
             raise LedgerError(_("分录金额不能为零。"), code="ledger_zero_line")
         if abs(amount) > MAX_POSTING_FEN:
             raise LedgerError(_("分录金额超出上限。"), code="ledger_too_large")
-        if account is None or account.pk is None:
+        if account is None or account.id is None:  # ``.id``: a plain attribute, read for every line of a batch
             raise LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
         total += amount
     if total != 0:
@@ -403,12 +403,13 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     if connection.vendor == "postgresql":
         ids = _reserve_entry_ids(len(rows))
         entry_text, posting_text = _copy_text(ids, rows, pairs, stamps=[_stamp(now)] * len(ids), by=created_by_id)
+        entry_bytes, posting_bytes = entry_text.encode(), posting_text.encode()
         with connection.cursor() as cur:
             raw = cur.cursor  # the psycopg 3 cursor under Django's wrapper
             with raw.copy(f"COPY funds_journalentry ({_ENTRY_COLUMNS}) FROM STDIN") as copy:
-                copy.write(entry_text)
+                copy.write(entry_bytes)
             with raw.copy("COPY funds_posting (entry_id, account_id, amount_fen) FROM STDIN") as copy:
-                copy.write(posting_text)
+                copy.write(posting_bytes)
             if changed:
                 cur.execute(
                     "UPDATE funds_ledgeraccount AS a SET balance_fen = v.balance, updated_at = %s "
@@ -418,6 +419,7 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     else:
         ids, stamps = _insert_entries(rows, pairs, created_by_id=created_by_id)
         entry_text, posting_text = _copy_text(ids, rows, pairs, stamps=stamps, by=created_by_id)
+        entry_bytes, posting_bytes = entry_text.encode(), posting_text.encode()
         for start in range(0, len(changed), 2000):
             part = changed[start : start + 2000]
             LedgerAccount.objects.filter(pk__in=[pk for pk, _b in part]).update(
@@ -445,7 +447,7 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
             "postings": sum(len(lines) for lines in pairs),
             "entry_ids": _id_ranges(ids),
             "by_kind": {kind: {"entries": counts[kind], "debits_fen": debits[kind]} for kind in sorted(counts)},
-            "sha256": hashlib.sha256((entry_text + posting_text).encode()).hexdigest(),
+            "sha256": _digest(entry_bytes, posting_bytes),
         },
     )
     return ids
@@ -461,6 +463,12 @@ _ENTRY_COLUMNS = (
 )
 # COPY's text format: a backslash starts an escape, tab and newline end a field or a row.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _digest(entry_bytes: bytes, posting_bytes: bytes) -> str:
+    digest = hashlib.sha256(entry_bytes)
+    digest.update(posting_bytes)
+    return digest.hexdigest()
 
 
 def _stamp(moment: datetime.datetime) -> str:
@@ -591,7 +599,7 @@ def batch_digest(entry_ids: Sequence[int]) -> str:
         stamps=[_stamp(e.created_at) for e in entries],
         by=entries[0].created_by_id,
     )
-    return hashlib.sha256((entry_text + posting_text).encode()).hexdigest()
+    return _digest(entry_text.encode(), posting_text.encode())
 
 
 def _check_release(lines: Sequence[Line], consumption: ConsumptionRequest | None) -> None:

@@ -219,15 +219,28 @@ class JournalEntry(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices)
     reference = models.CharField(_("业务参考"), max_length=80, blank=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True)
-    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    # The entry's references are checked per INSERT statement, not per row (migration 0006), like postings'.
+    bank = models.ForeignKey(
+        Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
+    )
     bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False
+    )
     memo = models.CharField(_("摘要"), max_length=255, blank=True)
     business_date = models.DateField(_("记账日期"))
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     division_code = models.CharField(_("所属县区代码"), max_length=6, blank=True)
 

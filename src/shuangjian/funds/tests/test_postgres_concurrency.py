@@ -163,6 +163,21 @@ def test_append_only_and_zero_sum_enforced_by_the_database():
                 Posting(entry_id=10**9, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=-5),
             ]
         )
+    # An entry naming an institution (or bank, enrolment, user) that does not exist is refused.
+    with pytest.raises((IntegrityError, InternalError), match="does not exist"), transaction.atomic():
+        ghost = JournalEntry.objects.create(
+            kind=EntryKind.ADJUSTMENT, business_date=datetime.date(2026, 3, 1), institution_id=10**9
+        )
+        Posting.objects.create(entry=ghost, account=ledger.account_custody_cash(inst), amount_fen=-1)
+        Posting.objects.create(entry=ghost, account=ledger.account_for_parent_enrolment(enrolment), amount_fen=1)
+    # Rows that entries name cannot be deleted behind Django's back.
+    for table, pk in (("registry_institution", inst.pk), ("students_enrolment", enrolment.pk)):
+        with (
+            pytest.raises((IntegrityError, InternalError), match="named by journal entries"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
     # A ledger account with postings cannot be deleted, even bypassing Django's PROTECT.
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM funds_ledgeraccount WHERE id = %s", [ledger.account_custody_cash(inst).pk])
