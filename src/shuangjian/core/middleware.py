@@ -7,8 +7,10 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request
 
 from .audit import normalise_ip
 from .context import current_ip
@@ -84,6 +86,13 @@ class ApiErrorMiddleware:
         return new
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DataError):
+            # The database refused a value the request carried (a NUL character, a number out of range): the
+            # input is bad, so the answer is a 400, not a 500. Logged with its trace in case a bug produced it.
+            logger.warning("Database refused a value from %s", request.path, exc_info=exception)
+            if request.path.startswith("/api/"):
+                return api_error(400, _("请求中含有无法保存的字符或数值（例如空字符）。"), "invalid_value")
+            return bad_request(request, exception)
         if request.path.startswith("/api/"):
             logger.exception("Unhandled error in %s", request.path)
             return api_error(500)

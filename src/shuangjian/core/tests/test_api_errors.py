@@ -114,3 +114,15 @@ def test_401_names_the_bearer_scheme(client):
     response = client.get("/api/v1/core/me")
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+def test_a_value_the_database_refuses_is_a_400_not_a_500(client):
+    # PostgreSQL refuses the NUL character in text (SQLite stores it): either way the answer is never a 500.
+    client.force_login(RegulatorFactory(scope_code="4102"))
+    response = client.get("/api/v1/staff/employments", {"role": "teacher\x00"})
+    if connection.vendor == "postgresql":
+        assert_error(response, 400, "invalid_value")
+    else:
+        assert response.status_code < 500
+    assert client.get("/registry/", {"q": "启明\x00"}).status_code < 500
