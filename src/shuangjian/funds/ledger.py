@@ -342,6 +342,8 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         return []
     pairs: list[list[tuple[int, int]]] = []
     kinds: list[str] = []
+    counts: dict[str, int] = defaultdict(int)
+    debits: dict[str, int] = defaultdict(int)
     for spec in entries:
         validate_lines(spec.lines)
         kind = _KIND_VALUES.get(spec.kind) or EntryKind(spec.kind).value  # the lookup spares an Enum call per entry
@@ -349,7 +351,10 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
             raise LedgerError(_("释放资金必须逐笔记账。"), code="ledger_release_in_batch")
         kinds.append(kind)
         # ``.id`` rather than ``.pk``: a plain attribute, read thousands of times here.
-        pairs.append([(account.id, amount) for account, amount in spec.lines])
+        lines = [(account.id, amount) for account, amount in spec.lines]
+        pairs.append(lines)
+        counts[kind] += 1
+        debits[kind] += sum(amount for _pk, amount in lines if amount > 0)
     head = _lock_audit_head()
     account_ids = sorted({pk for lines in pairs for pk, _amount in lines})
     # Plain tuples, not model instances: a bank batch can touch thousands of parent accounts.
@@ -430,11 +435,6 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     for spec in entries:
         for account, _amount in spec.lines:
             account.balance_fen = running[account.id]
-    counts: dict[str, int] = defaultdict(int)
-    debits: dict[str, int] = defaultdict(int)
-    for kind, lines in zip(kinds, pairs, strict=True):
-        counts[kind] += 1
-        debits[kind] += sum(amount for _pk, amount in lines if amount > 0)
     audit_record(
         actor=actor,
         action="ledger.batch",

@@ -248,9 +248,9 @@ class JournalEntry(models.Model):
         verbose_name = _("记账凭证")
         verbose_name_plural = _("记账凭证")
         ordering = ["-id"]
-        # Every index is paid for on every entry a bulk post writes, so only the ones a query uses: idempotent
-        # retries, reconciliation by bank reference, day/kind sums, scope, and the per-institution and
-        # per-enrolment views.
+        # Every index is paid for on every entry a bulk post writes, so only the ones a query needs: idempotent
+        # retries, reconciliation by bank reference, day/kind sums (scoped queries narrow by date first), and
+        # the per-institution and per-enrolment views.
         constraints = [
             models.UniqueConstraint(
                 fields=["idempotency_key"],
@@ -261,8 +261,6 @@ class JournalEntry(models.Model):
         indexes = [
             models.Index(fields=["bank_reference"], name="journalentry_bank_ref"),
             models.Index(fields=["business_date", "kind"], name="journalentry_day_kind"),
-            # Scoping is a prefix match (LIKE '4102%'); the pattern operator class serves that and equality.
-            models.Index(fields=["division_code"], name="journalentry_division", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

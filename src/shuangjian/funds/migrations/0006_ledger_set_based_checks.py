@@ -329,12 +329,6 @@ class Migration(migrations.Migration):
             name="division_code",
             field=models.CharField(blank=True, max_length=6, verbose_name="所属县区代码"),
         ),
-        migrations.AddIndex(
-            model_name="journalentry",
-            index=models.Index(
-                fields=["division_code"], name="journalentry_division", opclasses=["varchar_pattern_ops"]
-            ),
-        ),
         migrations.AlterField(
             model_name="journalentry",
             name="bank",
