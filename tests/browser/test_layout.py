@@ -76,10 +76,11 @@ def test_profile_page_creates_a_token_shown_once(page, live_server):
     assert page.locator("table >> text=有效").is_visible()
     screenshot(page, "profile-token")
 
-    # A fresh visit (not a reload, which would post the form again) no longer shows the secret.
-    page.goto("/core/profile/")
+    # Reloading shows the list without the secret and issues no second token (the form redirected after posting).
+    page.reload()
     assert page.locator("[data-testid=new-token]").count() == 0
     assert secret not in page.content()
+    assert page.locator("table >> text=机构管理系统对接").count() == 1
 
 
 def test_audit_log_and_not_found_pages(page, live_server):

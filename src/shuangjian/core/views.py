@@ -62,15 +62,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "core/dashboard.html", {"cards": cards_for(user)})
 
 
+_NEW_TOKEN_SESSION_KEY = "core.new_api_token_secret"
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = TokenForm(request.POST or None)
-    new_secret = None
     if request.method == "POST" and form.is_valid():
         issued = api_token_issue(actor=user, user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
-        new_secret = issued.secret
-        form = TokenForm()
+        # Post/redirect/get: reloading the page must not issue a second token. The secret rides in the session
+        # to the next page view only, and is shown that once.
+        request.session[_NEW_TOKEN_SESSION_KEY] = issued.secret
+        return redirect("core:profile")
+    new_secret = request.session.pop(_NEW_TOKEN_SESSION_KEY, None) if request.method == "GET" else None
     return render(
         request,
         "core/profile.html",

@@ -666,7 +666,11 @@ class StatementLine(models.Model):
     match_status = models.CharField(
         _("对账结果"), max_length=20, choices=MatchStatus.choices, default=MatchStatus.UNMATCHED, db_index=True
     )
-    matched_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # No per-row foreign key: the import sets it from a join with the entries, and entries are never deleted
+    # (append-only trigger), so the check only cost a row lock per matched entry at COMMIT (3.5 s per 1M lines).
+    matched_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False
+    )
 
     class Meta:
         verbose_name = _("对账单明细")
