@@ -3,10 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_record
 from .calendar_services import (
     calendar_day_delete,
     calendar_day_set,
@@ -15,6 +17,41 @@ from .calendar_services import (
     school_vacation_validate,
 )
 from .models import ApiToken, AuditEvent, CalendarDay, Division, GridCell, Job, SchoolVacation, User
+
+
+class AccessLinkAdmin(admin.ModelAdmin):
+    """Admin for the rows that grant a person access (who operates which institution or bank).
+
+    Granting or withdrawing access is an enforcement-relevant change, so each add, change and delete made here is
+    written to the hash-chained audit log in the same transaction, as the services do for their own writes.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user if isinstance(request.user, User) else None,
+                action=f"admin.{obj._meta.model_name}_{'change' if change else 'add'}",
+                obj=obj,
+                division_code="",
+                after={"link": str(obj), "changed": sorted(form.changed_data)},
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_record(
+                actor=request.user if isinstance(request.user, User) else None,
+                action=f"admin.{obj._meta.model_name}_delete",
+                obj=obj,
+                division_code="",
+                before={"link": str(obj)},
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        # The bulk "delete selected" action: one audited delete per row rather than one silent DELETE.
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(User)

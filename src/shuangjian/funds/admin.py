@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from shuangjian.core.admin import AccessLinkAdmin
+from shuangjian.core.models import Role, User
 
 from .models import (
     Bank,
@@ -25,9 +30,24 @@ class BankAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+class BankOperatorForm(forms.ModelForm):
+    class Meta:
+        model = BankOperator
+        fields = ("user", "bank")
+
+    def clean_user(self) -> User:
+        user: User = self.cleaned_data["user"]
+        if user.role != Role.BANK_OPERATOR:
+            # The same rule as services.bank_operator_link.
+            raise forms.ValidationError(_("只有托管银行操作员账号可以关联银行。"))
+        return user
+
+
 @admin.register(BankOperator)
-class BankOperatorAdmin(admin.ModelAdmin):
-    """Where a platform administrator ties a custody-bank operator account to its bank."""
+class BankOperatorAdmin(AccessLinkAdmin):
+    """Where a platform administrator ties a custody-bank operator account to its bank (audited)."""
+
+    form = BankOperatorForm
 
     list_display = ("user", "bank")
     list_filter = ("bank",)

@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from shuangjian.core.admin import AccessLinkAdmin
+
 from .models import (
     AnnualInspection,
     ApplicationMaterial,
@@ -47,7 +49,7 @@ class InstitutionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(InstitutionOperator)
-class InstitutionOperatorAdmin(admin.ModelAdmin):
+class InstitutionOperatorAdmin(AccessLinkAdmin):
     list_display = ("user", "institution")
     search_fields = ("user__username", "institution__name", "institution__uscc")
     raw_id_fields = ("user", "institution")

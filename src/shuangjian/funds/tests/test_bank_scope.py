@@ -174,3 +174,23 @@ def test_bank_service_division_is_set_on_the_banks_page(db: object, client: Clie
     )
     bank.refresh_from_db()
     assert bank.division_code == ""
+
+
+def test_admin_links_of_bank_operators_are_checked_and_audited(world: World, client: Client) -> None:
+    from shuangjian.core.models import AuditEvent
+    from shuangjian.core.tests.factories import PlatformAdminFactory
+
+    client.force_login(PlatformAdminFactory.create())
+    clerk = UserFactory.create(role=Role.BANK_OPERATOR, scope_code="4102")
+    regulator = RegulatorFactory.create()
+    refused = client.post("/admin/funds/bankoperator/add/", {"user": regulator.pk, "bank": world.bank.pk})
+    assert refused.status_code == 200
+    assert "只有托管银行操作员账号可以关联银行" in refused.content.decode()
+    assert not BankOperator.objects.filter(user=regulator).exists()
+    added = client.post("/admin/funds/bankoperator/add/", {"user": clerk.pk, "bank": world.bank.pk})
+    assert added.status_code == 302
+    link = BankOperator.objects.get(user=clerk)
+    assert AuditEvent.objects.filter(action="admin.bankoperator_add", object_id=str(link.pk)).exists()
+    client.post(f"/admin/funds/bankoperator/{link.pk}/delete/", {"post": "yes"})
+    assert not BankOperator.objects.filter(user=clerk).exists()
+    assert AuditEvent.objects.filter(action="admin.bankoperator_delete", object_id=str(link.pk)).exists()
