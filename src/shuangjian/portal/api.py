@@ -61,7 +61,12 @@ def rate_limited(retry_after: int) -> JsonResponse:
     url_name="public_institution_search",
 )
 def search(request: HttpRequest, q: str = "") -> object:
-    """Up to 20 matches; an exact USCC or licence number match comes first. ``q`` needs at least 2 characters."""
+    """Up to 20 matches; an exact USCC or licence number match alone. ``q`` needs at least 2 characters.
+
+    Names starting with ``q`` come first, then names containing it, each in name order. ``total`` says how many
+    match in all (counted up to 100) and ``more`` whether the list is cut short: past 100 matches ``total`` is null
+    and the 20 listed are taken from the first matches found, so refine the query.
+    """
     retry = check_rate(request)
     if retry is not None:
         return rate_limited(retry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from ninja import Schema
+from pydantic import Field
 
 
 class BlacklistEntryOut(Schema):
@@ -55,7 +56,21 @@ class PublicInstitutionDetailOut(PublicInstitutionOut):
 
 class PublicSearchOut(Schema):
     query: str
-    count: int
+    count: int = Field(description="How many institutions `results` lists (at most 20).")
+    total: int | None = Field(
+        description=(
+            "How many institutions match in all, when the search counted them (at most 100); null when it did not: "
+            "more than 100 names contain the text, or more than 20 start with it. An exact USCC or licence number "
+            "match is the whole answer."
+        )
+    )
+    more: bool = Field(
+        description=(
+            "True when more institutions match than `results` lists: refine the query. Results list names starting "
+            "with the text first, then names containing it, each in name order; when `total` is null they are "
+            "taken from the first matches found and are not necessarily the first in name order."
+        )
+    )
     results: list[PublicInstitutionOut]
 
 

@@ -52,14 +52,18 @@ def search(request: HttpRequest) -> HttpResponse:
     q = selectors.normalise_query(request.GET.get("q", ""))
     too_short = 0 < len(q) < selectors.SEARCH_MIN_CHARS
     profiles = []
+    totals = None
     if q and not too_short:
-        found = selectors.search_institutions(q)
+        result = selectors.search_page(q)
+        found, totals = result.institutions, result.totals
         names = selectors.division_names_for(found)
         flags = selectors.list_flags(found)
         labels = selectors.labels_for_language()
         profiles = [selectors.public_profile(i, division_names=names, flags=flags[i.pk], labels=labels) for i in found]
     return render(
-        request, "portal/search.html", {"q": q, "profiles": profiles, "too_short": too_short, "searched": bool(q)}
+        request,
+        "portal/search.html",
+        {"q": q, "profiles": profiles, "totals": totals, "too_short": too_short, "searched": bool(q)},
     )
 
 

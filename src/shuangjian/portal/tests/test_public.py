@@ -293,3 +293,66 @@ def test_a_repeated_search_is_answered_from_the_cache_with_the_same_headers(
     assert client.get(API, {"q": "启明"}, REMOTE_ADDR="10.0.0.9").status_code == 200
     limited = client.get(API, {"q": "启明"}, REMOTE_ADDR="10.0.0.9")
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and limited["Retry-After"]
+
+
+def test_name_search_says_how_many_match_and_whether_all_are_listed(
+    client: Any, data: dict[str, Any], monkeypatch: Any
+) -> None:
+    from shuangjian.portal import selectors
+
+    for n in range(2):
+        make_institution(name=f"云帆培训{n}")
+    for n in range(3):
+        make_institution(name=f"开封市祥符区云帆艺术{n}")
+    answer = client.get(API, {"q": "云帆"}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (5, 5, False)
+    page = client.get(reverse("portal:search"), {"q": "云帆"}).content.decode()
+    assert 'data-testid="more"' not in page
+    # More matches than a page, all counted: the first 20 (prefix matches first, each in name order) and the total.
+    for n in range(25):
+        make_institution(name=f"开封市龙亭区云帆科技{n:02d}")
+    cache.clear()
+    answer = client.get(API, {"q": "云帆"}).json()
+    names = [r["name"] for r in answer["results"]]
+    assert (answer["count"], answer["total"], answer["more"]) == (20, 30, True)
+    others = sorted(
+        [f"开封市祥符区云帆艺术{n}" for n in range(3)] + [f"开封市龙亭区云帆科技{n:02d}" for n in range(25)]
+    )
+    assert names == ["云帆培训0", "云帆培训1", *others[:18]]
+    page = client.get(reverse("portal:search"), {"q": "云帆"}).content.decode()
+    assert "共有 30 家机构符合，以下只列出其中 20 家" in page
+    # Past the counting limit the answer stops counting and says so; what it lists still matches.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 25)
+    cache.clear()
+    answer = client.get(API, {"q": "云帆"}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (20, None, True)
+    assert all("云帆" in r["name"] for r in answer["results"])
+    assert [r["name"] for r in answer["results"]][:2] == ["云帆培训0", "云帆培训1"]  # prefix matches still first
+    page = client.get(reverse("portal:search"), {"q": "云帆"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Many institutions match; only 20 of them are listed" in page
+    # More prefix matches than a page: the first 20 of them in name order; the rest are not counted.
+    for n in range(20):
+        make_institution(name=f"云帆分校{n:02d}")
+    cache.clear()
+    answer = client.get(API, {"q": "云帆"}).json()
+    names = [r["name"] for r in answer["results"]]
+    assert (answer["count"], answer["total"], answer["more"]) == (20, None, True)
+    assert names == sorted(["云帆培训0", "云帆培训1"] + [f"云帆分校{n:02d}" for n in range(20)])[:20]
+
+
+def test_an_exact_code_match_is_the_whole_answer(client: Any, data: dict[str, Any]) -> None:
+    answer = client.get(API, {"q": data["good"].uscc}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (1, 1, False)
+    answer = client.get(API, {"q": "查无此机构"}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (0, 0, False)
+
+
+def test_prefix_range_covers_every_name_starting_with_the_text() -> None:
+    from shuangjian.portal.selectors import _prefix_range
+
+    assert _prefix_range("启明") == ("启明", "启昏")
+    assert _prefix_range("ab") == ("ab", "ac")
+    assert _prefix_range("a\ud7ff") == ("a\ud7ff", "a\ue000")  # no surrogate in between
+    assert _prefix_range("a\U0010ffff") == ("a\U0010ffff", "b")
+    low, high = _prefix_range("\U0010ffff\U0010ffff")
+    assert low < "\U0010ffff" * 128 < high
