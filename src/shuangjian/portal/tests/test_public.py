@@ -356,3 +356,25 @@ def test_prefix_range_covers_every_name_starting_with_the_text() -> None:
     assert _prefix_range("a\U0010ffff") == ("a\U0010ffff", "b")
     low, high = _prefix_range("\U0010ffff\U0010ffff")
     assert low < "\U0010ffff" * 128 < high
+
+
+def test_name_searches_on_the_generic_plan_answer_like_the_first_ones(client: Any, data: dict[str, Any]) -> None:
+    """PostgreSQL keeps one generic plan for the prepared name statement after five runs (the texts it matches are
+    hidden from the planner): answers given on that plan must be the ones given on the first, custom plans."""
+    from django.db import connection
+
+    for n in range(3):
+        make_institution(name=f"开封市祥符区甲乙培训{n}")
+        make_institution(name=f"甲乙丙培训{n}")
+    queries = ["甲乙培训", "甲乙丙", "祥符区甲乙", "查无此机构", "甲乙丙培训1", "启明培训", "培训学校"]
+    first = {q: client.get(API, {"q": q}).json() for q in queries}
+    for _ in range(2):
+        for q in queries:
+            cache.clear()
+            assert client.get(API, {"q": q}).json() == first[q], q
+    assert [r["name"] for r in first["甲乙丙"]["results"]] == [f"甲乙丙培训{n}" for n in range(3)]
+    assert first["甲乙培训"]["total"] == 3 and first["培训学校"]["total"] == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%%WITH pre AS%%'")
+            assert sum(row[0] for row in cursor.fetchall()) > 0
