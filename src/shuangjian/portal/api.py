@@ -67,12 +67,23 @@ def search(request: HttpRequest, q: str = "") -> object:
     match in all (counted up to 100) and ``more`` whether the list is cut short: past 100 matches ``total`` is null
     and the 20 listed are taken from the first matches found, so refine the query.
     """
+    text = selectors.normalise_query(q)
+    if len(text) < selectors.SEARCH_MIN_CHARS:
+        retry = check_rate(request)
+        if retry is not None:
+            return rate_limited(retry)
+        raise ApiError(422, _("请输入至少 2 个字符（机构名称、统一社会信用代码或办学许可证号）。"), "query_too_short")
+    return search_response(request, text)
+
+
+def search_response(request: HttpRequest, text: str) -> HttpResponse:
+    """The answer to a search of ``text`` (normalised, long enough): per-IP rate limit, answer cache, answer.
+
+    Shared by the API handler and ``PublicSearchMiddleware``, which calls it before the rest of the stack.
+    """
     retry = check_rate(request)
     if retry is not None:
         return rate_limited(retry)
-    text = selectors.normalise_query(q)
-    if len(text) < selectors.SEARCH_MIN_CHARS:
-        raise ApiError(422, _("请输入至少 2 个字符（机构名称、统一社会信用代码或办学许可证号）。"), "query_too_short")
     key = search_cache_key(text)
     cached = cache.get(key)
     if cached is not None:

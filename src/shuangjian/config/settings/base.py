@@ -49,8 +49,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Repeated public searches answered from the cache here; header-adding middleware belongs above this line.
-    "shuangjian.portal.middleware.PublicSearchCacheMiddleware",
+    # Public searches answered here (portal.middleware); header-adding middleware belongs above this line.
+    "shuangjian.portal.middleware.PublicSearchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -378,3 +378,19 @@ def test_name_searches_on_the_generic_plan_answer_like_the_first_ones(client: An
         with connection.cursor() as cursor:
             cursor.execute("SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%%WITH pre AS%%'")
             assert sum(row[0] for row in cursor.fetchall()) > 0
+
+
+def test_searches_answered_early_look_like_the_api_and_the_rest_still_reach_it(
+    client: Any, data: dict[str, Any]
+) -> None:
+    # A miss is answered before the rest of the stack, with the headers the full stack gives the detail endpoint.
+    miss = client.get(API, {"q": "启明"})
+    detail = client.get(f"{API}/{data['good'].uscc}")
+    assert miss.status_code == 200 and detail.status_code == 200
+    assert set(miss.headers) == set(detail.headers)
+    assert miss["Content-Length"] == str(len(miss.content))
+    # What the early path leaves to the API handler keeps the API's answers.
+    short = client.get(API, {"q": "启"})
+    assert short.status_code == 422 and short.json()["code"] == "query_too_short"
+    assert client.get(API, {"q": "启明\x00"}).status_code < 500
+    assert client.get(API).status_code == 422
