@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -13,6 +15,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .rules import RuleViolationError
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrPromise
@@ -119,6 +123,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # RFC 6750: tell a program which scheme to retry with (browsers do not prompt for Bearer).
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
+
+    @api.exception_handler(DataError)
+    def _refused_value(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value the request carried (a NUL character, a number out of range): bad input.
+        logger.warning("Database refused a value from %s", request.path, exc_info=exc)
+        return respond(request, _("请求中含有无法保存的字符或数值（例如空字符）。"), "invalid_value", 400)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -117,8 +117,11 @@ def test_401_names_the_bearer_scheme(client):
 
 
 @pytest.mark.django_db
-def test_a_value_the_database_refuses_is_a_400_not_a_500(client):
-    # PostgreSQL refuses the NUL character in text (SQLite stores it): either way the answer is never a 500.
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_value_the_database_refuses_is_a_400_not_a_500(client, settings, debug):
+    # PostgreSQL refuses the NUL character in text (SQLite stores it): either way the answer is never a 500, also
+    # with DEBUG on (where django-ninja's own handler would otherwise answer first).
+    settings.DEBUG = debug
     client.force_login(RegulatorFactory(scope_code="4102"))
     response = client.get("/api/v1/staff/employments", {"role": "teacher\x00"})
     if connection.vendor == "postgresql":
