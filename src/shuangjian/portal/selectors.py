@@ -382,9 +382,6 @@ def _summary(row: tuple[Any, ...], labels: Labels, names: dict[str, str], today:
     if isinstance(issued, str):
         issued = datetime.date.fromisoformat(issued)
     code = licence_status_from(licence_no, status, expires, today)
-    subjects = row[c["licensed_subjects"]]
-    if isinstance(subjects, str):  # SQLite: JSON text
-        subjects = json.loads(subjects)
     blacklisted = bool(row[c["blacklisted"]])
     white = whitelisted_from_facts(
         status=status,
@@ -404,7 +401,7 @@ def _summary(row: tuple[Any, ...], labels: Labels, names: dict[str, str], today:
         "category": category,
         "category_label": labels.category.get(category, category),
         "field_label": labels.field.get(field_value, "") if field_value else "",
-        "subjects": [labels.subject.get(s, s) for s in (subjects or [])],
+        "subjects": labels.subjects(row[c["licensed_subjects"]]),
         "status": status,
         "status_label": labels.status.get(status, status),
         "licence_status": code,
@@ -518,6 +515,21 @@ class Labels:
             "expired": _("办学许可证已过期"),
             "valid": _("有效"),
         }
+        # Licensed-subject lists as the database gives them (JSON text) → their labels: few distinct lists recur
+        # across institutions, and parsing each row's JSON was a tenth of a search's Python time.
+        self._subject_lists: dict[str, list[str]] = {}
+
+    def subjects(self, raw: str | list[str] | None) -> list[str]:
+        if not raw:
+            return []
+        if not isinstance(raw, str):
+            return [self.subject.get(s, s) for s in raw]
+        found = self._subject_lists.get(raw)
+        if found is None:
+            found = [self.subject.get(s, s) for s in (json.loads(raw) or [])]
+            if len(self._subject_lists) < 10_000:  # bounded: an odd list past the limit is parsed each time
+                self._subject_lists[raw] = found
+        return found
 
 
 _LABELS: dict[str, Labels] = {}
