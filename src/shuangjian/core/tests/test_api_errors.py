@@ -129,3 +129,16 @@ def test_a_value_the_database_refuses_is_a_400_not_a_500(client, settings, debug
     else:
         assert response.status_code < 500
     assert client.get("/registry/", {"q": "启明\x00"}).status_code < 500
+
+
+def test_a_refused_value_on_a_page_answers_the_400_page(rf):
+    from django.db import DataError
+
+    from shuangjian.core.middleware import ApiErrorMiddleware
+
+    middleware = ApiErrorMiddleware(lambda request: None)  # type: ignore[arg-type, return-value]
+    page = middleware.process_exception(rf.get("/registry/"), DataError("NUL"))
+    assert page is not None and page.status_code == 400
+    api = middleware.process_exception(rf.get("/api/v1/registry/institutions"), DataError("NUL"))
+    assert api is not None and api.status_code == 400
+    assert api["Content-Type"].startswith("application/json")
