@@ -18,6 +18,9 @@ from .rules import RuleViolationError
 
 logger = logging.getLogger(__name__)
 
+# What a request hears when the database refused a value it carried (a NUL character, a number out of range).
+REFUSED_VALUE_DETAIL = _("请求中含有无法保存的字符或数值（例如空字符）。")
+
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrPromise
 
@@ -128,7 +131,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def _refused_value(request: HttpRequest, exc: DataError) -> HttpResponse:
         # The database refused a value the request carried (a NUL character, a number out of range): bad input.
         logger.warning("Database refused a value from %s", request.path, exc_info=exc)
-        return respond(request, _("请求中含有无法保存的字符或数值（例如空字符）。"), "invalid_value", 400)
+        return respond(request, REFUSED_VALUE_DETAIL, "invalid_value", 400)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

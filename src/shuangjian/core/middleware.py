@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
 
+from .api_errors import REFUSED_VALUE_DETAIL
 from .audit import normalise_ip
 from .context import current_ip
 
@@ -91,7 +92,7 @@ class ApiErrorMiddleware:
             # input is bad, so the answer is a 400, not a 500. Logged with its trace in case a bug produced it.
             logger.warning("Database refused a value from %s", request.path, exc_info=exception)
             if request.path.startswith("/api/"):
-                return api_error(400, _("请求中含有无法保存的字符或数值（例如空字符）。"), "invalid_value")
+                return api_error(400, REFUSED_VALUE_DETAIL, "invalid_value")
             return bad_request(request, exception)
         if request.path.startswith("/api/"):
             logger.exception("Unhandled error in %s", request.path)

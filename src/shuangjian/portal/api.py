@@ -37,9 +37,9 @@ def json_bytes(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
-def search_cache_key(q: str) -> str:
-    """The answer cache's key for a search (per language: the answer carries translated labels)."""
-    text = selectors.normalise_query(q)
+def search_cache_key(text: str) -> str:
+    """The answer cache's key for a search of ``text``, already normalised (per language: the answer carries
+    translated labels)."""
     return f"portal:search:{get_language()}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
