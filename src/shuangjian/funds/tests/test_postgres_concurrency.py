@@ -209,6 +209,66 @@ def test_append_only_and_zero_sum_enforced_by_the_database():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_commit_check_holds_whatever_the_entry_ids_and_statements():
+    """The commit check's fast path (one range of entries, one of postings) and its general path (ids with gaps,
+    several statements) refuse the same things."""
+    from django.db import IntegrityError, InternalError, transaction
+
+    _bank, inst, enrolment = _world()
+    cash, prepaid = ledger.account_custody_cash(inst), ledger.account_for_parent_enrolment(enrolment)
+    day = datetime.date(2026, 3, 1)
+
+    def refused() -> Any:
+        return pytest.raises((IntegrityError, InternalError), match=r"does not balance|must be written")
+
+    def entries(*ids: int) -> None:
+        JournalEntry.objects.bulk_create(
+            [JournalEntry(id=i, kind=EntryKind.ADJUSTMENT, business_date=day) for i in ids]
+        )
+
+    def postings(*lines: tuple[int, Any, int]) -> None:
+        Posting.objects.bulk_create([Posting(entry_id=e, account=a, amount_fen=amt) for e, a, amt in lines])
+
+    base = 10**9
+    # Ids with a gap, in one statement each: balanced, so it commits.
+    with transaction.atomic():
+        entries(base, base + 2)
+        postings((base, cash, 3), (base, prepaid, -3), (base + 2, cash, 4), (base + 2, prepaid, -4))
+    # Same gap, one entry left without postings: refused.
+    with refused(), transaction.atomic():
+        entries(base + 10, base + 12)
+        postings((base + 10, cash, 3), (base + 10, prepaid, -3))
+    # A full range of entries, postings touching only part of it: refused.
+    with refused(), transaction.atomic():
+        entries(base + 20, base + 21, base + 22)
+        postings((base + 20, cash, 3), (base + 20, prepaid, -3), (base + 22, cash, 3), (base + 22, prepaid, -3))
+    # Balanced in its first statement, then one more posting in a second: refused.
+    with refused(), transaction.atomic():
+        entries(base + 30)
+        postings((base + 30, cash, 3), (base + 30, prepaid, -3))
+        postings((base + 30, cash, 5))
+    # Two entries created one statement each, their postings in one statement: commits.
+    with transaction.atomic():
+        entries(base + 40)
+        entries(base + 41)
+        postings((base + 40, cash, 1), (base + 40, prepaid, -1), (base + 41, cash, 2), (base + 41, prepaid, -2))
+    # Postings for an entry of the same range but another transaction: refused.
+    with refused(), transaction.atomic():
+        entries(base + 42)
+        postings((base + 42, cash, 1), (base + 42, prepaid, -1), (base + 41, cash, 1), (base + 41, prepaid, -1))
+    assert set(JournalEntry.objects.filter(id__gte=base).values_list("id", flat=True)) == {
+        base,
+        base + 2,
+        base + 40,
+        base + 41,
+    }
+    assert Posting.objects.filter(entry_id__gte=base).count() == 8
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM funds_ledger_check_queue")
+        assert cur.fetchone()[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_kill_9_mid_batch_leaves_books_intact_and_the_batch_retryable():
     bank, inst, enrolment = _world()
     n, each = 300, 1_000
