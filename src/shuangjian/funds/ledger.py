@@ -375,18 +375,21 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         counts[kind] += 1
         debits[kind] += debit
     head = _lock_audit_head()
-    account_ids = sorted(debits_in.keys() | credits_in.keys())
+    now = timezone.now()
+    postgres = connection.vendor == "postgresql"
+    net = {pk: debits_in.get(pk, 0) + credits_in.get(pk, 0) for pk in sorted(debits_in.keys() | credits_in.keys())}
     # Plain tuples, not model instances: a bank batch can touch thousands of parent accounts.
     sign: dict[int, int] = {}
     initial: dict[int, int] = {}
-    for pk, kind, balance in _lock_accounts(account_ids):
+    # PostgreSQL: one UPDATE locks the accounts and moves their balances, returning what the check below needs; a
+    # refusal rolls it back. (The accounts' lock order cannot deadlock: every ledger writer holds the audit head.)
+    # Elsewhere: lock, check, then update.
+    for pk, kind, balance in _move_balances(net, now) if postgres else _lock_accounts(list(net)):
         sign[pk] = 1 if kind in ASSET_KINDS else -1
         initial[pk] = balance
-    if len(initial) != len(account_ids):
+    if len(initial) != len(net):
         raise LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
-    running = {
-        pk: balance + sign[pk] * (debits_in.get(pk, 0) + credits_in.get(pk, 0)) for pk, balance in initial.items()
-    }
+    running = {pk: balance + sign[pk] * net[pk] for pk, balance in initial.items()}
     # An account whose balance stays ≥ 0 even if every line that lowers it came first cannot dip below zero at
     # any point of the batch; only the others (rare: a batch that spends money it books in the same batch) are
     # replayed entry by entry, in order.
@@ -414,10 +417,9 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         )
         for kind, spec in zip(kinds, entries, strict=True)
     )
-    now = timezone.now()
     created_by_id = actor.pk if actor is not None and actor.pk else None
     posting_count = sum(map(len, pairs))
-    if connection.vendor == "postgresql":
+    if postgres:
         ids = _reserve_entry_ids(len(entries))
         digest = _copy_entries(ids, rows, pairs, stamp=_stamp(now), by=created_by_id)
     else:
@@ -425,16 +427,7 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         ids, stamps = _insert_entries(row_list, pairs, created_by_id=created_by_id)
         entry_text, posting_text = _copy_text(ids, row_list, pairs, stamps=stamps, by=created_by_id)
         digest = _digest(entry_text.encode(), posting_text.encode())
-    changed = [(pk, balance) for pk, balance in running.items() if balance != initial[pk]]
-    if connection.vendor == "postgresql":
-        if changed:
-            with connection.cursor() as cur:
-                cur.execute(
-                    "UPDATE funds_ledgeraccount AS a SET balance_fen = v.balance, updated_at = %s "
-                    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, balance) WHERE a.id = v.id",
-                    [now, [pk for pk, _b in changed], [b for _pk, b in changed]],
-                )
-    else:
+        changed = [(pk, balance) for pk, balance in running.items() if balance != initial[pk]]
         for start in range(0, len(changed), 2000):
             part = changed[start : start + 2000]
             LedgerAccount.objects.filter(pk__in=[pk for pk, _b in part]).update(
@@ -467,23 +460,30 @@ def _lock_accounts(account_ids: Sequence[int]) -> list[tuple[int, str, int]]:
     """Lock the accounts, in id order (every money writer locks in this order), and read (id, kind, balance)."""
     found: list[tuple[int, str, int]] = []
     for start in range(0, len(account_ids), 5000):
-        chunk = list(account_ids[start : start + 5000])
-        if connection.vendor == "postgresql":
-            # Plain SQL: the ORM's IN list costs a parameter per account to build and to bind.
-            with connection.cursor() as cur:
-                cur.execute(
-                    "SELECT id, kind, balance_fen FROM funds_ledgeraccount WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                    [chunk],
-                )
-                found.extend(cur.fetchall())
-        else:
-            found.extend(
-                LedgerAccount.objects.select_for_update()
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", "kind", "balance_fen")
-            )
+        found.extend(
+            LedgerAccount.objects.select_for_update()
+            .filter(pk__in=account_ids[start : start + 5000])
+            .order_by("pk")
+            .values_list("pk", "kind", "balance_fen")
+        )
     return found
+
+
+def _move_balances(net: dict[int, int], now: datetime.datetime) -> list[tuple[int, str, int]]:
+    """PostgreSQL: add each account's net amount (natural direction by kind) to its balance, in one statement.
+
+    Returns (id, kind, balance before) of every account found; the caller refuses the batch — rolling this back —
+    if any would go below zero.
+    """
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE funds_ledgeraccount AS a "
+            "SET balance_fen = a.balance_fen + CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END, updated_at = %s "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, net) WHERE a.id = v.id "
+            "RETURNING a.id, a.kind, a.balance_fen - CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END",
+            [sorted(ASSET_KINDS), now, list(net), list(net.values()), sorted(ASSET_KINDS)],
+        )
+        return cur.fetchall()
 
 
 def _check_running_balances(
