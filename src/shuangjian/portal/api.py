@@ -64,8 +64,8 @@ def search(request: HttpRequest, q: str = "") -> object:
     """Up to 20 matches; an exact USCC or licence number match alone. ``q`` needs at least 2 characters.
 
     Names starting with ``q`` come first, then names containing it, each in name order. ``total`` says how many
-    match in all (counted up to 100) and ``more`` whether the list is cut short: past 100 matches ``total`` is null
-    and the 20 listed are taken from the first matches found, so refine the query.
+    match in all (counted up to 20) and ``more`` whether there are more than are listed: past 20 matches ``total``
+    is null and the 20 listed are taken from the first matches found, so refine the query.
     """
     text = selectors.normalise_query(q)
     if len(text) < selectors.SEARCH_MIN_CHARS:

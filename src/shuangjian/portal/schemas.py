@@ -59,9 +59,9 @@ class PublicSearchOut(Schema):
     count: int = Field(description="How many institutions `results` lists (at most 20).")
     total: int | None = Field(
         description=(
-            "How many institutions match in all, when the search counted them (at most 100); null when it did not: "
-            "more than 100 names contain the text, or more than 20 start with it. An exact USCC or licence number "
-            "match is the whole answer."
+            "How many institutions match in all, when the search counted them (at most 20, a page); null when it "
+            "did not: more than 20 names contain the text. An exact USCC or licence number match is the whole "
+            "answer."
         )
     )
     more: bool = Field(

@@ -308,7 +308,9 @@ def test_name_search_says_how_many_match_and_whether_all_are_listed(
     assert (answer["count"], answer["total"], answer["more"]) == (5, 5, False)
     page = client.get(reverse("portal:search"), {"q": "云帆"}).content.decode()
     assert 'data-testid="more"' not in page
-    # More matches than a page, all counted: the first 20 (prefix matches first, each in name order) and the total.
+    # More matches than a page, all counted (with a count limit above the page): the first 20 (prefix matches
+    # first, each in name order) and the total.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 100)
     for n in range(25):
         make_institution(name=f"开封市龙亭区云帆科技{n:02d}")
     cache.clear()
@@ -330,6 +332,12 @@ def test_name_search_says_how_many_match_and_whether_all_are_listed(
     assert [r["name"] for r in answer["results"]][:2] == ["云帆培训0", "云帆培训1"]  # prefix matches still first
     page = client.get(reverse("portal:search"), {"q": "云帆"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Many institutions match; only 20 of them are listed" in page
+    # The default count limit is the page: past it, no total and the page is picked from the first 21 found.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", selectors.SEARCH_MAX_RESULTS)
+    cache.clear()
+    answer = client.get(API, {"q": "云帆"}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (20, None, True)
+    assert all("云帆" in r["name"] for r in answer["results"])
     # More prefix matches than a page: the first 20 of them in name order; the rest are not counted.
     for n in range(20):
         make_institution(name=f"云帆分校{n:02d}")
