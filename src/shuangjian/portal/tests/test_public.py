@@ -212,6 +212,21 @@ def test_search_answer_matches_the_public_profile_for_every_kind_of_institution(
         department=Department.EDUCATION,
         division_code="410202",
     )
+    # A second current entry must not list the institution twice; an entry that has ended does not count.
+    for inst, start, end in (
+        (made[0], today - datetime.timedelta(days=30), None),
+        (made[1], today - datetime.timedelta(days=30), today - datetime.timedelta(days=1)),
+    ):
+        BlacklistEntry.objects.create(
+            institution=inst,
+            reason="违规收费",
+            legal_basis="《校外培训行政处罚暂行办法》第十七条",
+            start=start,
+            end=end,
+            publisher=regulator,
+            department=Department.EDUCATION,
+            division_code="410202",
+        )
     for language in ("zh-hans", "en"):
         cache.clear()
         with translation.override(language):
@@ -226,6 +241,7 @@ def test_search_answer_matches_the_public_profile_for_every_kind_of_institution(
         assert {r["name"]: r["on_whitelist"] for r in results}["辛比对启明学校"] is False  # failed its inspection
         assert {r["name"]: r["on_whitelist"] for r in results}["庚比对启明学校"] is True  # passed one last year
         assert [r["name"] for r in results if r["on_blacklist"]] == ["甲比对启明学校"]
+        assert len(results) == len(made)
     # Exact codes answer through the same builder.
     for value in (made[7].uscc, made[7].licence_no):
         answer = client.get(API, {"q": value}, HTTP_ACCEPT_LANGUAGE="en").json()
