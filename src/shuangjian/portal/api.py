@@ -61,11 +61,12 @@ def rate_limited(retry_after: int) -> JsonResponse:
     url_name="public_institution_search",
 )
 def search(request: HttpRequest, q: str = "") -> object:
-    """Up to 20 matches; an exact USCC or licence number match alone. ``q`` needs at least 2 characters.
+    """Up to 10 matches (setting `PUBLIC_SEARCH_PAGE`); an exact USCC or licence number match alone. ``q`` needs at
+    least 2 characters.
 
     Names starting with ``q`` come first, then names containing it, each in name order. ``total`` says how many
     match in all (counted up to 20) and ``more`` whether there are more than are listed: past 20 matches ``total``
-    is null and the 20 listed are taken from the first matches found, so refine the query.
+    is null and the institutions listed are taken from the first matches found, so refine the query.
     """
     text = selectors.normalise_query(q)
     if len(text) < selectors.SEARCH_MIN_CHARS:

@@ -56,12 +56,12 @@ class PublicInstitutionDetailOut(PublicInstitutionOut):
 
 class PublicSearchOut(Schema):
     query: str
-    count: int = Field(description="How many institutions `results` lists (at most 20).")
+    count: int = Field(description="How many institutions `results` lists (at most a page: 10 unless configured).")
     total: int | None = Field(
         description=(
-            "How many institutions match in all, when the search counted them (at most 20, a page); null when it "
-            "did not: more than 20 names contain the text. An exact USCC or licence number match is the whole "
-            "answer."
+            "How many institutions match in all, when the search counted them (up to 20, or a page if longer); null "
+            "when it did not: more names than that contain the text, or more than a page start with it. An exact "
+            "USCC or licence number match is the whole answer."
         )
     )
     more: bool = Field(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -47,12 +48,24 @@ from shuangjian.registry.models import (
 from shuangjian.registry.rules import zombie_since_year
 
 SEARCH_MIN_CHARS = 2
-SEARCH_MAX_RESULTS = 20
-# A name search counts its matches up to this many; past it the answer says "more than this, not all listed"
-# (see ``search_totals``) instead of visiting every matching row: the public search's cost stays bounded. One page:
-# counting further (it was 100) meant visiting five times the rows for a number that only says "refine the query"
-# (the name search at 200k institutions spent a tenth of its time on it).
-SEARCH_COUNT_LIMIT = SEARCH_MAX_RESULTS
+# Results per search: the setting SHUANGJIAN_PUBLIC_SEARCH_PAGE (env PUBLIC_SEARCH_PAGE, default 10), within these.
+SEARCH_PAGE_MIN, SEARCH_PAGE_MAX = 1, 50
+# A name search counts its matches up to this many (at least a page); past it the answer says "more than this, not
+# all listed" (see ``search_totals``) instead of visiting every matching row: the public search's cost stays
+# bounded. It was 100: five times the rows visited for a number that only says "refine the query" (the name search
+# at 200k institutions spent a tenth of its time on it).
+SEARCH_COUNT_LIMIT = 20
+
+
+def search_page_size() -> int:
+    """How many institutions one search lists (the setting, within SEARCH_PAGE_MIN..SEARCH_PAGE_MAX)."""
+    page = int(getattr(settings, "SHUANGJIAN_PUBLIC_SEARCH_PAGE", 10))
+    return min(max(page, SEARCH_PAGE_MIN), SEARCH_PAGE_MAX)
+
+
+def search_count_limit() -> int:
+    return max(SEARCH_COUNT_LIMIT, search_page_size())
+
 
 # Columns a public query reads: nothing private is even fetched.
 PUBLIC_FIELDS = (
@@ -116,7 +129,7 @@ _CODE_COUNTS = "NULL AS search_prefixed, NULL AS search_contained"
 
 # Names: the prefix matches in name order (one more than a page, to know whether there are more), then — only
 # while they do not fill the page — the names containing the text, in no particular order and at most
-# SEARCH_COUNT_LIMIT + 1 of them. When that scan stops short of the limit it has seen every match, so the page
+# the count limit + 1 of them. When that scan stops short of the limit it has seen every match, so the page
 # (prefix matches first, then the others, each in name order) and the total are exact; past the limit the answer
 # says so (``search_totals``) instead of visiting every match: at 200k institutions a four-character fragment
 # is in 500-2 000 names, and visiting their rows to sort them all was most of a search's cost. The uncorrelated
@@ -208,7 +221,7 @@ def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[
         return statements
     pattern = _like_escape(text)
     trigram = postgres and len(text) >= 3
-    sql = _name_sql(postgres, trigram, SEARCH_MAX_RESULTS, SEARCH_COUNT_LIMIT)
+    sql = _name_sql(postgres, trigram, search_page_size(), search_count_limit())
     params = {
         **common,
         "prefix": f"{pattern}%",
@@ -282,12 +295,12 @@ def search_totals(listed: int, prefixed: int | None, contained: int | None) -> S
     - an exact code match is the whole answer;
     - more prefix matches than a page: the page is the first of them in name order, the others were not counted;
     - otherwise the contains scan ran: it counted every match (prefix matches are among them) unless it stopped
-      at SEARCH_COUNT_LIMIT + 1, in which case more than SEARCH_COUNT_LIMIT match and the page was picked from
-      the first SEARCH_COUNT_LIMIT + 1 found (prefix matches first) — not necessarily the first in name order.
+      at the count limit + 1, in which case more than the limit match and the page was picked from the first
+      limit + 1 found (prefix matches first) — not necessarily the first in name order.
     """
     if prefixed is None or contained is None:
         return SearchTotals(total=listed, more=False)
-    if prefixed > SEARCH_MAX_RESULTS or contained > SEARCH_COUNT_LIMIT:
+    if prefixed > search_page_size() or contained > search_count_limit():
         return SearchTotals(total=None, more=True)
     return SearchTotals(total=contained, more=contained > listed)
 

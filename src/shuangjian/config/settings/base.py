@@ -184,3 +184,6 @@ LOGGING = {
 SHUANGJIAN_PUBLIC_RATE_LIMIT = env.str("PUBLIC_RATE_LIMIT", default="60/m")
 # Seconds a public search answer is kept (0: never cached — every query reaches the database).
 SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS = env.int("PUBLIC_QUERY_CACHE_SECONDS", default=60)
+# Institutions one public search lists (1-50). Ten fill a phone screen or two; each result costs about as much as
+# the rest of the answer's work together divided by ten, so a longer page makes every search dearer.
+SHUANGJIAN_PUBLIC_SEARCH_PAGE = env.int("PUBLIC_SEARCH_PAGE", default=10)

@@ -143,7 +143,7 @@ def test_search_query_count_is_bounded(client: Any, data: dict[str, Any], django
         make_institution(name=f"启明分校{n:02d}")
     with django_assert_max_num_queries(8):
         response = client.get(API, {"q": "启明"})
-    assert response.json()["count"] == 20
+    assert response.json()["count"] == 10  # the default page
 
 
 def test_answers_have_exactly_the_documented_fields(client: Any, data: dict[str, Any]) -> None:
@@ -248,7 +248,8 @@ def test_search_answer_matches_the_public_profile_for_every_kind_of_institution(
         assert answer["results"] == [r for r in results if r["uscc"] == made[7].uscc]
 
 
-def test_name_search_order_prefix_then_contains_up_to_a_page(client: Any, data: dict[str, Any]) -> None:
+def test_name_search_order_prefix_then_contains_up_to_a_page(client: Any, data: dict[str, Any], settings: Any) -> None:
+    settings.SHUANGJIAN_PUBLIC_SEARCH_PAGE = 20
     for n in range(3):
         make_institution(name=f"开封市祥符区星河培训{n}")
     for n in range(2):
@@ -312,9 +313,11 @@ def test_a_repeated_search_is_answered_from_the_cache_with_the_same_headers(
 
 
 def test_name_search_says_how_many_match_and_whether_all_are_listed(
-    client: Any, data: dict[str, Any], monkeypatch: Any
+    client: Any, data: dict[str, Any], monkeypatch: Any, settings: Any
 ) -> None:
     from shuangjian.portal import selectors
+
+    settings.SHUANGJIAN_PUBLIC_SEARCH_PAGE = 20
 
     for n in range(2):
         make_institution(name=f"云帆培训{n}")
@@ -348,8 +351,8 @@ def test_name_search_says_how_many_match_and_whether_all_are_listed(
     assert [r["name"] for r in answer["results"]][:2] == ["云帆培训0", "云帆培训1"]  # prefix matches still first
     page = client.get(reverse("portal:search"), {"q": "云帆"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Many institutions match; only 20 of them are listed" in page
-    # The default count limit is the page: past it, no total and the page is picked from the first 21 found.
-    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", selectors.SEARCH_MAX_RESULTS)
+    # A count limit of one page: past it, no total and the page is picked from the first 21 found.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 20)
     cache.clear()
     answer = client.get(API, {"q": "云帆"}).json()
     assert (answer["count"], answer["total"], answer["more"]) == (20, None, True)
@@ -362,6 +365,27 @@ def test_name_search_says_how_many_match_and_whether_all_are_listed(
     names = [r["name"] for r in answer["results"]]
     assert (answer["count"], answer["total"], answer["more"]) == (20, None, True)
     assert names == sorted(["云帆培训0", "云帆培训1"] + [f"云帆分校{n:02d}" for n in range(20)])[:20]
+
+
+def test_default_page_lists_ten_and_counts_up_to_twenty(client: Any, data: dict[str, Any], settings: Any) -> None:
+    for n in range(15):
+        make_institution(name=f"开封市龙亭区远帆科技{n:02d}")
+    answer = client.get(API, {"q": "远帆"}).json()
+    names = [r["name"] for r in answer["results"]]
+    assert (answer["count"], answer["total"], answer["more"]) == (10, 15, True)
+    assert names == [f"开封市龙亭区远帆科技{n:02d}" for n in range(10)]
+    page = client.get(reverse("portal:search"), {"q": "远帆"}).content.decode()
+    assert "共有 15 家机构符合，以下只列出其中 10 家" in page
+    for n in range(15, 25):
+        make_institution(name=f"开封市龙亭区远帆科技{n:02d}")
+    cache.clear()
+    answer = client.get(API, {"q": "远帆"}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (10, None, True)
+    # A deployment may list more per search (within 1-50).
+    settings.SHUANGJIAN_PUBLIC_SEARCH_PAGE = 500
+    cache.clear()
+    answer = client.get(API, {"q": "远帆"}).json()
+    assert (answer["count"], answer["total"], answer["more"]) == (25, 25, False)
 
 
 def test_an_exact_code_match_is_the_whole_answer(client: Any, data: dict[str, Any]) -> None:
