@@ -203,17 +203,10 @@ def test_search_answer_matches_the_public_profile_for_every_kind_of_institution(
         inspected_on=today,
         division_code="410212",
     )
-    BlacklistEntry.objects.create(
-        institution=made[0],
-        reason="违规收费",
-        legal_basis="《校外培训行政处罚暂行办法》第十七条",
-        start=today - datetime.timedelta(days=1),
-        publisher=regulator,
-        department=Department.EDUCATION,
-        division_code="410202",
-    )
-    # A second current entry must not list the institution twice; an entry that has ended does not count.
+    # Black-listed since yesterday; a second current entry must not list it twice; an entry that has ended does not
+    # count.
     for inst, start, end in (
+        (made[0], today - datetime.timedelta(days=1), None),
         (made[0], today - datetime.timedelta(days=30), None),
         (made[1], today - datetime.timedelta(days=30), today - datetime.timedelta(days=1)),
     ):
