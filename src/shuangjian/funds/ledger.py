@@ -472,18 +472,28 @@ def _lock_accounts(account_ids: Sequence[int]) -> list[tuple[int, str, int]]:
 def _move_balances(net: dict[int, int], now: datetime.datetime) -> list[tuple[int, str, int]]:
     """PostgreSQL: add each account's net amount (natural direction by kind) to its balance, in one statement.
 
-    Returns (id, kind, balance before) of every account found; the caller refuses the batch — rolling this back —
-    if any would go below zero.
+    Returns (id, kind, balance before) of every account. An account that does not exist, or whose balance the
+    batch would leave below zero, is not updated (the balance CHECK would refuse it with a bare database error);
+    it is read as it is instead, and the caller refuses the batch — rolling the others back — with a clear error.
     """
     with connection.cursor() as cur:
         cur.execute(
             "UPDATE funds_ledgeraccount AS a "
             "SET balance_fen = a.balance_fen + CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END, updated_at = %s "
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, net) WHERE a.id = v.id "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, net) "
+            "WHERE a.id = v.id AND a.balance_fen + CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END >= 0 "
             "RETURNING a.id, a.kind, a.balance_fen - CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END",
-            [sorted(ASSET_KINDS), now, list(net), list(net.values()), sorted(ASSET_KINDS)],
+            [sorted(ASSET_KINDS), now, list(net), list(net.values()), sorted(ASSET_KINDS), sorted(ASSET_KINDS)],
         )
-        return cur.fetchall()
+        found: list[tuple[int, str, int]] = cur.fetchall()
+        if len(found) < len(net):
+            moved = {pk for pk, _kind, _balance in found}
+            cur.execute(
+                "SELECT id, kind, balance_fen FROM funds_ledgeraccount WHERE id = ANY(%s)",
+                [[pk for pk in net if pk not in moved]],
+            )
+            found.extend(cur.fetchall())
+        return found
 
 
 def _check_running_balances(

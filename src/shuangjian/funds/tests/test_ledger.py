@@ -194,6 +194,15 @@ def test_batch_posts_all_or_nothing_checking_balances_in_order(world):
     assert LedgerAccount.objects.get(pk=cash.pk).balance_fen == 1000
     assert AuditEvent.objects.filter(action="ledger.batch").count() == 1
     assert ledger.ledger_invariant_problems() == []
+    # A batch that would leave a balance below zero at its end is refused the same way (on PostgreSQL the balance
+    # CHECK would otherwise answer first), and nothing of it stays.
+    overdraw = ledger.EntrySpec(EntryKind.REFUND_APPROVE, [(prepaid, 1_300), (payable, -1_300)], institution=inst)
+    with pytest.raises(LedgerError) as err:
+        ledger.journal_post_batch(actor=None, entries=[pay, overdraw])
+    assert err.value.code == "ledger_insufficient" and "第 2 笔" in str(err.value)
+    assert JournalEntry.objects.count() == 3
+    assert LedgerAccount.objects.get(pk=prepaid.pk).balance_fen == 700
+    assert LedgerAccount.objects.get(pk=cash.pk).balance_fen == 1000
     with pytest.raises(LedgerError) as err:
         ledger.journal_post_batch(
             actor=None,
