@@ -604,6 +604,11 @@ class RefundRequest(models.Model):
     direct_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Direct route: the parent's word on the payment the institution recorded — received, or not received (with
+    # what they say), which puts it before the regulator.
+    direct_confirmed_at = models.DateTimeField(_("家长确认收到退款时间"), null=True, blank=True)
+    direct_disputed_at = models.DateTimeField(_("家长反映未收到退款时间"), null=True, blank=True)
+    direct_dispute_reason = models.TextField(_("未收到退款的说明"), blank=True)
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
 
     class Meta:

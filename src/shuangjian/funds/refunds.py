@@ -9,7 +9,9 @@ Two routes (``RefundRoute``), fixed when the parent applies:
   the ledger holds nothing): the refundable amount is the enrolment's fee less lessons consumed, confirmed or
   awaiting confirmation, and earlier refunds; once approved the institution owes it and pays the parent itself,
   then records the payment (reference and date). Until then the regulator sees it among unfinished refunds (and
-  as overdue on the overview); the risk deposit is what a regulator draws on if the institution never pays.
+  as overdue on the overview); the risk deposit is what a regulator draws on if the institution never pays. The
+  parent then confirms the money arrived, or says it did not: the regulator sees that among refund cases and can
+  order the institution to pay again (``refund_reorder_direct``).
 """
 
 from __future__ import annotations
@@ -234,6 +236,91 @@ def refund_record_direct_payment(
         action="funds.refund_paid_direct",
         obj=current,
         after={"amount_fen": current.amount_fen, "reference": current.direct_reference, "paid_on": str(paid_on)},
+    )
+    return current
+
+
+@transaction.atomic
+def refund_confirm_receipt(*, actor: User, refund: RefundRequest) -> RefundRequest:
+    """The parent confirms receiving a direct-route refund the institution recorded as paid (also after saying it
+    had not arrived: the money came later)."""
+    current = _locked(refund, RefundStatus.PAID_DIRECT)
+    if current.direct_confirmed_at is not None:
+        raise_if_any([Violation("refund_receipt_done", _("已确认收到该笔退款。"), BASIS_REFUND, "status")])
+    current.direct_confirmed_at = timezone.now()
+    current.save(update_fields=["direct_confirmed_at"])
+    audit_record(
+        actor=actor,
+        action="funds.refund_receipt_confirmed",
+        obj=current,
+        after={"amount_fen": current.amount_fen, "reference": current.direct_reference},
+    )
+    return current
+
+
+@transaction.atomic
+def refund_dispute_receipt(*, actor: User, refund: RefundRequest, reason: str) -> RefundRequest:
+    """The parent says a direct-route refund the institution recorded as paid has not arrived: the county
+    regulator sees it among refund cases and can order the institution to pay again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise_if_any([Violation("refund_receipt_reason", _("请说明未收到退款的情况。"), BASIS_REFUND, "reason")])
+    current = _locked(refund, RefundStatus.PAID_DIRECT)
+    if current.direct_confirmed_at is not None:
+        raise_if_any([Violation("refund_receipt_done", _("已确认收到该笔退款。"), BASIS_REFUND, "status")])
+    current.direct_disputed_at = timezone.now()
+    current.direct_dispute_reason = reason[:2000]
+    current.save(update_fields=["direct_disputed_at", "direct_dispute_reason"])
+    audit_record(
+        actor=actor,
+        action="funds.refund_receipt_disputed",
+        obj=current,
+        after={"reason": current.direct_dispute_reason, "reference": current.direct_reference},
+    )
+    return current
+
+
+@transaction.atomic
+def refund_reorder_direct(*, actor: User, refund: RefundRequest) -> RefundRequest:
+    """A regulator orders the institution to pay a direct-route refund again that the parent says never arrived:
+    it is owed again (ordered) until the institution records a new payment; the old record stays in the audit log."""
+    current = _locked(refund, RefundStatus.PAID_DIRECT)
+    if current.direct_disputed_at is None or current.direct_confirmed_at is not None:
+        raise_if_any(
+            [Violation("refund_receipt_state", _("只有家长反映未收到的退款才能责令重新退款。"), BASIS_REFUND, "status")]
+        )
+    before = {
+        "status": current.status,
+        "reference": current.direct_reference,
+        "paid_on": str(current.direct_paid_on),
+        "dispute": current.direct_dispute_reason,
+    }
+    current.status = RefundStatus.ORDERED
+    current.ordered_by = actor
+    current.ordered_at = timezone.now()
+    current.direct_reference = ""
+    current.direct_paid_on = None
+    current.direct_recorded_by = None
+    current.direct_disputed_at = None
+    current.direct_dispute_reason = ""
+    current.save(
+        update_fields=[
+            "status",
+            "ordered_by",
+            "ordered_at",
+            "direct_reference",
+            "direct_paid_on",
+            "direct_recorded_by",
+            "direct_disputed_at",
+            "direct_dispute_reason",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="funds.refund_reordered",
+        obj=current,
+        before=before,
+        after={"status": current.status, "amount_fen": current.amount_fen},
     )
     return current
 

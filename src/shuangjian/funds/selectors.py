@@ -258,6 +258,15 @@ def parent_enrolment(user: User, enrolment_id: int) -> Enrolment:
     return found
 
 
+def refund_for_parent(user: User, pk: int) -> RefundRequest:
+    """A refund of one of the parent's children; 404 otherwise."""
+    _user_or_404(user, Role.PARENT)
+    found = RefundRequest.objects.filter(enrolment__student__guardianships__parent=user, pk=pk).distinct().first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def _operated_institution_id(user: User) -> int:
     if user.role != Role.INSTITUTION_OPERATOR:
         raise Http404

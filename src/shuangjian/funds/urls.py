@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("my/lessons/<int:pk>/confirm/", views.consumption_confirm, name="consumption_confirm"),
     path("my/lessons/<int:pk>/dispute/", views.consumption_dispute, name="consumption_dispute"),
     path("my/enrolments/<int:enrolment_id>/refund/", views.refund_apply, name="refund_apply"),
+    path("my/refunds/<int:pk>/receipt/", views.refund_receipt, name="refund_receipt"),
     path("institution/", views.institution, name="institution"),
     path("institution/refunds/<int:pk>/", views.refund_answer, name="refund_answer"),
     path("institution/refunds/<int:pk>/paid/", views.refund_paid_direct, name="refund_paid_direct"),
@@ -25,4 +26,5 @@ urlpatterns: list = [
     path("cases/", views.cases, name="cases"),
     path("cases/disputes/<int:pk>/", views.dispute_resolve, name="dispute_resolve"),
     path("cases/refunds/<int:pk>/order/", views.refund_order, name="refund_order"),
+    path("cases/refunds/<int:pk>/reorder/", views.refund_reorder, name="refund_reorder"),
 ]

@@ -114,6 +114,23 @@ def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     return redirect("funds:parent")
 
 
+@login_required
+@require_POST
+def refund_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parent's word on a refund the institution says it paid directly: received, or not received."""
+    user = _user(request)
+    refund = selectors.refund_for_parent(user, pk)
+    if request.POST.get("action") == "confirm":
+        _attempt(request, lambda: refunds.refund_confirm_receipt(actor=user, refund=refund), _("已确认收到退款。"))
+    else:
+        _attempt(
+            request,
+            lambda: refunds.refund_dispute_receipt(actor=user, refund=refund, reason=request.POST.get("reason", "")),
+            _("已反映未收到退款，将由属地教育部门处理。"),
+        )
+    return redirect("funds:parent")
+
+
 # ---------------------------------------------------------------------------------------------------- institution
 
 
@@ -366,6 +383,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     direct_owed = selectors.refunds_for_regulator(user).filter(
         route=RefundRoute.DIRECT, status__in=selectors.DIRECT_APPROVED
     )
+    not_received = selectors.refunds_for_regulator(user).filter(
+        route=RefundRoute.DIRECT,
+        status=RefundStatus.PAID_DIRECT,
+        direct_disputed_at__isnull=False,
+        direct_confirmed_at__isnull=True,
+    )
     return render(
         request,
         "funds/cases.html",
@@ -373,6 +396,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "page": _page(request, disputes),
             "refunds": _page(request, refund_qs, name="rpage"),
             "direct_owed": _page(request, direct_owed, name="dpage"),
+            "not_received": _page(request, not_received, name="npage"),
             "today": timezone.localdate(),
         },
     )
@@ -400,6 +424,15 @@ def refund_order(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     refund = selectors.refund_for_regulator(user, pk)
     _attempt(request, lambda: refunds.refund_order(actor=user, refund=refund), _("已责令退费。"))
+    return redirect("funds:cases")
+
+
+@login_required
+@require_POST
+def refund_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    refund = selectors.refund_for_regulator(user, pk)
+    _attempt(request, lambda: refunds.refund_reorder_direct(actor=user, refund=refund), _("已责令机构重新退款并登记。"))
     return redirect("funds:cases")
 
 

@@ -146,3 +146,67 @@ def test_custody_refund_after_the_account_was_closed_still_gets_an_instruction(w
     refunds.refund_agree(actor=operator_of(world.institution), refund=refund)
     refund.refresh_from_db()
     assert refund.instruction is not None and refund.instruction.bank_id == world.bank.pk
+
+
+def test_parent_confirms_or_disputes_a_direct_refund_and_the_regulator_can_order_it_paid_again(
+    deposit_world: World, client: Client
+) -> None:
+    w = deposit_world
+    parent, operator = parent_of(w.enrolment), operator_of(w.institution)
+    refund = refunds.refund_apply(actor=parent, enrolment=w.enrolment, reason="搬家")
+    refund = refunds.refund_agree(actor=operator, refund=refund)
+    refund = refunds.refund_record_direct_payment(actor=operator, refund=refund, reference="WX1")
+    url = f"/funds/my/refunds/{refund.pk}/receipt/"
+
+    client.force_login(parent)
+    assert f'data-testid="receipt-{refund.pk}"' in client.get("/funds/my/").content.decode()
+    # Someone else's parent cannot answer for it; an answer needs to say what happened.
+    client.force_login(parent_of(EnrolmentFactory.create()))
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+    client.force_login(parent)
+    page = client.post(url, {"action": "dispute", "reason": " "}, follow=True).content.decode()
+    assert "请说明未收到退款的情况" in page
+    refund.refresh_from_db()
+    assert refund.direct_disputed_at is None
+    client.post(url, {"action": "dispute", "reason": "一直没有到账"})
+    refund.refresh_from_db()
+    assert refund.direct_disputed_at is not None and refund.direct_dispute_reason == "一直没有到账"
+    assert AuditEvent.objects.filter(action="funds.refund_receipt_disputed").count() == 1
+    assert "已反映未收到退款" in client.get("/funds/my/").content.decode()
+
+    # The county's regulator sees it and orders it paid again; a regulator of another county cannot.
+    client.force_login(RegulatorFactory.create(scope_code="410203"))
+    assert client.post(f"/funds/cases/refunds/{refund.pk}/reorder/").status_code == 404
+    regulator = RegulatorFactory.create()
+    client.force_login(regulator)
+    cases = client.get("/funds/cases/").content.decode()
+    table = cases[cases.index('data-testid="not-received"') :]
+    assert "一直没有到账" in table and "WX1" in table
+    client.post(f"/funds/cases/refunds/{refund.pk}/reorder/")
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.ORDERED and refund.ordered_by == regulator
+    assert (refund.direct_reference, refund.direct_paid_on, refund.direct_disputed_at) == ("", None, None)
+    event = AuditEvent.objects.get(action="funds.refund_reordered")
+    assert event.before["reference"] == "WX1" and event.before["dispute"] == "一直没有到账"
+    cases = client.get("/funds/cases/").content.decode()
+    assert w.enrolment.student.name in cases[cases.index('data-testid="direct-owed"') : cases.index("not-received")]
+
+    # Paid again; this time the parent confirms, once; a confirmed refund cannot be disputed or reordered.
+    refund = refunds.refund_record_direct_payment(actor=operator, refund=refund, reference="WX2")
+    client.force_login(parent)
+    client.post(url, {"action": "confirm"})
+    refund.refresh_from_db()
+    assert refund.direct_confirmed_at is not None
+    assert "已确认收到退款" in client.get("/funds/my/").content.decode()
+    page = client.post(url, {"action": "confirm"}, follow=True).content.decode()
+    assert "已确认收到该笔退款" in page
+    with pytest.raises(RuleViolationError):
+        refunds.refund_dispute_receipt(actor=parent, refund=refund, reason="x")
+    with pytest.raises(RuleViolationError):
+        refunds.refund_reorder_direct(actor=regulator, refund=refund)
+    assert AuditEvent.objects.filter(action="funds.refund_receipt_confirmed").count() == 1
+    # Only a refund the institution recorded as paid directly can be answered.
+    other = EnrolmentFactory.create(class_group__course__institution=w.institution)
+    applied = refunds.refund_apply(actor=parent_of(other), enrolment=other, reason="x")
+    with pytest.raises(RuleViolationError):
+        refunds.refund_confirm_receipt(actor=parent, refund=applied)
