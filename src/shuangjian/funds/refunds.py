@@ -240,13 +240,19 @@ def refund_record_direct_payment(
     return current
 
 
+def _awaiting_receipt(refund: RefundRequest) -> RefundRequest:
+    """The refund, locked, if the institution recorded it paid directly and the parent has not confirmed it yet."""
+    current = _locked(refund, RefundStatus.PAID_DIRECT)
+    if current.direct_confirmed_at is not None:
+        raise_if_any([Violation("refund_receipt_done", _("已确认收到该笔退款。"), BASIS_REFUND, "status")])
+    return current
+
+
 @transaction.atomic
 def refund_confirm_receipt(*, actor: User, refund: RefundRequest) -> RefundRequest:
     """The parent confirms receiving a direct-route refund the institution recorded as paid (also after saying it
     had not arrived: the money came later)."""
-    current = _locked(refund, RefundStatus.PAID_DIRECT)
-    if current.direct_confirmed_at is not None:
-        raise_if_any([Violation("refund_receipt_done", _("已确认收到该笔退款。"), BASIS_REFUND, "status")])
+    current = _awaiting_receipt(refund)
     current.direct_confirmed_at = timezone.now()
     current.save(update_fields=["direct_confirmed_at"])
     audit_record(
@@ -265,9 +271,7 @@ def refund_dispute_receipt(*, actor: User, refund: RefundRequest, reason: str) -
     reason = (reason or "").strip()
     if not reason:
         raise_if_any([Violation("refund_receipt_reason", _("请说明未收到退款的情况。"), BASIS_REFUND, "reason")])
-    current = _locked(refund, RefundStatus.PAID_DIRECT)
-    if current.direct_confirmed_at is not None:
-        raise_if_any([Violation("refund_receipt_done", _("已确认收到该笔退款。"), BASIS_REFUND, "status")])
+    current = _awaiting_receipt(refund)
     current.direct_disputed_at = timezone.now()
     current.direct_dispute_reason = reason[:2000]
     current.save(update_fields=["direct_disputed_at", "direct_dispute_reason"])
