@@ -329,9 +329,10 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     """Book many entries in one transaction, all or nothing, with the guarantees of ``journal_post``.
 
     Returns the new entries' ids, in order. Every entry is validated (zero sum, integer fen, ≥ 2 lines);
-    balances are checked entry by entry in order, so no account dips below zero even in the middle of the batch;
-    accounts are locked once, in id order. On PostgreSQL entries and postings go in by COPY and the balances by one
-    ``UPDATE … FROM unnest``; the append-only triggers and the deferred set-based zero-sum check still apply.
+    balances are checked as if entry by entry in order, so no account dips below zero even in the middle of the
+    batch; accounts are locked once, after the audit head (which orders every ledger writer). On PostgreSQL one
+    ``UPDATE … FROM unnest`` locks the accounts and moves their balances, then entries and postings go in by COPY;
+    the append-only triggers and the deferred set-based zero-sum check still apply.
 
     The batch is one audit event ``ledger.batch``: the entry ids, counts and totals, and the SHA-256 of the rows as
     written (``batch_digest`` recomputes it from the database, so the event proves what the batch booked). One
@@ -457,7 +458,8 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
 
 
 def _lock_accounts(account_ids: Sequence[int]) -> list[tuple[int, str, int]]:
-    """Lock the accounts, in id order (every money writer locks in this order), and read (id, kind, balance)."""
+    """Lock the accounts in id order and read (id, kind, balance): the batch's path where there is no
+    ``_move_balances`` (SQLite)."""
     found: list[tuple[int, str, int]] = []
     for start in range(0, len(account_ids), 5000):
         found.extend(
@@ -479,11 +481,12 @@ def _move_balances(net: dict[int, int], now: datetime.datetime) -> list[tuple[in
     with connection.cursor() as cur:
         cur.execute(
             "UPDATE funds_ledgeraccount AS a "
-            "SET balance_fen = a.balance_fen + CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END, updated_at = %s "
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, net) "
-            "WHERE a.id = v.id AND a.balance_fen + CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END >= 0 "
-            "RETURNING a.id, a.kind, a.balance_fen - CASE WHEN a.kind = ANY(%s) THEN v.net ELSE -v.net END",
-            [sorted(ASSET_KINDS), now, list(net), list(net.values()), sorted(ASSET_KINDS), sorted(ASSET_KINDS)],
+            "SET balance_fen = a.balance_fen + CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END, "
+            "updated_at = %(now)s "
+            "FROM unnest(%(ids)s::bigint[], %(nets)s::bigint[]) AS v(id, net) "
+            "WHERE a.id = v.id AND a.balance_fen + CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END >= 0 "
+            "RETURNING a.id, a.kind, a.balance_fen - CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END",
+            {"assets": sorted(ASSET_KINDS), "now": now, "ids": list(net), "nets": list(net.values())},
         )
         found: list[tuple[int, str, int]] = cur.fetchall()
         if len(found) < len(net):

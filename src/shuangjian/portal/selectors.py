@@ -314,12 +314,13 @@ class SearchPage:
 
 
 def search_institutions(q: str) -> list[Institution]:
-    """Up to 20 institutions matching a name, USCC or licence number; an exact code match alone."""
+    """Up to a page (``search_page_size``) of institutions matching a name, USCC or licence number; an exact code
+    match alone."""
     return search_page(q).institutions
 
 
 def search_page(q: str) -> SearchPage:
-    """Up to 20 institutions matching a name, USCC or licence number, and how complete that list is.
+    """Up to a page of institutions matching a name, USCC or licence number, and how complete that list is.
 
     An exact code match alone. Names match by prefix first (btree pattern index), then anywhere in the name (a
     trigram index on PostgreSQL); see ``search_totals`` for what is counted. This is the public search's hot path,
