@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shuangjian.registry.models import SupervisionMode
-from shuangjian.registry.tests.helpers_h6 import divisions, make_institution
+from shuangjian.registry.tests.helpers import divisions, make_institution
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser

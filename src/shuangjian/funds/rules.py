@@ -37,7 +37,7 @@ CONFIRM_WORKING_DAYS = 15
 # Refund: institution's silence for 5 working days = agreed (national supervision platform rules).
 # Setting FUNDS_REFUND_SILENCE_WORKING_DAYS.
 REFUND_SILENCE_WORKING_DAYS = 5
-# Bank notifications: a timestamp older than 5 minutes is refused (issue 6, replay protection).
+# Bank notifications: a timestamp older than 5 minutes is refused (replay protection).
 # Setting FUNDS_NOTIFICATION_MAX_AGE_SECONDS.
 NOTIFICATION_MAX_AGE_SECONDS = 300
 

@@ -1,4 +1,4 @@
-"""Demo: the June publication of Longting's white and black lists (issue 4), so the portal has one to show."""
+"""Demo: the June publication of Longting's white and black lists, so the portal has one to show."""
 
 from __future__ import annotations
 

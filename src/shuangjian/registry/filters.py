@@ -24,9 +24,9 @@ class InstitutionFilters:
     field: str = ""
     status: str = ""
     supervision_mode: str = ""
-    listing: str = ""  # "white" or "black" (h5)
-    zombie: bool = False  # (h5)
-    violations: bool = False  # (h5)
+    listing: str = ""  # "white" or "black"
+    zombie: bool = False
+    violations: bool = False
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> InstitutionFilters:
@@ -38,7 +38,7 @@ class InstitutionFilters:
 
         division = (params.get("division") or "").strip()
         return cls(
-            # NUL cannot be sent to PostgreSQL in a literal; nobody searches for it (h5).
+            # NUL cannot be sent to PostgreSQL in a literal; nobody searches for it.
             q=(params.get("q") or "").replace("\x00", "").strip()[:64],
             division=division if division.isdigit() and len(division) <= 12 else "",
             category=choice("category", list(Category.values)),

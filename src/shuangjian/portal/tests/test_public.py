@@ -13,7 +13,7 @@ from shuangjian.core.models import Department
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.registry.lists import list_publish
 from shuangjian.registry.models import BlacklistEntry, InstitutionStatus, SupervisionMode
-from shuangjian.registry.tests.helpers_h6 import body, divisions, make_institution, read_xlsx
+from shuangjian.registry.tests.helpers import body, divisions, make_institution, read_xlsx
 
 pytestmark = pytest.mark.django_db
 

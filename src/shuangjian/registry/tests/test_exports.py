@@ -12,7 +12,7 @@ from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
 from shuangjian.registry import exports
 from shuangjian.registry.models import Category, InstitutionStatus, NonSubjectField
 
-from .helpers_h6 import body, divisions, make_institution, read_xlsx
+from .helpers import body, divisions, make_institution, read_xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from shuangjian.registry import imports
 from shuangjian.registry.imports import ERROR_COLUMN, survey_columns
 from shuangjian.registry.models import Institution, InstitutionStatus, SurveyRecord
 
-from .helpers_h6 import body, divisions, make_institution, new_uscc, read_xlsx, survey_row, survey_xlsx
+from .helpers import body, divisions, make_institution, new_uscc, read_xlsx, survey_row, survey_xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from shuangjian.registry.models import (
     ListPublicationRow,
 )
 
-from .helpers_h6 import body, divisions, make_institution, read_xlsx
+from .helpers import body, divisions, make_institution, read_xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from shuangjian.core.models import Division, DivisionLevel, Role, User
 from shuangjian.core.scope import get_in_scope_or_404, require_role, user_reach
 
-from . import documents, rules, selectors, services
-from .filters import InstitutionFilters
-from .forms import (
+from .. import documents, rules, selectors, services
+from ..filters import InstitutionFilters
+from ..forms import (
     AnnualInspectionForm,
     ApplicationForm,
     BlacklistAddForm,
@@ -33,7 +33,7 @@ from .forms import (
     StatusForm,
     TransitionForm,
 )
-from .models import (
+from ..models import (
     ApplicationStatus,
     BlacklistEntry,
     Category,

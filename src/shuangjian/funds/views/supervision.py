@@ -16,9 +16,9 @@ from shuangjian.core.nav import NavItem, register
 from shuangjian.core.scope import get_in_scope_or_404, require_role
 from shuangjian.registry.models import Institution
 
-from . import selectors, services
-from .forms_setup import BankForm, BankSettingsForm, CustodyForm, RiskDepositForm
-from .models import Bank
+from .. import selectors, services
+from ..forms import BankForm, BankSettingsForm, CustodyForm, RiskDepositForm
+from ..models import Bank
 
 register(NavItem(gettext_lazy("资金监管设置"), "funds:setup", frozenset({Role.REGULATOR}), order=400))
 register(NavItem(gettext_lazy("托管银行"), "funds:banks", frozenset({Role.PLATFORM_ADMIN}), order=401))

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen
 
-from . import reconcile, refunds, release, selectors
-from .models import (
+from .. import reconcile, refunds, release, selectors
+from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
     DiscrepancyStatus,

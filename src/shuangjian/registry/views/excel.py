@@ -17,8 +17,8 @@ from shuangjian.core.models import Job, Role, User
 from shuangjian.core.nav import NavItem, register
 from shuangjian.core.scope import require_role
 
-from . import exports, imports
-from .filters import InstitutionFilters
+from .. import exports, imports
+from ..filters import InstitutionFilters
 
 JOB_KINDS = (imports.JOB_KIND, exports.EXPORT_JOB_KIND)
 

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.nav import NavItem, register
 
-from . import exports, lists
-from .models import ListKind, ListPublicationRow
+from .. import exports, lists
+from ..models import ListKind, ListPublicationRow
 
 register(NavItem(gettext_lazy("白名单"), "registry:whitelist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=240))
 register(NavItem(gettext_lazy("黑名单"), "registry:blacklist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=241))

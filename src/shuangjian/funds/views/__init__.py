@@ -1,0 +1,1 @@
+"""Funds pages: money movements (release, refunds, batches, reconciliation) and supervision setup."""
