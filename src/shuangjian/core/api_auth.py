@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken, User
 
@@ -32,6 +33,24 @@ class BearerToken(HttpBearer):
         return api_token.user
 
 
+class BrowserSession(SessionAuth):
+    """The browser's session cookie, with Django's CSRF check for unsafe methods.
+
+    ninja's SessionAuth runs the CSRF check before it looks for a session, so a program that sends no cookie
+    at all was refused with "CSRF check Failed" before its token was read. Here a request without a session
+    cookie, or one that names a bearer token, is simply not a session request: the token decides.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return None
+        return super().__call__(request)
+
+
 bearer_auth = BearerToken()
-# Pages call the API with the session cookie; integrations send "Authorization: Bearer <token>".
-session_or_token: list[Any] = [django_auth, bearer_auth]
+session_auth = BrowserSession()
+# Integrations send "Authorization: Bearer <token>" (no CSRF: the header is not sent by a browser on its own);
+# pages call the API with the session cookie and a CSRF token. The token is tried first.
+session_or_token: list[Any] = [bearer_auth, session_auth]
