@@ -8,9 +8,10 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     # The calendar keeps holiday overrides and vacations per process; rows an earlier test wrote were rolled back.
     from shuangjian.core.calendar import clear_cache
 

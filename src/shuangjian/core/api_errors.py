@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -132,6 +132,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # The database refused a value the request carried (a NUL character, a number out of range): bad input.
         logger.warning("Database refused a value from %s", request.path, exc_info=exc)
         return respond(request, REFUSED_VALUE_DETAIL, "invalid_value", 400)
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, str(_("请求内容过大。")), "payload_too_large", 413)
+
+    @api.exception_handler(TooManyFieldsSent)
+    def _too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
+        return respond(request, str(_("表单字段过多。")), "too_many_fields", 400)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

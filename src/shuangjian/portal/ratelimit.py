@@ -1,8 +1,9 @@
 """Per-IP rate limit for the public pages and API: a fixed-window counter in Django's cache.
 
 The limit is the setting ``SHUANGJIAN_PUBLIC_RATE_LIMIT`` ("60/m": 60 requests per minute per address; units
-s, m, h). The address is the one the audit log uses (``client_ip``, proxy-aware). A shared cache (Redis in
-production) makes the limit hold across server processes; the default local-memory cache is per process.
+s, m, h). The address is the one the audit log uses (``client_ip``, proxy-aware). The counter lives in the
+``ratelimit`` cache, which production requires to be shared by every server process (Redis): a process-local
+cache would let each worker grant the whole limit. The default local-memory cache suits one dev server only.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 
 from shuangjian.core.middleware import client_ip
@@ -32,6 +33,7 @@ def check_rate(request: HttpRequest, bucket: str = "public") -> int | None:
     now = int(time.time())
     window_start = now - now % window
     key = f"rl:{bucket}:{client_ip(request) or 'unknown'}:{window_start}"
+    cache = caches["ratelimit"]
     if cache.add(key, 1, timeout=window + 1):
         count = 1
     else:

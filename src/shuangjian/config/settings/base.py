@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An oversized body is refused from its Content-Length before anything below reads it.
+    "shuangjian.core.http_limits.RequestSizeLimitMiddleware",
+    "shuangjian.core.http_limits.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Public searches answered here (portal.middleware); header-adding middleware belongs above this line.
@@ -77,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "shuangjian.core.context_processors.navigation",
+                "shuangjian.core.http_limits.csp_nonce",
             ],
         },
     }
@@ -144,12 +148,26 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest upload request (multipart) the server accepts at all; each upload kind has a smaller limit of its own.
+SHUANGJIAN_MAX_UPLOAD_REQUEST_BYTES = env.int("SHUANGJIAN_MAX_UPLOAD_REQUEST_BYTES", default=50 * 1024 * 1024)
+# Every asset is served by this site (no CDN); inline scripts run only with the page's nonce.
+SHUANGJIAN_CONTENT_SECURITY_POLICY = env.str(
+    "SHUANGJIAN_CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://shuangjian")}
+# The public rate limit counts in this cache. It must be shared by every server process (Redis in production;
+# production refuses a process-local one), or each worker would grant the full limit on its own.
+CACHES["ratelimit"] = env.cache("RATELIMIT_CACHE_URL", default=env.str("CACHE_URL", default="locmemcache://shuangjian"))
 
 # Celery: the broker is Redis in production; dev and test run tasks in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")

@@ -19,6 +19,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/1")
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/2")}
+CACHES["ratelimit"] = env.cache("RATELIMIT_CACHE_URL", default=env.str("CACHE_URL", default="redis://127.0.0.1:6379/2"))
+_PROCESS_LOCAL = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+if CACHES["ratelimit"]["BACKEND"] in _PROCESS_LOCAL:
+    # Each gunicorn worker would count on its own: a 60/min limit let 120 through with two workers.
+    raise ImproperlyConfigured("RATELIMIT_CACHE_URL must name a cache shared by all server processes (Redis).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
