@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -23,6 +23,28 @@ REFUSED_VALUE_DETAIL = _("请求中含有无法保存的字符或数值（例如
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrPromise
+
+
+class ErrorOut(Schema):
+    """Every refusal: a Chinese message and a stable machine code."""
+
+    detail: str
+    code: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class InvalidOut(Schema):
+    """422: the request parsed but its values were refused — per field (``validation_error``: a list of field
+    errors, or field → messages), by the compliance rules (``rule_violation``: each item names its rule code,
+    message and policy basis), or as a whole (a message)."""
+
+    detail: str | list[FieldErrorOut] | list[dict[str, Any]] | dict[str, list[str]] | list[str]
+    code: str
 
 
 class ApiError(HttpError):

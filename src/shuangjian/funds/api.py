@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
 from shuangjian.core.api_auth import session_or_token
-from shuangjian.core.api_errors import ApiError, validation_message
+from shuangjian.core.api_errors import ApiError, ErrorOut, InvalidOut, validation_message
 
 from . import payments, rules, selectors, services
 from .ledger import MAX_POSTING_FEN
@@ -24,11 +24,6 @@ from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid, timest
 router = Router(tags=["funds"])
 
 MAX_NOTIFICATION_BYTES = 64 * 1024
-
-
-class ErrorOut(Schema):
-    detail: Any
-    code: str
 
 
 class NotificationIn(BaseModel):
@@ -162,7 +157,7 @@ def _order_out(order: Any) -> dict[str, Any]:
 @router.post(
     "/funds/orders",
     auth=session_or_token,
-    response={201: OrderOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: OrderOut, 401: ErrorOut, 404: ErrorOut, 422: InvalidOut},
     summary="创建缴费单（校验单次收费限额）",
 )
 def order_create(request: HttpRequest, payload: OrderIn) -> Status:

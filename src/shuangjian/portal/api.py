@@ -18,11 +18,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from shuangjian.core.api_errors import ApiError
+from shuangjian.core.api_errors import ApiError, ErrorOut, InvalidOut
 
 from . import selectors
 from .ratelimit import check_rate
-from .schemas import ErrorOut, PublicInstitutionDetailOut, PublicSearchOut
+from .schemas import PublicInstitutionDetailOut, PublicSearchOut
 
 router = Router(tags=["portal"])
 
@@ -56,7 +56,7 @@ def rate_limited(retry_after: int) -> JsonResponse:
 @router.get(
     "/institutions",
     auth=None,
-    response={200: PublicSearchOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: PublicSearchOut, 422: InvalidOut, 429: ErrorOut},
     summary="按名称、统一社会信用代码或许可证号查询机构",
     url_name="public_institution_search",
 )

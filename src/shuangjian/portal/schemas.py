@@ -72,8 +72,3 @@ class PublicSearchOut(Schema):
         )
     )
     results: list[PublicInstitutionOut]
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str

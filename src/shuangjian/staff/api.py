@@ -23,7 +23,7 @@ from .schemas import EmploymentIn, EmploymentOut, EmploymentPage, EndIn
 router = Router(tags=["staff"], auth=session_or_token)
 
 
-class ListParams(Schema):
+class EmploymentListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)  # bounded: SQLite refuses an OFFSET beyond 64 bits
     q: str = ""
@@ -66,7 +66,7 @@ def _out(e: Employment, created: bool = False) -> dict[str, Any]:
 
 
 @router.get("/employments", response=EmploymentPage, summary="聘用记录列表（机构看本机构，监管部门看辖区）")
-def employment_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def employment_list(request: HttpRequest, params: Query[EmploymentListParams]) -> dict[str, Any]:
     user = _user(request)
     qs = selectors.filter_employments(selectors.employments_for_user(user), params.dict())
     count = qs.count()

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from shuangjian.core.audit import audit_record
+from shuangjian.core.validators import mask_resident_id
 
 from .models import Attendance, Enrolment, Guardianship, Student
 
@@ -23,9 +28,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Student)
 class StudentAdmin(ReadOnlyAdmin):
-    list_display = ("name", "school_name", "grade", "division_code", "created_at")
-    search_fields = ("name", "resident_id", "school_roll_no")
+    """A child's ID number is never shown in full here; opening a child's record is written to the audit log."""
+
+    list_display = ("name", "masked_id", "school_name", "grade", "division_code", "created_at")
+    # Exact match only: a fragment search would let anyone list children by birth date or region.
+    search_fields = ("name", "=resident_id", "=school_roll_no")
     list_filter = ("division_code",)
+    exclude = ("resident_id",)
+    readonly_fields = ("masked_id",)
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj: Student) -> str:
+        return mask_resident_id(obj.resident_id)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        student = Student.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if student is not None and response.status_code == 200:
+            with transaction.atomic():
+                audit_record(actor=request.user, action="students.student_viewed_in_admin", obj=student)  # type: ignore[arg-type]
+        return response
 
 
 @admin.register(Enrolment)

@@ -29,7 +29,7 @@ from .schemas import AttendanceIn, AttendanceOut, BindIn, ChildOut, EnrolmentIn,
 router = Router(tags=["students"], auth=session_or_token)
 
 
-class ListParams(Schema):
+class EnrolmentListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)  # bounded: SQLite refuses an OFFSET beyond 64 bits
     status: str = ""
@@ -126,7 +126,7 @@ def get_enrolment(request: HttpRequest, external_id: str) -> dict[str, Any]:
 
 
 @router.get("/enrolments", response=EnrolmentPage)
-def list_enrolments(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def list_enrolments(request: HttpRequest, params: Query[EnrolmentListParams]) -> dict[str, Any]:
     """Enrolments the caller may see (own institution, own pupils, or the jurisdiction), newest first."""
     user = _user(request)
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), {"status": params.status, "q": params.q})
