@@ -12,6 +12,7 @@ from shuangjian.core.models import AuditEvent
 from shuangjian.core.rules import RuleViolationError
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.registry.models import Subject
+from shuangjian.schools import hooks as school_hooks
 from shuangjian.schools.services import roster_upload
 from shuangjian.staff import services
 from shuangjian.staff.models import Employment, EmploymentFlag, Person, Qualification
@@ -160,6 +161,17 @@ def test_hire_then_roster_flags_the_employment_not_deletes_it() -> None:
     # A second roster listing the same teacher does not flag the same employment twice.
     roster_upload(actor=admin, school=school_of(admin), file=roster_file([("王老师", rid(9))]))
     assert EmploymentFlag.objects.count() == 1
+
+
+def test_staff_registers_the_roster_hook_and_schools_flags_only_through_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Schools cannot import staff: the roster cross-check happens only because StaffConfig.ready registered it.
+    assert services.flag_rostered_employments in school_hooks.roster_callbacks()
+    op = OperatorFactory.create()
+    services.employment_create(actor=op, data=math_teacher(rid(19)))
+    monkeypatch.setattr(school_hooks, "_roster_callbacks", [])
+    admin = SchoolAdminUserFactory.create()
+    result = roster_upload(actor=admin, school=school_of(admin), file=roster_file([("王老师", rid(19))]))
+    assert result.flagged == [] and not EmploymentFlag.objects.exists()
 
 
 def test_ended_employment_is_not_flagged_by_a_later_roster() -> None:
