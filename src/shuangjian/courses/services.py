@@ -21,29 +21,29 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core import calendar as core_calendar
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Job, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
-from shuangjian.registry.models import Institution, Site
+from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 from shuangjian.registry.rules import site_capacity
+from shuangjian.staff import rules as staff_rules
+from shuangjian.staff.models import Employment, Person
+from shuangjian.staff.selectors import active_blacklist_ids, in_service_schools
 
 from . import rules
-from .models import ClassGroup, Course, CourseMaterial, FilingStatus, GuidancePrice, Session
-
-
-def school_calendar() -> rules.SchoolCalendar:
-    """The real calendar (core.calendar: holidays, make-up workdays, vacations per division) as rule predicates."""
-
-    def vacation_kind(code: str, day: datetime.date) -> str | None:
-        vacation = core_calendar.vacation_on(code, day)
-        return vacation.kind if vacation is not None else None
-
-    return rules.SchoolCalendar(
-        is_rest_day=core_calendar.is_rest_day,
-        is_national_holiday=core_calendar.is_national_holiday,
-        vacation_on=vacation_kind,
-    )
+from .calendar import school_calendar
+from .hooks import session_checks
+from .models import (
+    ClassGroup,
+    ClassSizeTier,
+    Course,
+    CourseFormat,
+    CourseMaterial,
+    FilingStatus,
+    GuidancePrice,
+    Session,
+)
+from .tasks import violation_scan_task
 
 
 def operator_institution(actor: User) -> Institution:
@@ -202,10 +202,6 @@ def course_facts(data: CourseData, division_code: str) -> rules.CourseFacts:
 
 def validate_course_data(data: CourseData) -> None:
     """Choices and blanks, before any rule runs: a ValidationError (422 validation_error), not a violation."""
-    from shuangjian.registry.models import Category, NonSubjectField, Subject
-
-    from .models import ClassSizeTier, CourseFormat
-
     errors: dict[str, str] = {}
     if not data.name.strip():
         errors["name"] = _("请填写课程名称。")
@@ -367,10 +363,6 @@ class ClassGroupData:
 
 def trainer_violations(institution: Institution, course: Course, trainer_ids: Iterable[int]) -> list[Violation]:
     """Staff rules for each trainer (Person id) against the course: employed here, certificate, roster, black list."""
-    from shuangjian.staff import rules as staff_rules
-    from shuangjian.staff.models import Employment, Person
-    from shuangjian.staff.selectors import active_blacklist_ids, in_service_schools
-
     ids = [int(i) for i in trainer_ids]
     if not ids:
         return []
@@ -530,14 +522,12 @@ def _neighbours(
 def _schedule_conflicts(
     group: ClassGroup, starts_at: datetime.datetime, ends_at: datetime.datetime, exclude_id: int | None
 ) -> list[Violation]:
-    # Pupils of this class group must not be in another lesson at the same time (students app's check).
-    try:
-        from shuangjian.students.services import student_session_conflicts
-    except ImportError:  # pragma: no cover - students app not installed
-        return []
-    return student_session_conflicts(
-        class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_session_id=exclude_id
-    )
+    # Pupils of this class group must not be in another lesson at the same time: the students app's check,
+    # registered in courses.hooks because courses may not import students.
+    found: list[Violation] = []
+    for check in session_checks():
+        found += check(class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_session_id=exclude_id)
+    return found
 
 
 def _group_for(institution: Institution, class_group: ClassGroup | int) -> ClassGroup:
@@ -783,8 +773,6 @@ def sessions_generate_weekly(*, actor: User, class_group: ClassGroup | int, patt
 
 def violation_scan_start(*, actor: User) -> Job:
     """A regulator starts a scan of their jurisdiction now; the job reports progress."""
-    from .tasks import violation_scan_task
-
     if actor.role != Role.REGULATOR and not actor.is_platform_admin:
         raise Http404
     prefix = "" if actor.is_platform_admin else actor.scope_code
