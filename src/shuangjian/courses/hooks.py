@@ -1,7 +1,7 @@
 """Extension points for apps built on top of courses (students), so courses never imports them.
 
 - ``register_session_check(check)``: ``check(*, class_group, starts_at, ends_at, exclude_session_id)
-  -> list[Violation]`` runs inside ``check_session`` (so in every session write and in the dry-run check) once
+  -> list[Violation]`` runs inside ``session_violations`` (so in every session write and in ``check_session``) once
   the calendar rules pass; its violations are reported with ours. The students app registers
   ``student_session_conflicts`` (a pupil of this class group cannot be in two lessons at once) from
   ``StudentsConfig.ready()``.

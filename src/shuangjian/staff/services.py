@@ -9,7 +9,7 @@ nothing. ``flag_rostered_employments`` runs when a school's roster arrives (``St
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -227,14 +227,6 @@ def _employment_violations(
     return list(unique.values())
 
 
-def _payload_to_data(payload: Mapping[str, Any]) -> tuple[EmploymentData, str]:
-    """An API-shaped dict (as POSTed to the compliance check) to ``EmploymentData`` and its external id."""
-    from .schemas import EmploymentIn
-
-    parsed = EmploymentIn.model_validate(dict(payload))
-    return parsed.to_data(), str(payload.get("external_id") or "")
-
-
 def _save_qualifications(person: Person, items: Iterable[QualificationData]) -> list[Qualification]:
     saved = []
     for q in items:
@@ -296,28 +288,12 @@ def person_upsert(*, actor: User, resident_id: str, name: str, phone: str = "") 
 # --- employments --------------------------------------------------------------------------------------------------
 
 
-def check_employment(
-    *, actor: User, data: EmploymentData | Mapping[str, Any] | None = None, external_id: str = "", **payload: Any
-) -> list[Violation]:
+def check_employment(*, actor: User, data: EmploymentData, external_id: str = "") -> list[Violation]:
     """Every violation ``employment_create``/``employment_upsert`` would raise for this data; writes nothing.
 
-    ``data`` is an ``EmploymentData`` or the API's JSON shape (``EmploymentIn``: resident_id, name, role, start,
-    subjects, field, qualifications, optional external_id); keyword arguments are taken as that JSON too.
+    ``external_id``: the institution's own id of the employment, so re-sending an existing one is no duplicate.
     """
     institution = _require_operator(actor)
-    if data is None or isinstance(data, Mapping):
-        raw = dict(data or {}, **payload)
-        try:
-            data, external_id = _payload_to_data(raw)
-        except Exception as exc:  # pydantic's ValidationError: report it in the violations' shape
-            from pydantic import ValidationError as PydanticError
-
-            if not isinstance(exc, PydanticError):
-                raise
-            return [
-                _v("staff.payload_invalid", str(e.get("msg", "")), ".".join(str(p) for p in e.get("loc", ())))
-                for e in exc.errors()
-            ]
     cleaned, found = _clean(data)
     if found:
         return found

@@ -16,6 +16,7 @@ from shuangjian.schools import hooks as school_hooks
 from shuangjian.schools.services import roster_upload
 from shuangjian.staff import services
 from shuangjian.staff.models import Employment, EmploymentFlag, Person, Qualification
+from shuangjian.staff.schemas import EmploymentIn
 from shuangjian.staff.services import EmploymentData, QualificationData
 
 from .factories import (
@@ -185,18 +186,16 @@ def test_ended_employment_is_not_flagged_by_a_later_roster() -> None:
 
 def test_check_employment_matches_the_write_and_saves_nothing() -> None:
     op = OperatorFactory.create()
-    payload = {
-        "resident_id": rid(13),
-        "name": "周老师",
-        "start": "2026-09-01",
-        "subjects": ["math"],
-        "qualifications": [],
-    }
-    found = services.check_employment(actor=op, data=payload)
+    payload = EmploymentIn.model_validate(
+        {"resident_id": rid(13), "name": "周老师", "start": "2026-09-01", "subjects": ["math"], "qualifications": []}
+    )
+    found = services.check_employment(actor=op, data=payload.to_data())
     assert [v.code for v in found] == ["staff.no_matching_teacher_certificate"]
+    with pytest.raises(RuleViolationError) as exc:
+        services.employment_create(actor=op, data=payload.to_data())
+    assert exc.value.violations == found
     assert not Person.objects.exists()
     assert services.check_employment(actor=op, data=math_teacher(rid(13), name="周老师")) == []
-    assert services.check_employment(actor=op, data={"name": "x"})[0].code == "staff.payload_invalid"
 
 
 def test_same_person_twice_at_one_institution_refused() -> None:

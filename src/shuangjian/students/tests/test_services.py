@@ -18,6 +18,7 @@ from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.students import hooks
 from shuangjian.students.models import Attendance, Enrolment, EnrolmentStatus, Guardianship, Student
 from shuangjian.students.services import (
+    EnrolmentData,
     StudentData,
     attendance_record,
     check_enrolment,
@@ -264,15 +265,15 @@ def test_name_mismatch_for_known_id_refused() -> None:
 
 def test_check_enrolment_reports_without_writing() -> None:
     operator, group = _setup()
-    found = check_enrolment(
-        actor=operator,
-        class_group=group,
+    data = EnrolmentData(
+        class_group_id=group.pk,
         student=StudentData(name="李小明", resident_id="123"),
         start_date=timezone.localdate(),
         end_date=timezone.localdate(),
         lessons_bought=10,
         price_per_lesson_fen=99999,
     )
+    found = check_enrolment(actor=operator, data=data)
     assert {v.code for v in found} == {"resident_id_invalid", "price_above_filed"}
     assert not Enrolment.objects.exists()
 
