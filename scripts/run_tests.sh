@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ruff, mypy, then pytest on SQLite and again on PostgreSQL when one answers.
+# ruff, mypy, the import contract (lint-imports), then pytest on SQLite and again on PostgreSQL when one answers.
 # REQUIRE_POSTGRES=1 turns a missing PostgreSQL into a failure; REQUIRE_BROWSER=1 does the same for Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ $BIN/ruff check src tests bench scripts
 $BIN/ruff format --check src tests bench scripts
 echo "== mypy"
 $BIN/mypy
+echo "== import contract"
+# The contracts live in pyproject.toml ([tool.importlinter]); src/ first so the checkout is what is analysed.
+PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" $BIN/lint-imports --no-cache
 
 PYTEST_ARGS=("$@")
 # Two workers fit this project's 2-core machines; override with PYTEST_WORKERS=0 for a serial run.

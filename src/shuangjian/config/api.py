@@ -2,10 +2,10 @@
 
 from ninja import NinjaAPI
 
+from shuangjian.compliance.api import router as compliance_router
 from shuangjian.core.api import router as core_router
 from shuangjian.core.api_errors import install_error_handlers
 from shuangjian.courses.api import router as courses_router
-from shuangjian.courses.api_compliance import router as compliance_router
 from shuangjian.funds.api import router as funds_router
 from shuangjian.portal.api import router as public_router
 from shuangjian.registry.api import router as registry_router

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -27,61 +27,6 @@ router = Router(tags=["courses"], auth=session_or_token)
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def course_data(payload: CourseIn, external_id: str = "") -> services.CourseData:
-    return services.CourseData(
-        name=payload.name,
-        category=payload.category,
-        subject=payload.subject,
-        field=payload.field,
-        grades=list(payload.grades),
-        format=payload.format,
-        lesson_minutes=payload.lesson_minutes,
-        lesson_count=payload.lesson_count,
-        price_per_lesson_fen=payload.price_per_lesson_fen,
-        class_size_tier=payload.class_size_tier,
-        description=payload.description,
-        external_id=external_id,
-    )
-
-
-def class_group_data(user: User, payload: ClassGroupIn, external_id: str = "") -> services.ClassGroupData:
-    institution = services.operator_institution(user)
-    course_id = payload.course_id
-    if course_id is None and payload.course_external_id:
-        course_id = (
-            Course.objects.filter(institution=institution, external_id=payload.course_external_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
-    if course_id is None:
-        raise Http404
-    return services.ClassGroupData(
-        course_id=course_id,
-        name=payload.name,
-        capacity=payload.capacity,
-        site_id=payload.site_id,
-        trainer_ids=list(payload.trainer_ids),
-        external_id=external_id,
-    )
-
-
-def session_class_group(user: User, payload: SessionIn) -> ClassGroup:
-    """The operator's class group the payload names (by platform id or by the institution's own ids)."""
-    institution = services.operator_institution(user)
-    qs = ClassGroup.objects.select_related("course").filter(course__institution=institution)
-    if payload.class_group_id is not None:
-        group = qs.filter(pk=payload.class_group_id).first()
-    else:
-        group = qs.filter(
-            course__external_id=payload.course_external_id, external_id=payload.class_group_external_id
-        ).first()
-        if not payload.course_external_id or not payload.class_group_external_id:
-            group = None
-    if group is None:
-        raise Http404
-    return group
 
 
 def _course_out(c: Course, created: bool = False) -> dict[str, Any]:
@@ -145,7 +90,7 @@ def list_courses(request: HttpRequest, limit: int = 100, offset: int = 0) -> lis
 def put_course(request: HttpRequest, external_id: str, payload: CourseIn) -> Status[dict[str, Any]]:
     """Create or update the course the institution's system knows as ``external_id``."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
-    course, created = services.course_upsert(actor=user, external_id=external_id, data=course_data(payload))
+    course, created = services.course_upsert(actor=user, external_id=external_id, data=payload.to_data())
     return Status(201 if created else 200, _course_out(course, created))
 
 
@@ -160,8 +105,11 @@ def get_course(request: HttpRequest, external_id: str) -> dict[str, Any]:
 def put_class_group(request: HttpRequest, external_id: str, payload: ClassGroupIn) -> Status[dict[str, Any]]:
     """Create or update the class group the institution knows as ``external_id`` (within its course)."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    course_id = selectors.operator_course_id(
+        user=user, course_id=payload.course_id, course_external_id=payload.course_external_id
+    )
     group, created = services.class_group_upsert(
-        actor=user, external_id=external_id, data=class_group_data(user, payload)
+        actor=user, external_id=external_id, data=payload.to_data(course_id=course_id)
     )
     return Status(201 if created else 200, _group_out(group, created))
 
@@ -170,7 +118,12 @@ def put_class_group(request: HttpRequest, external_id: str, payload: ClassGroupI
 def put_session(request: HttpRequest, external_id: str, payload: SessionIn) -> Status[dict[str, Any]]:
     """Create or move the session the institution knows as ``external_id`` (within its class group)."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
-    group = session_class_group(user, payload)
+    group = selectors.operator_class_group(
+        user=user,
+        class_group_id=payload.class_group_id,
+        course_external_id=payload.course_external_id,
+        class_group_external_id=payload.class_group_external_id,
+    )
     session, created = services.session_upsert(
         actor=user, external_id=external_id, class_group=group, starts_at=payload.starts_at, ends_at=payload.ends_at
     )

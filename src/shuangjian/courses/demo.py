@@ -17,9 +17,9 @@ from shuangjian.registry.models import Category, Institution, InstitutionOperato
 from shuangjian.registry.rules import site_capacity
 
 from . import rules
+from .calendar import school_calendar
 from .models import ClassGroup, ClassSizeTier, Course, CourseFormat, GuidancePrice, Session
 from .scan import violation_scan
-from .services import school_calendar
 
 # Demo benchmarks (yuan per standard lesson); real ones come from the city's price bureau.
 DEMO_BENCHMARKS_FEN = {

@@ -23,8 +23,8 @@ from shuangjian.registry.models import Institution, Site
 from shuangjian.registry.rules import site_capacity
 
 from . import rules
+from .calendar import school_calendar
 from .models import ClassGroup, Course, GuidancePrice, Session, ViolationRecord
-from .services import school_calendar
 
 CHUNK = 5000
 

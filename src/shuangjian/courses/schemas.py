@@ -1,4 +1,4 @@
-"""API schemas of the courses app (data exchange and compliance check)."""
+"""API schemas of the courses app; ``to_data()`` turns a payload into the typed data its service takes."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from .services import ClassGroupData, CourseData, SessionData
+
 # Ids the platform hands out fit a signed 64-bit column; anything larger is a typing mistake.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class ViolationOut(Schema):
-    code: str
-    message: str
-    basis: str
-    field: str = ""
 
 
 class CourseIn(Schema):
@@ -31,6 +26,22 @@ class CourseIn(Schema):
     price_per_lesson_fen: int = Field(ge=0, le=100_000_000, description="每课时价格（分）")
     class_size_tier: str = Field(description="small（<10）/ medium（10–35）/ large（>35）")
     description: str = Field("", max_length=5000)
+
+    def to_data(self, external_id: str = "") -> CourseData:
+        return CourseData(
+            name=self.name,
+            category=self.category,
+            subject=self.subject,
+            field=self.field,
+            grades=list(self.grades),
+            format=self.format,
+            lesson_minutes=self.lesson_minutes,
+            lesson_count=self.lesson_count,
+            price_per_lesson_fen=self.price_per_lesson_fen,
+            class_size_tier=self.class_size_tier,
+            description=self.description,
+            external_id=external_id,
+        )
 
 
 class CourseOut(Schema):
@@ -58,6 +69,17 @@ class ClassGroupIn(Schema):
     trainer_ids: list[Id] = Field(default_factory=list, max_length=50, description="授课教师（从业人员 Person 编号）")
     capacity: int = Field(ge=1, le=32767)
 
+    def to_data(self, *, course_id: int, external_id: str = "") -> ClassGroupData:
+        """``course_id``: the course this payload names, resolved by ``selectors.operator_course_id``."""
+        return ClassGroupData(
+            course_id=course_id,
+            name=self.name,
+            capacity=self.capacity,
+            site_id=self.site_id,
+            trainer_ids=list(self.trainer_ids),
+            external_id=external_id,
+        )
+
 
 class ClassGroupOut(Schema):
     id: int
@@ -79,6 +101,10 @@ class SessionIn(Schema):
     starts_at: datetime.datetime = Field(description="开始时间（ISO 8601；不带时区按北京时间）")
     ends_at: datetime.datetime
 
+    def to_data(self, *, class_group_id: int) -> SessionData:
+        """``class_group_id``: the class group this payload names, resolved by ``selectors.operator_class_group``."""
+        return SessionData(class_group_id=class_group_id, starts_at=self.starts_at, ends_at=self.ends_at)
+
 
 class SessionOut(Schema):
     id: int
@@ -99,13 +125,3 @@ class WeeklyIn(Schema):
     end_time: datetime.time
     date_from: datetime.date
     date_to: datetime.date
-
-
-class CheckIn(Schema):
-    kind: str = Field(description="session / course / class_group / employment / enrolment")
-    record: dict[str, object] = Field(description="与相应写接口的请求体相同")
-
-
-class CheckOut(Schema):
-    kind: str
-    violations: list[ViolationOut]

@@ -137,3 +137,37 @@ def scan_job_for_user(user: User, pk: int) -> Job:
     if job is None:
         raise Http404
     return job
+
+
+def operator_course_id(*, user: User, course_id: int | None, course_external_id: str) -> int:
+    """The course a payload names: its platform id as given (the rules check it is the operator's), or the one the
+    operator's institution knows by ``course_external_id``; 404 when neither names one."""
+    if course_id is not None:
+        return course_id
+    inst = operator_institution_or_none(user)
+    found = None
+    if inst is not None and course_external_id:
+        found = (
+            Course.objects.filter(institution=inst, external_id=course_external_id).values_list("pk", flat=True).first()
+        )
+    if found is None:
+        raise Http404
+    return found
+
+
+def operator_class_group(
+    *, user: User, class_group_id: int | None, course_external_id: str, class_group_external_id: str
+) -> ClassGroup:
+    """The operator's class group a payload names, by platform id or by the institution's own ids; else 404."""
+    inst = operator_institution_or_none(user)
+    if inst is None:
+        raise Http404
+    qs = ClassGroup.objects.select_related("course").filter(course__institution=inst)
+    group = None
+    if class_group_id is not None:
+        group = qs.filter(pk=class_group_id).first()
+    elif course_external_id and class_group_external_id:
+        group = qs.filter(course__external_id=course_external_id, external_id=class_group_external_id).first()
+    if group is None:
+        raise Http404
+    return group

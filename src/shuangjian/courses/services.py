@@ -1,9 +1,9 @@
 """Every write of the courses app, and the ``check_<kind>`` functions the compliance endpoint shares with them.
 
-One code path: ``course_create`` calls ``check_course`` and refuses with every violation it returns;
-``POST /api/v1/compliance/check`` calls the same ``check_course`` and answers the list without saving.
-The same holds for class groups and sessions. Facts are built from the database here; the rules
-themselves (``courses/rules.py``, ``staff/rules.py``) are pure.
+One code path: ``course_create`` refuses with every violation ``course_violations`` returns;
+``check_course(*, actor, data)`` (what ``POST /api/v1/compliance/check`` calls) answers the same list for the
+operator's institution without saving. The same holds for class groups and sessions. Facts are built from the
+database here; the rules themselves (``courses/rules.py``, ``staff/rules.py``) are pure.
 """
 
 from __future__ import annotations
@@ -21,29 +21,29 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core import calendar as core_calendar
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Job, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
-from shuangjian.registry.models import Institution, Site
+from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 from shuangjian.registry.rules import site_capacity
+from shuangjian.staff import rules as staff_rules
+from shuangjian.staff.models import Employment, Person
+from shuangjian.staff.selectors import active_blacklist_ids, in_service_schools
 
 from . import rules
-from .models import ClassGroup, Course, CourseMaterial, FilingStatus, GuidancePrice, Session
-
-
-def school_calendar() -> rules.SchoolCalendar:
-    """The real calendar (core.calendar: holidays, make-up workdays, vacations per division) as rule predicates."""
-
-    def vacation_kind(code: str, day: datetime.date) -> str | None:
-        vacation = core_calendar.vacation_on(code, day)
-        return vacation.kind if vacation is not None else None
-
-    return rules.SchoolCalendar(
-        is_rest_day=core_calendar.is_rest_day,
-        is_national_holiday=core_calendar.is_national_holiday,
-        vacation_on=vacation_kind,
-    )
+from .calendar import school_calendar
+from .hooks import session_checks
+from .models import (
+    ClassGroup,
+    ClassSizeTier,
+    Course,
+    CourseFormat,
+    CourseMaterial,
+    FilingStatus,
+    GuidancePrice,
+    Session,
+)
+from .tasks import violation_scan_task
 
 
 def operator_institution(actor: User) -> Institution:
@@ -202,10 +202,6 @@ def course_facts(data: CourseData, division_code: str) -> rules.CourseFacts:
 
 def validate_course_data(data: CourseData) -> None:
     """Choices and blanks, before any rule runs: a ValidationError (422 validation_error), not a violation."""
-    from shuangjian.registry.models import Category, NonSubjectField, Subject
-
-    from .models import ClassSizeTier, CourseFormat
-
     errors: dict[str, str] = {}
     if not data.name.strip():
         errors["name"] = _("请填写课程名称。")
@@ -225,7 +221,7 @@ def validate_course_data(data: CourseData) -> None:
         raise ValidationError(errors)
 
 
-def check_course(*, institution: Institution, data: CourseData) -> list[Violation]:
+def course_violations(*, institution: Institution, data: CourseData) -> list[Violation]:
     """Every violation a course with this data would have at this institution (nothing is saved).
 
     Malformed data (unknown choices) raises ``ValidationError`` instead.
@@ -236,6 +232,11 @@ def check_course(*, institution: Institution, data: CourseData) -> list[Violatio
         division_code=institution.division_code, class_size_tier=data.class_size_tier, course_format=data.format
     )
     return rules.check_course(facts, institution_facts(institution), benchmark.benchmark_fen if benchmark else None)
+
+
+def check_course(*, actor: User, data: CourseData) -> list[Violation]:
+    """Every violation ``course_create`` would refuse this course with, for the operator's institution (no write)."""
+    return course_violations(institution=operator_institution(actor), data=data)
 
 
 def _course_snapshot(course: Course) -> dict[str, Any]:
@@ -261,7 +262,7 @@ def _apply_course(course: Course, data: CourseData) -> None:
 @transaction.atomic
 def course_create(*, actor: User, data: CourseData) -> Course:
     institution = operator_institution(actor)
-    raise_if_any(check_course(institution=institution, data=data))
+    raise_if_any(course_violations(institution=institution, data=data))
     course = Course(institution=institution, division_code=institution.division_code)
     _apply_course(course, data)
     course.full_clean(exclude=["institution"])
@@ -276,7 +277,7 @@ def course_update(*, actor: User, course: Course, data: CourseData) -> Course:
     course = Course.objects.select_for_update().filter(pk=course.pk, institution=institution).first()  # type: ignore[assignment]
     if course is None:
         raise Http404
-    raise_if_any(check_course(institution=institution, data=data))
+    raise_if_any(course_violations(institution=institution, data=data))
     before = _course_snapshot(course)
     _apply_course(course, data)
     course.full_clean(exclude=["institution"])
@@ -367,10 +368,6 @@ class ClassGroupData:
 
 def trainer_violations(institution: Institution, course: Course, trainer_ids: Iterable[int]) -> list[Violation]:
     """Staff rules for each trainer (Person id) against the course: employed here, certificate, roster, black list."""
-    from shuangjian.staff import rules as staff_rules
-    from shuangjian.staff.models import Employment, Person
-    from shuangjian.staff.selectors import active_blacklist_ids, in_service_schools
-
     ids = [int(i) for i in trainer_ids]
     if not ids:
         return []
@@ -415,7 +412,7 @@ def trainer_violations(institution: Institution, course: Course, trainer_ids: It
     return found
 
 
-def check_class_group(
+def class_group_violations(
     *, institution: Institution, data: ClassGroupData, instance: ClassGroup | None = None
 ) -> list[Violation]:
     """Every violation a class group with this data would have (nothing is saved)."""
@@ -434,6 +431,11 @@ def check_class_group(
     return rules.check_class_group(facts) + trainer_violations(institution, course, data.trainer_ids)
 
 
+def check_class_group(*, actor: User, data: ClassGroupData) -> list[Violation]:
+    """Every violation ``class_group_create`` would refuse this class group with (no write)."""
+    return class_group_violations(institution=operator_institution(actor), data=data)
+
+
 def _group_snapshot(group: ClassGroup) -> dict[str, Any]:
     return {
         "course_id": group.course_id,
@@ -448,7 +450,7 @@ def _group_snapshot(group: ClassGroup) -> dict[str, Any]:
 @transaction.atomic
 def class_group_create(*, actor: User, data: ClassGroupData) -> ClassGroup:
     institution = operator_institution(actor)
-    raise_if_any(check_class_group(institution=institution, data=data))
+    raise_if_any(class_group_violations(institution=institution, data=data))
     group = ClassGroup.objects.create(
         course_id=data.course_id,
         name=data.name,
@@ -468,7 +470,7 @@ def class_group_update(*, actor: User, group: ClassGroup, data: ClassGroupData) 
     locked = ClassGroup.objects.select_for_update().filter(pk=group.pk, course__institution=institution).first()
     if locked is None:
         raise Http404
-    raise_if_any(check_class_group(institution=institution, data=data, instance=locked))
+    raise_if_any(class_group_violations(institution=institution, data=data, instance=locked))
     before = _group_snapshot(locked)
     locked.course_id = data.course_id
     locked.name = data.name
@@ -530,14 +532,12 @@ def _neighbours(
 def _schedule_conflicts(
     group: ClassGroup, starts_at: datetime.datetime, ends_at: datetime.datetime, exclude_id: int | None
 ) -> list[Violation]:
-    # Pupils of this class group must not be in another lesson at the same time (students app's check).
-    try:
-        from shuangjian.students.services import student_session_conflicts
-    except ImportError:  # pragma: no cover - students app not installed
-        return []
-    return student_session_conflicts(
-        class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_session_id=exclude_id
-    )
+    # Pupils of this class group must not be in another lesson at the same time: the students app's check,
+    # registered in courses.hooks because courses may not import students.
+    found: list[Violation] = []
+    for check in session_checks():
+        found += check(class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_session_id=exclude_id)
+    return found
 
 
 def _group_for(institution: Institution, class_group: ClassGroup | int) -> ClassGroup:
@@ -548,7 +548,7 @@ def _group_for(institution: Institution, class_group: ClassGroup | int) -> Class
     return group
 
 
-def check_session(
+def session_violations(
     *,
     institution: Institution,
     class_group: ClassGroup | int,
@@ -568,6 +568,23 @@ def check_session(
     if not found or found[0].code != "session.ends_before_start":
         found += _schedule_conflicts(group, starts_at, ends_at, exclude_id)
     return found
+
+
+@dataclass(frozen=True)
+class SessionData:
+    class_group_id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+def check_session(*, actor: User, data: SessionData) -> list[Violation]:
+    """Every violation ``session_create`` would refuse this session with (no write); 404 for another's group."""
+    return session_violations(
+        institution=operator_institution(actor),
+        class_group=data.class_group_id,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+    )
 
 
 def _session_snapshot(session: Session) -> dict[str, Any]:
@@ -593,7 +610,7 @@ def session_create(
     group = _group_for(institution, class_group)
     # Lock the class group so two writers cannot both pass the break rule with overlapping sessions.
     ClassGroup.objects.select_for_update().filter(pk=group.pk).first()
-    raise_if_any(check_session(institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at))
+    raise_if_any(session_violations(institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at))
     session = Session.objects.create(
         class_group=group,
         starts_at=_aware(starts_at),
@@ -625,7 +642,7 @@ def session_update(
         raise Http404
     group = _group_for(institution, class_group if class_group is not None else locked.class_group_id)
     raise_if_any(
-        check_session(
+        session_violations(
             institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_id=locked.pk
         )
     )
@@ -783,8 +800,6 @@ def sessions_generate_weekly(*, actor: User, class_group: ClassGroup | int, patt
 
 def violation_scan_start(*, actor: User) -> Job:
     """A regulator starts a scan of their jurisdiction now; the job reports progress."""
-    from .tasks import violation_scan_task
-
     if actor.role != Role.REGULATOR and not actor.is_platform_admin:
         raise Http404
     prefix = "" if actor.is_platform_admin else actor.scope_code

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuangjian.core.fields import UsccField, YuanField
+from shuangjian.core.models import Division, DivisionLevel
 
 from .models import Bank, SignatureScheme, StatementFormat
 
@@ -21,8 +22,6 @@ class _Bootstrap(forms.Form):
 
 
 def _service_division(value: str) -> str:
-    from shuangjian.core.models import Division, DivisionLevel
-
     value = (value or "").strip()
     if (
         value

@@ -10,8 +10,9 @@ from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import Division, Role, User
 from shuangjian.core.scope import scope_q
+from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
 
 from .models import (
@@ -462,9 +463,6 @@ class FundsOverview:
 def funds_overview(user: User, *, today: datetime.date | None = None, division: str = "") -> FundsOverview:
     """Per institution and county in the regulator's jurisdiction: custody cash, prepaid owed to parents, coverage
     (unconsumed enrolment fees against custody cash), pending confirmations, overdue refunds, pre-sale spikes."""
-    from shuangjian.core.models import Division
-    from shuangjian.registry.models import Institution
-
     scope = _staff_scope(user)
     if division:
         scope &= Q(division_code__startswith=division)

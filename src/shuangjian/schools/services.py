@@ -2,7 +2,8 @@
 
 ``roster_upload`` validates every row of the Excel file (姓名, 身份证号); if any row is bad nothing is imported
 and every problem is reported by row and column. Otherwise the roster becomes the school's current one and every
-current employment of a rostered teacher is flagged for the regulator (staff app), in the same transaction.
+current employment of a rostered teacher is flagged for the regulator, in the same transaction, by the callback the
+staff app registers in ``schools.hooks``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from shuangjian.core.audit import audit_record
+from shuangjian.core.locks import lock_resident_ids
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import require_role
 from shuangjian.core.validators import validate_resident_id
 from shuangjian.registry.imports import FileProblem, RowError, open_workbook
-from shuangjian.staff.services import flag_rostered_employments, lock_resident_ids
 
+from .hooks import roster_callbacks
 from .models import InServiceRoster, RosterEntry, School
 
 MAX_ROSTER_ROWS = 20_000  # a large school district's teachers fit; bigger files are not a single school's roster
@@ -153,10 +155,12 @@ def roster_upload(*, actor: User, school: School, file: Any) -> RosterResult:
         ]
     )
     entries = list(RosterEntry.objects.filter(roster=roster).select_related("school"))
-    # Taken before looking for employments, so a hire of one of these teachers committing meanwhile is either
-    # seen here or sees this roster (staff.services.lock_resident_ids).
+    # Taken before the callbacks look for employments, so a hire of one of these teachers committing meanwhile is
+    # either seen here or sees this roster (core.locks.lock_resident_ids).
     lock_resident_ids([e.resident_id for e in entries])
-    flagged = flag_rostered_employments(actor=actor, entries=entries)
+    flagged: list[Any] = []
+    for callback in roster_callbacks():  # staff flags current employments of rostered teachers
+        flagged.extend(callback(actor=actor, entries=entries))
     roster.flagged_count = len(flagged)
     roster.save(update_fields=["flagged_count"])
     audit_record(

@@ -10,8 +10,14 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
+        from shuangjian.schools import hooks as school_hooks
 
-        from . import cards  # noqa: F401
+        from . import cards, services
+
+        del cards  # imported for its @register_cards side effect
+
+        # A school's new roster flags current employments of its teachers, in the upload's transaction.
+        school_hooks.on_roster_uploaded(services.flag_rostered_employments)
 
         register(
             NavItem(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from shuangjian.core.models import Role, User
 from shuangjian.core.nav import Card, register_cards
+from shuangjian.schools.selectors import rosters_for_user
 
 from .selectors import current_q, employments_for_user, flags_for_user
 
@@ -27,8 +28,6 @@ def staff_cards(user: User) -> list[Card]:
             )
         ]
     if user.role == Role.SCHOOL_ADMIN:
-        from shuangjian.schools.selectors import rosters_for_user
-
         latest = rosters_for_user(user).filter(is_current=True).first()
         return [
             Card(

@@ -17,9 +17,11 @@ from shuangjian.core.models import User
 from shuangjian.core.validators import make_resident_id
 from shuangjian.registry.models import Category, Institution, InstitutionStatus, NonSubjectField, Subject
 from shuangjian.schools.models import School, SchoolAdmin, SchoolKind
+from shuangjian.schools.services import roster_upload
 
 from . import rules
 from .models import Employment, EmploymentRole, Person, PersonBlacklist, Qualification, QualificationKind, TeacherLevel
+from .services import person_blacklist_add
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐"
 GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞")
@@ -60,10 +62,6 @@ def _xlsx(rows: list[tuple[str, str]]) -> SimpleUploadedFile:
 
 @register_demo_step(25, "staff.people")
 def demo_staff(ctx: DemoContext) -> None:
-    from shuangjian.schools.services import roster_upload
-
-    from .services import person_blacklist_add
-
     if Person.objects.filter(resident_id=_rid(PRIMARY_COUNTY, 1)).exists():
         ctx.log("从业人员：已存在，跳过")
         return

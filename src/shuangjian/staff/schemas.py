@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from ninja import Schema
 from pydantic import Field
 
-if TYPE_CHECKING:
-    from .services import EmploymentData
+from .services import EmploymentData, QualificationData
 
 
 class QualificationIn(Schema):
@@ -32,8 +30,6 @@ class EmploymentIn(Schema):
     qualifications: list[QualificationIn] = Field(default_factory=list, max_length=20)
 
     def to_data(self) -> EmploymentData:
-        from .services import EmploymentData, QualificationData
-
         return EmploymentData(
             resident_id=self.resident_id,
             name=self.name,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution, Subject
+from shuangjian.schools.models import RosterEntry
 
 from .models import Employment, EmploymentFlag, FlagCode, Person, PersonBlacklist, Qualification, QualificationKind
 
@@ -149,8 +150,6 @@ def active_blacklist_ids(resident_ids: Iterable[str], today: datetime.date | Non
 
 def in_service_schools(resident_ids: Iterable[str]) -> dict[str, list[str]]:
     """For each resident ID on a school's current in-service roster, the names of those schools."""
-    from shuangjian.schools.models import RosterEntry
-
     ids = [r for r in resident_ids if r]
     found: dict[str, list[str]] = defaultdict(list)
     if not ids:

@@ -2,26 +2,26 @@
 
 ``check_employment`` answers the compliance-check endpoint (``POST /api/v1/compliance/check`` kind
 "employment") with exactly the violations ``employment_create`` / ``employment_upsert`` would raise, writing
-nothing. ``flag_rostered_employments`` is called by the schools app when a roster arrives: employments of
-rostered teachers are flagged for the regulator, never deleted.
+nothing. ``flag_rostered_employments`` runs when a school's roster arrives (``StaffConfig.ready`` registers it in
+``schools.hooks``): employments of rostered teachers are flagged for the regulator, never deleted.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.audit import audit_record
+from shuangjian.core.locks import lock_resident_ids
 from shuangjian.core.models import Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
 from shuangjian.core.scope import code_in_scope, require_role
@@ -85,25 +85,6 @@ def _require_operator(actor: User) -> Institution:
 def _has_control(text: str) -> bool:
     # PostgreSQL refuses NUL in text and no name or number legitimately holds control characters.
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
-
-
-def lock_resident_ids(resident_ids: Iterable[str]) -> None:
-    """Serialise every check-then-write about these people (hiring, roster cross-check, black list) until commit.
-
-    A hire and a roster naming the same person at the same instant would otherwise each miss the other's
-    uncommitted row. PostgreSQL: transaction-scoped advisory locks, taken in a fixed order (no deadlock);
-    SQLite already runs one writer at a time.
-    """
-    keys = sorted({_lock_key(r) for r in resident_ids if r})
-    if not keys or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
-
-
-def _lock_key(resident_id: str) -> int:
-    digest = hashlib.blake2b(f"staff.person:{resident_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def _v(code: str, message: str, field: str, basis: str = "") -> Violation:
@@ -246,14 +227,6 @@ def _employment_violations(
     return list(unique.values())
 
 
-def _payload_to_data(payload: Mapping[str, Any]) -> tuple[EmploymentData, str]:
-    """An API-shaped dict (as POSTed to the compliance check) to ``EmploymentData`` and its external id."""
-    from .schemas import EmploymentIn
-
-    parsed = EmploymentIn.model_validate(dict(payload))
-    return parsed.to_data(), str(payload.get("external_id") or "")
-
-
 def _save_qualifications(person: Person, items: Iterable[QualificationData]) -> list[Qualification]:
     saved = []
     for q in items:
@@ -315,28 +288,12 @@ def person_upsert(*, actor: User, resident_id: str, name: str, phone: str = "") 
 # --- employments --------------------------------------------------------------------------------------------------
 
 
-def check_employment(
-    *, actor: User, data: EmploymentData | Mapping[str, Any] | None = None, external_id: str = "", **payload: Any
-) -> list[Violation]:
+def check_employment(*, actor: User, data: EmploymentData, external_id: str = "") -> list[Violation]:
     """Every violation ``employment_create``/``employment_upsert`` would raise for this data; writes nothing.
 
-    ``data`` is an ``EmploymentData`` or the API's JSON shape (``EmploymentIn``: resident_id, name, role, start,
-    subjects, field, qualifications, optional external_id); keyword arguments are taken as that JSON too.
+    ``external_id``: the institution's own id of the employment, so re-sending an existing one is no duplicate.
     """
     institution = _require_operator(actor)
-    if data is None or isinstance(data, Mapping):
-        raw = dict(data or {}, **payload)
-        try:
-            data, external_id = _payload_to_data(raw)
-        except Exception as exc:  # pydantic's ValidationError: report it in the violations' shape
-            from pydantic import ValidationError as PydanticError
-
-            if not isinstance(exc, PydanticError):
-                raise
-            return [
-                _v("staff.payload_invalid", str(e.get("msg", "")), ".".join(str(p) for p in e.get("loc", ())))
-                for e in exc.errors()
-            ]
     cleaned, found = _clean(data)
     if found:
         return found

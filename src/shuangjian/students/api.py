@@ -19,7 +19,7 @@ from shuangjian.core.api_errors import ApiError
 from shuangjian.core.models import Role, User
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.scope import require_role
-from shuangjian.courses.models import ClassGroup, Session
+from shuangjian.courses.models import Session
 
 from . import selectors, services
 from .models import Enrolment
@@ -68,42 +68,20 @@ def _out(e: Enrolment, created: bool = False) -> dict[str, Any]:
     }
 
 
-def _class_group_pk(user: User, payload: EnrolmentIn) -> int | None:
-    """The class group the payload names, by id or by the institution's own course and class ids."""
-    if payload.class_group_id is not None:
-        return payload.class_group_id
-    ids = (payload.course_external_id, payload.class_group_external_id)
-    if all(ids) and not any("\x00" in i for i in ids):
-        institution = selectors.operator_institution(user)
-        return (
-            ClassGroup.objects.filter(
-                course__institution=institution,
-                course__external_id=payload.course_external_id,
-                external_id=payload.class_group_external_id,
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
-    return None
-
-
 @router.put("/enrolments/{external_id}", response={200: EnrolmentOut, 201: EnrolmentOut})
 def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) -> Status[dict[str, Any]]:
     """Create or update the enrolment the institution knows as ``external_id`` (201 created, 200 otherwise)."""
     user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
-    s = payload.student
     enrolment, created = services.enrolment_upsert(
         actor=user,
         external_id=external_id,
-        class_group=_class_group_pk(user, payload),
-        student=services.StudentData(
-            name=s.name,
-            resident_id=s.resident_id,
-            school_roll_no=s.school_roll_no,
-            grade=s.grade,
-            school_name=s.school_name,
-            school_code=s.school_code,
+        class_group=selectors.enrolment_class_group_id(
+            user=user,
+            class_group_id=payload.class_group_id,
+            course_external_id=payload.course_external_id,
+            class_group_external_id=payload.class_group_external_id,
         ),
+        student=payload.student.to_data(),
         start_date=payload.start_date,
         end_date=payload.end_date,
         lessons_bought=payload.lessons_bought,

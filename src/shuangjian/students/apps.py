@@ -10,8 +10,14 @@ class StudentsConfig(AppConfig):
     def ready(self) -> None:
         from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
+        from shuangjian.courses import hooks as course_hooks
 
-        from . import cards  # noqa: F401
+        from . import cards, services
+
+        del cards  # imported for its @register_cards side effect
+
+        # A session may not put a pupil of its class group in two lessons at once (checked in courses' writes).
+        course_hooks.register_session_check(services.student_session_conflicts)
 
         register(NavItem(_("我的孩子"), "students:my_children", frozenset({Role.PARENT}), order=20))
         register(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from shuangjian.core.rules import RuleViolationError
 from shuangjian.core.validators import make_resident_id
 from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.registry.models import InstitutionOperator
+from shuangjian.schools.models import School
 
 from .models import Enrolment, EnrolmentStatus, Guardianship
 from .services import StudentData, attendance_record, contract_confirm, enrolment_create
@@ -48,11 +48,7 @@ COUNTY_NAMES = {PRIMARY_COUNTY: "龙亭区", SECOND_COUNTY: "祥符区"}
 
 def _schools(county: str) -> list[tuple[str, str]]:
     """(code, name) of schools in the county from the schools app when it has them, else stand-ins."""
-    try:
-        school_model = apps.get_model("schools", "School")
-        rows = list(school_model.objects.filter(division_code=county).order_by("code").values_list("code", "name")[:6])
-    except Exception:  # the schools app's models may not exist yet or be shaped differently
-        rows = []
+    rows = list(School.objects.filter(division_code=county).order_by("code").values_list("code", "name")[:6])
     if rows:
         return [(str(c), str(n)) for c, n in rows]
     name = COUNTY_NAMES.get(county, county)

@@ -5,6 +5,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from .services import EnrolmentData, StudentData
+
 
 class StudentIn(Schema):
     name: str = Field(min_length=1, max_length=64, description="学员姓名")
@@ -13,6 +15,16 @@ class StudentIn(Schema):
     grade: str = Field("", max_length=16)
     school_name: str = Field("", max_length=128)
     school_code: str = Field("", max_length=32)
+
+    def to_data(self) -> StudentData:
+        return StudentData(
+            name=self.name,
+            resident_id=self.resident_id,
+            school_roll_no=self.school_roll_no,
+            grade=self.grade,
+            school_name=self.school_name,
+            school_code=self.school_code,
+        )
 
 
 class EnrolmentIn(Schema):
@@ -24,6 +36,18 @@ class EnrolmentIn(Schema):
     end_date: datetime.date
     lessons_bought: int = Field(ge=1, le=32767)
     price_per_lesson_fen: int = Field(ge=1, le=100_000_000)
+
+    def to_data(self, *, class_group_id: int | None, external_id: str = "") -> EnrolmentData:
+        """``class_group_id``: the class group this payload names (``selectors.enrolment_class_group_id``)."""
+        return EnrolmentData(
+            class_group_id=class_group_id,
+            student=self.student.to_data(),
+            start_date=self.start_date,
+            end_date=self.end_date,
+            lessons_bought=self.lessons_bought,
+            price_per_lesson_fen=self.price_per_lesson_fen,
+            external_id=external_id,
+        )
 
 
 class EnrolmentOut(Schema):

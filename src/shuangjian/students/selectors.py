@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import FieldError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -14,6 +12,7 @@ from shuangjian.core.models import Role, User
 from shuangjian.core.scope import scope_queryset
 from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.registry.models import Institution
+from shuangjian.schools.models import SchoolAdmin
 
 from .models import Attendance, Enrolment, EnrolmentStatus, Student
 
@@ -36,17 +35,10 @@ def operator_institution(user: User | AnonymousUser | None) -> Institution | Non
 
 
 def school_codes_for_user(user: User) -> list[str]:
-    """The school codes a school administrator answers for (schools app's SchoolAdmin link, when installed)."""
+    """The school codes a school administrator answers for (the schools app's SchoolAdmin link)."""
     if user.role != Role.SCHOOL_ADMIN:
         return []
-    try:
-        link_model = apps.get_model("schools", "SchoolAdmin")
-    except LookupError:
-        return []
-    try:
-        codes = list(link_model.objects.filter(user=user).values_list("school__code", flat=True))
-    except FieldError:  # the link is shaped differently than expected: reach nothing rather than too much
-        return []
+    codes = SchoolAdmin.objects.filter(user=user).values_list("school__code", flat=True)
     return [c for c in codes if c]
 
 
@@ -193,3 +185,27 @@ def attendance_sheet(session: Session) -> list[dict[str, Any]]:
 
 def attendance_for_enrolment(enrolment: Enrolment) -> QuerySet[Attendance]:
     return enrolment.attendances.select_related("session").order_by("session__starts_at")
+
+
+def enrolment_class_group_id(
+    *, user: User, class_group_id: int | None, course_external_id: str, class_group_external_id: str
+) -> int | None:
+    """The class group an enrolment payload names, by id or by the institution's own course and class ids.
+
+    None when the institution's ids name none: the enrolment rules then report the class group as unknown.
+    """
+    if class_group_id is not None:
+        return class_group_id
+    ids = (course_external_id, class_group_external_id)
+    if all(ids) and not any("\x00" in i for i in ids):
+        institution = operator_institution(user)
+        return (
+            ClassGroup.objects.filter(
+                course__institution=institution,
+                course__external_id=course_external_id,
+                external_id=class_group_external_id,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return None

@@ -1,7 +1,7 @@
 """Every write of the students app: binding children, enrolments with their contracts, attendance.
 
-For the courses app: before adding or moving a session, call
-``student_session_conflicts(class_group=..., starts_at=..., ends_at=...)``; it returns ``schedule_conflict``
+For the courses app (registered in ``courses.hooks`` by ``StudentsConfig.ready``): before a session is added or
+moved, ``student_session_conflicts(class_group=..., starts_at=..., ends_at=...)`` returns ``schedule_conflict``
 violations for pupils of that class group whose other live enrolments already have a lesson in that span
 (a pupil cannot be in two sessions at once). ``check_enrolment`` and ``check_attendance`` answer the
 compliance-check endpoint with the same violations the writes would raise, writing nothing.
@@ -50,6 +50,19 @@ class StudentData:
     grade: str = ""
     school_name: str = ""
     school_code: str = ""
+
+
+@dataclass(frozen=True)
+class EnrolmentData:
+    """An enrolment as an institution's system describes it (``EnrolmentIn.to_data()``), for ``check_enrolment``."""
+
+    class_group_id: int | None
+    student: StudentData
+    start_date: datetime.date
+    end_date: datetime.date
+    lessons_bought: int
+    price_per_lesson_fen: int
+    external_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,33 +262,23 @@ def _lock_class_group(class_group: ClassGroup | int | None) -> ClassGroup | None
 # --- checks without writing ---------------------------------------------------------------------------------------
 
 
-def check_enrolment(
-    *,
-    actor: User,
-    class_group: ClassGroup | int | None,
-    student: StudentData,
-    start_date: datetime.date,
-    end_date: datetime.date,
-    lessons_bought: int,
-    price_per_lesson_fen: int,
-    external_id: str = "",
-) -> list[Violation]:
+def check_enrolment(*, actor: User, data: EnrolmentData) -> list[Violation]:
     """Every violation ``enrolment_create`` would raise for this data (empty list: it would be accepted)."""
     institution = _require_operator(actor)
-    data, found = _clean_student(student)
-    pk = class_group if isinstance(class_group, int) else getattr(class_group, "pk", None)
+    student_data, found = _clean_student(data.student)
+    pk = data.class_group_id
     group = ClassGroup.objects.select_related("course").filter(pk=pk).first() if pk else None
-    existing = _find_student(data, lock=False)
+    existing = _find_student(student_data, lock=False)
     found += _enrolment_violations(
         institution=institution,
         class_group=group,
-        data=data,
+        data=student_data,
         student=existing,
-        start_date=start_date,
-        end_date=end_date,
-        lessons_bought=lessons_bought,
-        price_per_lesson_fen=price_per_lesson_fen,
-        external_id=external_id,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        lessons_bought=data.lessons_bought,
+        price_per_lesson_fen=data.price_per_lesson_fen,
+        external_id=data.external_id,
     )
     return found
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.models import Role, User
-from shuangjian.core.money import format_fen
+from shuangjian.core.money import format_fen, parse_yuan
 
 from .. import reconcile, refunds, release, selectors
 from ..models import (
@@ -296,8 +296,6 @@ def reconcile_list(request: HttpRequest) -> HttpResponse:
 
 def _parse_lines(text: str) -> list[tuple[str, int]]:
     """``account_key amount`` per line (amount in yuan, signed: + debit, − credit)."""
-    from shuangjian.core.money import parse_yuan
-
     lines = []
     for raw in text.splitlines():
         if not raw.strip():

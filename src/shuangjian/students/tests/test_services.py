@@ -6,15 +6,19 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from shuangjian.core.models import AuditEvent
 from shuangjian.core.rules import RuleViolationError
-from shuangjian.courses.models import ClassGroup
+from shuangjian.courses import hooks as course_hooks
+from shuangjian.courses import services as course_services
+from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.students import hooks
 from shuangjian.students.models import Attendance, Enrolment, EnrolmentStatus, Guardianship, Student
 from shuangjian.students.services import (
+    EnrolmentData,
     StudentData,
     attendance_record,
     check_enrolment,
@@ -225,6 +229,32 @@ def test_session_conflicts_for_courses_app() -> None:
     assert student_session_conflicts(class_group=group, starts_at=at(5, 15), ends_at=at(5, 16)) == []
 
 
+def test_students_registers_the_session_check_that_courses_writes_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Courses cannot import students: a new session is refused for a pupil's clash only through this hook.
+    assert student_session_conflicts in course_hooks.session_checks()
+    operator, group = _setup()
+    other = ClassGroupFactory.create(course=group.course)
+    SessionFactory.create(class_group=other, starts_at=at(5, 14), ends_at=at(5, 15))
+    _enrol(operator, group)
+    _enrol(operator, other)
+
+    def clash_codes() -> set[str]:
+        try:
+            with transaction.atomic():
+                course_services.session_create(
+                    actor=operator, class_group=group, starts_at=at(5, 14, 30), ends_at=at(5, 15, 30)
+                )
+                transaction.set_rollback(True)
+        except RuleViolationError as exc:
+            return {v.code for v in exc.violations}
+        return set()
+
+    assert "schedule_conflict" in clash_codes()
+    monkeypatch.setattr(course_hooks, "_session_checks", [])
+    assert "schedule_conflict" not in clash_codes()
+    assert Session.objects.filter(class_group=group).count() == 0
+
+
 def test_name_mismatch_for_known_id_refused() -> None:
     operator, group = _setup()
     StudentFactory.create(name="李小明", resident_id=resident_id(1))
@@ -235,15 +265,15 @@ def test_name_mismatch_for_known_id_refused() -> None:
 
 def test_check_enrolment_reports_without_writing() -> None:
     operator, group = _setup()
-    found = check_enrolment(
-        actor=operator,
-        class_group=group,
+    data = EnrolmentData(
+        class_group_id=group.pk,
         student=StudentData(name="李小明", resident_id="123"),
         start_date=timezone.localdate(),
         end_date=timezone.localdate(),
         lessons_bought=10,
         price_per_lesson_fen=99999,
     )
+    found = check_enrolment(actor=operator, data=data)
     assert {v.code for v in found} == {"resident_id_invalid", "price_above_filed"}
     assert not Enrolment.objects.exists()
 
