@@ -548,6 +548,25 @@ def _group_for(institution: Institution, class_group: ClassGroup | int) -> Class
     return group
 
 
+def _lock_groups(*group_ids: int) -> None:
+    """Lock the class groups whose sessions a write changes, lowest id first.
+
+    Every path that adds, moves or cancels a session takes these locks before any session row, so two
+    writers in one group (or a move between two groups) see each other's sessions in the overlap and
+    break checks instead of both passing them; the fixed order keeps two moves from deadlocking.
+    """
+    list(
+        ClassGroup.objects.select_for_update()
+        .filter(pk__in=sorted(set(group_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _moved_meanwhile() -> RuleViolationError:
+    return RuleViolationError([Violation("session.changed_meanwhile", _("该课次刚被他人修改，请刷新后重试。"), "", "")])
+
+
 def check_session(
     *,
     institution: Institution,
@@ -591,8 +610,7 @@ def session_create(
 ) -> Session:
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
-    # Lock the class group so two writers cannot both pass the break rule with overlapping sessions.
-    ClassGroup.objects.select_for_update().filter(pk=group.pk).first()
+    _lock_groups(group.pk)
     raise_if_any(check_session(institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at))
     session = Session.objects.create(
         class_group=group,
@@ -615,15 +633,24 @@ def session_update(
     class_group: ClassGroup | int | None = None,
 ) -> Session:
     institution = operator_institution(actor)
+    current_group_id = (
+        Session.objects.filter(pk=session.pk, class_group__course__institution=institution)
+        .values_list("class_group_id", flat=True)
+        .first()
+    )
+    if current_group_id is None:
+        raise Http404
+    group = _group_for(institution, class_group if class_group is not None else current_group_id)
+    # The group locks come before the session row, in the order session_create takes them.
+    _lock_groups(current_group_id, group.pk)
     locked = (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("class_group__course")
-        .filter(pk=session.pk, class_group__course__institution=institution)
+        .filter(pk=session.pk, class_group_id=current_group_id)
         .first()
     )
     if locked is None:
-        raise Http404
-    group = _group_for(institution, class_group if class_group is not None else locked.class_group_id)
+        raise _moved_meanwhile()
     raise_if_any(
         check_session(
             institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_id=locked.pk
@@ -642,11 +669,17 @@ def session_update(
 @transaction.atomic
 def session_cancel(*, actor: User, session: Session) -> Session:
     institution = operator_institution(actor)
-    locked = (
-        Session.objects.select_for_update().filter(pk=session.pk, class_group__course__institution=institution).first()
+    group_id = (
+        Session.objects.filter(pk=session.pk, class_group__course__institution=institution)
+        .values_list("class_group_id", flat=True)
+        .first()
     )
-    if locked is None:
+    if group_id is None:
         raise Http404
+    _lock_groups(group_id)
+    locked = Session.objects.select_for_update().filter(pk=session.pk, class_group_id=group_id).first()
+    if locked is None:
+        raise _moved_meanwhile()
     if not locked.is_cancelled:
         before = _session_snapshot(locked)
         locked.is_cancelled = True
@@ -671,6 +704,7 @@ def session_upsert(
     validate_external_id(external_id)
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
+    _lock_groups(group.pk)
     existing = Session.objects.select_for_update().filter(class_group=group, external_id=external_id).first()
     if existing is None:
         return session_create(
@@ -754,7 +788,7 @@ def sessions_generate_weekly(*, actor: User, class_group: ClassGroup | int, patt
     """All or nothing: if any generated session would break a rule, refuse with every violation, by date."""
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
-    ClassGroup.objects.select_for_update().filter(pk=group.pk).first()
+    _lock_groups(group.pk)
     raise_if_any(check_weekly(institution=institution, class_group=group, pattern=pattern))
     sessions = Session.objects.bulk_create(
         [
