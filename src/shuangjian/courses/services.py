@@ -732,6 +732,20 @@ class WeeklyPattern:
 WEEKLY_MAX_DAYS = 366
 
 
+def _wall_clock(day: datetime.date, at_time: datetime.time, field: str) -> datetime.datetime:
+    """``at_time`` on ``day`` in the platform's zone; a time given with the zone's own offset is the same time.
+
+    Any other offset is refused: "19:00+00:00" is 03:00 the next day in Beijing, so the weekdays chosen
+    would no longer be the days the lessons fall on.
+    """
+    local = timezone.make_aware(datetime.datetime.combine(day, at_time.replace(tzinfo=None)))
+    if at_time.tzinfo is not None and at_time.utcoffset() != local.utcoffset():
+        raise ValidationError(
+            {field: _("上课时间请按北京时间填写（不带时区，或带 +08:00），本系统按上课当地时间排课。")}
+        )
+    return local
+
+
 def weekly_spans(pattern: WeeklyPattern) -> list[tuple[datetime.datetime, datetime.datetime]]:
     spans = []
     day = pattern.date_from
@@ -739,8 +753,8 @@ def weekly_spans(pattern: WeeklyPattern) -> list[tuple[datetime.datetime, dateti
         if day.weekday() in pattern.weekdays:
             spans.append(
                 (
-                    timezone.make_aware(datetime.datetime.combine(day, pattern.start_time)),
-                    timezone.make_aware(datetime.datetime.combine(day, pattern.end_time)),
+                    _wall_clock(day, pattern.start_time, "start_time"),
+                    _wall_clock(day, pattern.end_time, "end_time"),
                 )
             )
         day += datetime.timedelta(days=1)
