@@ -60,7 +60,8 @@ def _enrol(operator: Any, group: ClassGroup, **kw: Any) -> Enrolment:
         "class_group": group,
         "student": StudentData(name="李小明", resident_id=resident_id(1), grade="七年级", school_code="SCH001"),
         "start_date": timezone.localdate(),
-        "end_date": timezone.localdate() + datetime.timedelta(days=90),
+        # Within every per-charge cap funds registers (3 months, 60 hours, 5,000 yuan) whatever today is.
+        "end_date": timezone.localdate() + datetime.timedelta(days=60),
         "lessons_bought": 20,
         "price_per_lesson_fen": 8000,
     }
@@ -241,7 +242,7 @@ def test_check_enrolment_reports_without_writing() -> None:
         student=StudentData(name="李小明", resident_id="123"),
         start_date=timezone.localdate(),
         end_date=timezone.localdate(),
-        lessons_bought=10,
+        lessons_bought=5,  # 5 × 999.99 yuan stays under funds' 5,000-yuan cap: only students' rules speak
         price_per_lesson_fen=99999,
     )
     assert {v.code for v in found} == {"resident_id_invalid", "price_above_filed"}
@@ -261,7 +262,7 @@ def test_registered_enrolment_check_runs() -> None:
             _enrol(operator, group)
         assert _codes(exc) == {"prepaid_cap"}
     finally:
-        hooks._enrolment_checks.remove(cap)
+        hooks.unregister_enrolment_check(cap)
 
 
 def test_upsert_is_idempotent_and_locks_after_confirmation() -> None:
@@ -421,7 +422,7 @@ def test_oversized_inputs_are_violations_not_errors() -> None:
     group.course.save()
     with pytest.raises(RuleViolationError) as exc:
         _enrol(operator, group, lessons_bought=30000, price_per_lesson_fen=100_000_000)
-    assert _codes(exc) == {"fee_too_large"}
+    assert "fee_too_large" in _codes(exc)
     with pytest.raises(RuleViolationError) as exc:
         enrolment_upsert(
             actor=operator,
