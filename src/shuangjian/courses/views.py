@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from shuangjian.core.models import Division, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.scope import require_role
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     ClassGroupForm,
     CourseForm,
@@ -36,11 +37,28 @@ from .forms import (
 )
 from .models import FilingStatus
 
+
+def _latest_end_label(online: bool) -> str:
+    latest = rules.ONLINE_LIVE_LATEST_END if online else rules.OFFLINE_LATEST_END
+    if online:
+        return _("线上培训晚于 %(time)s 结束") % {"time": latest.strftime("%H:%M")}
+    return _("线下培训晚于 %(time)s 结束") % {"time": latest.strftime("%H:%M")}
+
+
+def _too_long_label() -> str:
+    return _("线上课时超过 %(n)s 分钟") % {"n": rules.ONLINE_MAX_LESSON_MINUTES}
+
+
+def _break_label() -> str:
+    return _("线上课程间隔不足 %(n)s 分钟") % {"n": rules.ONLINE_MIN_BREAK_MINUTES}
+
+
+# Labels quote the numbers of rules.py, formatted when shown (lazily, in the reader's language).
 RULE_LABELS = {
-    "session.offline_ends_late": gettext_lazy("线下培训晚于 20:30 结束"),
-    "session.online_ends_late": gettext_lazy("线上培训晚于 21:00 结束"),
-    "session.online_too_long": gettext_lazy("线上课时超过 30 分钟"),
-    "session.online_break_too_short": gettext_lazy("线上课程间隔不足 10 分钟"),
+    "session.offline_ends_late": lazy(lambda: _latest_end_label(False), str)(),
+    "session.online_ends_late": lazy(lambda: _latest_end_label(True), str)(),
+    "session.online_too_long": lazy(_too_long_label, str)(),
+    "session.online_break_too_short": lazy(_break_label, str)(),
     "session.subject_on_weekend": gettext_lazy("学科类休息日培训"),
     "session.subject_on_holiday": gettext_lazy("学科类法定节假日培训"),
     "session.subject_in_vacation": gettext_lazy("学科类寒暑假培训"),
@@ -48,7 +66,7 @@ RULE_LABELS = {
     "course.subject_not_licensed": gettext_lazy("学科超出许可范围"),
     "course.field_not_licensed": gettext_lazy("领域超出许可范围"),
     "course.institution_not_active": gettext_lazy("机构非正常办学"),
-    "course.online_lesson_too_long": gettext_lazy("线上课时超过 30 分钟"),
+    "course.online_lesson_too_long": lazy(_too_long_label, str)(),
     "class_group.capacity_over_site": gettext_lazy("班额超过场地容量"),
     "class_group.capacity_over_tier": gettext_lazy("班额超出价格档次"),
     "class_group.site_required": gettext_lazy("线下班级未指定教学点"),
@@ -385,4 +403,13 @@ def guidance_prices(request: HttpRequest) -> HttpResponse:
         "division_code", "class_size_tier", "format", "-effective_from"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "courses/guidance_prices.html", {"form": form, "page": page, "violations": violations})
+    numbers = {
+        "offline": rules.standard_lesson_minutes("offline"),
+        "online": rules.standard_lesson_minutes("online"),
+        "float": rules.price_ceiling_percent() - 100,
+    }
+    return render(
+        request,
+        "courses/guidance_prices.html",
+        {"form": form, "page": page, "violations": violations, "numbers": numbers},
+    )
