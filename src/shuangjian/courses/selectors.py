@@ -101,6 +101,19 @@ def material_for_regulator(user: User, pk: int) -> CourseMaterial:
     return material
 
 
+def material_for_user(user: User, pk: int) -> CourseMaterial:
+    """A filed material its institution's operator or a regulator in scope may open; 404 for anyone else."""
+    inst = operator_institution_or_none(user)
+    if inst is not None:
+        qs = CourseMaterial.objects.filter(course__institution=inst)
+    else:
+        qs = materials_queue_for_user(user, status="")
+    material = qs.filter(pk=pk).first()
+    if material is None:
+        raise Http404
+    return material
+
+
 def violations_for_user(
     user: User, code: str = "", county: str = "", include_resolved: bool = False
 ) -> QuerySet[ViolationRecord]:

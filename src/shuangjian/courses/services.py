@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -25,6 +26,7 @@ from shuangjian.core import calendar as core_calendar
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Job, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
+from shuangjian.core.uploads import check_upload
 from shuangjian.registry.models import Institution, Site
 from shuangjian.registry.rules import site_capacity
 
@@ -312,12 +314,29 @@ def course_upsert(*, actor: User, external_id: str, data: CourseData) -> tuple[C
     return course_update(actor=actor, course=existing, data=data), False
 
 
+# What a textbook or handout is filed as: documents and slides as the institution teaches from them, and
+# scans or photos of printed pages. Nothing a browser would run (HTML, SVG) and nothing executable.
+MATERIAL_KINDS = ("pdf", "docx", "pptx", "jpeg", "png")
+
+
+def material_max_bytes() -> int:
+    return int(settings.COURSES_MATERIAL_MAX_BYTES)
+
+
 @transaction.atomic
 def material_file(*, actor: User, course: Course, title: str, file: Any) -> CourseMaterial:
-    """An operator files a textbook or handout (教材/讲义) for the regulator's approval."""
+    """An operator files a textbook or handout (教材/讲义) for the regulator's approval.
+
+    The file is checked by content (``MATERIAL_KINDS``) and size (``COURSES_MATERIAL_MAX_BYTES``) before
+    anything is stored; a refusal is a ``ValidationError`` on ``file``.
+    """
     institution = operator_institution(actor)
     if course.institution_id != institution.pk:
         raise Http404
+    try:
+        check_upload(file, allowed=MATERIAL_KINDS, max_bytes=material_max_bytes())
+    except ValidationError as exc:
+        raise ValidationError({"file": exc}) from exc
     material = CourseMaterial.objects.create(
         course=course, title=title, file=file, division_code=course.division_code, status=FilingStatus.PENDING
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("materials/", views.material_queue, name="material_queue"),
     path("materials/<int:pk>/review/", views.material_review, name="material_review"),
+    path("materials/<int:pk>/file/", views.material_download, name="material_download"),
     path("violations/", views.violation_list, name="violation_list"),
     path("violations/<int:pk>/open/", views.violation_open, name="violation_open"),
     path("violations/scan/", views.violation_scan_start, name="violation_scan_start"),

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Division, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.scope import require_role
+from shuangjian.core.uploads import kind_for_name
 
 from . import rules, selectors, services
 from .forms import (
@@ -133,17 +134,47 @@ def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+def material_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The filed file, to its institution's operator and regulators in scope, always as a download.
+
+    Served by this view (not MEDIA_URL) so the scope holds in production; ``attachment`` and ``nosniff``
+    keep a browser from rendering whatever the bytes are in the platform's origin.
+    """
+    material = selectors.material_for_user(_user(request), pk)
+    if not material.file:
+        raise Http404
+    kind = kind_for_name(material.file.name)
+    ext = material.file.name.rsplit(".", 1)[-1].lower() if "." in material.file.name else "bin"
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{material.title}.{ext}",
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     course = selectors.course_for_user(user, pk)
     is_operator = user.role == Role.INSTITUTION_OPERATOR
     form = MaterialForm(request.POST or None, request.FILES or None) if is_operator else None
     if form is not None and request.method == "POST" and form.is_valid():
-        services.material_file(
-            actor=user, course=course, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
-        )
-        messages.success(request, _("材料已提交备案，等待审核。"))
-        return redirect("courses:course_detail", pk=course.pk)
+        try:
+            services.material_file(
+                actor=user, course=course, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("材料已提交备案，等待审核。"))
+            return redirect("courses:course_detail", pk=course.pk)
     return render(
         request,
         "courses/course_detail.html",

@@ -197,3 +197,5 @@ COURSES_CLASS_SIZE_SMALL_BELOW = env.int("COURSES_CLASS_SIZE_SMALL_BELOW", defau
 COURSES_CLASS_SIZE_LARGE_ABOVE = env.int("COURSES_CLASS_SIZE_LARGE_ABOVE", default=35)
 # The price may float up to 10 % above the benchmark (no floor): the ceiling is 110 % of it.
 COURSES_PRICE_CEILING_PERCENT = env.int("COURSES_PRICE_CEILING_PERCENT", default=110)
+# Teaching materials filed for review (教材/讲义): largest file accepted, in bytes (a scanned textbook fits).
+COURSES_MATERIAL_MAX_BYTES = env.int("COURSES_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
