@@ -216,6 +216,17 @@ class ViolationRecord(models.Model):
     first_seen = models.DateTimeField(_("首次发现"))
     last_seen = models.DateTimeField(_("最近发现"))
     resolved_at = models.DateTimeField(_("消除时间"), null=True, blank=True, db_index=True)
+    # What the regulator did about it: told the operator what to correct, or closed it with a reason.
+    notified_at = models.DateTimeField(_("通知机构时间"), null=True, blank=True)
+    notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notice = models.TextField(_("整改要求"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(_("办结理由"), blank=True)
 
     class Meta:
         verbose_name = _("违规记录")
@@ -228,3 +239,8 @@ class ViolationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} {self.code}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still found by the scan and not closed by a regulator."""
+        return self.resolved_at is None and self.closed_at is None

@@ -31,7 +31,7 @@ from shuangjian.registry.models import Institution, Site
 from shuangjian.registry.rules import site_capacity
 
 from . import rules
-from .models import ClassGroup, Course, CourseMaterial, FilingStatus, GuidancePrice, Session
+from .models import ClassGroup, Course, CourseMaterial, FilingStatus, GuidancePrice, Session, ViolationRecord
 
 
 def school_calendar() -> rules.SchoolCalendar:
@@ -846,6 +846,79 @@ def sessions_generate_weekly(*, actor: User, class_group: ClassGroup | int, patt
 
 
 # --- scan -----------------------------------------------------------------------------------------------------
+
+NOTICE_MAX = 1000
+
+
+def _violation_in_scope(actor: User, record: ViolationRecord) -> ViolationRecord:
+    """The record locked for a regulator whose jurisdiction covers it; anyone else gets a 404."""
+    if actor.role != Role.REGULATOR and not actor.is_platform_admin:
+        raise Http404
+    locked = ViolationRecord.objects.select_for_update().filter(pk=record.pk).first()
+    if locked is None or not (actor.is_platform_admin or locked.division_code.startswith(actor.scope_code)):
+        raise Http404
+    if locked.closed_at is not None:
+        raise RuleViolationError([Violation("violation.closed", _("该违规记录已办结。"), "", "")])
+    return locked
+
+
+def _text(value: str, field: str, missing: str) -> str:
+    text = value.strip()
+    if not text:
+        raise RuleViolationError([Violation(f"violation.{field}_required", missing, "", field)])
+    if len(text) > NOTICE_MAX:
+        raise RuleViolationError(
+            [Violation(f"violation.{field}_too_long", _("内容不得超过 %(n)s 个字。") % {"n": NOTICE_MAX}, "", field)]
+        )
+    return text
+
+
+@transaction.atomic
+def violation_notify(*, actor: User, record: ViolationRecord, notice: str) -> ViolationRecord:
+    """A regulator in scope tells the institution what to correct; the operator sees it on the record's page.
+
+    Notifying again replaces the notice (the audit log keeps every one).
+    """
+    locked = _violation_in_scope(actor, record)
+    text = _text(notice, "notice", _("请填写要求机构整改的内容。"))
+    before = {"notice": locked.notice, "notified_at": locked.notified_at.isoformat() if locked.notified_at else None}
+    locked.notice = text
+    locked.notified_at = timezone.now()
+    locked.notified_by = actor
+    locked.save(update_fields=["notice", "notified_at", "notified_by"])
+    audit_record(
+        actor=actor,
+        action="violation.notify",
+        obj=locked,
+        division_code=locked.division_code,
+        before=before,
+        after={"code": locked.code, "notice": text},
+    )
+    return locked
+
+
+@transaction.atomic
+def violation_close(*, actor: User, record: ViolationRecord, reason: str) -> ViolationRecord:
+    """A regulator in scope closes a record with a reason (corrected on the spot, filed exception, scan error…).
+
+    A closed record leaves the open lists; the scan may still find the object, which the reason then explains.
+    Opening an inspection lead from a record belongs to the enforcement app once it offers one.
+    """
+    locked = _violation_in_scope(actor, record)
+    text = _text(reason, "reason", _("办结须填写理由。"))
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.close_reason = text
+    locked.save(update_fields=["closed_at", "closed_by", "close_reason"])
+    audit_record(
+        actor=actor,
+        action="violation.close",
+        obj=locked,
+        division_code=locked.division_code,
+        before={"closed": False},
+        after={"code": locked.code, "closed": True, "reason": text},
+    )
+    return locked
 
 
 def violation_scan_start(*, actor: User) -> Job:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("materials/<int:pk>/file/", views.material_download, name="material_download"),
     path("violations/", views.violation_list, name="violation_list"),
     path("violations/<int:pk>/open/", views.violation_open, name="violation_open"),
+    path("violations/<int:pk>/<str:action>/", views.violation_act, name="violation_act"),
     path("violations/scan/", views.violation_scan_start, name="violation_scan_start"),
     path("violations/scan/<int:pk>/", views.violation_scan_job, name="violation_scan_job"),
     path("prices/", views.guidance_prices, name="guidance_prices"),

@@ -75,6 +75,28 @@ RULE_LABELS = {
 }
 
 
+# What the operator is asked to do about a scan finding, by the kind of record it concerns.
+ADVICE = {
+    "session": gettext_lazy("请修改或取消该课次，使其符合规定；调整后，下次扫描不再发现即自动消除。"),
+    "course": gettext_lazy("请修改课程信息（如每课时价格、时长）或停售该课程；调整后，下次扫描不再发现即自动消除。"),
+    "class_group": gettext_lazy("请调整班额或教学点；调整后，下次扫描不再发现即自动消除。"),
+}
+
+
+def _acts_on_violations(user: User) -> bool:
+    return user.is_platform_admin or user.role == Role.REGULATOR
+
+
+def _record_violations(user: User, object_type: str, object_id: int) -> list[Any]:
+    return _with_advice(selectors.open_violations_on(user, object_type, [object_id]).get(object_id, []))
+
+
+def _with_advice(records: list[Any]) -> list[Any]:
+    for record in records:
+        record.advice = ADVICE.get(record.object_type, "")
+    return records
+
+
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
@@ -181,6 +203,8 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "course": course,
             "materials": course.materials.order_by("-uploaded_at"),
+            "record_violations": _record_violations(user, "course", course.pk),
+            "is_regulator": _acts_on_violations(user),
             "groups": course.class_groups.select_related("site").order_by("name"),
             "form": form,
             "is_operator": is_operator,
@@ -262,12 +286,18 @@ def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             violations = _refusal(exc)
     page = Paginator(selectors.sessions_for_user(user, class_group=group), 50).get_page(request.GET.get("page"))
+    flagged = selectors.open_violations_on(user, "session", [s.pk for s in page])
+    for s in page:
+        s.open_violations = flagged.get(s.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "courses/class_group_detail.html",
         {
             "group": group,
             "page": page,
+            "record_violations": _record_violations(user, "class_group", group.pk)
+            + _with_advice([v for s in page for v in flagged.get(s.pk, [])]),
+            "is_regulator": _acts_on_violations(user),
             "session_form": session_form,
             "weekly_form": weekly_form,
             "violations": violations,
@@ -389,6 +419,28 @@ def violation_open(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("courses:class_group_detail", pk=record.object_id)
     session = selectors.session_for_user(user, record.object_id)
     return redirect(f"{reverse('courses:class_group_detail', args=[session.class_group_id])}#session-{session.pk}")
+
+
+@login_required
+@require_POST
+def violation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A regulator notifies the institution about a record, or closes it with a reason; back to the record's page."""
+    user = require_role(_user(request), Role.REGULATOR)
+    record = selectors.violation_for_regulator(user, pk)
+    text = request.POST.get("text", "")
+    try:
+        if action == "notify":
+            services.violation_notify(actor=user, record=record, notice=text)
+            messages.success(request, _("已通知机构整改。"))
+        elif action == "close":
+            services.violation_close(actor=user, record=record, reason=text)
+            messages.success(request, _("违规记录已办结。"))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for v in _refusal(exc):
+            messages.error(request, v.message)
+    return redirect("courses:violation_open", pk=record.pk)
 
 
 @login_required
