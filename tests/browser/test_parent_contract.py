@@ -1,4 +1,4 @@
-"""A parent binds a child by name and resident ID, opens the pending contract and confirms it online."""
+"""A parent binds a child by name, resident ID and the contract's binding code, then confirms the contract online."""
 
 import pytest
 from django.core.cache import cache
@@ -28,12 +28,14 @@ def test_parent_binds_child_and_confirms_contract(page, live_server):
     # A wrong name is refused without saying whether the ID exists.
     page.fill("#id_name", "何小雪")
     page.fill("#id_resident_id", child_id)
+    page.fill("#id_binding_code", enrolment.binding_code)
     page.click("form button:has-text('绑定')")
     assert "不匹配" in page.inner_text(".alert-danger")
     screenshot(page, "parent-bind-refused")
 
     page.fill("#id_name", "何小雨")
     page.fill("#id_resident_id", child_id)
+    page.fill("#id_binding_code", enrolment.binding_code)
     page.click("form button:has-text('绑定')")
     page.wait_for_selector("[data-testid=children] >> text=何小雨")
     screenshot(page, "parent-children")
@@ -69,7 +71,7 @@ def test_parent_page_on_phone(page, live_server):
     page.click("form button[type=submit]")
     page.wait_for_selector("[data-testid=dashboard-title]")
     page.goto("/students/my/")
-    assert page.is_visible("#id_resident_id")
+    assert page.is_visible("#id_resident_id") and page.is_visible("#id_binding_code")
     # Nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "parent-children-phone")

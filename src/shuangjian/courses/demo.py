@@ -148,7 +148,7 @@ def demo_courses(ctx: DemoContext) -> None:
             if offline and site is None:
                 continue
             cap = site_capacity(site.usable_area_m2) if (offline and site) else 200
-            tier_max = rules.CLASS_SIZE_TIER_MAX.get(tier) or 60
+            tier_max = rules.class_size_tier_max(tier) or 60
             group = ClassGroup.objects.create(
                 course=course,
                 external_id=f"G-{course.pk}",

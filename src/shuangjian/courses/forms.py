@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from shuangjian.core.fields import YuanField
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 
-from .models import ClassGroup, ClassSizeTier, Course, CourseFormat, PriceFormat
+from .models import ClassGroup, Course, CourseFormat, PriceFormat
+from .rules import class_size_tier_choices
 from .services import ClassGroupData, CourseData, WeeklyPattern
 
 
@@ -41,7 +42,7 @@ class CourseForm(BootstrapMixin, forms.Form):
     lesson_minutes = forms.IntegerField(label=gettext_lazy("每课时长（分钟）"), min_value=1, max_value=600)
     lesson_count = forms.IntegerField(label=gettext_lazy("课时数"), min_value=1, max_value=1000)
     price = YuanField(label=gettext_lazy("每课时价格（元）"))
-    class_size_tier = forms.ChoiceField(label=gettext_lazy("班额档次"), choices=ClassSizeTier.choices)
+    class_size_tier = forms.ChoiceField(label=gettext_lazy("班额档次"), choices=class_size_tier_choices)
     description = forms.CharField(
         label=gettext_lazy("教学内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -190,7 +191,7 @@ class MaterialReviewForm(forms.Form):
 
 class GuidancePriceForm(BootstrapMixin, forms.Form):
     division_code = forms.CharField(label=gettext_lazy("区划代码（省 2 位或市 4 位）"), max_length=4, min_length=2)
-    class_size_tier = forms.ChoiceField(label=gettext_lazy("班额档次"), choices=ClassSizeTier.choices)
+    class_size_tier = forms.ChoiceField(label=gettext_lazy("班额档次"), choices=class_size_tier_choices)
     price_format = forms.ChoiceField(label=gettext_lazy("授课形式"), choices=PriceFormat.choices)
     benchmark = YuanField(label=gettext_lazy("基准价（元/标准课时）"))
     effective_from = forms.DateField(label=gettext_lazy("执行日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 
+from .rules import class_size_tier_choices
+
 
 class CourseFormat(models.TextChoices):
     OFFLINE = "offline", _("线下")
@@ -17,11 +19,15 @@ class CourseFormat(models.TextChoices):
 
 
 class ClassSizeTier(models.TextChoices):
-    """Guidance-price class-size tiers (发改价格〔2021〕1482号; RULES.md)."""
+    """Guidance-price class-size tiers (发改价格〔2021〕1482号; RULES.md).
 
-    SMALL = "small", _("10 人以下")
-    MEDIUM = "medium", _("10–35 人")
-    LARGE = "large", _("35 人以上")
+    The head counts are local settings, so fields take their labels from ``rules.class_size_tier_choices``
+    (labels with the head counts in force); these short names are for code.
+    """
+
+    SMALL = "small", _("小班")
+    MEDIUM = "medium", _("中班")
+    LARGE = "large", _("大班")
 
 
 class FilingStatus(models.TextChoices):
@@ -44,7 +50,7 @@ class Course(models.Model):
     lesson_minutes = models.PositiveSmallIntegerField(_("每课时长（分钟）"))
     lesson_count = models.PositiveSmallIntegerField(_("课时数"))
     price_per_lesson_fen = models.PositiveIntegerField(_("每课时价格（分）"))
-    class_size_tier = models.CharField(_("班额档次"), max_length=8, choices=ClassSizeTier.choices)
+    class_size_tier = models.CharField(_("班额档次"), max_length=8, choices=class_size_tier_choices)
     description = models.TextField(_("教学内容"), blank=True)
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
     is_active = models.BooleanField(_("在售"), default=True)
@@ -166,7 +172,7 @@ class GuidancePrice(models.Model):
     """
 
     division_code = models.CharField(_("区划代码（省 2 位或市 4 位）"), max_length=6, db_index=True)
-    class_size_tier = models.CharField(_("班额档次"), max_length=8, choices=ClassSizeTier.choices)
+    class_size_tier = models.CharField(_("班额档次"), max_length=8, choices=class_size_tier_choices)
     format = models.CharField(_("授课形式"), max_length=8, choices=PriceFormat.choices)
     benchmark_fen = models.PositiveIntegerField(_("基准价（分/标准课时）"))
     effective_from = models.DateField(_("执行日期"))
@@ -210,6 +216,17 @@ class ViolationRecord(models.Model):
     first_seen = models.DateTimeField(_("首次发现"))
     last_seen = models.DateTimeField(_("最近发现"))
     resolved_at = models.DateTimeField(_("消除时间"), null=True, blank=True, db_index=True)
+    # What the regulator did about it: told the operator what to correct, or closed it with a reason.
+    notified_at = models.DateTimeField(_("通知机构时间"), null=True, blank=True)
+    notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    notice = models.TextField(_("整改要求"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(_("办结理由"), blank=True)
 
     class Meta:
         verbose_name = _("违规记录")
@@ -222,3 +239,8 @@ class ViolationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} {self.code}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still found by the scan and not closed by a regulator."""
+        return self.resolved_at is None and self.closed_at is None

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,14 +27,49 @@ ONLINE_LIVE_LATEST_END = time(21, 0)
 # 意见 §13: 线上培训每课时不超过30分钟，课程间隔不少于10分钟.
 ONLINE_MAX_LESSON_MINUTES = 30
 ONLINE_MIN_BREAK_MINUTES = 10
-# 发改价格〔2021〕1482号: 上浮不超过10%, 不限制下浮 — the ceiling is benchmark × 110 / 100.
-PRICE_CEILING_PERCENT = 110
-# 1482号 leaves the standard lesson to provinces; RULES.md's local numbers: 45 min offline, 30 min online.
-# A course's price is normalised to a standard lesson as price_per_lesson × standard / lesson_minutes,
-# so a 90-minute offline lesson at 200 yuan costs 100 yuan per standard lesson (a price per minute, scaled).
-STANDARD_LESSON_MINUTES = {"offline": 45, "online": 30}
-# 1482号 class-size tiers: < 10, 10–35, > 35 students.
-CLASS_SIZE_TIER_MAX = {"small": 9, "medium": 35, "large": None}
+# 发改价格〔2021〕1482号 sets the benchmark's float (上浮不超过10%, 不限制下浮) and leaves the standard lesson and
+# the class-size tiers to provinces: RULES.md marks them local, so each is a setting (config/settings/base.py,
+# COURSES_*), read here at call time and nowhere else. A course's price is normalised to a standard lesson as
+# price_per_lesson × standard / lesson_minutes, so a 90-minute offline lesson at 200 yuan costs 100 yuan per
+# 45-minute standard lesson (a price per minute, scaled).
+
+
+def price_ceiling_percent() -> int:
+    """The ceiling as a percentage of the benchmark (COURSES_PRICE_CEILING_PERCENT; 1482号: 110)."""
+    return int(settings.COURSES_PRICE_CEILING_PERCENT)
+
+
+def standard_lesson_minutes(kind: str) -> int:
+    """Minutes of a standard lesson, "offline" or "online" (COURSES_STANDARD_LESSON_MINUTES_*; local)."""
+    if kind == "online":
+        return int(settings.COURSES_STANDARD_LESSON_MINUTES_ONLINE)
+    return int(settings.COURSES_STANDARD_LESSON_MINUTES_OFFLINE)
+
+
+def class_size_tier_max(tier: str) -> int | None:
+    """Most students a class of this tier may have; None for the open-ended large tier (COURSES_CLASS_SIZE_*)."""
+    if tier == "small":
+        return int(settings.COURSES_CLASS_SIZE_SMALL_BELOW) - 1
+    if tier == "medium":
+        return int(settings.COURSES_CLASS_SIZE_LARGE_ABOVE)
+    return None
+
+
+def class_size_tier_label(tier: str) -> str:
+    """ "10 人以下", "10–35 人", "35 人以上" with the numbers in force."""
+    below, above = int(settings.COURSES_CLASS_SIZE_SMALL_BELOW), int(settings.COURSES_CLASS_SIZE_LARGE_ABOVE)
+    if tier == "small":
+        return _("%(n)s 人以下") % {"n": below}
+    if tier == "medium":
+        return _("%(low)s–%(high)s 人") % {"low": below, "high": above}
+    return _("%(n)s 人以上") % {"n": above}
+
+
+def class_size_tier_choices() -> list[tuple[str, str]]:
+    """Choices for a tier field, labelled with the numbers in force (a callable, so settings may change them)."""
+    return [(tier, class_size_tier_label(tier)) for tier in ("small", "medium", "large")]
+
+
 # Premises: the m² per student lives in registry/rules.py (site_capacity); services pass the site's capacity in.
 
 BASIS_OPINION = gettext_lazy("《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》（2021年7月）第十三条")
@@ -311,19 +347,19 @@ def check_session(
 def price_per_standard_lesson_exceeds(
     price_per_lesson_fen: int, lesson_minutes: int, course_format: str, benchmark_fen: int
 ) -> bool:
-    """price × standard / minutes > benchmark × 110 %, in exact integer arithmetic (no rounding at the edge)."""
-    standard = STANDARD_LESSON_MINUTES[format_kind(course_format)]
-    return price_per_lesson_fen * standard * 100 > benchmark_fen * PRICE_CEILING_PERCENT * lesson_minutes
+    """price × standard / minutes > benchmark × ceiling %, in exact integer arithmetic (no rounding at the edge)."""
+    standard = standard_lesson_minutes(format_kind(course_format))
+    return price_per_lesson_fen * standard * 100 > benchmark_fen * price_ceiling_percent() * lesson_minutes
 
 
 def price_ceiling_fen(lesson_minutes: int, course_format: str, benchmark_fen: int) -> int:
     """The highest whole-fen price per lesson of this length that stays within the ceiling."""
-    standard = STANDARD_LESSON_MINUTES[format_kind(course_format)]
-    return (benchmark_fen * PRICE_CEILING_PERCENT * lesson_minutes) // (standard * 100)
+    standard = standard_lesson_minutes(format_kind(course_format))
+    return (benchmark_fen * price_ceiling_percent() * lesson_minutes) // (standard * 100)
 
 
 def check_course_price(facts: CourseFacts, benchmark_fen: int | None) -> list[Violation]:
-    """Subject-type courses may not exceed the guidance price benchmark by more than 10 %.
+    """Subject-type courses may not exceed the guidance price benchmark by more than the allowed float.
 
     Only subject-type courses are under guidance prices (1482号 covers 学科类 training). Without a
     benchmark for the tier and format there is nothing to compare with, so no violation.
@@ -334,20 +370,21 @@ def check_course_price(facts: CourseFacts, benchmark_fen: int | None) -> list[Vi
         facts.price_per_lesson_fen, facts.lesson_minutes, facts.format, benchmark_fen
     ):
         return []
-    standard = STANDARD_LESSON_MINUTES[format_kind(facts.format)]
+    standard = standard_lesson_minutes(format_kind(facts.format))
     ceiling = price_ceiling_fen(facts.lesson_minutes, facts.format, benchmark_fen)
     return [
         Violation(
             "course.price_above_ceiling",
             _(
                 "每课时 %(price)s 元超过政府指导价上限 %(ceiling)s 元"
-                "（基准价每标准课时 %(benchmark)s 元 × 1.1，标准课时 %(standard)s 分钟，"
+                "（基准价每标准课时 %(benchmark)s 元 × %(percent)s%%，标准课时 %(standard)s 分钟，"
                 "本课程每课时 %(minutes)s 分钟）。"
             )
             % {
                 "price": _yuan(facts.price_per_lesson_fen),
                 "ceiling": _yuan(ceiling),
                 "benchmark": _yuan(benchmark_fen),
+                "percent": price_ceiling_percent(),
                 "standard": standard,
                 "minutes": facts.lesson_minutes,
             },
@@ -454,7 +491,7 @@ def check_class_group(facts: ClassGroupFacts) -> list[Violation]:
         found.append(
             Violation("class_group.site_not_own", _("教学点不属于本机构。"), str(BASIS_LICENCE), "site"),
         )
-    tier_max = CLASS_SIZE_TIER_MAX.get(facts.class_size_tier)
+    tier_max = class_size_tier_max(facts.class_size_tier)
     if tier_max is not None and facts.capacity > tier_max:
         found.append(
             Violation(

@@ -101,6 +101,19 @@ def material_for_regulator(user: User, pk: int) -> CourseMaterial:
     return material
 
 
+def material_for_user(user: User, pk: int) -> CourseMaterial:
+    """A filed material its institution's operator or a regulator in scope may open; 404 for anyone else."""
+    inst = operator_institution_or_none(user)
+    if inst is not None:
+        qs = CourseMaterial.objects.filter(course__institution=inst)
+    else:
+        qs = materials_queue_for_user(user, status="")
+    material = qs.filter(pk=pk).first()
+    if material is None:
+        raise Http404
+    return material
+
+
 def violations_for_user(
     user: User, code: str = "", county: str = "", include_resolved: bool = False
 ) -> QuerySet[ViolationRecord]:
@@ -108,12 +121,36 @@ def violations_for_user(
         return ViolationRecord.objects.none()
     qs = scope_queryset(ViolationRecord.objects.all(), user).select_related("institution")
     if not include_resolved:
-        qs = qs.filter(resolved_at__isnull=True)
+        qs = qs.filter(resolved_at__isnull=True, closed_at__isnull=True)
     if code:
         qs = qs.filter(code=code)
     if county:
         qs = qs.filter(division_code=county)
     return qs.order_by("division_code", "code", "-last_seen", "id")
+
+
+def violation_for_regulator(user: User, pk: int) -> ViolationRecord:
+    record = violations_for_user(user, include_resolved=True).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def open_violations_on(user: User, object_type: str, object_ids: list[int]) -> dict[int, list[ViolationRecord]]:
+    """Open records about these objects, by object id: for the institution's operator and regulators in scope."""
+    inst = operator_institution_or_none(user)
+    if inst is not None:
+        qs = ViolationRecord.objects.filter(institution=inst)
+    elif _is_regulator(user):
+        qs = scope_queryset(ViolationRecord.objects.all(), user)
+    else:
+        return {}
+    found: dict[int, list[ViolationRecord]] = {}
+    for record in qs.filter(
+        object_type=object_type, object_id__in=object_ids, resolved_at__isnull=True, closed_at__isnull=True
+    ).order_by("object_id", "code"):
+        found.setdefault(record.object_id, []).append(record)
+    return found
 
 
 def violation_counts(qs: QuerySet[ViolationRecord]) -> list[dict[str, object]]:

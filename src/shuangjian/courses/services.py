@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Job, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
+from shuangjian.core.uploads import check_upload
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 from shuangjian.registry.rules import site_capacity
 from shuangjian.staff import rules as staff_rules
@@ -42,6 +44,7 @@ from .models import (
     FilingStatus,
     GuidancePrice,
     Session,
+    ViolationRecord,
 )
 from .tasks import violation_scan_task
 
@@ -313,12 +316,29 @@ def course_upsert(*, actor: User, external_id: str, data: CourseData) -> tuple[C
     return course_update(actor=actor, course=existing, data=data), False
 
 
+# What a textbook or handout is filed as: documents and slides as the institution teaches from them, and
+# scans or photos of printed pages. Nothing a browser would run (HTML, SVG) and nothing executable.
+MATERIAL_KINDS = ("pdf", "docx", "pptx", "jpeg", "png")
+
+
+def material_max_bytes() -> int:
+    return int(settings.COURSES_MATERIAL_MAX_BYTES)
+
+
 @transaction.atomic
 def material_file(*, actor: User, course: Course, title: str, file: Any) -> CourseMaterial:
-    """An operator files a textbook or handout (教材/讲义) for the regulator's approval."""
+    """An operator files a textbook or handout (教材/讲义) for the regulator's approval.
+
+    The file is checked by content (``MATERIAL_KINDS``) and size (``COURSES_MATERIAL_MAX_BYTES``) before
+    anything is stored; a refusal is a ``ValidationError`` on ``file``.
+    """
     institution = operator_institution(actor)
     if course.institution_id != institution.pk:
         raise Http404
+    try:
+        check_upload(file, allowed=MATERIAL_KINDS, max_bytes=material_max_bytes())
+    except ValidationError as exc:
+        raise ValidationError({"file": exc}) from exc
     material = CourseMaterial.objects.create(
         course=course, title=title, file=file, division_code=course.division_code, status=FilingStatus.PENDING
     )
@@ -548,6 +568,25 @@ def _group_for(institution: Institution, class_group: ClassGroup | int) -> Class
     return group
 
 
+def _lock_groups(*group_ids: int) -> None:
+    """Lock the class groups whose sessions a write changes, lowest id first.
+
+    Every path that adds, moves or cancels a session takes these locks before any session row, so two
+    writers in one group (or a move between two groups) see each other's sessions in the overlap and
+    break checks instead of both passing them; the fixed order keeps two moves from deadlocking.
+    """
+    list(
+        ClassGroup.objects.select_for_update()
+        .filter(pk__in=sorted(set(group_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _moved_meanwhile() -> RuleViolationError:
+    return RuleViolationError([Violation("session.changed_meanwhile", _("该课次刚被他人修改，请刷新后重试。"), "", "")])
+
+
 def session_violations(
     *,
     institution: Institution,
@@ -608,8 +647,7 @@ def session_create(
 ) -> Session:
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
-    # Lock the class group so two writers cannot both pass the break rule with overlapping sessions.
-    ClassGroup.objects.select_for_update().filter(pk=group.pk).first()
+    _lock_groups(group.pk)
     raise_if_any(session_violations(institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at))
     session = Session.objects.create(
         class_group=group,
@@ -632,15 +670,24 @@ def session_update(
     class_group: ClassGroup | int | None = None,
 ) -> Session:
     institution = operator_institution(actor)
+    current_group_id = (
+        Session.objects.filter(pk=session.pk, class_group__course__institution=institution)
+        .values_list("class_group_id", flat=True)
+        .first()
+    )
+    if current_group_id is None:
+        raise Http404
+    group = _group_for(institution, class_group if class_group is not None else current_group_id)
+    # The group locks come before the session row, in the order session_create takes them.
+    _lock_groups(current_group_id, group.pk)
     locked = (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("class_group__course")
-        .filter(pk=session.pk, class_group__course__institution=institution)
+        .filter(pk=session.pk, class_group_id=current_group_id)
         .first()
     )
     if locked is None:
-        raise Http404
-    group = _group_for(institution, class_group if class_group is not None else locked.class_group_id)
+        raise _moved_meanwhile()
     raise_if_any(
         session_violations(
             institution=institution, class_group=group, starts_at=starts_at, ends_at=ends_at, exclude_id=locked.pk
@@ -659,11 +706,17 @@ def session_update(
 @transaction.atomic
 def session_cancel(*, actor: User, session: Session) -> Session:
     institution = operator_institution(actor)
-    locked = (
-        Session.objects.select_for_update().filter(pk=session.pk, class_group__course__institution=institution).first()
+    group_id = (
+        Session.objects.filter(pk=session.pk, class_group__course__institution=institution)
+        .values_list("class_group_id", flat=True)
+        .first()
     )
-    if locked is None:
+    if group_id is None:
         raise Http404
+    _lock_groups(group_id)
+    locked = Session.objects.select_for_update().filter(pk=session.pk, class_group_id=group_id).first()
+    if locked is None:
+        raise _moved_meanwhile()
     if not locked.is_cancelled:
         before = _session_snapshot(locked)
         locked.is_cancelled = True
@@ -688,6 +741,7 @@ def session_upsert(
     validate_external_id(external_id)
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
+    _lock_groups(group.pk)
     existing = Session.objects.select_for_update().filter(class_group=group, external_id=external_id).first()
     if existing is None:
         return session_create(
@@ -715,6 +769,20 @@ class WeeklyPattern:
 WEEKLY_MAX_DAYS = 366
 
 
+def _wall_clock(day: datetime.date, at_time: datetime.time, field: str) -> datetime.datetime:
+    """``at_time`` on ``day`` in the platform's zone; a time given with the zone's own offset is the same time.
+
+    Any other offset is refused: "19:00+00:00" is 03:00 the next day in Beijing, so the weekdays chosen
+    would no longer be the days the lessons fall on.
+    """
+    local = timezone.make_aware(datetime.datetime.combine(day, at_time.replace(tzinfo=None)))
+    if at_time.tzinfo is not None and at_time.utcoffset() != local.utcoffset():
+        raise ValidationError(
+            {field: _("上课时间请按北京时间填写（不带时区，或带 +08:00），本系统按上课当地时间排课。")}
+        )
+    return local
+
+
 def weekly_spans(pattern: WeeklyPattern) -> list[tuple[datetime.datetime, datetime.datetime]]:
     spans = []
     day = pattern.date_from
@@ -722,8 +790,8 @@ def weekly_spans(pattern: WeeklyPattern) -> list[tuple[datetime.datetime, dateti
         if day.weekday() in pattern.weekdays:
             spans.append(
                 (
-                    timezone.make_aware(datetime.datetime.combine(day, pattern.start_time)),
-                    timezone.make_aware(datetime.datetime.combine(day, pattern.end_time)),
+                    _wall_clock(day, pattern.start_time, "start_time"),
+                    _wall_clock(day, pattern.end_time, "end_time"),
                 )
             )
         day += datetime.timedelta(days=1)
@@ -771,7 +839,7 @@ def sessions_generate_weekly(*, actor: User, class_group: ClassGroup | int, patt
     """All or nothing: if any generated session would break a rule, refuse with every violation, by date."""
     institution = operator_institution(actor)
     group = _group_for(institution, class_group)
-    ClassGroup.objects.select_for_update().filter(pk=group.pk).first()
+    _lock_groups(group.pk)
     raise_if_any(check_weekly(institution=institution, class_group=group, pattern=pattern))
     sessions = Session.objects.bulk_create(
         [
@@ -796,6 +864,79 @@ def sessions_generate_weekly(*, actor: User, class_group: ClassGroup | int, patt
 
 
 # --- scan -----------------------------------------------------------------------------------------------------
+
+NOTICE_MAX = 1000
+
+
+def _violation_in_scope(actor: User, record: ViolationRecord) -> ViolationRecord:
+    """The record locked for a regulator whose jurisdiction covers it; anyone else gets a 404."""
+    if actor.role != Role.REGULATOR and not actor.is_platform_admin:
+        raise Http404
+    locked = ViolationRecord.objects.select_for_update().filter(pk=record.pk).first()
+    if locked is None or not (actor.is_platform_admin or locked.division_code.startswith(actor.scope_code)):
+        raise Http404
+    if locked.closed_at is not None:
+        raise RuleViolationError([Violation("violation.closed", _("该违规记录已办结。"), "", "")])
+    return locked
+
+
+def _text(value: str, field: str, missing: str) -> str:
+    text = value.strip()
+    if not text:
+        raise RuleViolationError([Violation(f"violation.{field}_required", missing, "", field)])
+    if len(text) > NOTICE_MAX:
+        raise RuleViolationError(
+            [Violation(f"violation.{field}_too_long", _("内容不得超过 %(n)s 个字。") % {"n": NOTICE_MAX}, "", field)]
+        )
+    return text
+
+
+@transaction.atomic
+def violation_notify(*, actor: User, record: ViolationRecord, notice: str) -> ViolationRecord:
+    """A regulator in scope tells the institution what to correct; the operator sees it on the record's page.
+
+    Notifying again replaces the notice (the audit log keeps every one).
+    """
+    locked = _violation_in_scope(actor, record)
+    text = _text(notice, "notice", _("请填写要求机构整改的内容。"))
+    before = {"notice": locked.notice, "notified_at": locked.notified_at.isoformat() if locked.notified_at else None}
+    locked.notice = text
+    locked.notified_at = timezone.now()
+    locked.notified_by = actor
+    locked.save(update_fields=["notice", "notified_at", "notified_by"])
+    audit_record(
+        actor=actor,
+        action="violation.notify",
+        obj=locked,
+        division_code=locked.division_code,
+        before=before,
+        after={"code": locked.code, "notice": text},
+    )
+    return locked
+
+
+@transaction.atomic
+def violation_close(*, actor: User, record: ViolationRecord, reason: str) -> ViolationRecord:
+    """A regulator in scope closes a record with a reason (corrected on the spot, filed exception, scan error…).
+
+    A closed record leaves the open lists; the scan may still find the object, which the reason then explains.
+    Opening an inspection lead from a record belongs to the enforcement app once it offers one.
+    """
+    locked = _violation_in_scope(actor, record)
+    text = _text(reason, "reason", _("办结须填写理由。"))
+    locked.closed_at = timezone.now()
+    locked.closed_by = actor
+    locked.close_reason = text
+    locked.save(update_fields=["closed_at", "closed_by", "close_reason"])
+    audit_record(
+        actor=actor,
+        action="violation.close",
+        obj=locked,
+        division_code=locked.division_code,
+        before={"closed": False},
+        after={"code": locked.code, "closed": True, "reason": text},
+    )
+    return locked
 
 
 def violation_scan_start(*, actor: User) -> Job:

@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,8 +24,9 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Division, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.scope import require_role
+from shuangjian.core.uploads import kind_for_name
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     ClassGroupForm,
     CourseForm,
@@ -36,11 +38,28 @@ from .forms import (
 )
 from .models import FilingStatus
 
+
+def _latest_end_label(online: bool) -> str:
+    latest = rules.ONLINE_LIVE_LATEST_END if online else rules.OFFLINE_LATEST_END
+    if online:
+        return _("线上培训晚于 %(time)s 结束") % {"time": latest.strftime("%H:%M")}
+    return _("线下培训晚于 %(time)s 结束") % {"time": latest.strftime("%H:%M")}
+
+
+def _too_long_label() -> str:
+    return _("线上课时超过 %(n)s 分钟") % {"n": rules.ONLINE_MAX_LESSON_MINUTES}
+
+
+def _break_label() -> str:
+    return _("线上课程间隔不足 %(n)s 分钟") % {"n": rules.ONLINE_MIN_BREAK_MINUTES}
+
+
+# Labels quote the numbers of rules.py, formatted when shown (lazily, in the reader's language).
 RULE_LABELS = {
-    "session.offline_ends_late": gettext_lazy("线下培训晚于 20:30 结束"),
-    "session.online_ends_late": gettext_lazy("线上培训晚于 21:00 结束"),
-    "session.online_too_long": gettext_lazy("线上课时超过 30 分钟"),
-    "session.online_break_too_short": gettext_lazy("线上课程间隔不足 10 分钟"),
+    "session.offline_ends_late": lazy(lambda: _latest_end_label(False), str)(),
+    "session.online_ends_late": lazy(lambda: _latest_end_label(True), str)(),
+    "session.online_too_long": lazy(_too_long_label, str)(),
+    "session.online_break_too_short": lazy(_break_label, str)(),
     "session.subject_on_weekend": gettext_lazy("学科类休息日培训"),
     "session.subject_on_holiday": gettext_lazy("学科类法定节假日培训"),
     "session.subject_in_vacation": gettext_lazy("学科类寒暑假培训"),
@@ -48,12 +67,34 @@ RULE_LABELS = {
     "course.subject_not_licensed": gettext_lazy("学科超出许可范围"),
     "course.field_not_licensed": gettext_lazy("领域超出许可范围"),
     "course.institution_not_active": gettext_lazy("机构非正常办学"),
-    "course.online_lesson_too_long": gettext_lazy("线上课时超过 30 分钟"),
+    "course.online_lesson_too_long": lazy(_too_long_label, str)(),
     "class_group.capacity_over_site": gettext_lazy("班额超过场地容量"),
     "class_group.capacity_over_tier": gettext_lazy("班额超出价格档次"),
     "class_group.site_required": gettext_lazy("线下班级未指定教学点"),
     "class_group.enrolled_over_capacity": gettext_lazy("报名人数超过班额"),
 }
+
+
+# What the operator is asked to do about a scan finding, by the kind of record it concerns.
+ADVICE = {
+    "session": gettext_lazy("请修改或取消该课次，使其符合规定；调整后，下次扫描不再发现即自动消除。"),
+    "course": gettext_lazy("请修改课程信息（如每课时价格、时长）或停售该课程；调整后，下次扫描不再发现即自动消除。"),
+    "class_group": gettext_lazy("请调整班额或教学点；调整后，下次扫描不再发现即自动消除。"),
+}
+
+
+def _acts_on_violations(user: User) -> bool:
+    return user.is_platform_admin or user.role == Role.REGULATOR
+
+
+def _record_violations(user: User, object_type: str, object_id: int) -> list[Any]:
+    return _with_advice(selectors.open_violations_on(user, object_type, [object_id]).get(object_id, []))
+
+
+def _with_advice(records: list[Any]) -> list[Any]:
+    for record in records:
+        record.advice = ADVICE.get(record.object_type, "")
+    return records
 
 
 def _user(request: HttpRequest) -> User:
@@ -115,23 +156,55 @@ def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+def material_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The filed file, to its institution's operator and regulators in scope, always as a download.
+
+    Served by this view (not MEDIA_URL) so the scope holds in production; ``attachment`` and ``nosniff``
+    keep a browser from rendering whatever the bytes are in the platform's origin.
+    """
+    material = selectors.material_for_user(_user(request), pk)
+    if not material.file:
+        raise Http404
+    kind = kind_for_name(material.file.name)
+    ext = material.file.name.rsplit(".", 1)[-1].lower() if "." in material.file.name else "bin"
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{material.title}.{ext}",
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     course = selectors.course_for_user(user, pk)
     is_operator = user.role == Role.INSTITUTION_OPERATOR
     form = MaterialForm(request.POST or None, request.FILES or None) if is_operator else None
     if form is not None and request.method == "POST" and form.is_valid():
-        services.material_file(
-            actor=user, course=course, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
-        )
-        messages.success(request, _("材料已提交备案，等待审核。"))
-        return redirect("courses:course_detail", pk=course.pk)
+        try:
+            services.material_file(
+                actor=user, course=course, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("材料已提交备案，等待审核。"))
+            return redirect("courses:course_detail", pk=course.pk)
     return render(
         request,
         "courses/course_detail.html",
         {
             "course": course,
             "materials": course.materials.order_by("-uploaded_at"),
+            "record_violations": _record_violations(user, "course", course.pk),
+            "is_regulator": _acts_on_violations(user),
             "groups": course.class_groups.select_related("site").order_by("name"),
             "form": form,
             "is_operator": is_operator,
@@ -213,12 +286,18 @@ def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             violations = _refusal(exc)
     page = Paginator(selectors.sessions_for_user(user, class_group=group), 50).get_page(request.GET.get("page"))
+    flagged = selectors.open_violations_on(user, "session", [s.pk for s in page])
+    for s in page:
+        s.open_violations = flagged.get(s.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "courses/class_group_detail.html",
         {
             "group": group,
             "page": page,
+            "record_violations": _record_violations(user, "class_group", group.pk)
+            + _with_advice([v for s in page for v in flagged.get(s.pk, [])]),
+            "is_regulator": _acts_on_violations(user),
             "session_form": session_form,
             "weekly_form": weekly_form,
             "violations": violations,
@@ -344,6 +423,28 @@ def violation_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def violation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A regulator notifies the institution about a record, or closes it with a reason; back to the record's page."""
+    user = require_role(_user(request), Role.REGULATOR)
+    record = selectors.violation_for_regulator(user, pk)
+    text = request.POST.get("text", "")
+    try:
+        if action == "notify":
+            services.violation_notify(actor=user, record=record, notice=text)
+            messages.success(request, _("已通知机构整改。"))
+        elif action == "close":
+            services.violation_close(actor=user, record=record, reason=text)
+            messages.success(request, _("违规记录已办结。"))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for v in _refusal(exc):
+            messages.error(request, v.message)
+    return redirect("courses:violation_open", pk=record.pk)
+
+
+@login_required
+@require_POST
 def violation_scan_start(request: HttpRequest) -> HttpResponse:
     user = require_role(_user(request), Role.REGULATOR)
     job = services.violation_scan_start(actor=user)
@@ -385,4 +486,13 @@ def guidance_prices(request: HttpRequest) -> HttpResponse:
         "division_code", "class_size_tier", "format", "-effective_from"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "courses/guidance_prices.html", {"form": form, "page": page, "violations": violations})
+    numbers = {
+        "offline": rules.standard_lesson_minutes("offline"),
+        "online": rules.standard_lesson_minutes("online"),
+        "float": rules.price_ceiling_percent() - 100,
+    }
+    return render(
+        request,
+        "courses/guidance_prices.html",
+        {"form": form, "page": page, "violations": violations, "numbers": numbers},
+    )

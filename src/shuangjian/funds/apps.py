@@ -12,12 +12,14 @@ class FundsConfig(AppConfig):
         from shuangjian.core.nav import NavItem, register
         from shuangjian.students import hooks
 
-        from . import cards, release
+        from . import cards, enrolment_caps, release
 
         del cards  # imported for its @register_cards side effect
 
         # A present attendance becomes a lesson-consumption request once the attendance has committed.
         hooks.on_attendance_recorded(release.on_attendance_recorded)
+        # A new enrolment states a fee; the per-charge caps refuse it with the students rules' own violations.
+        hooks.register_enrolment_check(enrolment_caps.check_enrolment_fee_caps)
 
         register(NavItem(_("我的课时费"), "funds:parent", frozenset({Role.PARENT}), order=60))
         register(NavItem(_("退费与释放"), "funds:institution", frozenset({Role.INSTITUTION_OPERATOR}), order=60))

@@ -164,10 +164,12 @@ def my_children(request: HttpRequest) -> list[Any]:
 
 @router.post("/my/children", response={201: ChildOut})
 def bind_child(request: HttpRequest, payload: BindIn) -> Status[Any]:
-    """Bind a child by name and resident ID (limited attempts per hour)."""
+    """Bind a child by name, resident ID and the binding code on the contract (limited attempts per hour)."""
     user = require_role(_user(request), Role.PARENT)
     try:
-        guardianship = services.guardian_bind(actor=user, name=payload.name, resident_id=payload.resident_id)
+        guardianship = services.guardian_bind(
+            actor=user, name=payload.name, resident_id=payload.resident_id, binding_code=payload.binding_code
+        )
     except ValidationError as exc:
         if exc.code == "bind_rate_limited":
             raise ApiError(429, exc.messages[0], "rate_limited") from None

@@ -31,8 +31,17 @@ class Clause:
     lines: list[tuple[str, str]]
 
 
-def contract_clauses(enrolment: Enrolment, *, guardian_name: str = "") -> list[Clause]:
-    """The contract's content, shared by the Word document and the page that shows it."""
+def binding_code_display(code: str) -> str:
+    """ "ABCD-EFGH": two groups of four read more easily off paper."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+
+
+def contract_clauses(enrolment: Enrolment, *, guardian_name: str = "", for_institution: bool = False) -> list[Clause]:
+    """The contract's content, shared by the Word document and the page that shows it.
+
+    ``for_institution``: the institution's copy, which carries the parent's binding code (the second factor a
+    parent needs to see this child's records); nobody else's copy shows it.
+    """
     institution = enrolment.institution
     course = enrolment.class_group.course
     student = enrolment.student
@@ -112,10 +121,32 @@ def contract_clauses(enrolment: Enrolment, *, guardian_name: str = "") -> list[C
                 ),
             ],
         ),
+        *([_binding_clause(enrolment)] if for_institution else []),
     ]
 
 
-def contract_docx(enrolment: Enrolment, *, guardian_name: str = "") -> bytes:
+def _binding_clause(enrolment: Enrolment) -> Clause:
+    used = enrolment.binding_code_used_at
+    return Clause(
+        _("附：家长绑定码（请交给乙方）"),
+        [
+            (_("绑定码"), binding_code_display(enrolment.binding_code)),
+            (
+                _("使用方法"),
+                _("乙方登录监管平台，在“我的孩子”中填写学员姓名、身份证号和本绑定码，即可查看合同、课时和缴费。"),
+            ),
+            (
+                _("状态"),
+                _("已于 %(when)s 使用；如需为另一位家长绑定，请重新生成绑定码。")
+                % {"when": f"{timezone.localtime(used):%Y-%m-%d %H:%M}"}
+                if used
+                else _("未使用（一个绑定码只能绑定一位家长）"),
+            ),
+        ],
+    )
+
+
+def contract_docx(enrolment: Enrolment, *, guardian_name: str = "", for_institution: bool = False) -> bytes:
     """The contract as .docx bytes (python-docx); generated on demand, so it always matches the record."""
     document = Document()
     style = document.styles["Normal"]
@@ -123,7 +154,7 @@ def contract_docx(enrolment: Enrolment, *, guardian_name: str = "") -> bytes:
     document.add_heading(_("中小学生校外培训服务合同"), level=1)
     document.add_paragraph(_("（依据%(basis)s制定）") % {"basis": BASIS_CONTRACT})
     document.add_paragraph(_("合同编号：%(no)s") % {"no": enrolment.contract_no})
-    for clause in contract_clauses(enrolment, guardian_name=guardian_name):
+    for clause in contract_clauses(enrolment, guardian_name=guardian_name, for_institution=for_institution):
         document.add_heading(clause.heading, level=2)
         table = document.add_table(rows=0, cols=2)
         table.style = "Table Grid"

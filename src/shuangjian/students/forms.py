@@ -14,6 +14,11 @@ from shuangjian.courses.models import ClassGroup
 class BindForm(forms.Form):
     name = forms.CharField(label=_("孩子姓名"), max_length=64)
     resident_id = forms.CharField(label=_("孩子身份证号"), max_length=40)
+    binding_code = forms.CharField(
+        label=_("合同上的绑定码"),
+        max_length=20,
+        help_text=_("培训合同附页上印有家长绑定码；没有的请向培训机构索取。"),
+    )
 
 
 if TYPE_CHECKING:  # django-stubs makes the field generic; at run time it is not subscriptable

@@ -40,5 +40,11 @@ def register_enrolment_check(check: EnrolmentCheck) -> EnrolmentCheck:
     return check
 
 
+def unregister_enrolment_check(check: EnrolmentCheck) -> None:
+    """Remove ``check`` (tests, and an app that turns its check off); unknown checks are ignored."""
+    if check in _enrolment_checks:
+        _enrolment_checks.remove(check)
+
+
 def enrolment_checks() -> list[EnrolmentCheck]:
     return list(_enrolment_checks)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,16 @@ class EnrolmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# The binding code printed on a contract: what a parent shows besides the child's name and ID number (both of which
+# others may know) to prove they hold this family's contract. No 0/O or 1/I, so it can be read off paper.
+BINDING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+BINDING_CODE_LENGTH = 8
+
+
+def new_binding_code() -> str:
+    return "".join(secrets.choice(BINDING_CODE_ALPHABET) for _ in range(BINDING_CODE_LENGTH))
+
+
 class Enrolment(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("学员"))
     class_group = models.ForeignKey(
@@ -82,6 +94,11 @@ class Enrolment(models.Model):
     contract_no = models.CharField(_("合同编号"), max_length=40, unique=True)
     contract_confirmed_at = models.DateTimeField(_("家长确认时间"), null=True, blank=True)
     contract_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    binding_code = models.CharField(_("家长绑定码"), max_length=16, default=new_binding_code)
+    binding_code_used_at = models.DateTimeField(_("绑定码使用时间"), null=True, blank=True)
+    binding_code_used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)

@@ -88,6 +88,7 @@ class AttendanceOut(Schema):
 class BindIn(Schema):
     name: str = Field(min_length=1, max_length=64)
     resident_id: str = Field(min_length=1, max_length=40)
+    binding_code: str = Field(min_length=1, max_length=20, description="培训合同上的家长绑定码")
 
 
 class ChildOut(Schema):

@@ -33,7 +33,15 @@ from shuangjian.registry.models import Institution
 
 from . import rules
 from .hooks import attendance_callbacks, enrolment_checks
-from .models import Attendance, ContractCounter, Enrolment, EnrolmentStatus, Guardianship, Student
+from .models import (
+    Attendance,
+    ContractCounter,
+    Enrolment,
+    EnrolmentStatus,
+    Guardianship,
+    Student,
+    new_binding_code,
+)
 from .selectors import LIVE_STATUSES, operator_institution
 
 BASIS_ID = "GB 11643-1999"
@@ -332,11 +340,18 @@ def _bind_limit() -> int:
     return int(getattr(settings, "STUDENT_BIND_ATTEMPTS_PER_HOUR", 10))
 
 
-def guardian_bind(*, actor: User, name: str, resident_id: str) -> Guardianship:
-    """Bind a child to a parent account when a pupil with this resident ID exists and the name matches.
+def normalise_binding_code(code: str) -> str:
+    """As printed ("ABCD-EFGH"), typed in lower case or with spaces: the same code."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
-    A failure says the same whether the ID is unknown or the name differs, so the form cannot be used to
-    learn which IDs are on record; attempts per parent are limited per hour; every attempt is audited.
+
+def guardian_bind(*, actor: User, name: str, resident_id: str, binding_code: str) -> Guardianship:
+    """Bind a child to a parent account: the child's name and resident ID, and the binding code on one of the
+    child's contracts — the second factor only the institution and the family holding the contract have.
+
+    A failure says the same whether the ID is unknown, the name differs or the code is wrong, so the form cannot
+    be used to learn which IDs are on record. A code binds one parent once; a second parent asks the institution
+    for a new code. Attempts per parent are limited per hour; every attempt is audited.
     """
     if actor.role != Role.PARENT:
         raise Http404
@@ -351,27 +366,73 @@ def guardian_bind(*, actor: User, name: str, resident_id: str) -> Guardianship:
         raise ValidationError(_("绑定尝试次数过多，请一小时后再试。"), code="bind_rate_limited")
     clean_name = " ".join((name or "").split())
     rid = validate_resident_id(resident_id)  # a malformed number is the parent's typo, safe to say so
-    student = Student.objects.filter(resident_id=rid).first()
-    if student is None or student.name != clean_name:
+    code = normalise_binding_code(binding_code)
+    with transaction.atomic():
+        student = Student.objects.filter(resident_id=rid).first()
+        enrolment = None
+        if student is not None and student.name == clean_name and code:
+            enrolment = (
+                Enrolment.objects.select_for_update().filter(student=student, binding_code=code).order_by("pk").first()
+            )
+        if student is not None and enrolment is not None:
+            existing = Guardianship.objects.filter(parent=actor, student=student).first()
+            if existing is not None:
+                return existing
+            if enrolment.binding_code_used_at is None:
+                guardianship = Guardianship.objects.create(parent=actor, student=student)
+                enrolment.binding_code_used_at = timezone.now()
+                enrolment.binding_code_used_by = actor
+                enrolment.save(update_fields=["binding_code_used_at", "binding_code_used_by"])
+                audit_record(
+                    actor=actor,
+                    action="student.bind",
+                    obj=student,
+                    after={
+                        "parent_id": actor.pk,
+                        "student_id": student.pk,
+                        "resident_id": mask_resident_id(rid),
+                        "contract_no": enrolment.contract_no,
+                    },
+                )
+                return guardianship
+    # Refusals are audited outside the transaction above, so the record survives the error raised after it.
+    if student is not None and enrolment is not None:
         audit_record(
             actor=actor,
             action="student.bind_failed",
-            object_type="students.student",
-            after={"resident_id": mask_resident_id(rid)},
+            obj=student,
+            after={"contract_no": enrolment.contract_no, "reason": "code_used"},
         )
         raise ValidationError(
-            _("姓名与身份证号不匹配，或该学员尚未由培训机构登记报名。请核对后重试。"), code="bind_no_match"
+            _("该绑定码已被使用。如需为另一位家长绑定，请向培训机构申请重新生成绑定码。"), code="bind_code_used"
         )
-    with transaction.atomic():
-        guardianship, created = Guardianship.objects.get_or_create(parent=actor, student=student)
-        if created:
-            audit_record(
-                actor=actor,
-                action="student.bind",
-                obj=student,
-                after={"parent_id": actor.pk, "student_id": student.pk, "resident_id": mask_resident_id(rid)},
-            )
-    return guardianship
+    audit_record(
+        actor=actor,
+        action="student.bind_failed",
+        object_type="students.student",
+        after={"resident_id": mask_resident_id(rid), "reason": "no_match"},
+    )
+    raise ValidationError(
+        _("姓名、身份证号或绑定码不匹配。绑定码印在培训机构出具的合同上，请核对后重试。"),
+        code="bind_no_match",
+    )
+
+
+@transaction.atomic
+def enrolment_binding_code_renew(*, actor: User, enrolment: Enrolment) -> Enrolment:
+    """The institution issues a new binding code for a contract (a second parent, or a code seen by others)."""
+    institution = _require_operator(actor)
+    locked = Enrolment.objects.select_for_update().filter(pk=enrolment.pk, institution=institution).first()
+    if locked is None:
+        raise Http404
+    before = {"used_at": locked.binding_code_used_at.isoformat() if locked.binding_code_used_at else None}
+    locked.binding_code = new_binding_code()
+    locked.binding_code_used_at = None
+    locked.binding_code_used_by = None
+    locked.save(update_fields=["binding_code", "binding_code_used_at", "binding_code_used_by"])
+    # The code itself stays out of the audit log: the log is read by more people than the contract.
+    audit_record(actor=actor, action="enrolment.binding_code_renew", obj=locked, before=before, after={"renewed": True})
+    return locked
 
 
 # --- enrolments -------------------------------------------------------------------------------------------------

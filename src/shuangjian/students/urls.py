@@ -13,6 +13,7 @@ urlpatterns = [
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
     path("enrolments/<int:pk>/contract.docx", views.contract_download, name="contract_download"),
     path("enrolments/<int:pk>/confirm/", views.contract_confirm, name="contract_confirm"),
+    path("enrolments/<int:pk>/binding-code/", views.binding_code_renew, name="binding_code_renew"),
     path("enrolments/<int:pk>/cancel/", views.enrolment_cancel, name="enrolment_cancel"),
     path("attendance/", views.attendance_sessions, name="attendance_sessions"),
     path("attendance/<int:pk>/", views.attendance_sheet, name="attendance_sheet"),

@@ -64,7 +64,10 @@ def my_children(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.guardian_bind(
-                actor=user, name=form.cleaned_data["name"], resident_id=form.cleaned_data["resident_id"]
+                actor=user,
+                name=form.cleaned_data["name"],
+                resident_id=form.cleaned_data["resident_id"],
+                binding_code=form.cleaned_data["binding_code"],
             )
         except ValidationError as exc:
             _show_violations(form, exc)
@@ -102,7 +105,10 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "students/enrolment_detail.html",
         {
             "enrolment": enrolment,
-            "clauses": contract_clauses(enrolment, guardian_name=_guardian_name(enrolment, user)),
+            "clauses": contract_clauses(
+                enrolment, guardian_name=_guardian_name(enrolment, user), for_institution=_is_own(user)
+            ),
+            "for_institution": _is_own(user),
             "attendance": selectors.attendance_for_enrolment(enrolment),
             "can_confirm": can_confirm,
             "can_cancel": user.role == Role.INSTITUTION_OPERATOR and enrolment.status == EnrolmentStatus.PENDING,
@@ -114,10 +120,25 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_download(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     enrolment = selectors.get_enrolment_for_user(user, pk)
-    body = contract_docx(enrolment, guardian_name=_guardian_name(enrolment, user))
+    body = contract_docx(enrolment, guardian_name=_guardian_name(enrolment, user), for_institution=_is_own(user))
     response = HttpResponse(body, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="contract-{enrolment.contract_no}.docx"'
     return response
+
+
+def _is_own(user: User) -> bool:
+    # get_enrolment_for_user has already limited an operator to their institution's enrolments.
+    return user.role == Role.INSTITUTION_OPERATOR
+
+
+@login_required
+@require_POST
+def binding_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
+    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    enrolment = selectors.get_enrolment_for_user(user, pk)
+    services.enrolment_binding_code_renew(actor=user, enrolment=enrolment)
+    messages.success(request, _("已生成新的家长绑定码，原绑定码作废。"))
+    return redirect("students:enrolment_detail", pk=enrolment.pk)
 
 
 @login_required

@@ -205,3 +205,15 @@ SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS = env.int("PUBLIC_QUERY_CACHE_SECONDS", de
 # Institutions one public search lists (1-50). Ten fill a phone screen or two; each result costs about as much as
 # the rest of the answer's work together divided by ten, so a longer page makes every search dearer.
 SHUANGJIAN_PUBLIC_SEARCH_PAGE = env.int("PUBLIC_SEARCH_PAGE", default=10)
+
+# Courses: guidance-price numbers that 发改价格〔2021〕1482号 leaves to the province or city (RULES.md, "local").
+# A lesson's price is compared per standard lesson: 45 minutes offline, 30 minutes online.
+COURSES_STANDARD_LESSON_MINUTES_OFFLINE = env.int("COURSES_STANDARD_LESSON_MINUTES_OFFLINE", default=45)
+COURSES_STANDARD_LESSON_MINUTES_ONLINE = env.int("COURSES_STANDARD_LESSON_MINUTES_ONLINE", default=30)
+# Class-size tiers: small below 10 students, medium 10 to 35, large above 35.
+COURSES_CLASS_SIZE_SMALL_BELOW = env.int("COURSES_CLASS_SIZE_SMALL_BELOW", default=10)
+COURSES_CLASS_SIZE_LARGE_ABOVE = env.int("COURSES_CLASS_SIZE_LARGE_ABOVE", default=35)
+# The price may float up to 10 % above the benchmark (no floor): the ceiling is 110 % of it.
+COURSES_PRICE_CEILING_PERCENT = env.int("COURSES_PRICE_CEILING_PERCENT", default=110)
+# Teaching materials filed for review (教材/讲义): largest file accepted, in bytes (a scanned textbook fits).
+COURSES_MATERIAL_MAX_BYTES = env.int("COURSES_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)

@@ -6,6 +6,7 @@ import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from shuangjian.core.models import AuditEvent
 from shuangjian.core.tests.factories import RegulatorFactory
@@ -149,3 +150,19 @@ def test_out_of_range_input_is_422_never_500(client):
     }
     assert post(client, f"/api/v1/courses/class-groups/{group.pk}/sessions/weekly", weekly, headers).status_code == 422
     assert Session.objects.count() == 0
+
+
+def test_weekly_times_with_the_platform_offset_are_accepted_and_other_offsets_refused(client):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory.create(course__institution=institution)
+    headers = bearer(user)
+    url = f"/api/v1/courses/class-groups/{group.pk}/sessions/weekly"
+    weekly = {"weekdays": [2], "date_from": "2026-03-01", "date_to": "2026-03-31"}
+    utc = post(client, url, {**weekly, "start_time": "11:00+00:00", "end_time": "11:45+00:00"}, headers)
+    assert utc.status_code in (400, 422), utc.content
+    assert utc.json()["detail"] and utc.json()["code"]
+    assert Session.objects.count() == 0
+    beijing = post(client, url, {**weekly, "start_time": "19:00+08:00", "end_time": "19:45+08:00"}, headers)
+    assert beijing.status_code == 201, beijing.content
+    starts = {timezone.localtime(s.starts_at).strftime("%a %H:%M") for s in Session.objects.all()}
+    assert starts == {"Wed 19:00"} and Session.objects.count() == 4

@@ -137,3 +137,17 @@ def test_session_edit_refused_keeps_the_session_and_class_group_form_refuses_ove
     )
     body = response.content.decode()
     assert "超过教学点可容纳人数" in body and "班额档次" in body
+
+
+def test_weekly_form_with_an_offset_in_the_time_is_a_form_error_not_a_500(client):
+    user, institution = operator_with_institution()
+    group = ClassGroupFactory.create(course__institution=institution)
+    login(client, user)
+    url = reverse("courses:class_group_detail", args=[group.pk])
+    data = {"w-weekdays": ["2"], "w-date_from": "2026-03-01", "w-date_to": "2026-03-31"}
+    response = client.post(url, {**data, "w-start_time": "19:00+08:00", "w-end_time": "19:45+08:00"})
+    assert response.status_code == 200
+    assert "输入一个有效的时间" in response.content.decode()
+    assert Session.objects.count() == 0
+    response = client.post(url, {**data, "w-start_time": "19:00", "w-end_time": "19:45"})
+    assert response.status_code == 302 and Session.objects.count() == 4

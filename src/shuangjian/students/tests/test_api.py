@@ -163,7 +163,7 @@ def test_parent_api_bind_list_confirm(client: Client) -> None:
     assert client.get("/api/v1/students/my/enrolments", **auth).json() == []
     r = client.post(
         "/api/v1/students/my/children",
-        {"name": "王小红", "resident_id": resident_id(7)},
+        {"name": "王小红", "resident_id": resident_id(7), "binding_code": enrolment.binding_code},
         content_type="application/json",
         **auth,
     )
@@ -181,7 +181,7 @@ def test_bind_api_rate_limited_429(client: Client, settings: Any) -> None:
     codes = [
         client.post(
             "/api/v1/students/my/children",
-            {"name": "某某", "resident_id": resident_id(n)},
+            {"name": "某某", "resident_id": resident_id(n), "binding_code": "ABCDEFGH"},
             content_type="application/json",
             **auth,
         ).status_code

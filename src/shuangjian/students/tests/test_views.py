@@ -48,10 +48,21 @@ def test_parent_binds_then_sees_enrolment(client: Client) -> None:
     enrolment = EnrolmentFactory.create(student=StudentFactory.create(name="王小红", resident_id=resident_id(7)))
     parent = ParentFactory.create()
     login(client, parent)
-    r = client.post(reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(8)})
+    code = enrolment.binding_code
+    r = client.post(
+        reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(8), "binding_code": code}
+    )
+    assert r.status_code == 200 and "不匹配" in r.content.decode()
+    r = client.post(
+        reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(7), "binding_code": "AAAA-AAAA"}
+    )
     assert r.status_code == 200 and "不匹配" in r.content.decode()
     assert not Guardianship.objects.exists()
-    r = client.post(reverse("students:my_children"), {"name": "王小红", "resident_id": resident_id(7)}, follow=True)
+    r = client.post(
+        reverse("students:my_children"),
+        {"name": "王小红", "resident_id": resident_id(7), "binding_code": f"{code[:4].lower()}-{code[4:]}"},
+        follow=True,
+    )
     assert "王小红" in r.content.decode()
     r = client.get(reverse("students:child_detail", args=[enrolment.student.pk]))
     assert enrolment.institution.name in r.content.decode()
@@ -249,3 +260,35 @@ def test_operator_cancels_pending_enrolment(client: Client) -> None:
     assert enrolment.status == EnrolmentStatus.CANCELLED
     login(client, GuardianshipFactory.create(student=enrolment.student).parent)
     assert client.post(reverse("students:enrolment_cancel", args=[enrolment.pk])).status_code == 404
+
+
+def _docx_text(body: bytes) -> str:
+    return "\n".join(
+        cell.text for table in Document(io.BytesIO(body)).tables for row in table.rows for cell in row.cells
+    )
+
+
+def test_the_binding_code_is_on_the_institutions_copy_only_and_can_be_renewed(client: Client) -> None:
+    operator = OperatorFactory.create()
+    group = ClassGroupFactory.create(course=CourseFactory.create(institution=operator.operated.institution))
+    enrolment = EnrolmentFactory.create(class_group=group, status=EnrolmentStatus.PENDING)
+    code = enrolment.binding_code
+    shown = f"{code[:4]}-{code[4:]}"
+    page = reverse("students:enrolment_detail", args=[enrolment.pk])
+    download = reverse("students:contract_download", args=[enrolment.pk])
+
+    login(client, operator)
+    assert shown in client.get(page).content.decode()
+    assert shown in _docx_text(client.get(download).content)
+    response = client.post(reverse("students:binding_code_renew", args=[enrolment.pk]), follow=True)
+    enrolment.refresh_from_db()
+    assert enrolment.binding_code != code and shown not in response.content.decode()
+
+    parent = GuardianshipFactory.create(student=enrolment.student).parent
+    regulator = RegulatorFactory.create(scope_code=enrolment.division_code)
+    for other in (parent, regulator):
+        login(client, other)
+        assert enrolment.binding_code not in client.get(page).content.decode().replace("-", "")
+        assert "家长绑定码" not in _docx_text(client.get(download).content)
+    login(client, parent)
+    assert client.post(reverse("students:binding_code_renew", args=[enrolment.pk])).status_code == 404
