@@ -62,7 +62,7 @@ from shuangjian.core.models import AuditChainHead, User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
 
-from .models import (
+from ..models import (
     ASSET_KINDS,
     CONFIRMED_CONSUMPTION,
     AccountKind,
