@@ -1,10 +1,10 @@
 """Prepaid fund supervision: banks, custody, the double-entry ledger, payments, release, refunds, reconciliation.
 
-Sign convention (see ``funds/ledger.py``): a ``Posting.amount_fen`` is positive for a debit and negative for a
+Sign convention (see ``funds/ledger/__init__.py``): a ``Posting.amount_fen`` is positive for a debit and negative for a
 credit; the postings of one ``JournalEntry`` sum to zero. ``LedgerAccount.balance_fen`` is kept in the account's
 natural direction (assets: debits − credits; liabilities: credits − debits), so every balance is ≥ 0.
 
-Rows here are written only by the services in ``ledger.py``, ``payments.py``, ``release.py``, ``refunds.py``
+Rows here are written only by the services in ``ledger/``, ``payments.py``, ``release.py``, ``refunds.py``
 and ``reconcile.py``; never through ``save()`` logic or signals.
 """
 
