@@ -20,7 +20,6 @@ import datetime
 import hashlib
 import io
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -557,58 +556,3 @@ def discrepancy_close(*, actor: User, discrepancy: Discrepancy, note: str) -> Di
     current.save(update_fields=["status", "note", "resolved_by", "resolved_at"])
     audit_record(actor=actor, action="funds.discrepancy_close", obj=current, after={"note": current.note})
     return current
-
-
-# ---------------------------------------------------------------------------------------------------- bench
-
-
-def bench_reconcile(lines: int = 1_000_000) -> list[tuple[str, float, str]]:
-    """Import a generated statement of ``lines`` lines against a ledger that books all but one of them (plus one
-    the bank lacks and one amount the bank shows differently): a realistic day, for bench/. Setup is not timed."""
-    from .tests.factories import BankFactory
-
-    bank = BankFactory.create(code=f"benchrec{int(time.time())}")
-    cash = ledger.account_bank_unallocated_cash(bank)
-    suspense = ledger.account_suspense(bank)
-    day = timezone.localdate()
-
-    def amount(i: int) -> int:
-        return 100 + i % 50
-
-    setup = time.perf_counter()
-    for start in range(0, lines + 1, 20_000):
-        ledger.journal_post_batch(
-            actor=None,
-            entries=[
-                ledger.EntrySpec(
-                    kind=EntryKind.SUSPENSE_IN,
-                    lines=[(cash, amount(i)), (suspense, -amount(i))],
-                    bank=bank,
-                    bank_reference=f"{bank.code}R{i:09d}",
-                    business_date=day,
-                )
-                # Entry ``lines`` is on the ledger only (missing at bank); line 0 is on the statement only.
-                for i in range(max(start, 1), min(start + 20_000, lines + 1))
-            ],
-        )
-    setup = time.perf_counter() - setup
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for i in range(lines):
-        fen = amount(i) + (1 if i == 7 else 0)
-        writer.writerow([f"{bank.code}R{i:09d}", day.isoformat(), f"{fen // 100}.{fen % 100:02d}", "", "", ""])
-    content = text.getvalue().encode()
-    started = time.perf_counter()
-    result = statement_import(actor=None, bank=bank, content=content, file_name="bench.csv", statement_date=day)
-    elapsed = time.perf_counter() - started
-    started = time.perf_counter()
-    again = statement_import(actor=None, bank=bank, content=content, file_name="bench.csv", statement_date=day)
-    repeat = time.perf_counter() - started
-    assert result.matched == lines - 2 and result.discrepancies == 3 and not again.created, result
-    return [
-        (f"reconcile {lines} statement lines, all but 3 matched (import + match + cases)", round(elapsed, 1), "s"),
-        ("reconcile lines per second", round(lines / elapsed), "lines/s"),
-        ("reconcile re-import of the same file (no-op)", round(repeat * 1000, 1), "ms"),
-        (f"(setup, not part of the figure: {lines} ledger entries by journal_post_batch)", round(setup, 1), "s"),
-    ]
