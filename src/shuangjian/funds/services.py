@@ -1,6 +1,17 @@
 """Supervision setup (banks, custody accounts, risk deposits) and payment orders with fee caps.
 
-Every function here is a write: keyword-only, atomic, audited. Bank notifications are in ``payments.py``.
+Every function here is a write: keyword-only, atomic, audited. Funds' services are this module and the write
+modules beside it, one per stage of the money's path (each function ``<entity>_<action>(*, actor, ...)``):
+
+* ``services.py`` — banks and their operators, custody accounts, risk deposits, payment orders (fee caps);
+* ``payments.py`` — bank payment notifications: money in, booked once per notification;
+* ``release.py`` — lesson consumption (confirm, dispute, auto-confirm) and release batches (一课一消);
+* ``refunds.py`` — refund requests, answers, deemed agreement, refund batches, direct refunds;
+* ``instructions.py`` — the bank's answers to payout and refund instructions;
+* ``reconcile.py`` — statement import and matching, discrepancies, maker-checker adjustments;
+* ``ledger/`` — the double-entry engine they all book through (the only writer of entries and balances).
+
+Reads are in ``selectors.py``; bank adapters (the simulated bank) in ``banks/``, chosen by setting.
 """
 
 from __future__ import annotations
