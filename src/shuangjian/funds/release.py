@@ -14,6 +14,7 @@ import io
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
@@ -27,7 +28,7 @@ from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.students.models import Attendance
 
 from . import ledger, rules
-from .banks.simulated import SimulatedBank
+from .banks import bank_adapter
 from .instructions import InstructionResult, instruction_batch_record_results
 from .models import (
     CONFIRMED_CONSUMPTION,
@@ -361,9 +362,15 @@ def instruction_batch_mark_sent(*, actor: User | None, batch: BankInstructionBat
 def instruction_batch_execute_simulated(
     *, actor: User | None, batch: BankInstructionBatch, fail_references: tuple[str, ...] = ()
 ) -> int:
-    """Send the batch to the simulated bank's API and book its answers (each instruction once, crash-safe)."""
+    """Send the batch to the simulated bank's API and book its answers (each instruction once, crash-safe).
+
+    Refused (``bank_not_simulated``) for a bank whose adapter is not simulated: a real bank executes by itself.
+    """
+    adapter = bank_adapter(batch.bank)
+    if not adapter.simulated:
+        raise ValidationError(_("该银行不是模拟银行：指令由银行自行执行并回报结果。"), code="bank_not_simulated")
     batch = instruction_batch_mark_sent(actor=actor, batch=batch)
-    executions = SimulatedBank(batch.bank).execute(
+    executions = adapter.execute(
         list(batch.instructions.filter(status=InstructionStatus.SENT)), fail_references=fail_references
     )
     return instruction_batch_record_results(

@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # RULES.md "release (一课一消)": no answer = confirmed after N working days (15 national app default; 7 in some places).
 FUNDS_AUTO_CONFIRM_WORKING_DAYS = env.int("FUNDS_AUTO_CONFIRM_WORKING_DAYS", default=15)
 
+# Bank adapters (funds/banks/__init__.py): the class for every bank, and per bank code an override
+# ("code=dotted.path,..."). The simulated bank is the default here (demo, tests); production defaults to files.
+FUNDS_BANK_ADAPTER = env.str("FUNDS_BANK_ADAPTER", default="shuangjian.funds.banks.simulated.SimulatedBank")
+FUNDS_BANK_ADAPTERS: dict[str, str] = env.dict("FUNDS_BANK_ADAPTERS", default={})
+
 # API tokens for programs: lifetime in days unless the creator chooses a shorter one.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 

@@ -33,12 +33,13 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils import timezone
 
 from ..models import Bank, BankInstruction, BankNotification, CustodyAccount, InstructionStatus, PaymentOrder
 from ..signing import signed_headers
+from . import Execution
 
 STATEMENT_COLUMNS = ("bank_reference", "value_date", "amount", "account_no", "counterparty", "memo")
 
@@ -54,15 +55,6 @@ class Sent:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Execution:
-    reference: str
-    bank_reference: str
-    status: str  # "executed" or "failed"
-    amount_fen: int
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +78,8 @@ class StatementLineData:
 
 
 class SimulatedBank:
+    simulated: ClassVar[bool] = True
+
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
 

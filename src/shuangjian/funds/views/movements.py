@@ -23,6 +23,7 @@ from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen
 
 from .. import reconcile, refunds, release, selectors
+from ..banks import is_simulated
 from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
@@ -207,11 +208,14 @@ def bank(request: HttpRequest) -> HttpResponse:
             made += bool(refunds.refund_batch_create(actor=user, bank=b))
         messages.success(request, _("已生成 %(n)s 个指令批次。") % {"n": made})
         return redirect("funds:bank")
+    page = _page(request, batches)
     return render(
         request,
         "funds/bank.html",
         {
-            "page": _page(request, batches),
+            "page": page,
+            # The "模拟银行执行" button shows only for banks whose adapter is the simulated one.
+            "simulated_bank_ids": {b.bank_id for b in page if is_simulated(b.bank)},
             "statements": selectors.statements_for_user(user)[:20],
             "banks": selectors.banks_for_user(user).filter(is_active=True),
             "draft": InstructionStatus.DRAFT,
@@ -236,6 +240,8 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     """The simulated bank executes the batch through its API (demo and tests; a real bank answers by itself)."""
     user = _user(request)
     batch = selectors.batch_for_bank(user, pk)
+    if not is_simulated(batch.bank):
+        raise Http404
     done = release.instruction_batch_execute_simulated(actor=user, batch=batch)
     messages.success(request, _("银行已处理 %(n)s 条指令。") % {"n": done})
     return redirect("funds:bank")
