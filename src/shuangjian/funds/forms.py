@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from shuangjian.core.fields import UsccField, YuanField
 
 from .models import Bank, SignatureScheme, StatementFormat
+from .rules import notification_window_text
 
 
 class _Bootstrap(forms.Form):
@@ -41,9 +42,8 @@ class BankForm(_Bootstrap):
     signature_scheme = forms.ChoiceField(
         label=_("签名方式"),
         choices=SignatureScheme.choices,
-        initial=SignatureScheme.BODY,
+        initial=SignatureScheme.TIMESTAMP_BODY,
         required=False,
-        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
     )
 
     division_code = forms.CharField(
@@ -53,8 +53,15 @@ class BankForm(_Bootstrap):
         help_text=_("该行托管业务服务的市或县区代码（如 4102、410202）；无机构归属的对账差异由该区划监管人员处理。"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The window in force, not a number fixed when this module was written.
+        self.fields["signature_scheme"].help_text = _("HMAC-SHA256 所覆盖的内容；时间戳均须在 %(window)s内。") % {
+            "window": notification_window_text()
+        }
+
     def clean_signature_scheme(self) -> str:
-        return self.cleaned_data.get("signature_scheme") or SignatureScheme.BODY
+        return self.cleaned_data.get("signature_scheme") or SignatureScheme.TIMESTAMP_BODY
 
     def clean_division_code(self) -> str:
         return _service_division(self.cleaned_data.get("division_code", ""))

@@ -33,7 +33,7 @@ class SignatureScheme(models.TextChoices):
 
 class Bank(models.Model):
     """A custody bank. ``code`` appears in the notification URL; ``notification_secret`` keys its HMAC over what
-    ``signature_scheme`` says (the raw body by default)."""
+    ``signature_scheme`` says (timestamp + raw body by default)."""
 
     code = models.SlugField(_("银行代码"), max_length=32, unique=True)
     name = models.CharField(_("银行名称"), max_length=128)
@@ -42,8 +42,8 @@ class Bank(models.Model):
         _("签名方式"),
         max_length=16,
         choices=SignatureScheme.choices,
-        default=SignatureScheme.BODY,
-        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
+        default=SignatureScheme.TIMESTAMP_BODY,
+        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在规定时限内。"),
     )
     statement_format = models.CharField(
         _("对账单格式"), max_length=8, choices=StatementFormat.choices, default=StatementFormat.CSV

@@ -60,6 +60,14 @@ def notification_max_age_seconds() -> int:
     return _setting("FUNDS_NOTIFICATION_MAX_AGE_SECONDS", NOTIFICATION_MAX_AGE_SECONDS)
 
 
+def notification_window_text() -> str:
+    """The notification timestamp window in force, in words for messages ("5 分钟", "90 秒")."""
+    seconds = notification_max_age_seconds()
+    if seconds % 60 == 0:
+        return _("%(n)s 分钟") % {"n": seconds // 60}
+    return _("%(n)s 秒") % {"n": seconds}
+
+
 @dataclass(frozen=True)
 class FeeCaps:
     max_class_hours: int = MAX_CHARGE_CLASS_HOURS

@@ -55,7 +55,7 @@ def bank_create(
     name: str,
     notification_secret: str = "",
     statement_format: str = StatementFormat.CSV,
-    signature_scheme: str = SignatureScheme.BODY,
+    signature_scheme: str = SignatureScheme.TIMESTAMP_BODY,
     division_code: str = "",
 ) -> Bank:
     """A custody bank; a random secret is generated when none is given. ``division_code`` is the city or county

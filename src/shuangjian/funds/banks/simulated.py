@@ -2,8 +2,8 @@
 
 What it does, as a bank would:
 
-* ``pay(order)``: a parent paid an order at the counter/app → the bank signs (by ``Bank.signature_scheme``: the
-  raw body, or timestamp + body) and POSTs a notification to
+* ``pay(order)``: a parent paid an order at the counter/app → the bank signs (by ``Bank.signature_scheme``: timestamp
+  + raw body by default, or the raw body) and POSTs a notification to
   ``/api/v1/banks/<code>/notifications`` (over real HTTP with ``base_url``, or through Django's test client).
 * ``execute(instructions)``: accepts release/refund instructions (a batch, by file or API) and answers each with
   a bank reference and ``executed`` or ``failed``; it never writes platform tables — the platform books the

@@ -107,26 +107,26 @@ def test_platform_admin_sets_and_changes_a_banks_signature_scheme(db, client):
     assert Bank.objects.get(code="ccb-kf").signature_scheme == "timestamp_body"
     client.post("/funds/banks/", {"code": "boc-kf", "name": "中国银行开封分行", "statement_format": "csv"})
     bank = Bank.objects.get(code="boc-kf")
-    assert bank.signature_scheme == "body"  # the scheme is the default
+    assert bank.signature_scheme == "timestamp_body"  # the timestamp is signed unless the bank is set otherwise
     page = client.get("/funds/banks/").content.decode()
     assert "时间戳 + 原始请求体" in page and 'data-testid="bank-settings-boc-kf"' in page
     r = client.post(
         "/funds/banks/",
-        {"bank": bank.pk, "statement_format": "xlsx", "signature_scheme": "timestamp_body"},
+        {"bank": bank.pk, "statement_format": "xlsx", "signature_scheme": "body"},
         follow=True,
     )
     assert "已保存" in r.content.decode()
     bank.refresh_from_db()
-    assert (bank.signature_scheme, bank.statement_format) == ("timestamp_body", "xlsx")
+    assert (bank.signature_scheme, bank.statement_format) == ("body", "xlsx")
     event = AuditEvent.objects.get(action="funds.bank_update")
     assert event.before is not None and event.after is not None
-    assert event.before["signature_scheme"] == "body" and event.after["signature_scheme"] == "timestamp_body"
+    assert event.before["signature_scheme"] == "timestamp_body" and event.after["signature_scheme"] == "body"
     r = client.post(
         "/funds/banks/", {"bank": bank.pk, "statement_format": "csv", "signature_scheme": "md5"}, follow=True
     )
     assert r.status_code == 200
     bank.refresh_from_db()
-    assert bank.signature_scheme == "timestamp_body"
+    assert bank.signature_scheme == "body"
     # Regulators cannot change it.
     client.force_login(RegulatorFactory.create())
     assert client.post("/funds/banks/", {"bank": bank.pk, "signature_scheme": "body"}).status_code == 404

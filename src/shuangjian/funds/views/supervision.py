@@ -16,7 +16,7 @@ from shuangjian.core.nav import NavItem, register
 from shuangjian.core.scope import get_in_scope_or_404, require_role
 from shuangjian.registry.models import Institution
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import BankForm, BankSettingsForm, CustodyForm, RiskDepositForm
 from ..models import Bank
 
@@ -120,6 +120,7 @@ def banks(request: HttpRequest) -> HttpResponse:
         {
             "banks": [(b, BankSettingsForm(initial=_settings_of(b), auto_id=f"b{b.pk}_%s")) for b in bank_list],
             "form": form,
+            "window": rules.notification_window_text(),
         },
     )
 
