@@ -13,7 +13,6 @@ import datetime
 import io
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -49,13 +48,6 @@ from .models import (
 BASIS_RELEASE = _("全国校外教育培训监管与服务综合平台消课规则（2023）")
 
 
-def auto_confirm_working_days() -> int:
-    # RULES.md "release (一课一消)": N = 15 working days national app default, 7 in some places (local setting).
-    # FUNDS_AUTO_CONFIRM_WORKING_DAYS (settings/base.py) wins; otherwise f1's rules default and its setting.
-    configured = getattr(settings, "FUNDS_AUTO_CONFIRM_WORKING_DAYS", None)
-    return int(configured) if configured is not None else rules.confirm_working_days()
-
-
 def _lesson_date(attendance: Attendance) -> datetime.date:
     return timezone.localtime(attendance.session.starts_at).date()
 
@@ -85,7 +77,7 @@ def consumption_request_create_for_attendance(attendance: Attendance) -> Consump
             "institution_id": enrolment.institution_id,
             "session": attendance.session,
             "amount_fen": enrolment.price_per_lesson_fen,
-            "due_date": add_working_days(_lesson_date(attendance), auto_confirm_working_days()),
+            "due_date": add_working_days(_lesson_date(attendance), rules.confirm_working_days()),
             "division_code": enrolment.division_code,
         },
     )

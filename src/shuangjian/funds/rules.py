@@ -45,7 +45,10 @@ NOTIFICATION_MAX_AGE_SECONDS = 300
 def _setting(name: str, default: int) -> int:
     from django.conf import settings  # read at call time: tests and provinces override with settings
 
-    return int(getattr(settings, name, default))
+    # None: the environment left it unset (settings/base.py reads FUNDS_* from the environment without a
+    # default of its own, so the number lives here once).
+    value = getattr(settings, name, None)
+    return default if value is None else int(value)
 
 
 def confirm_working_days() -> int:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen
 
-from .. import reconcile, refunds, release, selectors
+from .. import reconcile, refunds, release, rules, selectors
 from ..banks import is_simulated
 from ..models import (
     AdjustmentStatus,
@@ -110,7 +110,7 @@ def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     _attempt(
         request,
         lambda: refunds.refund_apply(actor=user, enrolment=enrolment, reason=request.POST.get("reason", "")),
-        _("退费申请已提交，机构须在 5 个工作日内答复，逾期视为同意。"),
+        _("退费申请已提交，机构须在 %(n)s 个工作日内答复，逾期视为同意。") % {"n": rules.refund_silence_working_days()},
     )
     return redirect("funds:parent")
 
@@ -150,6 +150,7 @@ def institution(request: HttpRequest) -> HttpResponse:
             "applied": RefundStatus.APPLIED,
             "direct_owed": (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED),
             "today": timezone.localdate(),
+            "silence_days": rules.refund_silence_working_days(),
         },
     )
 
