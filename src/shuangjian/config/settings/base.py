@@ -176,6 +176,11 @@ FUNDS_CONFIRM_WORKING_DAYS = env.int("FUNDS_CONFIRM_WORKING_DAYS", default=None)
 FUNDS_BANK_ADAPTER = env.str("FUNDS_BANK_ADAPTER", default="shuangjian.funds.banks.simulated.SimulatedBank")
 FUNDS_BANK_ADAPTERS: dict[str, str] = env.dict("FUNDS_BANK_ADAPTERS", default={})
 
+# Bank statement uploads (funds/reconcile.py): the file is streamed, and refused past these sizes.
+FUNDS_STATEMENT_MAX_BYTES = env.int("FUNDS_STATEMENT_MAX_BYTES", default=100 * 1024 * 1024)
+FUNDS_STATEMENT_MAX_LINES = env.int("FUNDS_STATEMENT_MAX_LINES", default=2_000_000)
+FUNDS_STATEMENT_MAX_UNCOMPRESSED_BYTES = env.int("FUNDS_STATEMENT_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
+
 # API tokens for programs: lifetime in days unless the creator chooses a shorter one.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 

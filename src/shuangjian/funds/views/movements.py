@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -260,12 +261,16 @@ def reconcile_list(request: HttpRequest) -> HttpResponse:
         bank_obj = selectors.banks_for_user(user).filter(pk=_int(request.POST.get("bank"))).first()
         if upload is None or bank_obj is None:
             messages.error(request, _("请选择银行并上传对账单文件（CSV 或 Excel）。"))
-        elif upload.size is not None and upload.size > 200 * 1024 * 1024:
-            messages.error(request, _("文件过大。"))
+        elif upload.size is not None and upload.size > settings.FUNDS_STATEMENT_MAX_BYTES:
+            messages.error(
+                request,
+                _("对账单文件过大：上限 %(mb)s MB。") % {"mb": f"{settings.FUNDS_STATEMENT_MAX_BYTES / 1024 / 1024:g}"},
+            )
         else:
             try:
+                # The upload is streamed (spooled to disk past FILE_UPLOAD_MAX_MEMORY_SIZE), never read whole.
                 result = reconcile.statement_import(
-                    actor=user, bank=bank_obj, content=upload.read(), file_name=upload.name or ""
+                    actor=user, bank=bank_obj, content=upload, file_name=upload.name or ""
                 )
             except ValidationError as exc:
                 for m in exc.messages:
