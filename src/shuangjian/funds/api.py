@@ -42,6 +42,9 @@ class NotificationIn(BaseModel):
     bank_reference: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     paid_at: datetime.datetime | None = None
     payer_name: Annotated[StrictStr, Field(max_length=128)] = ""
+    # The account the money came from: a custody refund goes back to it (原路退回).
+    payer_account: Annotated[StrictStr, Field(max_length=40)] = ""
+    payer_bank_name: Annotated[StrictStr, Field(max_length=128)] = ""
 
 
 class NotificationOut(Schema):

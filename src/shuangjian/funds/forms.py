@@ -88,6 +88,16 @@ class CustodyForm(_Bootstrap):
         error_messages={"invalid": _("账号只能包含数字、字母和连字符")},
     )
     opened_on = forms.DateField(label=_("开户日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    settlement_account_no = forms.RegexField(
+        label=_("机构结算账号"),
+        regex=r"^[0-9A-Za-z-]{4,40}$",
+        error_messages={"invalid": _("账号只能包含数字、字母和连字符")},
+        help_text=_("监管协议约定的机构一般结算账户，释放资金划付至此"),
+    )
+    settlement_account_name = forms.CharField(
+        label=_("结算账户户名"), max_length=128, required=False, help_text=_("留空则为机构名称")
+    )
+    settlement_bank_name = forms.CharField(label=_("结算账户开户行"), max_length=128)
 
 
 class RiskDepositForm(_Bootstrap):

@@ -94,6 +94,11 @@ class CustodyAccount(models.Model):
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="custody_accounts", verbose_name=_("银行"))
     account_no = models.CharField(_("托管账号"), max_length=40)
     account_name = models.CharField(_("账户名称"), max_length=128)
+    # Where released money is paid out: the institution's own settlement (basic) account named in the custody
+    # agreement. A release instruction needs it; without it the institution's money is not instructed.
+    settlement_account_no = models.CharField(_("结算账号"), max_length=40, blank=True)
+    settlement_account_name = models.CharField(_("结算账户户名"), max_length=128, blank=True)
+    settlement_bank_name = models.CharField(_("结算账户开户行"), max_length=128, blank=True)
     opened_on = models.DateField(_("开户日期"))
     is_active = models.BooleanField(_("有效"), default=True)
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
@@ -459,6 +464,9 @@ class BankInstruction(models.Model):
     amount_fen = models.BigIntegerField(_("金额（分）"))
     payee_name = models.CharField(_("收款人"), max_length=128)
     payee_account = models.CharField(_("收款账号"), max_length=64, blank=True)
+    payee_bank_name = models.CharField(_("收款行名称"), max_length=128, blank=True)
+    # The custody account the money leaves (付款账号): the institution's, at this instruction's bank.
+    payer_account = models.CharField(_("付款账号"), max_length=40, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.DRAFT, db_index=True
     )

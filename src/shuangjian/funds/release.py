@@ -8,9 +8,7 @@ release that is not tied to one confirmed request, so money released never excee
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -28,7 +26,7 @@ from shuangjian.students.models import Attendance
 
 from . import ledger, rules
 from .banks import bank_adapter
-from .instructions import InstructionResult, instruction_batch_record_results
+from .instructions import InstructionResult, instruction_batch_record_results, instruction_file
 from .models import (
     CONFIRMED_CONSUMPTION,
     AccountKind,
@@ -245,25 +243,6 @@ def _outstanding(kind: str, institution_ids: list[int]) -> dict[int, int]:
     return {r["institution_id"]: r["total"] or 0 for r in rows}
 
 
-def _batch_file(batch: BankInstructionBatch, instructions: list[BankInstruction]) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["batch", "reference", "kind", "amount", "payee_name", "payee_account", "memo"])
-    for i in instructions:
-        writer.writerow(
-            [
-                batch.reference,
-                i.reference,
-                i.kind,
-                f"{i.amount_fen // 100}.{i.amount_fen % 100:02d}",
-                i.payee_name,
-                i.payee_account,
-                f"{i.institution_id}",
-            ]
-        )
-    return text.getvalue().encode("utf-8")
-
-
 def _new_reference(prefix: str) -> str:
     return f"{prefix}{timezone.localdate():%Y%m%d}{secrets.token_hex(5).upper()}"
 
@@ -292,6 +271,10 @@ def release_batch_create(*, actor: User | None, bank: Bank) -> BankInstructionBa
         if amount <= 0:
             continue
         account = custody[inst_id]
+        if not account.settlement_account_no:
+            # A bank cannot pay to no account: the money stays released and owed until the settlement account is
+            # recorded on the custody account, then the next batch instructs it.
+            continue
         instructions.append(
             BankInstruction(
                 bank=bank,
@@ -299,8 +282,10 @@ def release_batch_create(*, actor: User | None, bank: Bank) -> BankInstructionBa
                 reference=_new_reference("RI"),
                 institution_id=inst_id,
                 amount_fen=amount,
-                payee_name=account.institution.name,
-                payee_account="",
+                payee_name=account.settlement_account_name or account.institution.name,
+                payee_account=account.settlement_account_no,
+                payee_bank_name=account.settlement_bank_name,
+                payer_account=account.account_no,
                 division_code=account.division_code,
             )
         )
@@ -323,7 +308,7 @@ def _save_batch(
             i.save()
         else:
             BankInstruction.objects.filter(pk=i.pk).update(batch=batch)
-    batch.file.save(f"{batch.reference}.csv", ContentFile(_batch_file(batch, instructions)), save=True)
+    batch.file.save(f"{batch.reference}.csv", ContentFile(instruction_file(batch, instructions)), save=True)
     audit_record(
         actor=actor,
         action=f"funds.{batch.kind}_batch",

@@ -140,14 +140,23 @@ def custody_account_open(
     account_no: str,
     account_name: str = "",
     opened_on: datetime.date | None = None,
+    settlement_account_no: str = "",
+    settlement_account_name: str = "",
+    settlement_bank_name: str = "",
 ) -> CustodyAccount:
-    """Open the institution's custody account (closing any earlier active one) and mark it as under bank custody."""
+    """Open the institution's custody account (closing any earlier active one) and mark it as under bank custody.
+
+    ``settlement_*``: the institution's own account that released money is paid out to (named in the custody
+    agreement); release instructions are drafted only once it is known."""
     CustodyAccount.objects.filter(institution=institution, is_active=True).update(is_active=False)
     account = CustodyAccount.objects.create(
         institution=institution,
         bank=bank,
         account_no=account_no,
         account_name=account_name or institution.name,
+        settlement_account_no=settlement_account_no,
+        settlement_account_name=settlement_account_name or (institution.name if settlement_account_no else ""),
+        settlement_bank_name=settlement_bank_name,
         opened_on=opened_on or timezone.localdate(),
         division_code=institution.division_code,
     )
@@ -155,7 +164,13 @@ def custody_account_open(
         actor=actor,
         action="funds.custody_open",
         obj=account,
-        after={"institution": institution.pk, "bank": bank.code, "account_no": account_no},
+        after={
+            "institution": institution.pk,
+            "bank": bank.code,
+            "account_no": account_no,
+            "settlement_account_no": settlement_account_no,
+            "settlement_bank_name": settlement_bank_name,
+        },
     )
     _set_supervision_mode(actor=actor, institution=institution, mode=SupervisionMode.BANK_CUSTODY)
     return account

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 
+from ..instructions import read_instruction_file
 from ..models import Bank, BankInstruction, BankNotification, CustodyAccount, InstructionStatus, PaymentOrder
 from ..signing import signed_headers
 from . import Execution
@@ -97,6 +98,8 @@ class SimulatedBank:
         notification_id: str | None = None,
         bank_reference: str | None = None,
         payer_name: str = "",
+        payer_account: str = "",
+        payer_bank_name: str = "",
     ) -> bytes:
         payload = {
             "notification_id": notification_id or f"N{secrets.token_hex(8).upper()}",
@@ -105,6 +108,8 @@ class SimulatedBank:
             "bank_reference": bank_reference or f"{self.bank.code.upper()}{secrets.token_hex(8).upper()}",
             "paid_at": timezone.now().isoformat(),
             "payer_name": payer_name,
+            "payer_account": payer_account,
+            "payer_bank_name": payer_bank_name,
         }
         return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
@@ -147,6 +152,9 @@ class SimulatedBank:
             order_no=order.order_no,
             amount_fen=order.amount_fen if amount_fen is None else amount_fen,
             notification_id=notification_id,
+            # The parent's own card, the same for every payment of one enrolment: a refund goes back to it.
+            payer_account=f"6217{order.enrolment_id:015d}",
+            payer_bank_name=self.bank.name,
         )
         return self.send(body, client=client, base_url=base_url)
 
@@ -170,7 +178,7 @@ class SimulatedBank:
     @staticmethod
     def read_instruction_file(content: bytes) -> list[dict[str, str]]:
         """Parse an instruction batch file (CSV with a header row) as the bank's host system would."""
-        return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+        return read_instruction_file(content)
 
     # ------------------------------------------------------------------ statements
 

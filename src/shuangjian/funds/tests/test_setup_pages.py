@@ -8,10 +8,17 @@ from ..models import Bank, CustodyAccount, RiskDeposit
 from .factories import BankFactory, CustodyAccountFactory, InstitutionFactory
 
 
-def _custody_post(client, inst, bank, account_no="62220001"):
+def _custody_post(client, inst, bank, account_no="62220001", settlement_account_no="410501000001"):
     return client.post(
         "/funds/setup/",
-        {"c-uscc": inst.uscc, "c-bank": bank.pk, "c-account_no": account_no, "c-opened_on": "2026-03-01"},
+        {
+            "c-uscc": inst.uscc,
+            "c-bank": bank.pk,
+            "c-account_no": account_no,
+            "c-opened_on": "2026-03-01",
+            "c-settlement_account_no": settlement_account_no,
+            "c-settlement_bank_name": "中国工商银行开封分行",
+        },
     )
 
 
@@ -19,8 +26,17 @@ def test_regulator_opens_custody_in_scope_and_the_mode_changes(db, client):
     bank = BankFactory.create()
     inst = InstitutionFactory.create()
     client.force_login(RegulatorFactory.create())
+    # The settlement account released money is paid to is part of opening custody.
+    r = _custody_post(client, inst, bank, settlement_account_no="")
+    assert r.status_code == 200 and not CustodyAccount.objects.exists()
     r = _custody_post(client, inst, bank)
     assert r.status_code == 302
+    account = CustodyAccount.objects.get(institution=inst)
+    assert (account.settlement_account_no, account.settlement_account_name, account.settlement_bank_name) == (
+        "410501000001",
+        inst.name,
+        "中国工商银行开封分行",
+    )
     assert Institution.objects.get(pk=inst.pk).supervision_mode == SupervisionMode.BANK_CUSTODY
     assert AuditEvent.objects.filter(action="funds.custody_open").count() == 1
     page = client.get("/funds/setup/")

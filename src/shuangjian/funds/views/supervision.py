@@ -49,6 +49,9 @@ def setup(request: HttpRequest) -> HttpResponse:
                         bank=data["bank"],
                         account_no=data["account_no"],
                         opened_on=data["opened_on"],
+                        settlement_account_no=data["settlement_account_no"],
+                        settlement_account_name=data["settlement_account_name"],
+                        settlement_bank_name=data["settlement_bank_name"],
                     )
                 except IntegrityError:
                     custody_form.add_error("account_no", _("该银行下已有此账号。"))
