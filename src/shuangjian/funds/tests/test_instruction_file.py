@@ -8,6 +8,8 @@ import datetime
 import pytest
 from django.test import Client
 
+from shuangjian.core.tests.factories import RegulatorFactory
+
 from .. import instructions, refunds, release, services
 from ..banks.simulated import SimulatedBank
 from ..models import BankInstruction, BankInstructionBatch, CustodyAccount, InstructionKind
@@ -77,11 +79,14 @@ def test_release_and_refund_files_name_every_field_a_bank_needs(world: World, cl
     assert release.instruction_batch_execute_simulated(actor=None, batch=refund_batch) == 1
 
 
-def test_no_release_is_instructed_without_a_settlement_account(world: World) -> None:
+def test_no_release_is_instructed_without_a_settlement_account(world: World, client: Client) -> None:
     from .test_release import pay
 
     pay(world, 50_000)
     CustodyAccount.objects.filter(institution=world.institution).update(settlement_account_no="")
+    # The regulator sees which custody accounts still lack one.
+    client.force_login(RegulatorFactory.create())
+    assert "未登记结算账户" in client.get("/funds/setup/").content.decode()
     request = release.consumption_request_create_for_attendance(attend(world, datetime.date(2026, 3, 2)))
     assert request is not None
     release.consumption_confirm(actor=parent_of(world.enrolment), request=request)
