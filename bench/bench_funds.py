@@ -11,7 +11,7 @@ Figures (PostgreSQL is the database these goals are about; on SQLite COPY become
   comparison with our batch), run by ``bench/hordak_worker.py`` in its own
   virtualenv (``HORDAK_PYTHON``, default ``/tmp/f1-hordak-venv/bin/python``) against a scratch database on
   the same server; skipped with a note when that interpreter is missing;
-* reconciliation of 1M statement lines, if ``shuangjian.funds.reconcile`` provides ``bench_reconcile``.
+* reconciliation of 1M statement lines (``reconcile.statement_import`` on a generated statement).
 
 ``BENCH_FUNDS_ONLY=reconcile`` (or ``ledger``) runs only that part; ``BENCH_FUNDS_RECONCILE_LINES`` sets the
 statement's size (default 1 000 000).
@@ -269,16 +269,65 @@ def _ledger_figures() -> list[Figure]:
 
 
 def _reconcile_figures() -> list[Figure]:
-    figures: list[Figure] = []
-    try:
-        from shuangjian.funds import reconcile  # f2's service
-    except ImportError:
-        print("reconcile: skipped: shuangjian.funds.reconcile not present", file=sys.stderr)
-    else:
-        bench_reconcile = getattr(reconcile, "bench_reconcile", None)
-        if bench_reconcile is None:
-            print("reconcile: skipped: reconcile.bench_reconcile not provided", file=sys.stderr)
-        else:
-            with scratch_database():
-                figures.extend(bench_reconcile(lines=RECONCILE_LINES))
-    return figures
+    with scratch_database():
+        return _bench_reconcile(lines=RECONCILE_LINES)
+
+
+def _bench_reconcile(lines: int) -> list[Figure]:
+    """Import a generated statement of ``lines`` lines against a ledger that books all but one of them (plus one
+    the bank lacks and one amount the bank shows differently): a realistic day. Setup is not timed."""
+    import csv
+    import io
+
+    from django.utils import timezone
+
+    from shuangjian.funds import ledger
+    from shuangjian.funds.models import EntryKind
+    from shuangjian.funds.reconcile import COLUMNS, statement_import
+    from shuangjian.funds.tests.factories import BankFactory
+
+    bank = BankFactory.create(code=f"benchrec{int(time.time())}")
+    cash = ledger.account_bank_unallocated_cash(bank)
+    suspense = ledger.account_suspense(bank)
+    day = timezone.localdate()
+
+    def amount(i: int) -> int:
+        return 100 + i % 50
+
+    setup = time.perf_counter()
+    for start in range(0, lines + 1, 20_000):
+        ledger.journal_post_batch(
+            actor=None,
+            entries=[
+                ledger.EntrySpec(
+                    kind=EntryKind.SUSPENSE_IN,
+                    lines=[(cash, amount(i)), (suspense, -amount(i))],
+                    bank=bank,
+                    bank_reference=f"{bank.code}R{i:09d}",
+                    business_date=day,
+                )
+                # Entry ``lines`` is on the ledger only (missing at bank); line 0 is on the statement only.
+                for i in range(max(start, 1), min(start + 20_000, lines + 1))
+            ],
+        )
+    setup = time.perf_counter() - setup
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for i in range(lines):
+        fen = amount(i) + (1 if i == 7 else 0)
+        writer.writerow([f"{bank.code}R{i:09d}", day.isoformat(), f"{fen // 100}.{fen % 100:02d}", "", "", ""])
+    content = text.getvalue().encode()
+    started = time.perf_counter()
+    result = statement_import(actor=None, bank=bank, content=content, file_name="bench.csv", statement_date=day)
+    elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    again = statement_import(actor=None, bank=bank, content=content, file_name="bench.csv", statement_date=day)
+    repeat = time.perf_counter() - started
+    assert result.matched == lines - 2 and result.discrepancies == 3 and not again.created, result
+    return [
+        (f"reconcile {lines} statement lines, all but 3 matched (import + match + cases)", round(elapsed, 1), "s"),
+        ("reconcile lines per second", round(lines / elapsed), "lines/s"),
+        ("reconcile re-import of the same file (no-op)", round(repeat * 1000, 1), "ms"),
+        (f"(setup, not part of the figure: {lines} ledger entries by journal_post_batch)", round(setup, 1), "s"),
+    ]

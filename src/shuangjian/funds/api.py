@@ -37,6 +37,9 @@ class NotificationIn(BaseModel):
     bank_reference: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     paid_at: datetime.datetime | None = None
     payer_name: Annotated[StrictStr, Field(max_length=128)] = ""
+    # The account the money came from: a custody refund goes back to it (原路退回).
+    payer_account: Annotated[StrictStr, Field(max_length=40)] = ""
+    payer_bank_name: Annotated[StrictStr, Field(max_length=128)] = ""
 
 
 class NotificationOut(Schema):
@@ -59,17 +62,39 @@ _NOTIFICATION_OPENAPI: dict[str, Any] = {
         {"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},
     ],
     "description": (
-        "银行到账通知。签名：HMAC-SHA256(银行密钥, 原始请求体字节)，十六进制放在 X-Signature（可带 `sha256=` 前缀）。"
-        "X-Timestamp 为 Unix 秒，必填；早于当前 5 分钟以上或超前 5 分钟以上的请求拒绝（401）。"
-        "个别银行可按约定改用时间戳绑定签名：HMAC-SHA256(银行密钥, `<X-Timestamp>.` + 原始请求体)。"
-        "同一 notification_id 重复发送返回首次结果，不重复入账，因此重放请求体不会造成重复入账。"
-        "签名错误或时间戳过期 → 401；时间戳格式错误、请求体格式错误 → 400（附 detail）。\n\n"
-        "Bank payment notification. Signature: HMAC-SHA256(bank secret, raw body bytes), hex in X-Signature "
-        "(optional `sha256=` prefix). X-Timestamp (Unix seconds) is required; more than 5 minutes old or ahead is "
-        "refused (401). A bank may instead be set to sign `<X-Timestamp>.` + raw body. A repeated notification_id "
-        "gets the first answer and books nothing."
+        "银行到账通知。签名：HMAC-SHA256(银行密钥, `<X-Timestamp>.` + 原始请求体字节)，十六进制放在 X-Signature"
+        "（可带 `sha256=` 前缀）。X-Timestamp 为 Unix 秒，必填；与当前时间相差超过允许时间窗"
+        f"（FUNDS_NOTIFICATION_MAX_AGE_SECONDS，默认 {rules.NOTIFICATION_MAX_AGE_SECONDS} 秒）的请求拒绝（401）。"
+        "尚未改造的银行可按约定改用仅签原始请求体的方式。"
+        "同一 notification_id 重复发送返回首次结果，不重复入账。"
+        "签名错误或时间戳过期 → 401；时间戳格式错误、请求体格式错误 → 400（附 detail）；"
+        f"请求体超过 {MAX_NOTIFICATION_BYTES} 字节 → 413。\n\n"
+        "Bank payment notification. Signature: HMAC-SHA256(bank secret, `<X-Timestamp>.` + raw body bytes), hex in "
+        "X-Signature (optional `sha256=` prefix). X-Timestamp (Unix seconds) is required; outside the window "
+        f"(FUNDS_NOTIFICATION_MAX_AGE_SECONDS, default {rules.NOTIFICATION_MAX_AGE_SECONDS} s) it is refused (401). "
+        "A bank not yet upgraded may be set to sign the raw body only. A repeated notification_id gets the first "
+        f"answer and books nothing. A body over {MAX_NOTIFICATION_BYTES} bytes is refused (413) unread."
     ),
 }
+
+
+def _body_within(request: HttpRequest, limit: int) -> bytes:
+    """The request body, or 413 without reading more than ``limit`` + 1 bytes of it (an unauthenticated caller
+    must not make the server buffer a large body): the declared length is checked first, then at most
+    ``limit`` + 1 bytes are read, which also catches a body longer than its header says."""
+    too_large = ApiError(413, _("请求体过大（上限 %(n)s 字节）") % {"n": limit}, "too_large")
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit():
+        raise ApiError(400, _("Content-Length 无效"), "malformed")
+    if int(declared) > limit:
+        raise too_large
+    if hasattr(request, "_body"):
+        body: bytes = request.body  # read already by something before us (within the global limit)
+    else:
+        body = request.read(limit + 1)
+    if len(body) > limit:
+        raise too_large
+    return body
 
 
 @router.post(
@@ -80,12 +105,10 @@ _NOTIFICATION_OPENAPI: dict[str, Any] = {
     summary="银行到账通知",
 )
 def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: str) -> dict[str, Any]:
+    body = _body_within(request, MAX_NOTIFICATION_BYTES)
     bank = Bank.objects.filter(code=bank_code[:32], is_active=True).first()
     if bank is None:
         raise ApiError(404, _("未找到该银行"), "bank_not_found")
-    body = request.body
-    if len(body) > MAX_NOTIFICATION_BYTES:
-        raise ApiError(413, _("请求体过大"), "too_large")
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not timestamp or not signature:
@@ -93,7 +116,11 @@ def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: s
     if not timestamp_well_formed(timestamp):
         raise ApiError(400, _("X-Timestamp 应为 Unix 时间（秒）"), "timestamp_malformed")
     if not timestamp_fresh(timestamp, max_age_seconds=rules.notification_max_age_seconds()):
-        raise ApiError(401, _("时间戳无效或已过期（超过 5 分钟）"), "timestamp_stale")
+        raise ApiError(
+            401,
+            _("时间戳无效或已过期（超过 %(window)s）") % {"window": rules.notification_window_text()},
+            "timestamp_stale",
+        )
     if not signature_valid(bank.notification_secret, timestamp, body, signature, bank.signature_scheme):
         raise ApiError(401, _("签名无效"), "signature_invalid")
     try:

@@ -113,6 +113,8 @@ def build_funds(ctx: DemoContext) -> None:
             bank=bank,
             account_no=f"41020{n:011d}",
             opened_on=datetime.date(2026, 1, 5),
+            settlement_account_no=f"4105010{n:09d}",
+            settlement_bank_name=("中国工商银行开封分行", "中国建设银行开封分行", "中国农业银行开封分行")[n % 3],
         )
     sim = SimulatedBank(bank)
     client = Client()

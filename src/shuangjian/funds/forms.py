@@ -11,6 +11,7 @@ from shuangjian.core.fields import UsccField, YuanField
 from shuangjian.core.models import Division, DivisionLevel
 
 from .models import Bank, SignatureScheme, StatementFormat
+from .rules import notification_window_text
 
 
 class _Bootstrap(forms.Form):
@@ -40,9 +41,8 @@ class BankForm(_Bootstrap):
     signature_scheme = forms.ChoiceField(
         label=_("签名方式"),
         choices=SignatureScheme.choices,
-        initial=SignatureScheme.BODY,
+        initial=SignatureScheme.TIMESTAMP_BODY,
         required=False,
-        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
     )
 
     division_code = forms.CharField(
@@ -52,8 +52,15 @@ class BankForm(_Bootstrap):
         help_text=_("该行托管业务服务的市或县区代码（如 4102、410202）；无机构归属的对账差异由该区划监管人员处理。"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The window in force, not a number fixed when this module was written.
+        self.fields["signature_scheme"].help_text = _("HMAC-SHA256 所覆盖的内容；时间戳均须在 %(window)s内。") % {
+            "window": notification_window_text()
+        }
+
     def clean_signature_scheme(self) -> str:
-        return self.cleaned_data.get("signature_scheme") or SignatureScheme.BODY
+        return self.cleaned_data.get("signature_scheme") or SignatureScheme.TIMESTAMP_BODY
 
     def clean_division_code(self) -> str:
         return _service_division(self.cleaned_data.get("division_code", ""))
@@ -80,6 +87,16 @@ class CustodyForm(_Bootstrap):
         error_messages={"invalid": _("账号只能包含数字、字母和连字符")},
     )
     opened_on = forms.DateField(label=_("开户日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    settlement_account_no = forms.RegexField(
+        label=_("机构结算账号"),
+        regex=r"^[0-9A-Za-z-]{4,40}$",
+        error_messages={"invalid": _("账号只能包含数字、字母和连字符")},
+        help_text=_("监管协议约定的机构一般结算账户，释放资金划付至此"),
+    )
+    settlement_account_name = forms.CharField(
+        label=_("结算账户户名"), max_length=128, required=False, help_text=_("留空则为机构名称")
+    )
+    settlement_bank_name = forms.CharField(label=_("结算账户开户行"), max_length=128)
 
 
 class RiskDepositForm(_Bootstrap):

@@ -1,10 +1,10 @@
 """Prepaid fund supervision: banks, custody, the double-entry ledger, payments, release, refunds, reconciliation.
 
-Sign convention (see ``funds/ledger.py``): a ``Posting.amount_fen`` is positive for a debit and negative for a
+Sign convention (see ``funds/ledger/__init__.py``): a ``Posting.amount_fen`` is positive for a debit and negative for a
 credit; the postings of one ``JournalEntry`` sum to zero. ``LedgerAccount.balance_fen`` is kept in the account's
 natural direction (assets: debits − credits; liabilities: credits − debits), so every balance is ≥ 0.
 
-Rows here are written only by the services in ``ledger.py``, ``payments.py``, ``release.py``, ``refunds.py``
+Rows here are written only by the services in ``ledger/``, ``payments.py``, ``release.py``, ``refunds.py``
 and ``reconcile.py``; never through ``save()`` logic or signals.
 """
 
@@ -33,7 +33,7 @@ class SignatureScheme(models.TextChoices):
 
 class Bank(models.Model):
     """A custody bank. ``code`` appears in the notification URL; ``notification_secret`` keys its HMAC over what
-    ``signature_scheme`` says (the raw body by default)."""
+    ``signature_scheme`` says (timestamp + raw body by default)."""
 
     code = models.SlugField(_("银行代码"), max_length=32, unique=True)
     name = models.CharField(_("银行名称"), max_length=128)
@@ -42,8 +42,8 @@ class Bank(models.Model):
         _("签名方式"),
         max_length=16,
         choices=SignatureScheme.choices,
-        default=SignatureScheme.BODY,
-        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在 5 分钟内。"),
+        default=SignatureScheme.TIMESTAMP_BODY,
+        help_text=_("HMAC-SHA256 所覆盖的内容；时间戳均须在规定时限内。"),
     )
     statement_format = models.CharField(
         _("对账单格式"), max_length=8, choices=StatementFormat.choices, default=StatementFormat.CSV
@@ -94,6 +94,11 @@ class CustodyAccount(models.Model):
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="custody_accounts", verbose_name=_("银行"))
     account_no = models.CharField(_("托管账号"), max_length=40)
     account_name = models.CharField(_("账户名称"), max_length=128)
+    # Where released money is paid out: the institution's own settlement (basic) account named in the custody
+    # agreement. A release instruction needs it; without it the institution's money is not instructed.
+    settlement_account_no = models.CharField(_("结算账号"), max_length=40, blank=True)
+    settlement_account_name = models.CharField(_("结算账户户名"), max_length=128, blank=True)
+    settlement_bank_name = models.CharField(_("结算账户开户行"), max_length=128, blank=True)
     opened_on = models.DateField(_("开户日期"))
     is_active = models.BooleanField(_("有效"), default=True)
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
@@ -459,6 +464,9 @@ class BankInstruction(models.Model):
     amount_fen = models.BigIntegerField(_("金额（分）"))
     payee_name = models.CharField(_("收款人"), max_length=128)
     payee_account = models.CharField(_("收款账号"), max_length=64, blank=True)
+    payee_bank_name = models.CharField(_("收款行名称"), max_length=128, blank=True)
+    # The custody account the money leaves (付款账号): the institution's, at this instruction's bank.
+    payer_account = models.CharField(_("付款账号"), max_length=40, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=InstructionStatus.choices, default=InstructionStatus.DRAFT, db_index=True
     )

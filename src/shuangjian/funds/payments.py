@@ -37,6 +37,8 @@ class NotificationData:
     bank_reference: str
     paid_at: datetime.datetime | None = None
     payer_name: str = ""
+    payer_account: str = ""
+    payer_bank_name: str = ""
 
 
 @dataclass(frozen=True)

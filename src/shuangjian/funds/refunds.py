@@ -30,6 +30,7 @@ from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.students.models import Enrolment
 
 from . import ledger, rules
+from .instructions import refund_payee
 from .models import (
     Bank,
     BankInstruction,
@@ -160,7 +161,9 @@ def _approve(*, actor: User | None, refund: RefundRequest, status: str) -> Refun
     )
     instruction = None
     if custody is not None:
-        parent = refund.applied_by
+        payee = refund_payee(
+            enrolment=refund.enrolment, fallback_name=refund.applied_by.display_name or refund.applied_by.username
+        )
         instruction = BankInstruction.objects.create(
             bank_id=custody.bank_id,
             kind=InstructionKind.REFUND,
@@ -168,8 +171,10 @@ def _approve(*, actor: User | None, refund: RefundRequest, status: str) -> Refun
             institution_id=refund.institution_id,
             enrolment=refund.enrolment,
             amount_fen=amount,
-            payee_name=(parent.display_name or parent.username)[:128],
-            payee_account=_("原路退回"),
+            payee_name=payee.name,
+            payee_account=payee.account,
+            payee_bank_name=payee.bank_name,
+            payer_account=custody.account_no,
             division_code=refund.division_code,
         )
     before = refund.status

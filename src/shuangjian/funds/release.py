@@ -8,12 +8,10 @@ release that is not tied to one confirmed request, so money released never excee
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import secrets
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
@@ -27,8 +25,8 @@ from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.students.models import Attendance
 
 from . import ledger, rules
-from .banks.simulated import SimulatedBank
-from .instructions import InstructionResult, instruction_batch_record_results
+from .banks import bank_adapter
+from .instructions import InstructionResult, instruction_batch_record_results, instruction_file
 from .models import (
     CONFIRMED_CONSUMPTION,
     AccountKind,
@@ -46,13 +44,6 @@ from .models import (
 )
 
 BASIS_RELEASE = _("全国校外教育培训监管与服务综合平台消课规则（2023）")
-
-
-def auto_confirm_working_days() -> int:
-    # RULES.md "release (一课一消)": N = 15 working days national app default, 7 in some places (local setting).
-    # FUNDS_AUTO_CONFIRM_WORKING_DAYS (settings/base.py) wins; otherwise f1's rules default and its setting.
-    configured = getattr(settings, "FUNDS_AUTO_CONFIRM_WORKING_DAYS", None)
-    return int(configured) if configured is not None else rules.confirm_working_days()
 
 
 def _lesson_date(attendance: Attendance) -> datetime.date:
@@ -84,7 +75,7 @@ def consumption_request_create_for_attendance(attendance: Attendance) -> Consump
             "institution_id": enrolment.institution_id,
             "session": attendance.session,
             "amount_fen": enrolment.price_per_lesson_fen,
-            "due_date": add_working_days(_lesson_date(attendance), auto_confirm_working_days()),
+            "due_date": add_working_days(_lesson_date(attendance), rules.confirm_working_days()),
             "division_code": enrolment.division_code,
         },
     )
@@ -252,25 +243,6 @@ def _outstanding(kind: str, institution_ids: list[int]) -> dict[int, int]:
     return {r["institution_id"]: r["total"] or 0 for r in rows}
 
 
-def _batch_file(batch: BankInstructionBatch, instructions: list[BankInstruction]) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["batch", "reference", "kind", "amount", "payee_name", "payee_account", "memo"])
-    for i in instructions:
-        writer.writerow(
-            [
-                batch.reference,
-                i.reference,
-                i.kind,
-                f"{i.amount_fen // 100}.{i.amount_fen % 100:02d}",
-                i.payee_name,
-                i.payee_account,
-                f"{i.institution_id}",
-            ]
-        )
-    return text.getvalue().encode("utf-8")
-
-
 def _new_reference(prefix: str) -> str:
     return f"{prefix}{timezone.localdate():%Y%m%d}{secrets.token_hex(5).upper()}"
 
@@ -299,6 +271,10 @@ def release_batch_create(*, actor: User | None, bank: Bank) -> BankInstructionBa
         if amount <= 0:
             continue
         account = custody[inst_id]
+        if not account.settlement_account_no:
+            # A bank cannot pay to no account: the money stays released and owed until the settlement account is
+            # recorded on the custody account, then the next batch instructs it.
+            continue
         instructions.append(
             BankInstruction(
                 bank=bank,
@@ -306,8 +282,10 @@ def release_batch_create(*, actor: User | None, bank: Bank) -> BankInstructionBa
                 reference=_new_reference("RI"),
                 institution_id=inst_id,
                 amount_fen=amount,
-                payee_name=account.institution.name,
-                payee_account="",
+                payee_name=account.settlement_account_name or account.institution.name,
+                payee_account=account.settlement_account_no,
+                payee_bank_name=account.settlement_bank_name,
+                payer_account=account.account_no,
                 division_code=account.division_code,
             )
         )
@@ -330,7 +308,7 @@ def _save_batch(
             i.save()
         else:
             BankInstruction.objects.filter(pk=i.pk).update(batch=batch)
-    batch.file.save(f"{batch.reference}.csv", ContentFile(_batch_file(batch, instructions)), save=True)
+    batch.file.save(f"{batch.reference}.csv", ContentFile(instruction_file(batch, instructions)), save=True)
     audit_record(
         actor=actor,
         action=f"funds.{batch.kind}_batch",
@@ -361,9 +339,15 @@ def instruction_batch_mark_sent(*, actor: User | None, batch: BankInstructionBat
 def instruction_batch_execute_simulated(
     *, actor: User | None, batch: BankInstructionBatch, fail_references: tuple[str, ...] = ()
 ) -> int:
-    """Send the batch to the simulated bank's API and book its answers (each instruction once, crash-safe)."""
+    """Send the batch to the simulated bank's API and book its answers (each instruction once, crash-safe).
+
+    Refused (``bank_not_simulated``) for a bank whose adapter is not simulated: a real bank executes by itself.
+    """
+    adapter = bank_adapter(batch.bank)
+    if not adapter.simulated:
+        raise ValidationError(_("该银行不是模拟银行：指令由银行自行执行并回报结果。"), code="bank_not_simulated")
     batch = instruction_batch_mark_sent(actor=actor, batch=batch)
-    executions = SimulatedBank(batch.bank).execute(
+    executions = adapter.execute(
         list(batch.instructions.filter(status=InstructionStatus.SENT)), fail_references=fail_references
     )
     return instruction_batch_record_results(

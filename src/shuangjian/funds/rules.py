@@ -45,7 +45,10 @@ NOTIFICATION_MAX_AGE_SECONDS = 300
 def _setting(name: str, default: int) -> int:
     from django.conf import settings  # read at call time: tests and provinces override with settings
 
-    return int(getattr(settings, name, default))
+    # None: the environment left it unset (settings/base.py reads FUNDS_* from the environment without a
+    # default of its own, so the number lives here once).
+    value = getattr(settings, name, None)
+    return default if value is None else int(value)
 
 
 def confirm_working_days() -> int:
@@ -58,6 +61,14 @@ def refund_silence_working_days() -> int:
 
 def notification_max_age_seconds() -> int:
     return _setting("FUNDS_NOTIFICATION_MAX_AGE_SECONDS", NOTIFICATION_MAX_AGE_SECONDS)
+
+
+def notification_window_text() -> str:
+    """The notification timestamp window in force, in words for messages ("5 分钟", "90 秒")."""
+    seconds = notification_max_age_seconds()
+    if seconds % 60 == 0:
+        return _("%(n)s 分钟") % {"n": seconds // 60}
+    return _("%(n)s 秒") % {"n": seconds}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,17 @@
 """Supervision setup (banks, custody accounts, risk deposits) and payment orders with fee caps.
 
-Every function here is a write: keyword-only, atomic, audited. Bank notifications are in ``payments.py``.
+Every function here is a write: keyword-only, atomic, audited. Funds' services are this module and the write
+modules beside it, one per stage of the money's path (each function ``<entity>_<action>(*, actor, ...)``):
+
+* ``services.py`` — banks and their operators, custody accounts, risk deposits, payment orders (fee caps);
+* ``payments.py`` — bank payment notifications: money in, booked once per notification;
+* ``release.py`` — lesson consumption (confirm, dispute, auto-confirm) and release batches (一课一消);
+* ``refunds.py`` — refund requests, answers, deemed agreement, refund batches, direct refunds;
+* ``instructions.py`` — the bank's answers to payout and refund instructions;
+* ``reconcile.py`` — statement import and matching, discrepancies, maker-checker adjustments;
+* ``ledger/`` — the double-entry engine they all book through (the only writer of entries and balances).
+
+Reads are in ``selectors.py``; bank adapters (the simulated bank) in ``banks/``, chosen by setting.
 """
 
 from __future__ import annotations
@@ -44,7 +55,7 @@ def bank_create(
     name: str,
     notification_secret: str = "",
     statement_format: str = StatementFormat.CSV,
-    signature_scheme: str = SignatureScheme.BODY,
+    signature_scheme: str = SignatureScheme.TIMESTAMP_BODY,
     division_code: str = "",
 ) -> Bank:
     """A custody bank; a random secret is generated when none is given. ``division_code`` is the city or county
@@ -129,14 +140,23 @@ def custody_account_open(
     account_no: str,
     account_name: str = "",
     opened_on: datetime.date | None = None,
+    settlement_account_no: str = "",
+    settlement_account_name: str = "",
+    settlement_bank_name: str = "",
 ) -> CustodyAccount:
-    """Open the institution's custody account (closing any earlier active one) and mark it as under bank custody."""
+    """Open the institution's custody account (closing any earlier active one) and mark it as under bank custody.
+
+    ``settlement_*``: the institution's own account that released money is paid out to (named in the custody
+    agreement); release instructions are drafted only once it is known."""
     CustodyAccount.objects.filter(institution=institution, is_active=True).update(is_active=False)
     account = CustodyAccount.objects.create(
         institution=institution,
         bank=bank,
         account_no=account_no,
         account_name=account_name or institution.name,
+        settlement_account_no=settlement_account_no,
+        settlement_account_name=settlement_account_name or (institution.name if settlement_account_no else ""),
+        settlement_bank_name=settlement_bank_name,
         opened_on=opened_on or timezone.localdate(),
         division_code=institution.division_code,
     )
@@ -144,7 +164,13 @@ def custody_account_open(
         actor=actor,
         action="funds.custody_open",
         obj=account,
-        after={"institution": institution.pk, "bank": bank.code, "account_no": account_no},
+        after={
+            "institution": institution.pk,
+            "bank": bank.code,
+            "account_no": account_no,
+            "settlement_account_no": settlement_account_no,
+            "settlement_bank_name": settlement_bank_name,
+        },
     )
     _set_supervision_mode(actor=actor, institution=institution, mode=SupervisionMode.BANK_CUSTODY)
     return account

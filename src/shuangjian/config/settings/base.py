@@ -180,13 +180,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "courses-violation-scan": {"task": "shuangjian.courses.tasks.violation_scan_task", "schedule": 6 * 3600.0},
     # Zombie institutions (RULES.md: two years without a passed annual inspection), counted nightly (registry).
     "registry-scan-zombies": {"task": "registry.scan_zombies", "schedule": 24 * 3600.0},
-    # Funds: lessons unanswered N working days auto-confirm; refunds unanswered 5 working days = agreed.
+    # Funds: lessons unanswered N working days auto-confirm; refunds unanswered M working days = agreed (rules.py).
     "funds-auto-confirm": {"task": "shuangjian.funds.tasks.auto_confirm_task", "schedule": 3600.0},
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
 }
 
-# RULES.md "release (一课一消)": no answer = confirmed after N working days (15 national app default; 7 in some places).
-FUNDS_AUTO_CONFIRM_WORKING_DAYS = env.int("FUNDS_AUTO_CONFIRM_WORKING_DAYS", default=15)
+# RULES.md "release (一课一消)": no answer = confirmed after N working days. The default and its source are in
+# funds/rules.py (CONFIRM_WORKING_DAYS); unset here means that default.
+FUNDS_CONFIRM_WORKING_DAYS = env.int("FUNDS_CONFIRM_WORKING_DAYS", default=None)
+
+# Bank adapters (funds/banks/__init__.py): the class for every bank, and per bank code an override
+# ("code=dotted.path,..."). The simulated bank is the default here (demo, tests); production defaults to files.
+FUNDS_BANK_ADAPTER = env.str("FUNDS_BANK_ADAPTER", default="shuangjian.funds.banks.simulated.SimulatedBank")
+FUNDS_BANK_ADAPTERS: dict[str, str] = env.dict("FUNDS_BANK_ADAPTERS", default={})
+
+# Bank statement uploads (funds/reconcile.py): the file is streamed, and refused past these sizes.
+FUNDS_STATEMENT_MAX_BYTES = env.int("FUNDS_STATEMENT_MAX_BYTES", default=100 * 1024 * 1024)
+FUNDS_STATEMENT_MAX_LINES = env.int("FUNDS_STATEMENT_MAX_LINES", default=2_000_000)
+FUNDS_STATEMENT_MAX_UNCOMPRESSED_BYTES = env.int("FUNDS_STATEMENT_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024)
 
 # API tokens for programs: lifetime in days unless the creator chooses a shorter one.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)

@@ -15,6 +15,9 @@ DEBUG = False
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
 
+# A real custody bank executes instruction files itself; the simulated bank only where explicitly configured.
+FUNDS_BANK_ADAPTER = env.str("FUNDS_BANK_ADAPTER", default="shuangjian.funds.banks.files.FileExchangeBank")
+
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/1")

@@ -2,8 +2,8 @@
 
 What it does, as a bank would:
 
-* ``pay(order)``: a parent paid an order at the counter/app → the bank signs (by ``Bank.signature_scheme``: the
-  raw body, or timestamp + body) and POSTs a notification to
+* ``pay(order)``: a parent paid an order at the counter/app → the bank signs (by ``Bank.signature_scheme``: timestamp
+  + raw body by default, or the raw body) and POSTs a notification to
   ``/api/v1/banks/<code>/notifications`` (over real HTTP with ``base_url``, or through Django's test client).
 * ``execute(instructions)``: accepts release/refund instructions (a batch, by file or API) and answers each with
   a bank reference and ``executed`` or ``failed``; it never writes platform tables — the platform books the
@@ -33,12 +33,14 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils import timezone
 
+from ..instructions import read_instruction_file
 from ..models import Bank, BankInstruction, BankNotification, CustodyAccount, InstructionStatus, PaymentOrder
 from ..signing import signed_headers
+from . import Execution
 
 STATEMENT_COLUMNS = ("bank_reference", "value_date", "amount", "account_no", "counterparty", "memo")
 
@@ -54,15 +56,6 @@ class Sent:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Execution:
-    reference: str
-    bank_reference: str
-    status: str  # "executed" or "failed"
-    amount_fen: int
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +79,8 @@ class StatementLineData:
 
 
 class SimulatedBank:
+    simulated: ClassVar[bool] = True
+
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
 
@@ -103,6 +98,8 @@ class SimulatedBank:
         notification_id: str | None = None,
         bank_reference: str | None = None,
         payer_name: str = "",
+        payer_account: str = "",
+        payer_bank_name: str = "",
     ) -> bytes:
         payload = {
             "notification_id": notification_id or f"N{secrets.token_hex(8).upper()}",
@@ -111,6 +108,8 @@ class SimulatedBank:
             "bank_reference": bank_reference or f"{self.bank.code.upper()}{secrets.token_hex(8).upper()}",
             "paid_at": timezone.now().isoformat(),
             "payer_name": payer_name,
+            "payer_account": payer_account,
+            "payer_bank_name": payer_bank_name,
         }
         return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
@@ -153,6 +152,9 @@ class SimulatedBank:
             order_no=order.order_no,
             amount_fen=order.amount_fen if amount_fen is None else amount_fen,
             notification_id=notification_id,
+            # The parent's own card, the same for every payment of one enrolment: a refund goes back to it.
+            payer_account=f"6217{order.enrolment_id:015d}",
+            payer_bank_name=self.bank.name,
         )
         return self.send(body, client=client, base_url=base_url)
 
@@ -176,7 +178,7 @@ class SimulatedBank:
     @staticmethod
     def read_instruction_file(content: bytes) -> list[dict[str, str]]:
         """Parse an instruction batch file (CSV with a header row) as the bank's host system would."""
-        return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+        return read_instruction_file(content)
 
     # ------------------------------------------------------------------ statements
 

@@ -50,6 +50,9 @@ class CustodyAccountFactory(factory.django.DjangoModelFactory[CustodyAccount]):
     bank = factory.SubFactory(BankFactory)
     account_no = factory.Sequence(lambda n: f"62220000{n:08d}")
     account_name = factory.LazyAttribute(lambda o: o.institution.name)
+    settlement_account_no = factory.Sequence(lambda n: f"41050100{n:08d}")
+    settlement_account_name = factory.LazyAttribute(lambda o: o.institution.name)
+    settlement_bank_name = "中国建设银行开封分行"
     opened_on = datetime.date(2026, 1, 5)
     division_code = factory.LazyAttribute(lambda o: o.institution.division_code)
 

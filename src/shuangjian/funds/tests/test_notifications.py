@@ -3,10 +3,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import io
 import json
 import time
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from .. import ledger, services
@@ -107,16 +111,38 @@ def _hmac(secret: str, message: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def test_default_scheme_is_hmac_of_the_raw_body_and_a_replay_books_nothing(world, order, client):
-    assert world.bank.signature_scheme == SignatureScheme.BODY
+def test_default_scheme_signs_timestamp_and_body_so_a_replay_with_a_new_timestamp_fails(world, order, client):
+    assert world.bank.signature_scheme == SignatureScheme.TIMESTAMP_BODY
+    body = SimulatedBank(world.bank).notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
+    now = str(int(time.time()))
+    # The raw body alone is not what the default scheme signs.
+    body_only = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, body)}
+    r = _post(client, world.bank, body, body_only)
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
+    # A captured request resent later with a fresh timestamp fails: the timestamp is signed.
+    old = signed_headers(world.bank.notification_secret, body, now=time.time() - 1000)
+    r = _post(client, world.bank, body, {**old, "X-Timestamp": now})
+    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
+    assert JournalEntry.objects.count() == 0
+    # Computed here, not through signing.sign, so the test pins the wire format: HMAC of "<timestamp>." + body.
+    bound = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, now.encode() + b"." + body)}
+    r = _post(client, world.bank, body, bound)
+    assert r.status_code == 200 and r.json()["result"] == "booked"
+    # The simulated bank signs by the bank's scheme.
+    assert SimulatedBank(world.bank).pay(order, client=client).status == 200
+
+
+def test_body_only_scheme_is_a_per_bank_option_and_a_replay_books_nothing(world, order, client):
+    world.bank.signature_scheme = SignatureScheme.BODY
+    world.bank.save(update_fields=["signature_scheme"])
     body = SimulatedBank(world.bank).notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
     now = str(int(time.time()))
     headers = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, body)}
     r = _post(client, world.bank, body, headers)
     assert r.status_code == 200, r.json()
     assert r.json()["result"] == "booked"
-    # The same body and signature resent later with a fresh timestamp verifies (the timestamp is not signed) but
-    # the notification_id was booked already: the first answer comes back and nothing new is booked.
+    # Under this legacy scheme the same body resent with a fresh timestamp verifies, but the notification_id was
+    # booked already: the first answer comes back and nothing new is booked.
     later = {"X-Timestamp": str(int(time.time()) + 60), "X-Signature": "sha256=" + headers["X-Signature"].upper()}
     again = _post(client, world.bank, body, later)
     assert again.status_code == 200 and again.json() == r.json()
@@ -128,24 +154,66 @@ def test_default_scheme_is_hmac_of_the_raw_body_and_a_replay_books_nothing(world
     assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
 
 
-def test_timestamp_bound_scheme_is_a_per_bank_option(world, order, client):
-    world.bank.signature_scheme = SignatureScheme.TIMESTAMP_BODY
-    world.bank.save(update_fields=["signature_scheme"])
+def test_stale_timestamp_message_names_the_window_in_force(world, order, client, settings):
+    settings.FUNDS_NOTIFICATION_MAX_AGE_SECONDS = 120
     body = SimulatedBank(world.bank).notification_body(order_no=order.order_no, amount_fen=order.amount_fen)
-    now = str(int(time.time()))
-    body_only = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, body)}
-    r = _post(client, world.bank, body, body_only)
-    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
-    # A fresh timestamp pasted onto an old signature fails: under this scheme the timestamp is signed.
-    old = signed_headers(world.bank.notification_secret, body, now=time.time() - 1000, scheme="timestamp_body")
-    r = _post(client, world.bank, body, {**old, "X-Timestamp": now})
-    assert (r.status_code, r.json()["code"]) == (401, "signature_invalid")
-    assert JournalEntry.objects.count() == 0
-    bound = {"X-Timestamp": now, "X-Signature": _hmac(world.bank.notification_secret, now.encode() + b"." + body)}
-    r = _post(client, world.bank, body, bound)
-    assert r.status_code == 200 and r.json()["result"] == "booked"
-    # The simulated bank signs by the bank's scheme.
-    assert SimulatedBank(world.bank).pay(order, client=client).status == 200
+    secret = world.bank.notification_secret
+    r = _post(client, world.bank, body, signed_headers(secret, body, now=time.time() - 121))
+    assert (r.status_code, r.json()["code"]) == (401, "timestamp_stale")
+    assert "2 分钟" in r.json()["detail"] and "5 分钟" not in r.json()["detail"]
+    # 121 s is inside the default 5-minute window but outside this one; 100 s is inside both.
+    assert _post(client, world.bank, body, signed_headers(secret, body, now=time.time() - 100)).status_code == 200
+
+
+def test_oversized_body_is_413_json(world, client):
+    body = b"{" + b" " * (64 * 1024) + b"}"
+    r = _post(client, world.bank, body, signed_headers(world.bank.notification_secret, body))
+    assert r.status_code == 413
+    assert r.json()["code"] == "too_large" and r.json()["detail"]
+    assert BankNotification.objects.count() == 0
+
+
+class _CountingStream(io.BytesIO):
+    """A request body that records how many bytes the server read from it."""
+
+    taken = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        data = super().readline(size)
+        self.taken += len(data)
+        return data
+
+
+def _raw_post(world, body: bytes, declared: int) -> tuple[HttpResponseBase, _CountingStream]:
+    stream = _CountingStream(body)
+    request = WSGIRequest(
+        {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": f"/api/v1/banks/{world.bank.code}/notifications",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(declared),
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "wsgi.input": stream,
+            "wsgi.url_scheme": "http",
+            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in signed_headers("x", body).items()},
+        }
+    )
+    response = WSGIHandler().get_response(request)
+    return response, stream
+
+
+def test_webhook_answers_413_without_reading_a_body_declared_too_large(world):
+    body = b"{" + b" " * (1024 * 1024) + b"}"
+    response, stream = _raw_post(world, body, declared=len(body))
+    assert isinstance(response, HttpResponse) and response.status_code == 413
+    assert json.loads(response.content)["code"] == "too_large"
+    assert stream.taken == 0
 
 
 @pytest.mark.parametrize("scheme", [SignatureScheme.BODY, SignatureScheme.TIMESTAMP_BODY])

@@ -8,10 +8,17 @@ from ..models import Bank, CustodyAccount, RiskDeposit
 from .factories import BankFactory, CustodyAccountFactory, InstitutionFactory
 
 
-def _custody_post(client, inst, bank, account_no="62220001"):
+def _custody_post(client, inst, bank, account_no="62220001", settlement_account_no="410501000001"):
     return client.post(
         "/funds/setup/",
-        {"c-uscc": inst.uscc, "c-bank": bank.pk, "c-account_no": account_no, "c-opened_on": "2026-03-01"},
+        {
+            "c-uscc": inst.uscc,
+            "c-bank": bank.pk,
+            "c-account_no": account_no,
+            "c-opened_on": "2026-03-01",
+            "c-settlement_account_no": settlement_account_no,
+            "c-settlement_bank_name": "中国工商银行开封分行",
+        },
     )
 
 
@@ -19,8 +26,17 @@ def test_regulator_opens_custody_in_scope_and_the_mode_changes(db, client):
     bank = BankFactory.create()
     inst = InstitutionFactory.create()
     client.force_login(RegulatorFactory.create())
+    # The settlement account released money is paid to is part of opening custody.
+    r = _custody_post(client, inst, bank, settlement_account_no="")
+    assert r.status_code == 200 and not CustodyAccount.objects.exists()
     r = _custody_post(client, inst, bank)
     assert r.status_code == 302
+    account = CustodyAccount.objects.get(institution=inst)
+    assert (account.settlement_account_no, account.settlement_account_name, account.settlement_bank_name) == (
+        "410501000001",
+        inst.name,
+        "中国工商银行开封分行",
+    )
     assert Institution.objects.get(pk=inst.pk).supervision_mode == SupervisionMode.BANK_CUSTODY
     assert AuditEvent.objects.filter(action="funds.custody_open").count() == 1
     page = client.get("/funds/setup/")
@@ -107,26 +123,26 @@ def test_platform_admin_sets_and_changes_a_banks_signature_scheme(db, client):
     assert Bank.objects.get(code="ccb-kf").signature_scheme == "timestamp_body"
     client.post("/funds/banks/", {"code": "boc-kf", "name": "中国银行开封分行", "statement_format": "csv"})
     bank = Bank.objects.get(code="boc-kf")
-    assert bank.signature_scheme == "body"  # the scheme is the default
+    assert bank.signature_scheme == "timestamp_body"  # the timestamp is signed unless the bank is set otherwise
     page = client.get("/funds/banks/").content.decode()
     assert "时间戳 + 原始请求体" in page and 'data-testid="bank-settings-boc-kf"' in page
     r = client.post(
         "/funds/banks/",
-        {"bank": bank.pk, "statement_format": "xlsx", "signature_scheme": "timestamp_body"},
+        {"bank": bank.pk, "statement_format": "xlsx", "signature_scheme": "body"},
         follow=True,
     )
     assert "已保存" in r.content.decode()
     bank.refresh_from_db()
-    assert (bank.signature_scheme, bank.statement_format) == ("timestamp_body", "xlsx")
+    assert (bank.signature_scheme, bank.statement_format) == ("body", "xlsx")
     event = AuditEvent.objects.get(action="funds.bank_update")
     assert event.before is not None and event.after is not None
-    assert event.before["signature_scheme"] == "body" and event.after["signature_scheme"] == "timestamp_body"
+    assert event.before["signature_scheme"] == "timestamp_body" and event.after["signature_scheme"] == "body"
     r = client.post(
         "/funds/banks/", {"bank": bank.pk, "statement_format": "csv", "signature_scheme": "md5"}, follow=True
     )
     assert r.status_code == 200
     bank.refresh_from_db()
-    assert bank.signature_scheme == "timestamp_body"
+    assert bank.signature_scheme == "body"
     # Regulators cannot change it.
     client.force_login(RegulatorFactory.create())
     assert client.post("/funds/banks/", {"bank": bank.pk, "signature_scheme": "body"}).status_code == 404

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,7 +23,8 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen, parse_yuan
 
-from .. import reconcile, refunds, release, selectors
+from .. import reconcile, refunds, release, rules, selectors
+from ..banks import is_simulated
 from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
@@ -109,7 +111,7 @@ def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     _attempt(
         request,
         lambda: refunds.refund_apply(actor=user, enrolment=enrolment, reason=request.POST.get("reason", "")),
-        _("退费申请已提交，机构须在 5 个工作日内答复，逾期视为同意。"),
+        _("退费申请已提交，机构须在 %(n)s 个工作日内答复，逾期视为同意。") % {"n": rules.refund_silence_working_days()},
     )
     return redirect("funds:parent")
 
@@ -149,6 +151,7 @@ def institution(request: HttpRequest) -> HttpResponse:
             "applied": RefundStatus.APPLIED,
             "direct_owed": (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED),
             "today": timezone.localdate(),
+            "silence_days": rules.refund_silence_working_days(),
         },
     )
 
@@ -207,11 +210,14 @@ def bank(request: HttpRequest) -> HttpResponse:
             made += bool(refunds.refund_batch_create(actor=user, bank=b))
         messages.success(request, _("已生成 %(n)s 个指令批次。") % {"n": made})
         return redirect("funds:bank")
+    page = _page(request, batches)
     return render(
         request,
         "funds/bank.html",
         {
-            "page": _page(request, batches),
+            "page": page,
+            # The "模拟银行执行" button shows only for banks whose adapter is the simulated one.
+            "simulated_bank_ids": {b.bank_id for b in page if is_simulated(b.bank)},
             "statements": selectors.statements_for_user(user)[:20],
             "banks": selectors.banks_for_user(user).filter(is_active=True),
             "draft": InstructionStatus.DRAFT,
@@ -236,6 +242,8 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     """The simulated bank executes the batch through its API (demo and tests; a real bank answers by itself)."""
     user = _user(request)
     batch = selectors.batch_for_bank(user, pk)
+    if not is_simulated(batch.bank):
+        raise Http404
     done = release.instruction_batch_execute_simulated(actor=user, batch=batch)
     messages.success(request, _("银行已处理 %(n)s 条指令。") % {"n": done})
     return redirect("funds:bank")
@@ -253,12 +261,16 @@ def reconcile_list(request: HttpRequest) -> HttpResponse:
         bank_obj = selectors.banks_for_user(user).filter(pk=_int(request.POST.get("bank"))).first()
         if upload is None or bank_obj is None:
             messages.error(request, _("请选择银行并上传对账单文件（CSV 或 Excel）。"))
-        elif upload.size is not None and upload.size > 200 * 1024 * 1024:
-            messages.error(request, _("文件过大。"))
+        elif upload.size is not None and upload.size > settings.FUNDS_STATEMENT_MAX_BYTES:
+            messages.error(
+                request,
+                _("对账单文件过大：上限 %(mb)s MB。") % {"mb": f"{settings.FUNDS_STATEMENT_MAX_BYTES / 1024 / 1024:g}"},
+            )
         else:
             try:
+                # The upload is streamed (spooled to disk past FILE_UPLOAD_MAX_MEMORY_SIZE), never read whole.
                 result = reconcile.statement_import(
-                    actor=user, bank=bank_obj, content=upload.read(), file_name=upload.name or ""
+                    actor=user, bank=bank_obj, content=upload, file_name=upload.name or ""
                 )
             except ValidationError as exc:
                 for m in exc.messages:

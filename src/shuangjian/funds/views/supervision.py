@@ -16,7 +16,7 @@ from shuangjian.core.nav import NavItem, register
 from shuangjian.core.scope import get_in_scope_or_404, require_role
 from shuangjian.registry.models import Institution
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms import BankForm, BankSettingsForm, CustodyForm, RiskDepositForm
 from ..models import Bank
 
@@ -49,6 +49,9 @@ def setup(request: HttpRequest) -> HttpResponse:
                         bank=data["bank"],
                         account_no=data["account_no"],
                         opened_on=data["opened_on"],
+                        settlement_account_no=data["settlement_account_no"],
+                        settlement_account_name=data["settlement_account_name"],
+                        settlement_bank_name=data["settlement_bank_name"],
                     )
                 except IntegrityError:
                     custody_form.add_error("account_no", _("该银行下已有此账号。"))
@@ -120,6 +123,7 @@ def banks(request: HttpRequest) -> HttpResponse:
         {
             "banks": [(b, BankSettingsForm(initial=_settings_of(b), auto_id=f"b{b.pk}_%s")) for b in bank_list],
             "form": form,
+            "window": rules.notification_window_text(),
         },
     )
 

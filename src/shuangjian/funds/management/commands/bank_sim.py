@@ -6,8 +6,8 @@
     bank_sim statement YYYY-MM-DD [--bank CODE] [--out PATH] [--format csv|xlsx]
                                   [--drop REF ...] [--alter REF=FEN ...] [--extra REF=FEN ...]
 
-Notifications are signed the way the bank is set up to sign (``Bank.signature_scheme``: the raw body by default,
-or timestamp + body). Without ``--url`` they go through Django's test client in this process (same code path, no
+Notifications are signed the way the bank is set up to sign (``Bank.signature_scheme``: timestamp + body by default,
+or the raw body alone). Without ``--url`` they go through Django's test client in this process (same code path, no
 server needed); with ``--url`` they are real HTTP requests to a running server.
 """
 
