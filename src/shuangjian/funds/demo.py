@@ -21,7 +21,7 @@ from shuangjian.core.demo import DemoContext, register_demo_step
 from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY
 from shuangjian.core.models import Role, User
 from shuangjian.core.rules import RuleViolationError
-from shuangjian.registry.models import Institution, InstitutionOperator
+from shuangjian.registry.models import Institution, InstitutionOperator, SupervisionMode
 from shuangjian.students.models import Enrolment, EnrolmentStatus
 
 from . import refunds, release, rules, services
@@ -75,6 +75,16 @@ def _parent_of(enrolment: Enrolment) -> User | None:
     return link.parent if link else None
 
 
+def _supervision_plan(ctx: DemoContext, *, teaching: set[int], deposit: set[int]) -> tuple[list[int], list[int]]:
+    """Which institutions get a custody account and which a risk deposit. Institutions with enrolments are under
+    custody (except ``deposit``); the others follow the mode the registry step planned for them (none for an
+    unlicensed one). The registry's ``supervision_mode`` then follows from these records, set by the services."""
+    plan: dict[int, str] = ctx.shared.get("supervision_plan", {})
+    planned_custody = {pk for pk, m in plan.items() if m == SupervisionMode.BANK_CUSTODY}
+    planned_deposit = {pk for pk, m in plan.items() if m == SupervisionMode.RISK_DEPOSIT} - teaching
+    return sorted((teaching | planned_custody) - deposit), sorted(deposit | planned_deposit)
+
+
 @register_demo_step(60, "funds.custody")
 def build_funds(ctx: DemoContext) -> None:
     operator = User.objects.filter(username="kf_bank", role=Role.BANK_OPERATOR).first()
@@ -98,21 +108,36 @@ def build_funds(ctx: DemoContext) -> None:
     if not institutions:
         ctx.log("资金：没有在读报名，跳过")
         return
-    # One institution per county collects outside custody: no account, so the regulator view flags it.
+    # One institution per county is under a risk deposit instead of custody: it collects its fees itself (within
+    # what its deposit covers), so its refunds are paid by the institution directly.
     by_county: dict[str, list[int]] = {}
     for e in enrolments:
         if e.institution_id not in by_county.setdefault(e.division_code, []):
             by_county[e.division_code].append(e.institution_id)
     outside = {ids[-1] for ids in by_county.values() if len(ids) > 2}
-    for n, inst in enumerate(Institution.objects.filter(pk__in=institutions).order_by("pk")):
-        if inst.pk in outside:
-            continue
+    custody, deposit = _supervision_plan(ctx, teaching=set(institutions), deposit=outside)
+    share = rules.risk_deposit_share_bp()
+    fees: dict[int, int] = {}
+    for e in enrolments:
+        fees[e.institution_id] = fees.get(e.institution_id, 0) + e.total_fee_fen
+    for n, inst in enumerate(Institution.objects.filter(pk__in=custody).order_by("pk")):
         services.custody_account_open(
             actor=None,
             institution=inst,
             bank=bank,
             account_no=f"41020{n:011d}",
             opened_on=datetime.date(2026, 1, 5),
+        )
+    for inst in Institution.objects.filter(pk__in=deposit).order_by("pk"):
+        # Enough to cover the fees already agreed, rounded up to ten thousand yuan; 50,000 yuan at the least.
+        needed = max(fees.get(inst.pk, 0) * share // 10_000, 5_000_000)
+        services.risk_deposit_record(
+            actor=None,
+            institution=inst,
+            amount_fen=-(-needed // 1_000_000) * 1_000_000,
+            required_share_bp=share,
+            deposited_on=datetime.date(2026, 1, 5),
+            bank=bank,
         )
     sim = SimulatedBank(bank)
     client = Client()
@@ -252,7 +277,7 @@ def build_funds(ctx: DemoContext) -> None:
         statement_date=today,
     )
     ctx.log(
-        f"资金：托管账户 {len(institutions) - len(outside)} 个（{len(outside)} 家机构未托管），缴费 {paid} 笔"
+        f"资金：托管账户 {len(custody)} 个，风险保证金 {len(deposit)} 笔，缴费 {paid} 笔"
         f"（超限拒绝 {refused}），确认消课 {confirmed}、自动确认 {auto}、异议 {disputed}，"
         f"退费申请 {len(refund_rows) + direct}（机构直接退还 {direct}），"
         f"银行执行指令 {executed} 条；对账 {result.lines} 行，匹配 {result.matched}，差异 {result.discrepancies}"

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("my/lessons/<int:pk>/dispute/", movements.consumption_dispute, name="consumption_dispute"),
     path("my/enrolments/<int:enrolment_id>/refund/", movements.refund_apply, name="refund_apply"),
     path("my/refunds/<int:pk>/receipt/", movements.refund_receipt, name="refund_receipt"),
+    path("my/refunds/<int:pk>/withdraw/", movements.refund_withdraw, name="refund_withdraw"),
     path("institution/", movements.institution, name="institution"),
     path("institution/refunds/<int:pk>/", movements.refund_answer, name="refund_answer"),
     path("institution/refunds/<int:pk>/paid/", movements.refund_paid_direct, name="refund_paid_direct"),

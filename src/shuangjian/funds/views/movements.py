@@ -22,12 +22,13 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen
 
-from .. import reconcile, refunds, release, selectors
+from .. import reconcile, refunds, release, rules, selectors
 from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
     DiscrepancyStatus,
     InstructionStatus,
+    PaymentOrderStatus,
     RefundRoute,
     RefundStatus,
 )
@@ -72,10 +73,17 @@ def parent(request: HttpRequest) -> HttpResponse:
     balances = selectors.parent_balances(user)
     pending = selectors.consumptions_for_parent(user).filter(status=ConsumptionStatus.PENDING)
     history = selectors.consumptions_for_parent(user).exclude(status=ConsumptionStatus.PENDING)
+    payments = selectors.payments_for_parent(user)
     return render(
         request,
         "funds/parent.html",
-        {"balances": balances, "pending": pending[:100], "page": _page(request, history)},
+        {
+            "balances": balances,
+            "pending": pending[:100],
+            "page": _page(request, history),
+            "payments": payments,
+            "to_pay": [p for p in payments if p.order.status == PaymentOrderStatus.PENDING],
+        },
     )
 
 
@@ -104,13 +112,35 @@ def consumption_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """The parent's application: a reason, and a tick confirming the amount shown (the service refuses if the
+    refundable amount changed since the page showed it)."""
     user = _user(request)
     enrolment = selectors.parent_enrolment(user, enrolment_id)
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("请勾选确认退费金额后再提交。"))
+        return redirect("funds:parent")
+    shown = _int(request.POST.get("amount_fen"))
     _attempt(
         request,
-        lambda: refunds.refund_apply(actor=user, enrolment=enrolment, reason=request.POST.get("reason", "")),
-        _("退费申请已提交，机构须在 5 个工作日内答复，逾期视为同意。"),
+        lambda: refunds.refund_apply(
+            actor=user,
+            enrolment=enrolment,
+            reason=request.POST.get("reason", ""),
+            confirmed_amount_fen=shown if shown > 0 else None,
+        ),
+        _("退费申请已提交，机构须在 %(days)s 个工作日内答复，逾期视为同意；答复前可以撤回。")
+        % {"days": rules.refund_silence_working_days()},
     )
+    return redirect("funds:parent")
+
+
+@login_required
+@require_POST
+def refund_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parent withdraws an application before the institution answers."""
+    user = _user(request)
+    refund = selectors.refund_for_parent(user, pk)
+    _attempt(request, lambda: refunds.refund_withdraw(actor=user, refund=refund), _("退费申请已撤回。"))
     return redirect("funds:parent")
 
 
@@ -314,9 +344,26 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = selectors.discrepancy_for_user(user, pk)
     if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "resolve":
+            # The service decides who may choose which resolution (a bank operator only its bank's side).
+            order = next(
+                (o for o in reconcile.candidate_orders(case) if o.order_no == request.POST.get("order_no")), None
+            )
+            _attempt(
+                request,
+                lambda: reconcile.discrepancy_resolve(
+                    actor=user,
+                    discrepancy=case,
+                    resolution=request.POST.get("resolution", ""),
+                    note=request.POST.get("note", ""),
+                    order=order,
+                ),
+                _("已按所选方式处理；涉及记账的须由另一名监管人员复核后入账。"),
+            )
+            return redirect("funds:discrepancy", pk=case.pk)
         if user.role != Role.REGULATOR and not user.is_platform_admin:
             raise Http404
-        action = request.POST.get("action")
         if action == "propose":
             _attempt(
                 request,
@@ -368,6 +415,9 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposed": AdjustmentStatus.PROPOSED,
             "open": DiscrepancyStatus.OPEN,
             "can_act": user.role == Role.REGULATOR or user.is_platform_admin,
+            "resolutions": reconcile.resolutions_for(case, user),
+            "ledger_resolutions": reconcile.LEDGER_RESOLUTIONS,
+            "orders": reconcile.candidate_orders(case) if case.status == DiscrepancyStatus.OPEN else [],
         },
     )
 
@@ -459,6 +509,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "division": division,
             "spike_multiple": selectors.SPIKE_MULTIPLE,
+            "deposit_share": f"{rules.risk_deposit_share_bp() / 100:g}",
             "spike_weeks": selectors.SPIKE_TRAILING_WEEKS,
         },
     )
