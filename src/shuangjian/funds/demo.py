@@ -174,6 +174,34 @@ def build_funds(ctx: DemoContext) -> None:
             if sim.pay(order, client=client).status == 200:
                 paid += 1
 
+    # Deposit institutions collect their fees themselves, within what the deposit covers: orders without a bank,
+    # the institution records each receipt; the last one per institution stays pending (its parent sees how to pay).
+    direct_paid = direct_pending = 0
+    operator_of = {
+        link.institution_id: link.user
+        for link in InstitutionOperator.objects.select_related("user").filter(institution_id__in=outside)
+    }
+    for n, enrolment in enumerate(e for e in enrolments if e.institution_id in outside and e.price_per_lesson_fen > 0):
+        caps = rules.FeeCaps.from_settings()
+        hours = min(enrolment.lessons_bought, caps.max_class_hours, caps.max_fen // enrolment.price_per_lesson_fen)
+        try:
+            order = services.payment_order_create(
+                actor=_parent_of(enrolment),
+                enrolment=enrolment,
+                class_hours=hours,
+                period_start=today,
+                period_end=today + datetime.timedelta(days=80),
+                today=today,
+            )
+        except RuleViolationError:
+            continue
+        operator_user = operator_of.get(enrolment.institution_id)
+        if operator_user is not None and n % 4 != 3:
+            services.payment_order_record_direct(actor=operator_user, order=order, reference=f"SJ{order.pk:08d}")
+            direct_paid += 1
+        else:
+            direct_pending += 1
+
     # Lessons: the students step recorded attendance; parents answer most, a few dispute, the rest wait.
     pending = list(
         ConsumptionRequest.objects.filter(status=ConsumptionStatus.PENDING)
@@ -277,7 +305,8 @@ def build_funds(ctx: DemoContext) -> None:
         statement_date=today,
     )
     ctx.log(
-        f"资金：托管账户 {len(custody)} 个，风险保证金 {len(deposit)} 笔，缴费 {paid} 笔"
+        f"资金：托管账户 {len(custody)} 个，风险保证金 {len(deposit)} 笔，缴费 {paid} 笔，"
+        f"保证金机构直接收费 {direct_paid} 笔（待缴 {direct_pending}）"
         f"（超限拒绝 {refused}），确认消课 {confirmed}、自动确认 {auto}、异议 {disputed}，"
         f"退费申请 {len(refund_rows) + direct}（机构直接退还 {direct}），"
         f"银行执行指令 {executed} 条；对账 {result.lines} 行，匹配 {result.matched}，差异 {result.discrepancies}"

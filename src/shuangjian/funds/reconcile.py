@@ -491,6 +491,8 @@ def resolutions_for(discrepancy: Discrepancy, actor: User) -> list[Resolution]:
     fitting = RESOLUTIONS_BY_KIND.get(discrepancy.kind, ())
     if discrepancy.kind == DiscrepancyKind.AMOUNT_DIFFERS and _difference(discrepancy) <= 0:
         fitting = tuple(r for r in fitting if r != Resolution.TO_SUSPENSE)  # nothing extra at the bank to park
+    if Resolution.BOOK_TO_ORDER in fitting and not candidate_orders(discrepancy):
+        fitting = tuple(r for r in fitting if r != Resolution.BOOK_TO_ORDER)  # no order it could be
     if actor.is_platform_admin or actor.role == Role.REGULATOR:
         return list(fitting)
     if actor.role == Role.BANK_OPERATOR:

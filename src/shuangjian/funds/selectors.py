@@ -331,6 +331,24 @@ def refunds_for_institution(user: User) -> QuerySet[RefundRequest]:
     )
 
 
+def direct_orders_for_institution(user: User) -> QuerySet[PaymentOrder]:
+    """Pending orders a risk-deposit institution collects itself (no bank), oldest first."""
+    return (
+        PaymentOrder.objects.filter(
+            institution_id=_operated_institution_id(user), bank__isnull=True, status=PaymentOrderStatus.PENDING
+        )
+        .select_related("enrolment__student", "enrolment__class_group__course")
+        .order_by("created_at", "pk")
+    )
+
+
+def direct_order_for_institution(user: User, order_no: str) -> PaymentOrder:
+    found = direct_orders_for_institution(user).filter(order_no=order_no[:40]).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def refund_for_institution(user: User, pk: int) -> RefundRequest:
     found = refunds_for_institution(user).filter(pk=pk).first()
     if found is None:

@@ -184,3 +184,10 @@ def test_pages_offer_resolutions_by_name_per_role(world: World, client: Client) 
         {"action": "resolve", "resolution": "return_to_payer", "note": "已退回，流水 R9"},
     )
     assert Discrepancy.objects.get(pk=other.pk).status == DiscrepancyStatus.RESOLVED
+
+
+def test_booking_to_an_order_is_not_offered_when_no_order_fits(world: World) -> None:
+    import_day(world, ("N1", 12_345))
+    case = Discrepancy.objects.get(bank_reference="N1")
+    offered = reconcile.resolutions_for(case, RegulatorFactory.create())
+    assert Resolution.BOOK_TO_ORDER not in offered and Resolution.TO_SUSPENSE in offered

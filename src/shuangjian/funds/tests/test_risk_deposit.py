@@ -154,3 +154,28 @@ def test_overview_counts_the_deposit_cover(client: Client) -> None:
     client.force_login(regulator)
     page = client.get("/funds/overview/").content.decode()
     assert "风险保证金（覆盖额）" in page and "¥10,000.00（¥50,000.00）" in page
+
+
+def test_pages_record_a_direct_payment_and_draw_on_the_deposit(client: Client) -> None:
+    w = deposit_world()
+    order = charge(w)
+    operator = operator_of(w.institution)
+    client.force_login(operator_of(InstitutionFactory.create()))
+    assert client.post(f"/funds/institution/orders/{order.order_no}/paid/", {"reference": "X"}).status_code == 404
+    client.force_login(operator)
+    assert order.order_no in client.get("/funds/institution/").content.decode()
+    client.post(f"/funds/institution/orders/{order.order_no}/paid/", {"reference": "SJ-9"})
+    order.refresh_from_db()
+    assert order.status == PaymentOrderStatus.PAID
+
+    refund = refunds.refund_apply(
+        actor=parent_of(w.enrolment), enrolment=w.enrolment, reason="机构停课", today=datetime.date(2026, 1, 5)
+    )
+    refunds.refund_agree(actor=operator, refund=refund)
+    client.force_login(RegulatorFactory.create(scope_code="410212"))
+    assert client.post(f"/funds/cases/refunds/{refund.pk}/from-deposit/").status_code == 404
+    client.force_login(RegulatorFactory.create())
+    assert "由风险保证金代付" in client.get("/funds/cases/").content.decode()
+    client.post(f"/funds/cases/refunds/{refund.pk}/from-deposit/")
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.PAID

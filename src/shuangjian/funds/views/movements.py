@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen
 
-from .. import reconcile, refunds, release, rules, selectors
+from .. import reconcile, refunds, release, rules, selectors, services
 from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
@@ -178,6 +178,7 @@ def institution(request: HttpRequest) -> HttpResponse:
             "instructions": instructions[:50],
             "applied": RefundStatus.APPLIED,
             "direct_owed": (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED),
+            "direct_orders": selectors.direct_orders_for_institution(user)[:50],
             "today": timezone.localdate(),
         },
     )
@@ -475,6 +476,36 @@ def refund_order(request: HttpRequest, pk: int) -> HttpResponse:
     refund = selectors.refund_for_regulator(user, pk)
     _attempt(request, lambda: refunds.refund_order(actor=user, refund=refund), _("已责令退费。"))
     return redirect("funds:cases")
+
+
+@login_required
+@require_POST
+def refund_pay_from_deposit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The regulator pays an overdue direct refund from the institution's risk deposit."""
+    user = _user(request)
+    refund = selectors.refund_for_regulator(user, pk)
+    _attempt(
+        request,
+        lambda: refunds.refund_pay_from_deposit(actor=user, refund=refund),
+        _("已从风险保证金代付该笔退费。"),
+    )
+    return redirect("funds:cases")
+
+
+@login_required
+@require_POST
+def order_paid_direct(request: HttpRequest, order_no: str) -> HttpResponse:
+    """A risk-deposit institution records a parent's payment it received itself."""
+    user = _user(request)
+    order = selectors.direct_order_for_institution(user, order_no)
+    _attempt(
+        request,
+        lambda: services.payment_order_record_direct(
+            actor=user, order=order, reference=request.POST.get("reference", "")
+        ),
+        _("已登记收款。"),
+    )
+    return redirect("funds:institution")
 
 
 @login_required
