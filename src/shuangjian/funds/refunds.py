@@ -42,6 +42,8 @@ from .models import (
     InstructionKind,
     InstructionStatus,
     LedgerAccount,
+    PaymentOrder,
+    PaymentOrderStatus,
     RefundRequest,
     RefundRoute,
     RefundStatus,
@@ -62,9 +64,18 @@ def refund_route(enrolment: Enrolment) -> RefundRoute:
     return RefundRoute.DIRECT
 
 
+def direct_paid_fen(enrolment: Enrolment) -> int:
+    """What the parent paid the institution: its recorded direct orders, or — for an enrolment charged before
+    direct orders existed (none at all) — the enrolment's fee."""
+    orders = PaymentOrder.objects.filter(enrolment=enrolment, bank__isnull=True)
+    if not orders.exists():
+        return enrolment.total_fee_fen
+    return orders.filter(status=PaymentOrderStatus.PAID).aggregate(t=Sum("amount_fen"))["t"] or 0
+
+
 def direct_refundable_fen(enrolment: Enrolment) -> int:
-    """For the direct route: the enrolment's fee less lessons consumed (also those awaiting confirmation or in
-    dispute, as on the custody route) and less refunds already approved or paid."""
+    """For the direct route: what was paid (``direct_paid_fen``) less lessons consumed (also those awaiting
+    confirmation or in dispute, as on the custody route) and less refunds already approved or paid."""
     consumed = (
         ConsumptionRequest.objects.filter(enrolment=enrolment)
         .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
@@ -77,7 +88,7 @@ def direct_refundable_fen(enrolment: Enrolment) -> int:
         )["t"]
         or 0
     )
-    return max(enrolment.total_fee_fen - consumed - refunded, 0)
+    return max(direct_paid_fen(enrolment) - consumed - refunded, 0)
 
 
 def refundable_fen(enrolment: Enrolment) -> int:

@@ -223,7 +223,15 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
     )
     direct_ids = [e.pk for e in enrolments if e.institution_id not in in_custody]
     used: dict[int, int] = {}
+    # What was paid to the institution: its direct orders, or the fee when it has none (refunds.direct_paid_fen).
+    paid_direct: dict[int, int] = {}
     if direct_ids:
+        for row in (
+            PaymentOrder.objects.filter(enrolment_id__in=direct_ids, bank__isnull=True)
+            .values("enrolment_id")
+            .annotate(total=Sum("amount_fen", filter=Q(status=PaymentOrderStatus.PAID)))
+        ):
+            paid_direct[row["enrolment_id"]] = row["total"] or 0
         for row in (
             ConsumptionRequest.objects.filter(enrolment_id__in=direct_ids)
             .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
@@ -243,7 +251,9 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
     for e in enrolments:
         direct = e.institution_id not in in_custody
         refundable = (
-            max(e.total_fee_fen - used.get(e.pk, 0), 0) if direct else max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0)
+            max(paid_direct.get(e.pk, e.total_fee_fen) - used.get(e.pk, 0), 0)
+            if direct
+            else max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0)
         )
         result.append(
             EnrolmentBalance(

@@ -179,3 +179,13 @@ def test_pages_record_a_direct_payment_and_draw_on_the_deposit(client: Client) -
     client.post(f"/funds/cases/refunds/{refund.pk}/from-deposit/")
     refund.refresh_from_db()
     assert refund.status == RefundStatus.PAID
+
+
+def test_direct_refund_follows_what_was_paid_not_the_fee() -> None:
+    w = deposit_world()
+    parent = parent_of(w.enrolment)
+    order = charge(w, hours=10)  # 1,000 yuan of a 4,000-yuan fee, not yet paid
+    with pytest.raises(RuleViolationError):
+        refunds.refund_apply(actor=parent, enrolment=w.enrolment, reason="搬家")
+    services.payment_order_record_direct(actor=operator_of(w.institution), order=order, reference="SJ-7")
+    assert refunds.refund_apply(actor=parent, enrolment=w.enrolment, reason="搬家").amount_fen == 100_000
