@@ -567,7 +567,7 @@ def discrepancy_resolve(
     (a second regulator approves it); a bank resolution closes the case with what the bank did, no ledger change.
     Refused when the resolution does not fit the case or is not ``actor``'s to choose (a bank operator only records
     its bank's side)."""
-    current = Discrepancy.objects.select_for_update().select_related("bank", "entry").get(pk=discrepancy.pk)
+    current = Discrepancy.objects.select_for_update(of=("self",)).select_related("bank", "entry").get(pk=discrepancy.pk)
     if current.status != DiscrepancyStatus.OPEN:
         _refuse("discrepancy_state", _("该差异已在处理中或已处理。"))
     if resolution not in resolutions_for(current, actor):
