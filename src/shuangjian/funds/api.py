@@ -171,7 +171,7 @@ def _order_out(order: Any) -> dict[str, Any]:
     return {
         "order_no": order.order_no,
         "enrolment_id": order.enrolment_id,
-        "bank_code": order.bank.code,
+        "bank_code": order.bank.code if order.bank else "",
         "amount_fen": order.amount_fen,
         "class_hours": order.class_hours,
         "period_start": order.period_start,

@@ -21,7 +21,7 @@ from shuangjian.core.demo import DemoContext, register_demo_step
 from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY
 from shuangjian.core.models import Role, User
 from shuangjian.core.rules import RuleViolationError
-from shuangjian.registry.models import Institution, InstitutionOperator
+from shuangjian.registry.models import Institution, InstitutionOperator, SupervisionMode
 from shuangjian.students.models import Enrolment, EnrolmentStatus
 
 from . import refunds, release, rules, services
@@ -75,6 +75,16 @@ def _parent_of(enrolment: Enrolment) -> User | None:
     return link.parent if link else None
 
 
+def _supervision_plan(ctx: DemoContext, *, teaching: set[int], deposit: set[int]) -> tuple[list[int], list[int]]:
+    """Which institutions get a custody account and which a risk deposit. Institutions with enrolments are under
+    custody (except ``deposit``); the others follow the mode the registry step planned for them (none for an
+    unlicensed one). The registry's ``supervision_mode`` then follows from these records, set by the services."""
+    plan: dict[int, str] = ctx.shared.get("supervision_plan", {})
+    planned_custody = {pk for pk, m in plan.items() if m == SupervisionMode.BANK_CUSTODY}
+    planned_deposit = {pk for pk, m in plan.items() if m == SupervisionMode.RISK_DEPOSIT} - teaching
+    return sorted((teaching | planned_custody) - deposit), sorted(deposit | planned_deposit)
+
+
 @register_demo_step(60, "funds.custody")
 def build_funds(ctx: DemoContext) -> None:
     operator = User.objects.filter(username="kf_bank", role=Role.BANK_OPERATOR).first()
@@ -98,15 +108,19 @@ def build_funds(ctx: DemoContext) -> None:
     if not institutions:
         ctx.log("资金：没有在读报名，跳过")
         return
-    # One institution per county collects outside custody: no account, so the regulator view flags it.
+    # One institution per county is under a risk deposit instead of custody: it collects its fees itself (within
+    # what its deposit covers), so its refunds are paid by the institution directly.
     by_county: dict[str, list[int]] = {}
     for e in enrolments:
         if e.institution_id not in by_county.setdefault(e.division_code, []):
             by_county[e.division_code].append(e.institution_id)
     outside = {ids[-1] for ids in by_county.values() if len(ids) > 2}
-    for n, inst in enumerate(Institution.objects.filter(pk__in=institutions).order_by("pk")):
-        if inst.pk in outside:
-            continue
+    custody, deposit = _supervision_plan(ctx, teaching=set(institutions), deposit=outside)
+    share = rules.risk_deposit_share_bp()
+    fees: dict[int, int] = {}
+    for e in enrolments:
+        fees[e.institution_id] = fees.get(e.institution_id, 0) + e.total_fee_fen
+    for n, inst in enumerate(Institution.objects.filter(pk__in=custody).order_by("pk")):
         services.custody_account_open(
             actor=None,
             institution=inst,
@@ -115,6 +129,17 @@ def build_funds(ctx: DemoContext) -> None:
             opened_on=datetime.date(2026, 1, 5),
             settlement_account_no=f"4105010{n:09d}",
             settlement_bank_name=("中国工商银行开封分行", "中国建设银行开封分行", "中国农业银行开封分行")[n % 3],
+        )
+    for inst in Institution.objects.filter(pk__in=deposit).order_by("pk"):
+        # Enough to cover the fees already agreed, rounded up to ten thousand yuan; 50,000 yuan at the least.
+        needed = max(fees.get(inst.pk, 0) * share // 10_000, 5_000_000)
+        services.risk_deposit_record(
+            actor=None,
+            institution=inst,
+            amount_fen=-(-needed // 1_000_000) * 1_000_000,
+            required_share_bp=share,
+            deposited_on=datetime.date(2026, 1, 5),
+            bank=bank,
         )
     sim = SimulatedBank(bank)
     client = Client()
@@ -150,6 +175,34 @@ def build_funds(ctx: DemoContext) -> None:
                 continue
             if sim.pay(order, client=client).status == 200:
                 paid += 1
+
+    # Deposit institutions collect their fees themselves, within what the deposit covers: orders without a bank,
+    # the institution records each receipt; the last one per institution stays pending (its parent sees how to pay).
+    direct_paid = direct_pending = 0
+    operator_of = {
+        link.institution_id: link.user
+        for link in InstitutionOperator.objects.select_related("user").filter(institution_id__in=outside)
+    }
+    for n, enrolment in enumerate(e for e in enrolments if e.institution_id in outside and e.price_per_lesson_fen > 0):
+        caps = rules.FeeCaps.from_settings()
+        hours = min(enrolment.lessons_bought, caps.max_class_hours, caps.max_fen // enrolment.price_per_lesson_fen)
+        try:
+            order = services.payment_order_create(
+                actor=_parent_of(enrolment),
+                enrolment=enrolment,
+                class_hours=hours,
+                period_start=today,
+                period_end=today + datetime.timedelta(days=80),
+                today=today,
+            )
+        except RuleViolationError:
+            continue
+        operator_user = operator_of.get(enrolment.institution_id)
+        if operator_user is not None and n % 4 != 3:
+            services.payment_order_record_direct(actor=operator_user, order=order, reference=f"SJ{order.pk:08d}")
+            direct_paid += 1
+        else:
+            direct_pending += 1
 
     # Lessons: the students step recorded attendance; parents answer most, a few dispute, the rest wait.
     pending = list(
@@ -254,7 +307,8 @@ def build_funds(ctx: DemoContext) -> None:
         statement_date=today,
     )
     ctx.log(
-        f"资金：托管账户 {len(institutions) - len(outside)} 个（{len(outside)} 家机构未托管），缴费 {paid} 笔"
+        f"资金：托管账户 {len(custody)} 个，风险保证金 {len(deposit)} 笔，缴费 {paid} 笔，"
+        f"保证金机构直接收费 {direct_paid} 笔（待缴 {direct_pending}）"
         f"（超限拒绝 {refused}），确认消课 {confirmed}、自动确认 {auto}、异议 {disputed}，"
         f"退费申请 {len(refund_rows) + direct}（机构直接退还 {direct}），"
         f"银行执行指令 {executed} 条；对账 {result.lines} 行，匹配 {result.matched}，差异 {result.discrepancies}"

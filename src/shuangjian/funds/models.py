@@ -300,14 +300,19 @@ class PaymentOrderStatus(models.TextChoices):
 
 
 class PaymentOrder(models.Model):
-    """A charge the parent pays through the custody bank; fee caps are checked when it is created."""
+    """A charge the parent pays through the custody bank; fee caps are checked when it is created.
+
+    ``bank`` is blank for an institution under a risk deposit instead of custody: the parent pays the institution,
+    which records the receipt (``direct_reference``); no ledger entry, as for its refunds (``RefundRoute.DIRECT``).
+    """
 
     order_no = models.CharField(_("缴费单号"), max_length=40, unique=True)
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.PROTECT, related_name="payment_orders", verbose_name=_("报名")
     )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="payment_orders")
-    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="payment_orders")
+    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="payment_orders")
+    direct_reference = models.CharField(_("机构收款凭证号"), max_length=64, blank=True)
     amount_fen = models.BigIntegerField(_("金额（分）"))
     class_hours = models.PositiveIntegerField(_("课时数"))
     period_start = models.DateField(_("服务开始"))

@@ -27,12 +27,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import User
+from shuangjian.core.models import Role, User
 from shuangjian.core.money import parse_yuan
 from shuangjian.core.rules import Violation, raise_if_any
 
@@ -50,6 +50,8 @@ from .models import (
     LedgerAccount,
     ManualAdjustment,
     MatchStatus,
+    PaymentOrder,
+    PaymentOrderStatus,
     Posting,
     Statement,
     StatementFormat,
@@ -531,6 +533,158 @@ def suggested_lines(discrepancy: Discrepancy) -> list[tuple[str, int]]:
     return [(cash.key, diff), (suspense.key, -diff)]
 
 
+class Resolution(models.TextChoices):
+    """What to do about a difference, by name; the service builds the postings (no one types account keys).
+
+    The ledger-changing ones are proposals: booked only when a second regulator approves (maker-checker). The
+    others record what the bank did or will do and change nothing in the ledger.
+    """
+
+    BOOK_TO_ORDER = "book_to_order", _("补记为该缴费单的缴费")
+    TO_SUSPENSE = "to_suspense", _("转入待查明款项（挂账）")
+    CORRECT_AMOUNT = "correct_amount", _("按银行金额更正账簿")
+    REVERSE_ENTRY = "reverse_entry", _("冲销账簿记录（款项未到银行）")
+    RETURN_TO_PAYER = "return_to_payer", _("银行将款项退回付款人")
+    IN_TRANSIT = "in_transit", _("在途款项，次日对账单列示")
+    BANK_CORRECTS = "bank_corrects", _("银行更正对账单（账簿无误）")
+
+
+# Which resolutions fit which kind of difference.
+RESOLUTIONS_BY_KIND: dict[str, tuple[Resolution, ...]] = {
+    DiscrepancyKind.MISSING_IN_LEDGER: (Resolution.BOOK_TO_ORDER, Resolution.TO_SUSPENSE, Resolution.RETURN_TO_PAYER),
+    DiscrepancyKind.AMOUNT_DIFFERS: (Resolution.CORRECT_AMOUNT, Resolution.TO_SUSPENSE, Resolution.BANK_CORRECTS),
+    DiscrepancyKind.MISSING_AT_BANK: (Resolution.IN_TRANSIT, Resolution.REVERSE_ENTRY),
+}
+LEDGER_RESOLUTIONS = frozenset(
+    {Resolution.BOOK_TO_ORDER, Resolution.TO_SUSPENSE, Resolution.CORRECT_AMOUNT, Resolution.REVERSE_ENTRY}
+)
+# The bank's side of a case: what happened to the money at the bank. A bank operator may record these for its own
+# bank's cases; changing the platform's ledger is the regulator's (the bank is a party to the money, not its judge).
+BANK_RESOLUTIONS = frozenset({Resolution.RETURN_TO_PAYER, Resolution.IN_TRANSIT, Resolution.BANK_CORRECTS})
+
+
+def resolutions_for(discrepancy: Discrepancy, actor: User) -> list[Resolution]:
+    """The resolutions ``actor`` may choose for this case (empty unless it is open)."""
+    if discrepancy.status != DiscrepancyStatus.OPEN:
+        return []
+    fitting = RESOLUTIONS_BY_KIND.get(discrepancy.kind, ())
+    if discrepancy.kind == DiscrepancyKind.AMOUNT_DIFFERS and _difference(discrepancy) <= 0:
+        fitting = tuple(r for r in fitting if r != Resolution.TO_SUSPENSE)  # nothing extra at the bank to park
+    if Resolution.BOOK_TO_ORDER in fitting and not candidate_orders(discrepancy):
+        fitting = tuple(r for r in fitting if r != Resolution.BOOK_TO_ORDER)  # no order it could be
+    if actor.is_platform_admin or actor.role == Role.REGULATOR:
+        return list(fitting)
+    if actor.role == Role.BANK_OPERATOR:
+        return [r for r in fitting if r in BANK_RESOLUTIONS]
+    return []
+
+
+def _difference(discrepancy: Discrepancy) -> int:
+    """What the bank holds beyond the ledger for this case (negative: the ledger shows more than the bank)."""
+    if discrepancy.kind == DiscrepancyKind.MISSING_AT_BANK:
+        return -(discrepancy.ledger_amount_fen or 0)
+    return (discrepancy.bank_amount_fen or 0) - (discrepancy.ledger_amount_fen or 0)
+
+
+def candidate_orders(discrepancy: Discrepancy) -> list[PaymentOrder]:
+    """Pending payment orders at the case's bank for exactly the amount received (and its institution when known):
+    the orders an unbooked payment may belong to."""
+    if discrepancy.kind != DiscrepancyKind.MISSING_IN_LEDGER or not discrepancy.bank_amount_fen:
+        return []
+    qs = PaymentOrder.objects.filter(
+        bank_id=discrepancy.bank_id, status=PaymentOrderStatus.PENDING, amount_fen=discrepancy.bank_amount_fen
+    ).select_related("institution", "enrolment__student")
+    if discrepancy.institution_id:
+        qs = qs.filter(institution_id=discrepancy.institution_id)
+    return list(qs.order_by("created_at")[:20])
+
+
+def _refuse(code: str, message: str) -> None:
+    raise_if_any([Violation(code, message, BASIS_RECONCILE, "resolution")])
+
+
+def resolution_lines(
+    discrepancy: Discrepancy, resolution: str, *, order: PaymentOrder | None = None
+) -> list[tuple[str, int]]:
+    """The balanced postings (account key, fen: + debit, − credit) a ledger resolution books."""
+    diff = _difference(discrepancy)
+    if resolution == Resolution.TO_SUSPENSE:
+        if diff <= 0:
+            _refuse("resolution_amount", _("银行没有多出的款项可以挂账。"))
+        cash = ledger.account_bank_unallocated_cash(discrepancy.bank)
+        return [(cash.key, diff), (ledger.account_suspense(discrepancy.bank).key, -diff)]
+    if resolution == Resolution.BOOK_TO_ORDER:
+        if order is None or order.pk not in {o.pk for o in candidate_orders(discrepancy)}:
+            _refuse("resolution_order", _("请选择与到账金额一致、尚未缴费的缴费单。"))
+        assert order is not None
+        amount = order.amount_fen
+        return [
+            (ledger.account_custody_cash(order.institution).key, amount),
+            (ledger.account_for_parent_enrolment(order.enrolment).key, -amount),
+        ]
+    entry = discrepancy.entry
+    if entry is None or entry.enrolment_id is None or entry.institution_id is None:
+        _refuse("resolution_entry", _("该差异没有可更正的缴费记录，请选择其他处理方式。"))
+    assert entry is not None
+    if resolution == Resolution.CORRECT_AMOUNT:
+        if diff == 0:
+            _refuse("resolution_amount", _("金额一致，无需更正。"))
+        cash = LedgerAccount.objects.get(key=f"cash:i:{entry.institution_id}")
+        prepaid = LedgerAccount.objects.get(key=f"prepaid:e:{entry.enrolment_id}")
+        return [(cash.key, diff), (prepaid.key, -diff)]
+    if resolution == Resolution.REVERSE_ENTRY:
+        return [(p.account.key, -p.amount_fen) for p in entry.postings.select_related("account").order_by("pk")]
+    _refuse("resolution_kind", _("该处理方式不记账。"))
+    return []
+
+
+@transaction.atomic
+def discrepancy_resolve(
+    *, actor: User, discrepancy: Discrepancy, resolution: str, note: str = "", order: PaymentOrder | None = None
+) -> ManualAdjustment | Discrepancy:
+    """Resolve a case by name. A ledger resolution becomes a proposed adjustment with the postings built here
+    (a second regulator approves it); a bank resolution closes the case with what the bank did, no ledger change.
+    Refused when the resolution does not fit the case or is not ``actor``'s to choose (a bank operator only records
+    its bank's side)."""
+    current = Discrepancy.objects.select_for_update(of=("self",)).select_related("bank", "entry").get(pk=discrepancy.pk)
+    if current.status != DiscrepancyStatus.OPEN:
+        _refuse("discrepancy_state", _("该差异已在处理中或已处理。"))
+    if resolution not in resolutions_for(current, actor):
+        _refuse("resolution_not_allowed", _("该差异不能由您以此方式处理。"))
+    label = str(Resolution(resolution).label)
+    note = (note or "").strip()
+    reason = f"{label}：{note}" if note else label
+    if resolution in LEDGER_RESOLUTIONS:
+        lines = resolution_lines(current, resolution, order=order)
+        adjustment = adjustment_propose(actor=actor, discrepancy=current, lines=lines, reason=reason)
+        if resolution == Resolution.BOOK_TO_ORDER and order is not None:
+            # Approval marks the order paid: the payment the bank received is this order's.
+            adjustment.lines = [*adjustment.lines[:-1], {**adjustment.lines[-1], "order_no": order.order_no}]
+            adjustment.save(update_fields=["lines"])
+        return adjustment
+    if resolution == Resolution.RETURN_TO_PAYER and not note:
+        _refuse("resolution_note", _("请填写退回的付款人和退款流水号。"))
+    current.status = DiscrepancyStatus.RESOLVED
+    current.note = reason[:2000]
+    current.resolved_by = actor
+    current.resolved_at = timezone.now()
+    current.save(update_fields=["status", "note", "resolved_by", "resolved_at"])
+    audit_record(
+        actor=actor, action="funds.discrepancy_resolve", obj=current, after={"resolution": resolution, "note": note}
+    )
+    return current
+
+
+def _mark_orders_paid(adjustment: ManualAdjustment, entry: JournalEntry) -> None:
+    """Orders named by a "book to this order" adjustment become paid once it is booked (if still pending)."""
+    for line in adjustment.lines:
+        order_no = line.get("order_no") if isinstance(line, dict) else None
+        if order_no:
+            PaymentOrder.objects.filter(order_no=order_no, status=PaymentOrderStatus.PENDING).update(
+                status=PaymentOrderStatus.PAID, paid_at=timezone.now(), entry=entry
+            )
+
+
 @transaction.atomic
 def adjustment_propose(
     *, actor: User, discrepancy: Discrepancy, lines: list[tuple[str, int]], reason: str
@@ -593,6 +747,7 @@ def adjustment_approve(*, actor: User, adjustment: ManualAdjustment, note: str =
     current.check_note = (note or "").strip()[:2000]
     current.entry = entry
     current.save(update_fields=["status", "checker", "checked_at", "check_note", "entry"])
+    _mark_orders_paid(current, entry)
     if current.discrepancy_id:
         Discrepancy.objects.filter(pk=current.discrepancy_id).update(
             status=DiscrepancyStatus.RESOLVED, resolved_by=actor, resolved_at=now, note=current.reason[:2000]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shuangjian.core.audit import audit_record
 from shuangjian.core.calendar import add_working_days
 from shuangjian.core.models import User
+from shuangjian.core.money import format_fen
 from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.students.models import Enrolment
 
@@ -38,9 +39,12 @@ from .models import (
     ConsumptionRequest,
     ConsumptionStatus,
     CustodyAccount,
+    EntryKind,
     InstructionKind,
     InstructionStatus,
     LedgerAccount,
+    PaymentOrder,
+    PaymentOrderStatus,
     RefundRequest,
     RefundRoute,
     RefundStatus,
@@ -61,9 +65,18 @@ def refund_route(enrolment: Enrolment) -> RefundRoute:
     return RefundRoute.DIRECT
 
 
+def direct_paid_fen(enrolment: Enrolment) -> int:
+    """What the parent paid the institution: its recorded direct orders, or — for an enrolment charged before
+    direct orders existed (none at all) — the enrolment's fee."""
+    orders = PaymentOrder.objects.filter(enrolment=enrolment, bank__isnull=True)
+    if not orders.exists():
+        return enrolment.total_fee_fen
+    return orders.filter(status=PaymentOrderStatus.PAID).aggregate(t=Sum("amount_fen"))["t"] or 0
+
+
 def direct_refundable_fen(enrolment: Enrolment) -> int:
-    """For the direct route: the enrolment's fee less lessons consumed (also those awaiting confirmation or in
-    dispute, as on the custody route) and less refunds already approved or paid."""
+    """For the direct route: what was paid (``direct_paid_fen``) less lessons consumed (also those awaiting
+    confirmation or in dispute, as on the custody route) and less refunds already approved or paid."""
     consumed = (
         ConsumptionRequest.objects.filter(enrolment=enrolment)
         .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
@@ -76,7 +89,7 @@ def direct_refundable_fen(enrolment: Enrolment) -> int:
         )["t"]
         or 0
     )
-    return max(enrolment.total_fee_fen - consumed - refunded, 0)
+    return max(direct_paid_fen(enrolment) - consumed - refunded, 0)
 
 
 def refundable_fen(enrolment: Enrolment) -> int:
@@ -98,17 +111,39 @@ def refundable_fen(enrolment: Enrolment) -> int:
 
 @transaction.atomic
 def refund_apply(
-    *, actor: User, enrolment: Enrolment, reason: str = "", today: datetime.date | None = None
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    reason: str,
+    today: datetime.date | None = None,
+    confirmed_amount_fen: int | None = None,
 ) -> RefundRequest:
-    """The parent applies for a refund of everything not yet consumed."""
+    """The parent applies for a refund of everything not yet consumed, saying why.
+
+    ``confirmed_amount_fen`` is the amount the parent saw and confirmed on the page: when given and the refundable
+    amount has changed since (a lesson confirmed meanwhile), the application is refused so the parent confirms the
+    new amount rather than applying for a sum they never saw.
+    """
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     found: list[Violation] = []
+    reason = (reason or "").strip()
+    if not reason:
+        found.append(Violation("refund_reason", _("请填写退费理由。"), BASIS_REFUND, "reason"))
     if RefundRequest.objects.filter(enrolment=enrolment, status__in=(RefundStatus.APPLIED, *APPROVED_REFUND)).exists():
         found.append(Violation("refund_open", _("该报名已有处理中的退费申请。"), BASIS_REFUND, "enrolment"))
     route = refund_route(enrolment)
     amount = refundable_fen(enrolment) if route == RefundRoute.CUSTODY else direct_refundable_fen(enrolment)
     if amount <= 0:
         found.append(Violation("refund_nothing", _("没有可退的未消课余额。"), BASIS_REFUND, "enrolment"))
+    elif confirmed_amount_fen is not None and confirmed_amount_fen != amount:
+        found.append(
+            Violation(
+                "refund_amount_changed",
+                _("可退金额已变为 ¥%(amount)s，请核对后重新确认。") % {"amount": format_fen(amount)},
+                BASIS_REFUND,
+                "amount_fen",
+            )
+        )
     raise_if_any(found)
     today = today or timezone.localdate()
     refund = RefundRequest.objects.create(
@@ -116,7 +151,7 @@ def refund_apply(
         institution_id=enrolment.institution_id,
         amount_fen=amount,
         route=route,
-        reason=(reason or "").strip()[:2000],
+        reason=reason[:2000],
         applied_by=actor,
         reply_due_date=add_working_days(today, rules.refund_silence_working_days()),
         division_code=enrolment.division_code,
@@ -330,6 +365,90 @@ def refund_reorder_direct(*, actor: User, refund: RefundRequest) -> RefundReques
         obj=current,
         before=before,
         after={"status": current.status, "amount_fen": current.amount_fen},
+    )
+    return current
+
+
+@transaction.atomic
+def refund_withdraw(*, actor: User, refund: RefundRequest) -> RefundRequest:
+    """The parent withdraws an application the institution has not answered yet (nothing was booked: the money stays
+    prepaid). Once the institution agreed or refused, or its silence counted as agreement, it is too late."""
+    current = _locked(refund, RefundStatus.APPLIED)
+    # Past the reply deadline the institution's silence already counts as agreement (the daily job books it).
+    if current.replied_at is not None or current.reply_due_date < timezone.localdate():
+        raise_if_any([Violation("refund_answered", _("机构已答复，不能撤回该退费申请。"), BASIS_REFUND, "status")])
+    current.status = RefundStatus.CANCELLED
+    current.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="funds.refund_withdraw",
+        obj=current,
+        before={"status": RefundStatus.APPLIED},
+        after={"status": RefundStatus.CANCELLED, "amount_fen": current.amount_fen},
+    )
+    return current
+
+
+@transaction.atomic
+def refund_pay_from_deposit(*, actor: User, refund: RefundRequest, today: datetime.date | None = None) -> RefundRequest:
+    """A regulator pays an approved direct-route refund from the institution's risk deposit when the institution has
+    not paid it by its deadline: one balanced entry takes the amount out of the deposit (what the deposit is for),
+    the refund is paid. Refused before the deadline, for custody refunds (the bank pays those from custody), and when
+    what is left of the deposit is less than the refund (nothing is booked then)."""
+    today = today or timezone.localdate()
+    current = _locked(refund, RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED)
+    found: list[Violation] = []
+    if current.route != RefundRoute.DIRECT:
+        found.append(
+            Violation("refund_route", _("该退费由托管银行原路退回，不动用风险保证金。"), BASIS_REFUND, "route")
+        )
+    elif current.reply_due_date >= today:
+        found.append(
+            Violation(
+                "refund_not_due",
+                _("机构退款期限（%(day)s）未过，暂不能动用风险保证金。") % {"day": current.reply_due_date.isoformat()},
+                BASIS_REFUND,
+                "status",
+            )
+        )
+    raise_if_any(found)
+    cash = LedgerAccount.objects.filter(key=f"deposit:cash:i:{current.institution_id}").first()
+    held = LedgerAccount.objects.filter(key=f"deposit:held:i:{current.institution_id}").first()
+    remaining = cash.balance_fen if cash is not None else 0
+    if cash is None or held is None or remaining < current.amount_fen:
+        raise_if_any(
+            [
+                Violation(
+                    "deposit_insufficient_for_refund",
+                    _("风险保证金余额 ¥%(left)s 不足以支付退费 ¥%(amount)s，请责令机构退款或补缴保证金。")
+                    % {"left": format_fen(remaining), "amount": format_fen(current.amount_fen)},
+                    BASIS_REFUND,
+                    "amount_fen",
+                )
+            ]
+        )
+    assert cash is not None and held is not None
+    entry = ledger.journal_post(
+        actor=actor,
+        kind=EntryKind.REFUND_PAID,
+        lines=[(held, current.amount_fen), (cash, -current.amount_fen)],
+        reference=f"refund:{current.pk}:deposit",
+        memo=_("风险保证金代付退费"),
+        institution=current.institution,
+        enrolment=current.enrolment,
+        business_date=today,
+        idempotency_key=f"refund:{current.pk}:deposit",
+    )
+    before = current.status
+    current.status = RefundStatus.PAID
+    current.paid_entry = entry
+    current.save(update_fields=["status", "paid_entry"])
+    audit_record(
+        actor=actor,
+        action="funds.refund_paid_from_deposit",
+        obj=current,
+        before={"status": before},
+        after={"status": current.status, "amount_fen": current.amount_fen, "entry": entry.pk},
     )
     return current
 

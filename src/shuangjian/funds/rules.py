@@ -186,3 +186,46 @@ def check_payment_order(
 
 def as_payload(violations: list[Violation]) -> list[dict[str, Any]]:
     return [v.as_dict() for v in violations]
+
+
+# Risk deposit (风险保证金), the alternative to bank custody (教监管函〔2021〕2号): the institution may hold outstanding
+# prepaid fees up to its deposit divided by this share. No national number exists; this default (20 %) is local,
+# to be set by the province or city. Setting FUNDS_RISK_DEPOSIT_SHARE_BP (basis points of outstanding prepaid money).
+RISK_DEPOSIT_SHARE_BP = 2000
+
+
+def risk_deposit_share_bp() -> int:
+    return _setting("FUNDS_RISK_DEPOSIT_SHARE_BP", RISK_DEPOSIT_SHARE_BP)
+
+
+def deposit_covered_fen(deposit_fen: int, share_bp: int) -> int:
+    """Outstanding prepaid money a deposit covers: ``deposit / share`` (everything when the share is 0)."""
+    if share_bp <= 0:
+        return 2**62
+    return deposit_fen * 10_000 // share_bp
+
+
+def check_deposit_collection(*, deposit_fen: int, share_bp: int, outstanding_fen: int, new_fen: int) -> list[Violation]:
+    """A risk-deposit institution collects only while outstanding prepaid money (including this charge) stays within
+    what its deposit covers."""
+    covered = deposit_covered_fen(deposit_fen, share_bp)
+    if outstanding_fen + new_fen <= covered:
+        return []
+    return [
+        Violation(
+            "deposit_insufficient",
+            _(
+                "风险保证金 ¥%(deposit)s 按 %(share)s%% 的比例可覆盖预收费 ¥%(covered)s；"
+                "现有未消课预收费 ¥%(outstanding)s，再收 ¥%(new)s 将超出覆盖额度，请补缴保证金或开设托管账户。"
+            )
+            % {
+                "deposit": format_fen(deposit_fen),
+                "share": f"{share_bp / 100:g}",
+                "covered": format_fen(covered),
+                "outstanding": format_fen(outstanding_fen),
+                "new": format_fen(new_fen),
+            },
+            BASIS_2021_2,
+            "amount_fen",
+        )
+    ]

@@ -15,6 +15,7 @@ from shuangjian.core.scope import scope_q
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
 
+from . import rules as fund_rules
 from .models import (
     AccountKind,
     Bank,
@@ -31,6 +32,7 @@ from .models import (
     LedgerAccount,
     ManualAdjustment,
     PaymentOrder,
+    PaymentOrderStatus,
     RefundRequest,
     RefundRoute,
     RefundStatus,
@@ -92,15 +94,21 @@ def enrolment_payable_for_user(user: User, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
+# Staff whose work involves a family's payments: the fund regulators, law enforcement (illegal charging cases) and
+# the custody bank (its own bank only). School administrators and grid officers run schools and patrols; a
+# payment order is a family's private money matter, so they see none (404 by number, like any out-of-scope row).
+ORDER_STAFF_ROLES = (Role.REGULATOR, Role.INSPECTOR, Role.BANK_OPERATOR)
+
+
 def orders_for_user(user: User) -> QuerySet[PaymentOrder]:
-    """Orders the user may see: their own (parent, institution), or by jurisdiction (staff)."""
+    """Orders the user may see: their own (parent, institution), or by jurisdiction (fund staff, see above)."""
     qs = PaymentOrder.objects.select_related("bank", "enrolment")
     if not user.is_authenticated:
         return qs.none()
     own = _own_enrolments_q(user, prefix="enrolment__")
     if own is not None:
         return qs.filter(own).distinct()
-    if user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
+    if not user.is_platform_admin and user.role not in ORDER_STAFF_ROLES:
         return qs.none()
     scope = scope_q(user)
     return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
@@ -216,7 +224,15 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
     )
     direct_ids = [e.pk for e in enrolments if e.institution_id not in in_custody]
     used: dict[int, int] = {}
+    # What was paid to the institution: its direct orders, or the fee when it has none (refunds.direct_paid_fen).
+    paid_direct: dict[int, int] = {}
     if direct_ids:
+        for row in (
+            PaymentOrder.objects.filter(enrolment_id__in=direct_ids, bank__isnull=True)
+            .values("enrolment_id")
+            .annotate(total=Sum("amount_fen", filter=Q(status=PaymentOrderStatus.PAID)))
+        ):
+            paid_direct[row["enrolment_id"]] = row["total"] or 0
         for row in (
             ConsumptionRequest.objects.filter(enrolment_id__in=direct_ids)
             .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
@@ -236,7 +252,9 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
     for e in enrolments:
         direct = e.institution_id not in in_custody
         refundable = (
-            max(e.total_fee_fen - used.get(e.pk, 0), 0) if direct else max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0)
+            max(paid_direct.get(e.pk, e.total_fee_fen) - used.get(e.pk, 0), 0)
+            if direct
+            else max(balances.get(e.pk, 0) - held.get(e.pk, 0), 0)
         )
         result.append(
             EnrolmentBalance(
@@ -249,6 +267,45 @@ def parent_balances(user: User) -> list[EnrolmentBalance]:
             )
         )
     return result
+
+
+def mask_account_no(account_no: str) -> str:
+    """A custody account number as on a receipt: the last four digits, enough to tell accounts apart."""
+    tail = account_no[-4:]
+    return f"**** {tail}" if len(account_no) > 4 else account_no
+
+
+@dataclass(frozen=True)
+class ParentPayment:
+    order: PaymentOrder
+    custody: CustodyAccount | None  # the institution's custody account at the order's bank (None: not found)
+
+    @property
+    def account_masked(self) -> str:
+        return mask_account_no(self.custody.account_no) if self.custody else ""
+
+
+def payments_for_parent(user: User, *, limit: int = 100) -> list[ParentPayment]:
+    """The parent's payment orders (paid and pending, newest first) with the custody account each is paid into."""
+    _user_or_404(user, Role.PARENT)
+    orders = list(
+        PaymentOrder.objects.filter(enrolment__student__guardianships__parent=user)
+        .exclude(status=PaymentOrderStatus.CANCELLED)
+        .select_related("bank", "institution", "enrolment__student", "enrolment__class_group__course")
+        .distinct()
+        .order_by("-created_at", "-id")[:limit]
+    )
+    # The account at the order's bank; an active one first, else the latest (an account closed since still
+    # received the money).
+    accounts: dict[tuple[int, int], CustodyAccount] = {}
+    for account in CustodyAccount.objects.filter(
+        institution_id__in={o.institution_id for o in orders}, bank_id__in={o.bank_id for o in orders}
+    ).order_by("is_active", "opened_on", "pk"):
+        accounts[(account.institution_id, account.bank_id)] = account
+    return [
+        ParentPayment(order=o, custody=accounts.get((o.institution_id, o.bank_id)) if o.bank_id else None)
+        for o in orders
+    ]
 
 
 def parent_enrolment(user: User, enrolment_id: int) -> Enrolment:
@@ -283,6 +340,24 @@ def refunds_for_institution(user: User) -> QuerySet[RefundRequest]:
         .select_related("enrolment__student", "applied_by")
         .order_by("status", "-applied_at")
     )
+
+
+def direct_orders_for_institution(user: User) -> QuerySet[PaymentOrder]:
+    """Pending orders a risk-deposit institution collects itself (no bank), oldest first."""
+    return (
+        PaymentOrder.objects.filter(
+            institution_id=_operated_institution_id(user), bank__isnull=True, status=PaymentOrderStatus.PENDING
+        )
+        .select_related("enrolment__student", "enrolment__class_group__course")
+        .order_by("created_at", "pk")
+    )
+
+
+def direct_order_for_institution(user: User, order_no: str) -> PaymentOrder:
+    found = direct_orders_for_institution(user).filter(order_no=order_no[:40]).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def refund_for_institution(user: User, pk: int) -> RefundRequest:
@@ -423,16 +498,20 @@ class InstitutionFunds:
     overdue_refunds: int = 0
     week_in_fen: int = 0
     trailing_avg_fen: int = 0
+    deposit_fen: int = 0  # what is left of its risk deposit
+    deposit_covered_fen: int = 0  # the prepaid money that deposit covers (deposit ÷ share)
 
     @property
     def coverage_percent(self) -> int | None:
+        """Custody money plus what the risk deposit covers, against unconsumed prepaid fees."""
         if self.expected_prepaid_fen <= 0:
             return None
-        return round(self.custody_fen * 100 / self.expected_prepaid_fen)
+        return round((self.custody_fen + self.deposit_covered_fen) * 100 / self.expected_prepaid_fen)
 
     @property
     def outside_custody(self) -> bool:
-        return self.expected_prepaid_fen > self.custody_fen
+        """Prepaid fees neither in custody nor covered by a deposit."""
+        return self.expected_prepaid_fen > self.custody_fen + self.deposit_covered_fen
 
     @property
     def spike(self) -> bool:
@@ -450,6 +529,8 @@ class CountyFunds:
     overdue_refunds: int = 0
     institutions: int = 0
     flagged: int = 0
+    deposit_fen: int = 0
+    deposit_covered_fen: int = 0
 
 
 @dataclass
@@ -474,11 +555,29 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
             rows[inst_id] = InstitutionFunds(inst_id, "", "")
         return rows[inst_id]
 
+    # A risk deposit's ledger pair (keys ``deposit:…``) is not custody money: it is counted as the deposit.
     accounts = (
         LedgerAccount.objects.filter(scope, institution__isnull=False)
+        .exclude(key__startswith="deposit:")
         .values("institution_id", "kind")
         .annotate(total=Sum("balance_fen"))
     )
+    deposits = dict(
+        LedgerAccount.objects.filter(scope, key__startswith="deposit:cash:").values_list(
+            "institution_id", "balance_fen"
+        )
+    )
+    shares = dict(
+        RiskDeposit.objects.filter(scope, is_active=True)
+        .order_by("deposited_on", "pk")
+        .values_list("institution_id", "required_share_bp")
+    )
+    for inst_id, share in shares.items():
+        r = row(inst_id)
+        r.deposit_fen = deposits.get(inst_id, 0)
+        r.deposit_covered_fen = fund_rules.deposit_covered_fen(
+            r.deposit_fen, share or fund_rules.risk_deposit_share_bp()
+        )
     for a in accounts:
         r = row(a["institution_id"])
         if a["kind"] == AccountKind.CUSTODY_CASH:
@@ -557,6 +656,8 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
             r.division_code, CountyFunds(r.division_code, county_names.get(r.division_code, ""))
         )
         county.custody_fen += r.custody_fen
+        county.deposit_fen += r.deposit_fen
+        county.deposit_covered_fen += r.deposit_covered_fen
         county.prepaid_fen += r.prepaid_fen
         county.expected_prepaid_fen += r.expected_prepaid_fen
         county.pending_confirmations += r.pending_confirmations

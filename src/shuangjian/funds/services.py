@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
@@ -30,15 +31,21 @@ from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.registry.models import Institution, SupervisionMode
 from shuangjian.students.models import Enrolment
 
-from . import rules
+from . import ledger, rules
 from .models import (
+    AccountKind,
     Bank,
     BankOperator,
     ConsumptionRequest,
     ConsumptionStatus,
     CustodyAccount,
+    EntryKind,
+    LedgerAccount,
     PaymentOrder,
     PaymentOrderStatus,
+    RefundRequest,
+    RefundRoute,
+    RefundStatus,
     RiskDeposit,
     SignatureScheme,
     StatementFormat,
@@ -98,18 +105,32 @@ def bank_update(*, actor: User | None, bank: Bank, **changes: str) -> Bank:
     return locked
 
 
-def _set_supervision_mode(*, actor: User | None, institution: Institution, mode: str) -> None:
-    # Bank custody is the stronger mode: a risk deposit never downgrades an institution already under custody.
+def supervision_mode_of(institution_id: int) -> str:
+    """The mode the funds records say: bank custody with an active custody account, else risk deposit with an active
+    deposit, else none. Bank custody is the stronger mode, so a deposit never downgrades an account."""
+    if CustodyAccount.objects.filter(institution_id=institution_id, is_active=True).exists():
+        return SupervisionMode.BANK_CUSTODY
+    if RiskDeposit.objects.filter(institution_id=institution_id, is_active=True).exists():
+        return SupervisionMode.RISK_DEPOSIT
+    return SupervisionMode.NONE
+
+
+def _sync_supervision_mode(*, actor: User | None, institution: Institution) -> None:
+    """Copy the mode the funds records say onto ``Institution.supervision_mode``.
+
+    The custody accounts and deposits are the one source of truth; the registry keeps a copy only so that lists,
+    filters and the public search can use an indexed column (the registry sits below funds and cannot ask it).
+    Only the funds services that open or close an account or deposit call this; nothing else writes the field.
+    """
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    mode = supervision_mode_of(locked.pk)
+    institution.supervision_mode = mode
     if locked.supervision_mode == mode:
-        return
-    if locked.supervision_mode == SupervisionMode.BANK_CUSTODY and mode == SupervisionMode.RISK_DEPOSIT:
         return
     before = locked.supervision_mode
     locked.supervision_mode = mode
     # save() rather than update(): the institution's history (simple-history) records the change of mode.
     locked.save(update_fields=["supervision_mode", "updated_at"])
-    institution.supervision_mode = mode
     audit_record(
         actor=actor,
         action="institution.supervision_mode",
@@ -172,7 +193,7 @@ def custody_account_open(
             "settlement_bank_name": settlement_bank_name,
         },
     )
-    _set_supervision_mode(actor=actor, institution=institution, mode=SupervisionMode.BANK_CUSTODY)
+    _sync_supervision_mode(actor=actor, institution=institution)
     return account
 
 
@@ -203,8 +224,125 @@ def risk_deposit_record(
         obj=deposit,
         after={"institution": institution.pk, "amount_fen": amount_fen, "required_share_bp": required_share_bp},
     )
-    _set_supervision_mode(actor=actor, institution=institution, mode=SupervisionMode.RISK_DEPOSIT)
+    if amount_fen > 0:
+        cash, held = deposit_accounts(institution)
+        ledger.journal_post(
+            actor=actor,
+            kind=EntryKind.ADJUSTMENT,
+            lines=[(cash, amount_fen), (held, -amount_fen)],
+            reference=f"deposit:{deposit.pk}",
+            memo=_("风险保证金缴存"),
+            institution=institution,
+            business_date=deposit.deposited_on,
+            idempotency_key=f"deposit:{deposit.pk}",
+        )
+    _sync_supervision_mode(actor=actor, institution=institution)
     return deposit
+
+
+@transaction.atomic
+def custody_account_close(*, actor: User | None, account: CustodyAccount) -> CustodyAccount:
+    """Close a custody account (the institution's mode follows: its deposit if it has one, else none); audited."""
+    locked = CustodyAccount.objects.select_for_update().get(pk=account.pk)
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="funds.custody_close", obj=locked, before={"is_active": True})
+    _sync_supervision_mode(actor=actor, institution=locked.institution)
+    return locked
+
+
+@transaction.atomic
+def risk_deposit_release(*, actor: User | None, deposit: RiskDeposit) -> RiskDeposit:
+    """Release (return) a risk deposit: it no longer covers the institution; audited."""
+    locked = RiskDeposit.objects.select_for_update().get(pk=deposit.pk)
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="funds.risk_deposit_release", obj=locked, before={"is_active": True})
+    _sync_supervision_mode(actor=actor, institution=locked.institution)
+    return locked
+
+
+def deposit_accounts(institution: Institution) -> tuple[LedgerAccount, LedgerAccount]:
+    """The ledger pair that holds an institution's risk deposit: the money at the deposit bank (an asset, kind
+    custody cash, since the bureau can draw on it like custody money) and what it is held for (kind suspense: money
+    the bank holds that belongs to no parent until a regulator draws on it). Keys start ``deposit``, which the
+    overview keeps apart from custody money."""
+    cash, _created = LedgerAccount.objects.get_or_create(
+        key=f"deposit:cash:i:{institution.pk}",
+        defaults={
+            "kind": AccountKind.CUSTODY_CASH,
+            "institution": institution,
+            "division_code": institution.division_code,
+        },
+    )
+    held, _created = LedgerAccount.objects.get_or_create(
+        key=f"deposit:held:i:{institution.pk}",
+        defaults={"kind": AccountKind.SUSPENSE, "institution": institution, "division_code": institution.division_code},
+    )
+    return cash, held
+
+
+@dataclass(frozen=True)
+class DepositCover:
+    deposit_fen: int  # what is left of the deposit (after any draw)
+    share_bp: int
+    covered_fen: int  # outstanding prepaid money the deposit covers
+    outstanding_fen: int  # prepaid money collected directly and not yet consumed or refunded
+
+
+def deposit_outstanding_fen(institution_id: int) -> int:
+    """Prepaid money a deposit institution collected itself (paid direct orders) not yet consumed or refunded."""
+    collected = (
+        PaymentOrder.objects.filter(
+            institution_id=institution_id, bank__isnull=True, status=PaymentOrderStatus.PAID
+        ).aggregate(t=Sum("amount_fen"))["t"]
+        or 0
+    )
+    consumed = (
+        ConsumptionRequest.objects.filter(institution_id=institution_id)
+        .exclude(status__in=[ConsumptionStatus.CANCELLED, ConsumptionStatus.UPHELD])
+        .aggregate(t=Sum("amount_fen"))["t"]
+        or 0
+    )
+    refunded = (
+        RefundRequest.objects.filter(
+            institution_id=institution_id,
+            route=RefundRoute.DIRECT,
+            status__in=[
+                RefundStatus.AGREED,
+                RefundStatus.DEEMED_AGREED,
+                RefundStatus.ORDERED,
+                RefundStatus.PAID,
+                RefundStatus.PAID_DIRECT,
+            ],
+        ).aggregate(t=Sum("amount_fen"))["t"]
+        or 0
+    )
+    return max(collected - consumed - refunded, 0)
+
+
+def deposit_cover(institution: Institution) -> DepositCover | None:
+    """The institution's active risk deposit and what it covers; None when it has none."""
+    deposit = (
+        RiskDeposit.objects.filter(institution=institution, is_active=True).order_by("-deposited_on", "-pk").first()
+    )
+    if deposit is None:
+        return None
+    remaining = (
+        LedgerAccount.objects.filter(key=f"deposit:cash:i:{institution.pk}")
+        .values_list("balance_fen", flat=True)
+        .first()
+        or 0
+    )
+    share = deposit.required_share_bp or rules.risk_deposit_share_bp()
+    return DepositCover(
+        deposit_fen=remaining,
+        share_bp=share,
+        covered_fen=rules.deposit_covered_fen(remaining, share),
+        outstanding_fen=deposit_outstanding_fen(institution.pk),
+    )
 
 
 def active_custody_account(institution: Institution) -> CustodyAccount | None:
@@ -246,10 +384,32 @@ def payment_order_create(
     # Serialise charges per enrolment: two concurrent orders must not both pass the renewal rule.
     enrolment = Enrolment.objects.select_for_update().select_related("institution").get(pk=enrolment.pk)
     custody = active_custody_account(enrolment.institution)
+    amount = class_hours * enrolment.price_per_lesson_fen
     found: list[Violation] = []
-    if custody is None:
+    cover = deposit_cover(enrolment.institution) if custody is None else None
+    if custody is None and cover is None:
         found.append(
-            Violation("custody_missing", _("该机构尚未开设资金托管账户，不能收取预付费。"), BASIS_CUSTODY, "enrolment")
+            Violation(
+                "custody_missing",
+                _("该机构既未开设资金托管账户，也未缴存风险保证金，不能收取预付费。"),
+                BASIS_CUSTODY,
+                "enrolment",
+            )
+        )
+    elif cover is not None:
+        # Under a risk deposit the institution collects itself, only within what the deposit covers; pending
+        # direct orders count too, so several unpaid orders cannot together exceed it.
+        pending = (
+            PaymentOrder.objects.filter(
+                institution_id=enrolment.institution_id, bank__isnull=True, status=PaymentOrderStatus.PENDING
+            ).aggregate(t=Sum("amount_fen"))["t"]
+            or 0
+        )
+        found += rules.check_deposit_collection(
+            deposit_fen=cover.deposit_fen,
+            share_bp=cover.share_bp,
+            outstanding_fen=cover.outstanding_fen + pending,
+            new_fen=amount,
         )
     remaining = remaining_paid_hours(enrolment)
     found += rules.check_payment_order(
@@ -263,13 +423,12 @@ def payment_order_create(
         caps=caps or rules.FeeCaps.from_settings(),
     )
     raise_if_any(found)
-    assert custody is not None
     order = PaymentOrder.objects.create(
         order_no=f"PO{timezone.localdate():%Y%m%d}{secrets.token_hex(6).upper()}",
         enrolment=enrolment,
         institution=enrolment.institution,
-        bank=custody.bank,
-        amount_fen=class_hours * enrolment.price_per_lesson_fen,
+        bank=custody.bank if custody is not None else None,
+        amount_fen=amount,
         class_hours=class_hours,
         period_start=period_start,
         period_end=period_end,
@@ -284,3 +443,37 @@ def payment_order_create(
         after={"order_no": order.order_no, "amount_fen": order.amount_fen, "class_hours": class_hours},
     )
     return order
+
+
+@transaction.atomic
+def payment_order_record_direct(*, actor: User, order: PaymentOrder, reference: str) -> PaymentOrder:
+    """A risk-deposit institution records that the parent paid a direct order (its receipt or transfer number).
+
+    Refused for custody orders (the bank's notification books those) and for orders not pending. The coverage was
+    checked when the order was made; pending direct orders count against it, so recording one cannot exceed it.
+    """
+    reference = (reference or "").strip()
+    current = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+    found: list[Violation] = []
+    if not reference:
+        found.append(
+            Violation("order_reference", _("请填写收款凭证号（收据号或转账流水号）。"), BASIS_CUSTODY, "reference")
+        )
+    if current.bank_id is not None:
+        found.append(
+            Violation("order_custody", _("该缴费单由托管银行到账通知入账，机构不能登记。"), BASIS_CUSTODY, "order")
+        )
+    if current.status != PaymentOrderStatus.PENDING:
+        found.append(Violation("order_state", _("该缴费单不是待缴费状态。"), BASIS_CUSTODY, "status"))
+    raise_if_any(found)
+    current.status = PaymentOrderStatus.PAID
+    current.paid_at = timezone.now()
+    current.direct_reference = reference[:64]
+    current.save(update_fields=["status", "paid_at", "direct_reference"])
+    audit_record(
+        actor=actor,
+        action="funds.order_paid_direct",
+        obj=current,
+        after={"order_no": current.order_no, "amount_fen": current.amount_fen, "reference": current.direct_reference},
+    )
+    return current

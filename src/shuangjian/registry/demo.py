@@ -140,14 +140,15 @@ def demo_institutions(ctx: DemoContext) -> None:
                     licence_issued_on=issued if licensed else None,
                     licence_expires_on=expires if licensed else None,
                     approving_department=dept if licensed else "",
-                    supervision_mode=rng.choices(list(SupervisionMode.values), weights=(2, 6, 2))[0]
-                    if licensed
-                    else SupervisionMode.NONE,
                 )
             )
-            plans.append({"zombie": status == InstitutionStatus.ACTIVE and rng.random() < 0.06})
+            # Only a mode planned here: funds' demo step opens the custody account or records the deposit, and
+            # its services set supervision_mode from those records (the one source of truth).
+            mode = rng.choices(list(SupervisionMode.values), weights=(2, 6, 2))[0] if licensed else SupervisionMode.NONE
+            plans.append({"zombie": status == InstitutionStatus.ACTIVE and rng.random() < 0.06, "mode": mode})
     # With history rows, so each institution's page starts its change history at the demo import.
     institutions = bulk_create_with_history(institutions, Institution, batch_size=500, default_change_reason="演示数据")
+    ctx.shared["supervision_plan"] = {inst.pk: plan["mode"] for inst, plan in zip(institutions, plans, strict=True)}
 
     sites: list[Site] = []
     inspections: list[AnnualInspection] = []

@@ -45,7 +45,7 @@ def test_direct_refund_is_owed_by_the_institution_until_it_records_the_payment(
     client.force_login(parent)
     page = client.get("/funds/my/").content.decode()
     assert "退费由机构直接退还" in page and "申请退费 ¥3,800.00" in page
-    client.post(f"/funds/my/enrolments/{w.enrolment.pk}/refund/", {"reason": "搬家"})
+    client.post(f"/funds/my/enrolments/{w.enrolment.pk}/refund/", {"reason": "搬家", "confirm": "on"})
     refund = RefundRequest.objects.get()
     # 4,000 yuan fee less the confirmed lesson and the one awaiting confirmation.
     assert (refund.route, refund.amount_fen) == (RefundRoute.DIRECT, 380_000)
@@ -55,7 +55,9 @@ def test_direct_refund_is_owed_by_the_institution_until_it_records_the_payment(
     refund.refresh_from_db()
     assert refund.status == RefundStatus.AGREED
     assert refund.approve_entry is None and refund.instruction is None
-    assert not JournalEntry.objects.exists() and not BankInstruction.objects.exists()
+    # Nothing booked beyond the deposit itself (its ledger pair), no bank instruction.
+    assert not JournalEntry.objects.exclude(reference__startswith="deposit:").exists()
+    assert not BankInstruction.objects.exists()
 
     # The regulator sees it owed, and overdue once the reply deadline has passed.
     regulator = RegulatorFactory.create()
@@ -97,20 +99,22 @@ def test_direct_refund_is_owed_by_the_institution_until_it_records_the_payment(
     assert w.enrolment.student.name not in client.get("/funds/cases/").content.decode()
     client.force_login(parent)
     assert "WX20260309001" in client.get("/funds/my/").content.decode()
-    assert not JournalEntry.objects.exists()
+    assert not JournalEntry.objects.exclude(reference__startswith="deposit:").exists()
 
 
 def test_direct_refund_by_silence_or_order_and_nothing_left_to_refund(deposit_world: World) -> None:
     w = deposit_world
     parent = parent_of(w.enrolment)
-    refund = refunds.refund_apply(actor=parent, enrolment=w.enrolment, today=datetime.date(2026, 3, 2))
+    refund = refunds.refund_apply(
+        actor=parent, enrolment=w.enrolment, today=datetime.date(2026, 3, 2), reason="孩子转学"
+    )
     assert refund.amount_fen == 400_000
     assert refunds.refund_deem_agreed_due(today=refund.reply_due_date + datetime.timedelta(days=1)) == 1
     refund.refresh_from_db()
     assert refund.status == RefundStatus.DEEMED_AGREED
     refunds.refund_record_direct_payment(actor=operator_of(w.institution), refund=refund, reference="R1")
     with pytest.raises(RuleViolationError) as err:
-        refunds.refund_apply(actor=parent, enrolment=w.enrolment)
+        refunds.refund_apply(actor=parent, enrolment=w.enrolment, reason="孩子转学")
     assert "没有可退的未消课余额" in str(err.value.violations[0].message)
 
     other = EnrolmentFactory.create(class_group=w.enrolment.class_group)
@@ -126,7 +130,7 @@ def test_custody_refund_cannot_be_recorded_as_paid_by_the_institution(world: Wor
     from .test_release import pay
 
     pay(world, 30_000)
-    refund = refunds.refund_apply(actor=parent_of(world.enrolment), enrolment=world.enrolment)
+    refund = refunds.refund_apply(actor=parent_of(world.enrolment), enrolment=world.enrolment, reason="孩子转学")
     assert refund.route == RefundRoute.CUSTODY
     operator = operator_of(world.institution)
     refunds.refund_agree(actor=operator, refund=refund)
@@ -142,7 +146,7 @@ def test_custody_refund_after_the_account_was_closed_still_gets_an_instruction(w
 
     pay(world, 30_000)
     CustodyAccount.objects.filter(institution=world.institution).update(is_active=False)
-    refund = refunds.refund_apply(actor=parent_of(world.enrolment), enrolment=world.enrolment)
+    refund = refunds.refund_apply(actor=parent_of(world.enrolment), enrolment=world.enrolment, reason="孩子转学")
     refunds.refund_agree(actor=operator_of(world.institution), refund=refund)
     refund.refresh_from_db()
     assert refund.instruction is not None and refund.instruction.bank_id == world.bank.pk

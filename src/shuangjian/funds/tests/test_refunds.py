@@ -34,7 +34,7 @@ def test_agreed_refund_is_owed_until_the_bank_pays(world: World) -> None:
     assert refund.amount_fen == 30_000
     assert refund.reply_due_date == add_working_days(TODAY, 5)
     with pytest.raises(RuleViolationError):
-        refunds.refund_apply(actor=parent, enrolment=world.enrolment)
+        refunds.refund_apply(actor=parent, enrolment=world.enrolment, reason="孩子转学")
     refunds.refund_agree(actor=operator, refund=refund)
     refund.refresh_from_db()
     assert refund.status == RefundStatus.AGREED
@@ -61,7 +61,7 @@ def test_refusal_needs_reason_and_regulator_can_order(world: World) -> None:
     pay(world, 20_000)
     parent = parent_of(world.enrolment)
     operator = operator_of(world.institution)
-    refund = refunds.refund_apply(actor=parent, enrolment=world.enrolment, today=TODAY)
+    refund = refunds.refund_apply(actor=parent, enrolment=world.enrolment, today=TODAY, reason="孩子转学")
     with pytest.raises(RuleViolationError):
         refunds.refund_refuse(actor=operator, refund=refund, reason="")
     refunds.refund_refuse(actor=operator, refund=refund, reason="课程已过半")
@@ -82,7 +82,7 @@ def test_refusal_needs_reason_and_regulator_can_order(world: World) -> None:
 def test_silence_for_five_working_days_is_agreement(world: World) -> None:
     pay(world, 20_000)
     parent = parent_of(world.enrolment)
-    refund = refunds.refund_apply(actor=parent, enrolment=world.enrolment, today=TODAY)
+    refund = refunds.refund_apply(actor=parent, enrolment=world.enrolment, today=TODAY, reason="孩子转学")
     assert refunds.refund_deem_agreed_due(today=refund.reply_due_date) == 0
     assert refunds.refund_deem_agreed_due(today=refund.reply_due_date + datetime.timedelta(days=1)) == 1
     refund.refresh_from_db()
@@ -93,5 +93,5 @@ def test_silence_for_five_working_days_is_agreement(world: World) -> None:
 def test_nothing_to_refund_is_refused(world: World) -> None:
     parent = parent_of(world.enrolment)
     with pytest.raises(RuleViolationError) as exc:
-        refunds.refund_apply(actor=parent, enrolment=world.enrolment)
+        refunds.refund_apply(actor=parent, enrolment=world.enrolment, reason="孩子转学")
     assert exc.value.violations[0].code == "refund_nothing"

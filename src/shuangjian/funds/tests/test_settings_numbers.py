@@ -44,7 +44,9 @@ def test_refund_messages_show_the_silence_period_in_force(world: World, client: 
     settings.FUNDS_REFUND_SILENCE_WORKING_DAYS = 3
     pay(world, 30_000)
     client.force_login(parent_of(world.enrolment))
-    r = client.post(f"/funds/my/enrolments/{world.enrolment.pk}/refund/", {"reason": "不想学了"}, follow=True)
+    r = client.post(
+        f"/funds/my/enrolments/{world.enrolment.pk}/refund/", {"reason": "不想学了", "confirm": "on"}, follow=True
+    )
     page = r.content.decode()
     assert "3 个工作日" in page and "5 个工作日" not in page
     client.force_login(operator_of(world.institution))

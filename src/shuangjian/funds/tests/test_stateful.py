@@ -172,7 +172,7 @@ class FundsMachine(RuleBasedStateMachine):
         enrolment = self.enrolments[e]
         expected = max(self.prepaid[enrolment.pk] - self.held[enrolment.pk], 0)
         try:
-            request = refunds.refund_apply(actor=self.parents[enrolment.pk], enrolment=enrolment)
+            request = refunds.refund_apply(actor=self.parents[enrolment.pk], enrolment=enrolment, reason="孩子转学")
         except RuleViolationError as exc:
             assert expected == 0 or {v.code for v in exc.violations} == {"refund_open"}
             return

@@ -82,7 +82,7 @@ def test_refund_applied_by_parent_refused_by_institution_ordered_by_regulator(wo
     pay(world, 30_000)
     parent = parent_of(world.enrolment)
     client.force_login(parent)
-    client.post(f"/funds/my/enrolments/{world.enrolment.pk}/refund/", {"reason": "不想学了"})
+    client.post(f"/funds/my/enrolments/{world.enrolment.pk}/refund/", {"reason": "不想学了", "confirm": "on"})
     refund = RefundRequest.objects.get()
     assert refund.amount_fen == 30_000
     client.force_login(operator_of(world.institution))
@@ -214,7 +214,9 @@ def test_overview_counts_pending_overdue_and_flags_a_presale_spike(world: World)
 
     parent = parent_of(world.enrolment)
     lesson(world)
-    refund = refunds.refund_apply(actor=parent, enrolment=world.enrolment, today=datetime.date(2026, 6, 1))
+    refund = refunds.refund_apply(
+        actor=parent, enrolment=world.enrolment, today=datetime.date(2026, 6, 1), reason="孩子转学"
+    )
     row = selectors.funds_overview(regulator, today=today).institutions[0]
     assert row.pending_confirmations == 1 and row.overdue_refunds == 1
     assert refund.reply_due_date < today

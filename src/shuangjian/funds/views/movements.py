@@ -23,13 +23,14 @@ from django.views.decorators.http import require_POST
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen, parse_yuan
 
-from .. import reconcile, refunds, release, rules, selectors
+from .. import reconcile, refunds, release, rules, selectors, services
 from ..banks import is_simulated
 from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
     DiscrepancyStatus,
     InstructionStatus,
+    PaymentOrderStatus,
     RefundRoute,
     RefundStatus,
 )
@@ -74,10 +75,17 @@ def parent(request: HttpRequest) -> HttpResponse:
     balances = selectors.parent_balances(user)
     pending = selectors.consumptions_for_parent(user).filter(status=ConsumptionStatus.PENDING)
     history = selectors.consumptions_for_parent(user).exclude(status=ConsumptionStatus.PENDING)
+    payments = selectors.payments_for_parent(user)
     return render(
         request,
         "funds/parent.html",
-        {"balances": balances, "pending": pending[:100], "page": _page(request, history)},
+        {
+            "balances": balances,
+            "pending": pending[:100],
+            "page": _page(request, history),
+            "payments": payments,
+            "to_pay": [p for p in payments if p.order.status == PaymentOrderStatus.PENDING],
+        },
     )
 
 
@@ -106,13 +114,35 @@ def consumption_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """The parent's application: a reason, and a tick confirming the amount shown (the service refuses if the
+    refundable amount changed since the page showed it)."""
     user = _user(request)
     enrolment = selectors.parent_enrolment(user, enrolment_id)
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("请勾选确认退费金额后再提交。"))
+        return redirect("funds:parent")
+    shown = _int(request.POST.get("amount_fen"))
     _attempt(
         request,
-        lambda: refunds.refund_apply(actor=user, enrolment=enrolment, reason=request.POST.get("reason", "")),
-        _("退费申请已提交，机构须在 %(n)s 个工作日内答复，逾期视为同意。") % {"n": rules.refund_silence_working_days()},
+        lambda: refunds.refund_apply(
+            actor=user,
+            enrolment=enrolment,
+            reason=request.POST.get("reason", ""),
+            confirmed_amount_fen=shown if shown > 0 else None,
+        ),
+        _("退费申请已提交，机构须在 %(days)s 个工作日内答复，逾期视为同意；答复前可以撤回。")
+        % {"days": rules.refund_silence_working_days()},
     )
+    return redirect("funds:parent")
+
+
+@login_required
+@require_POST
+def refund_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parent withdraws an application before the institution answers."""
+    user = _user(request)
+    refund = selectors.refund_for_parent(user, pk)
+    _attempt(request, lambda: refunds.refund_withdraw(actor=user, refund=refund), _("退费申请已撤回。"))
     return redirect("funds:parent")
 
 
@@ -150,6 +180,7 @@ def institution(request: HttpRequest) -> HttpResponse:
             "instructions": instructions[:50],
             "applied": RefundStatus.APPLIED,
             "direct_owed": (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus.ORDERED),
+            "direct_orders": selectors.direct_orders_for_institution(user)[:50],
             "today": timezone.localdate(),
             "silence_days": rules.refund_silence_working_days(),
         },
@@ -324,9 +355,26 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = selectors.discrepancy_for_user(user, pk)
     if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "resolve":
+            # The service decides who may choose which resolution (a bank operator only its bank's side).
+            order = next(
+                (o for o in reconcile.candidate_orders(case) if o.order_no == request.POST.get("order_no")), None
+            )
+            _attempt(
+                request,
+                lambda: reconcile.discrepancy_resolve(
+                    actor=user,
+                    discrepancy=case,
+                    resolution=request.POST.get("resolution", ""),
+                    note=request.POST.get("note", ""),
+                    order=order,
+                ),
+                _("已按所选方式处理；涉及记账的须由另一名监管人员复核后入账。"),
+            )
+            return redirect("funds:discrepancy", pk=case.pk)
         if user.role != Role.REGULATOR and not user.is_platform_admin:
             raise Http404
-        action = request.POST.get("action")
         if action == "propose":
             _attempt(
                 request,
@@ -378,6 +426,9 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposed": AdjustmentStatus.PROPOSED,
             "open": DiscrepancyStatus.OPEN,
             "can_act": user.role == Role.REGULATOR or user.is_platform_admin,
+            "resolutions": reconcile.resolutions_for(case, user),
+            "ledger_resolutions": reconcile.LEDGER_RESOLUTIONS,
+            "orders": reconcile.candidate_orders(case) if case.status == DiscrepancyStatus.OPEN else [],
         },
     )
 
@@ -439,6 +490,36 @@ def refund_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def refund_pay_from_deposit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The regulator pays an overdue direct refund from the institution's risk deposit."""
+    user = _user(request)
+    refund = selectors.refund_for_regulator(user, pk)
+    _attempt(
+        request,
+        lambda: refunds.refund_pay_from_deposit(actor=user, refund=refund),
+        _("已从风险保证金代付该笔退费。"),
+    )
+    return redirect("funds:cases")
+
+
+@login_required
+@require_POST
+def order_paid_direct(request: HttpRequest, order_no: str) -> HttpResponse:
+    """A risk-deposit institution records a parent's payment it received itself."""
+    user = _user(request)
+    order = selectors.direct_order_for_institution(user, order_no)
+    _attempt(
+        request,
+        lambda: services.payment_order_record_direct(
+            actor=user, order=order, reference=request.POST.get("reference", "")
+        ),
+        _("已登记收款。"),
+    )
+    return redirect("funds:institution")
+
+
+@login_required
+@require_POST
 def refund_reorder(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     refund = selectors.refund_for_regulator(user, pk)
@@ -469,6 +550,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "division": division,
             "spike_multiple": selectors.SPIKE_MULTIPLE,
+            "deposit_share": f"{rules.risk_deposit_share_bp() / 100:g}",
             "spike_weeks": selectors.SPIKE_TRAILING_WEEKS,
         },
     )

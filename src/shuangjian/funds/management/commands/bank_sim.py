@@ -78,6 +78,8 @@ class Command(BaseCommand):
         order = PaymentOrder.objects.select_related("bank").filter(order_no=options["order_no"]).first()
         if order is None:
             raise CommandError(f"no order {options['order_no']}")
+        if order.bank is None:
+            raise CommandError(f"order {order.order_no} is paid to the institution directly (risk deposit), not a bank")
         sim = SimulatedBank(order.bank)
         body = sim.notification_body(
             order_no=order.order_no,
