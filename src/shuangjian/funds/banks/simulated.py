@@ -254,13 +254,15 @@ def render_statement(lines: Sequence[StatementLineData], fmt: str) -> bytes:
     if fmt == "xlsx":
         from openpyxl import Workbook
 
+        from shuangjian.core.excel import safe_row
+
         wb = Workbook()
         ws = wb.active
         assert ws is not None
         ws.title = "statement"
         ws.append(list(STATEMENT_COLUMNS))
         for line in lines:
-            ws.append(line.row())
+            ws.append(safe_row(ws, line.row()))
         buffer = io.BytesIO()
         wb.save(buffer)
         return buffer.getvalue()

@@ -467,6 +467,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _overview_xlsx(data: selectors.FundsOverview) -> HttpResponse:
     from openpyxl import Workbook
 
+    from shuangjian.core.excel import safe_row
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -493,19 +495,22 @@ def _overview_xlsx(data: selectors.FundsOverview) -> HttpResponse:
         if r.spike:
             flags.append(_("疑似突击预收"))
         ws.append(
-            [
-                r.division_code,
-                r.name,
-                r.custody_fen / 100,
-                r.prepaid_fen / 100,
-                r.expected_prepaid_fen / 100,
-                r.coverage_percent,
-                r.pending_confirmations,
-                r.overdue_refunds,
-                r.week_in_fen / 100,
-                r.trailing_avg_fen / 100,
-                "、".join(flags),
-            ]
+            safe_row(
+                ws,
+                [
+                    r.division_code,
+                    r.name,
+                    r.custody_fen / 100,
+                    r.prepaid_fen / 100,
+                    r.expected_prepaid_fen / 100,
+                    r.coverage_percent,
+                    r.pending_confirmations,
+                    r.overdue_refunds,
+                    r.week_in_fen / 100,
+                    r.trailing_avg_fen / 100,
+                    "、".join(flags),
+                ],
+            )
         )
     counties = wb.create_sheet(_("县区"))
     counties.append(
@@ -513,7 +518,10 @@ def _overview_xlsx(data: selectors.FundsOverview) -> HttpResponse:
     )
     for c in data.counties:
         counties.append(
-            [c.division_code, c.name, c.institutions, c.custody_fen / 100, c.expected_prepaid_fen / 100, c.flagged]
+            safe_row(
+                counties,
+                [c.division_code, c.name, c.institutions, c.custody_fen / 100, c.expected_prepaid_fen / 100, c.flagged],
+            )
         )
     buffer = io.BytesIO()
     wb.save(buffer)
