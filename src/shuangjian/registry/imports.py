@@ -94,7 +94,7 @@ def survey_columns() -> list[Column]:
         Column("legal_rep_name", _("法定代表人"), False, "", 12),
         Column("phone", _("联系电话"), False, _("机构电话"), 14),
         Column("licence_no", _("办学许可证号"), False, _("已取得许可证的填写"), 24),
-        Column("status", _("办学状态"), False, _("空白：有许可证为“正常办学”，否则“申请中”"), 12),
+        Column("status", _("办学状态"), False, _("空白：有许可证为“正常办学”，否则“无证办学”"), 12),
     ]
 
 
@@ -507,12 +507,22 @@ def _apply(inst: Institution, row: ParsedRow) -> bool:
     for key in ("legal_rep_name", "phone", "licence_no", "status"):
         if getattr(row, key):
             values[key] = getattr(row, key)
+    if values.get("status") == InstitutionStatus.APPLYING and inst.status == InstitutionStatus.UNLICENSED:
+        values["status"] = InstitutionStatus.UNLICENSED  # still no licence: a survey cannot make it an application
     changed = False
     for key, value in values.items():
         if getattr(inst, key) != value:
             setattr(inst, key, value)
             changed = True
     return changed
+
+
+def _survey_status(row: ParsedRow) -> str:
+    """A surveyed institution's status: a licence number means licensed; without one it is operating unlicensed
+    (无证办学), to be closed or licensed — not an application, which only an applicant's submission creates."""
+    if not row.licence_no and row.status in ("", InstitutionStatus.APPLYING):
+        return InstitutionStatus.UNLICENSED
+    return row.status or InstitutionStatus.ACTIVE
 
 
 def _new_institution(row: ParsedRow) -> Institution:
@@ -532,7 +542,7 @@ def _new_institution(row: ParsedRow) -> Institution:
         township_code=row.township_code,
         phone=row.phone,
         training_format=row.training_format,
-        status=row.status or (InstitutionStatus.ACTIVE if row.licence_no else InstitutionStatus.APPLYING),
+        status=_survey_status(row),
         licence_no=row.licence_no or None,
         approving_department=approving,
     )

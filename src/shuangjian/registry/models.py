@@ -63,6 +63,8 @@ class TrainingFormat(models.TextChoices):
 
 class InstitutionStatus(models.TextChoices):
     APPLYING = "applying", _("申请中")
+    # Found operating without a licence (e.g. by a survey): to be closed or licensed, never listed as applying.
+    UNLICENSED = "unlicensed", _("无证办学")
     ACTIVE = "active", _("正常办学")
     SUSPENDED = "suspended", _("停止招生")
     STOPPED = "stopped", _("停止办学")

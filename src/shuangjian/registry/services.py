@@ -695,6 +695,7 @@ IS = InstitutionStatus
 # Status moves a regulator may make; "applying → active" happens only through an approved application.
 STATUS_MOVES: dict[str, tuple[str, ...]] = {
     IS.APPLYING: (IS.DEREGISTERED,),
+    IS.UNLICENSED: (IS.STOPPED, IS.DEREGISTERED),  # closed (取缔); licensed only through an approved application
     IS.ACTIVE: (IS.SUSPENDED, IS.STOPPED, IS.REVOKED, IS.DEREGISTERED),
     IS.SUSPENDED: (IS.ACTIVE, IS.STOPPED, IS.REVOKED, IS.DEREGISTERED),
     IS.STOPPED: (IS.REVOKED, IS.DEREGISTERED),
