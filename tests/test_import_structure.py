@@ -14,7 +14,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "shuangjian"
 # Finds every installed app's demo modules by walking INSTALLED_APPS; it names no app.
-DISCOVERY = {"core/management/commands/demo_city.py"}
+# Discovery by design, naming no app: demo_city walks INSTALLED_APPS; the bank adapter is the dotted path a
+# setting names (FUNDS_BANK_ADAPTER), so production code never imports the simulated bank.
+DISCOVERY = {"core/management/commands/demo_city.py", "funds/banks/__init__.py"}
 
 
 def _production_files() -> list[Path]:

@@ -7,22 +7,20 @@ phone number is public. Everything returned here is safe to print on the portal 
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import time
-import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shuangjian.core.models import Division, DivisionLevel
+from shuangjian.registry import search
 from shuangjian.registry.lists import (
     ListStatus,
     blacklist_queryset,
@@ -45,7 +43,7 @@ from shuangjian.registry.models import (
     SupervisionMode,
     TrainingFormat,
 )
-from shuangjian.registry.rules import zombie_since_year
+from shuangjian.registry.search import SearchTotals
 
 SEARCH_MIN_CHARS = 2
 # Results per search: the setting SHUANGJIAN_PUBLIC_SEARCH_PAGE (env PUBLIC_SEARCH_PAGE, default 10), within these.
@@ -87,222 +85,8 @@ PUBLIC_FIELDS = (
 
 
 def normalise_query(q: str) -> str:
-    return unicodedata.normalize("NFKC", q or "").strip()[:64]
-
-
-def _looks_like_code(text: str) -> bool:
-    """A USCC or licence-number-like query: no CJK name could contain it, so the name search is skipped."""
-    return len(text) == 18 and text.isascii() and text.isalnum()
-
-
-# One statement per search: the rows of the answer with the white/black-list facts. The inspection facts are
-# scalar subqueries with LIMIT 1 rather than EXISTS: PostgreSQL may run an EXISTS as a "hashed subplan" that reads
-# every annual inspection once per query (150 ms at 200k institutions); a LIMIT subquery is always evaluated per
-# returned row, through the indexes. The black list is read once for the page's ids (``{in_page}``: on PostgreSQL
-# ``= ANY(ARRAY(...))``, one index scan at any size): a per-row subquery on that small table was a sequential scan
-# per row (a third of the statement's time at 20k institutions). ``{hits}`` yields the ids of the answer's rows
-# and ``{order}`` their order; ``{counts}`` the two counts ``search_totals`` reads (how many names start with /
-# contain the text, as far as they were counted).
-_SEARCH_SQL = """
-{with_}
-SELECT i.id, {columns},
-  bl.institution_id IS NOT NULL AS list_blacklisted,
-  (SELECT 1 FROM registry_annualinspection a
-   WHERE a.institution_id = i.id AND a.year >= %(since)s AND a.result IN ('passed', 'basic') LIMIT 1)
-   IS NOT NULL AS list_passed_since,
-  (SELECT a.result FROM registry_annualinspection a
-   WHERE a.institution_id = i.id ORDER BY a.year DESC LIMIT 1) AS list_latest_result,
-  {counts}
-FROM {hits} h
-JOIN registry_institution i ON i.id = h.id
-LEFT JOIN (
-  SELECT DISTINCT b.institution_id FROM registry_blacklistentry b
-  WHERE b.institution_id {in_page} AND b.start <= %(today)s AND (b."end" IS NULL OR b."end" >= %(today)s)
-) bl ON bl.institution_id = i.id
-ORDER BY {order}
-"""
-
-# Exact USCC or licence number: at most two rows, through the two unique indexes. (Not ordered inside: with
-# ORDER BY name ... LIMIT the planner may walk the name index and filter, reading the whole table.)
-_CODE_HITS = "(SELECT id FROM registry_institution WHERE uscc = %(code)s OR licence_no = %(text)s LIMIT 2)"
-_CODE_COUNTS = "NULL AS search_prefixed, NULL AS search_contained"
-
-# Names: the prefix matches in name order (one more than a page, to know whether there are more), then — only
-# while they do not fill the page — the names containing the text, in no particular order and at most
-# the count limit + 1 of them. When that scan stops short of the limit it has seen every match, so the page
-# (prefix matches first, then the others, each in name order) and the total are exact; past the limit the answer
-# says so (``search_totals``) instead of visiting every match: at 200k institutions a four-character fragment
-# is in 500-2 000 names, and visiting their rows to sort them all was most of a search's cost. The uncorrelated
-# count is a one-time filter on PostgreSQL: the contains scan does not run at all when prefix matches fill the
-# page.
-_NAME_WITH = """
-WITH pre AS {materialized} (
-  SELECT p.id, p.name, p.uscc FROM ({prefix}) p WHERE p.name LIKE {prefix_param} ESCAPE '\\'
-  ORDER BY p.name, p.uscc LIMIT {max1}
-), con AS {materialized} (
-  SELECT m.id, m.name, m.uscc FROM ({contains}) m
-  WHERE (SELECT count(*) FROM pre) <= {max}
-  LIMIT {limit1}
-), hits AS (
-  SELECT id, 0 AS grp, name, uscc FROM pre
-  UNION ALL
-  SELECT id, 1, name, uscc FROM con WHERE id NOT IN (SELECT id FROM pre)
-)
-"""
-# With 3+ characters PostgreSQL picks the contains matches through the trigram index first (OFFSET 0 is a planner
-# fence): left to itself the planner walks the name btree in order testing every name, slow for a rare fragment.
-# On PostgreSQL the prefix matches are read as a byte range walked in order on the pattern-ops name index (the LIKE
-# outside keeps the match exact): unlike a LIKE pattern, a range is usable by an index in a generic plan (see
-# ``_search_statements``), and the walk stops after one more than a page. With the C collation byte order is name
-# order; with another, when more than a page of names start with the text, the page shows the first of them in
-# code-point order, sorted by name, and says that more match.
-_PREFIX_RANGE = (
-    "SELECT id, name, uscc FROM registry_institution WHERE name ~>=~ (SELECT %(low)s::text)"
-    " AND name ~<~ (SELECT %(high)s::text)"
-    " ORDER BY name USING ~<~ LIMIT {max1}"
-)
-_PREFIX_PLAIN = "SELECT id, name, uscc FROM registry_institution"
-_CONTAINS_TRIGRAM = (
-    "SELECT id, name, uscc FROM registry_institution WHERE name LIKE (SELECT %(contains)s::text) ESCAPE '\\' OFFSET 0"
-)
-_CONTAINS_PLAIN = "SELECT id, name, uscc FROM registry_institution WHERE name LIKE %(contains)s ESCAPE '\\'"
-_NAME_HITS = "(SELECT id, grp, name, uscc FROM hits ORDER BY grp, name, uscc LIMIT {max})"
-_NAME_COUNTS = "(SELECT count(*) FROM pre) AS search_prefixed, (SELECT count(*) FROM con) AS search_contained"
-
-
-# The longest name the registry stores (Institution.name's max_length) — see ``_prefix_range``.
-_NAME_MAX_CHARS = 128
-
-
-def _prefix_range(text: str) -> tuple[str, str]:
-    """Bounds ``low <= name < high`` (byte order, as the pattern-ops index compares) of every name starting with text.
-
-    ``high`` is the text with its last character incremented (UTF-8 byte order is code point order); a last
-    character that cannot be incremented is dropped first. The LIKE in the statement keeps the match exact.
-    """
-    prefix = text
-    while prefix:
-        following = ord(prefix[-1]) + 1
-        if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be encoded: skip to the next character
-            following = 0xE000
-        if following <= 0x10FFFF:
-            return text, prefix[:-1] + chr(following)
-        prefix = prefix[:-1]
-    return text, chr(0x10FFFF) * (_NAME_MAX_CHARS + 1)  # above every stored name
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _search_statements(text: str, today: datetime.date) -> list[tuple[str, dict[str, Any], bool]]:
-    """The statements of one search, in order: run each until one returns rows.
-
-    An exact code match alone (queries with a digit: every USCC and licence number has one, most names none),
-    else prefix matches, then other names containing the text. Parameters are always bound, never formatted in.
-    The third item says whether the statement may be prepared (PostgreSQL, server-side binding). The exact-code
-    one has one right plan whatever the values. The name one with 3+ characters passes the texts it matches as
-    one-row subqueries (``(SELECT %(prefix)s::text)``): the planner cannot see their values in any plan, so a
-    custom plan costs what the generic one does and PostgreSQL keeps the generic plan after five runs — no
-    planning per search (0.25 ms of the 0.9 ms a search cost PostgreSQL at 200k institutions). That plan walks
-    the prefix range in order on the pattern-ops index and takes contains matches from the trigram index behind
-    the fence (over the wide institution rows a bitmap scan stopping at the limit costs a third of a sequential
-    one, whatever the table's size), and PostgreSQL plans it again when ANALYZE changes the table's statistics.
-    A 2-character name is neither prepared nor hidden: no trigram matches 2 characters, so it needs a plan that
-    knows its pattern (a sequential scan that stops at the limit).
-    """
-    common: dict[str, Any] = {"today": today, "since": zombie_since_year(today)}
-    statements: list[tuple[str, dict[str, Any], bool]] = []
-    code = text.upper().replace(" ", "")
-    postgres = connection.vendor == "postgresql"
-    if any(c.isdigit() for c in text):
-        statements.append((_code_sql(postgres), {**common, "code": code, "text": text}, True))
-    if _looks_like_code(code):
-        return statements
-    pattern = _like_escape(text)
-    trigram = postgres and len(text) >= 3
-    sql = _name_sql(postgres, trigram, search_page_size(), search_count_limit())
-    params = {
-        **common,
-        "prefix": f"{pattern}%",
-        "contains": f"%{pattern}%",
-    }
-    if postgres:
-        params["low"], params["high"] = _prefix_range(text)
-    statements.append((sql, params, trigram))
-    return statements
-
-
-_COLUMNS = ", ".join(f"i.{c}" for c in PUBLIC_FIELDS)
-
-
-_IN_PAGE = "= ANY(ARRAY(SELECT hb.id FROM {hits} hb))"  # PostgreSQL
-_IN_PAGE_PLAIN = "IN (SELECT hb.id FROM {hits} hb)"
-
-
-def _in_page(hits: str, postgres: bool) -> str:
-    return (_IN_PAGE if postgres else _IN_PAGE_PLAIN).format(hits=hits)
-
-
-@functools.cache
-def _code_sql(postgres: bool) -> str:
-    return _SEARCH_SQL.format(
-        with_="",
-        columns=_COLUMNS,
-        counts=_CODE_COUNTS,
-        hits=_CODE_HITS,
-        in_page=_in_page(_CODE_HITS, postgres),
-        order="i.name, i.uscc",
-    )
-
-
-@functools.cache
-def _name_sql(postgres: bool, trigram: bool, page: int, count_limit: int) -> str:
-    """The name search statement (built once per shape). The limits are written into it, not bound: they are the
-    same in every search, and bound limits make PostgreSQL cost the prepared statement's custom plans apart from
-    its generic one — with some values it then never switches to the generic plan and plans every search (a third
-    of the statement's time at 200k institutions)."""
-    limits = {"max": page, "max1": page + 1, "limit1": count_limit + 1}
-    with_ = _NAME_WITH.format(
-        materialized="MATERIALIZED" if postgres else "",
-        prefix=(_PREFIX_RANGE if postgres else _PREFIX_PLAIN).format(**limits),
-        contains=_CONTAINS_TRIGRAM if trigram else _CONTAINS_PLAIN,
-        prefix_param="(SELECT %(prefix)s::text)" if trigram else "%(prefix)s",
-        **limits,
-    )
-    hits = _NAME_HITS.format(**limits)
-    return _SEARCH_SQL.format(
-        with_=with_,
-        columns=_COLUMNS,
-        counts=_NAME_COUNTS,
-        hits=hits,
-        in_page=_in_page(hits, postgres),
-        order="h.grp, h.name, h.uscc",
-    )
-
-
-@dataclass(frozen=True)
-class SearchTotals:
-    """How complete a result list is: ``total`` institutions match (None: not counted), ``more`` than are listed."""
-
-    total: int | None
-    more: bool
-
-
-def search_totals(listed: int, prefixed: int | None, contained: int | None) -> SearchTotals:
-    """The completeness of an answer from its statement's two counts (the same in every row; None: a code match).
-
-    - an exact code match is the whole answer;
-    - more prefix matches than a page: the page is the first of them in name order, the others were not counted;
-    - otherwise the contains scan ran: it counted every match (prefix matches are among them) unless it stopped
-      at the count limit + 1, in which case more than the limit match and the page was picked from the first
-      limit + 1 found (prefix matches first) — not necessarily the first in name order.
-    """
-    if prefixed is None or contained is None:
-        return SearchTotals(total=listed, more=False)
-    if prefixed > search_page_size() or contained > search_count_limit():
-        return SearchTotals(total=None, more=True)
-    return SearchTotals(total=contained, more=contained > listed)
+    """A query as the registry's search compares it (NFKC: full-width brackets, digits, spaces made half-width)."""
+    return search.normalise(q)
 
 
 @dataclass
@@ -322,69 +106,17 @@ def search_institutions(q: str) -> list[Institution]:
 def search_page(q: str) -> SearchPage:
     """Up to a page of institutions matching a name, USCC or licence number, and how complete that list is.
 
-    An exact code match alone. Names match by prefix first (btree pattern index), then anywhere in the name (a
-    trigram index on PostgreSQL); see ``search_totals`` for what is counted. This is the public search's hot path,
-    so each step is one hand-written statement that also carries the white/black-list facts (the same rules as
-    ``registry.lists``; see ``flags_from_facts``): building the equivalent ORM query with its subqueries cost more
-    than running it.
+    The statements are ``registry.search``'s (an exact code match alone; names by prefix, then anywhere in the
+    name; ``search_totals`` says what is counted); the portal chooses the public columns (``PUBLIC_FIELDS``), the
+    page size and how far matches are counted.
     """
     text = normalise_query(q)
     if len(text) < SEARCH_MIN_CHARS:
         return SearchPage(institutions=[], totals=SearchTotals(total=0, more=False))
-    for sql, params, _prepare in _search_statements(text, today_local()):
-        found = list(Institution.objects.raw(sql, params))
-        if found:
-            first: Any = found[0]
-            totals = search_totals(len(found), first.search_prefixed, first.search_contained)
-            return SearchPage(institutions=found, totals=totals)
-    return SearchPage(institutions=[], totals=SearchTotals(total=0, more=False))
-
-
-def _search_rows(text: str, today: datetime.date) -> list[tuple[Any, ...]]:
-    """``search_page``'s rows as plain tuples (id, PUBLIC_FIELDS..., the three list facts, the two counts)."""
-    for sql, params, prepare in _search_statements(text, today):
-        with _preparing_cursor() if prepare else connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if rows:
-            return rows
-    return []
-
-
-def _preparing_cursor() -> Any:
-    """A cursor that prepares its statements on the server (PostgreSQL; elsewhere Django's own cursor).
-
-    Django's psycopg cursors bind parameters on the client, so PostgreSQL parses and plans the statement on every
-    request. The search statements are prepared once per connection instead and, after a few runs, use their
-    generic plans (see ``_search_statements``): no parsing, no planning. The cursor is wrapped
-    like Django's own, so ``execute_wrapper`` (the tests' query counts) still sees it; the logged SQL is None.
-    """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw_connection = connection.connection
-    # Django turns psycopg's statement preparation off (prepare_threshold None); only server-side-binding cursors
-    # prepare at all, and this module's is the only one, so allowing it on the connection changes nothing else.
-    if raw_connection.prepare_threshold is None:
-        raw_connection.prepare_threshold = 5
-    raw = _preparing_cursor_class()(raw_connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
-@functools.cache
-def _preparing_cursor_class() -> type:
-    import psycopg
-
-    class PreparingCursor(psycopg.Cursor[Any]):
-        """Server-side binding; every statement prepared on its first run (Django's wrapper cannot ask for it)."""
-
-        def execute(
-            self, query: Any, params: Any = None, *, prepare: bool | None = True, binary: bool | None = None
-        ) -> Any:
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-    return PreparingCursor
+    found, totals = search.search_institutions(
+        text, columns=PUBLIC_FIELDS, page=search_page_size(), count_limit=search_count_limit()
+    )
+    return SearchPage(institutions=found, totals=totals)
 
 
 def search_answer(q: str) -> bytes:
@@ -396,12 +128,19 @@ def search_answer(q: str) -> bytes:
     """
     text = normalise_query(q)
     today = today_local()
-    rows = _search_rows(text, today) if len(text) >= SEARCH_MIN_CHARS else []
+    page, count_limit = search_page_size(), search_count_limit()
+    rows = (
+        search.search_rows(text, columns=PUBLIC_FIELDS, page=page, count_limit=count_limit, today=today)
+        if len(text) >= SEARCH_MIN_CHARS
+        else []
+    )
     labels = labels_for_language()
     names = _division_names({row[_COL["division_code"]] for row in rows})
     results = [_summary(row, labels, names, today) for row in rows]
     if rows:
-        totals = search_totals(len(rows), rows[0][_COL["prefixed"]], rows[0][_COL["contained"]])
+        totals = search.search_totals(
+            len(rows), rows[0][_COL["prefixed"]], rows[0][_COL["contained"]], page=page, count_limit=count_limit
+        )
     else:
         totals = SearchTotals(total=0, more=False)
     answer = {"query": text, "count": len(results), "total": totals.total, "more": totals.more, "results": results}
@@ -409,7 +148,7 @@ def search_answer(q: str) -> bytes:
     return orjson.dumps(answer)
 
 
-# Where each column sits in a ``_search_rows`` tuple.
+# Where each column sits in a ``registry.search.search_rows`` tuple.
 _COL = {
     name: n
     for n, name in enumerate(

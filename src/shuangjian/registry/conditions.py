@@ -73,7 +73,7 @@ def violations_q(today: datetime.date) -> Q:
     """Institutions breaking any rule of ``rules.check_institution`` or with a site breaking a premises rule."""
     bad_site = Site.objects.filter(site_violation_q(today), institution=OuterRef("pk"))
     subject_for_profit = Q(category="subject") & ~Q(uscc__startswith=rules.NON_PROFIT_USCC_PREFIX)
-    active_unlicensed = Q(status=InstitutionStatus.ACTIVE) & (
+    active_unlicensed = Q(status=InstitutionStatus.UNLICENSED) | Q(status=InstitutionStatus.ACTIVE) & (
         Q(licence_no__isnull=True) | Q(licence_no="") | Q(licence_expires_on__lt=today)
     )
     # A closed institution's premises and legal form no longer matter; its record stays for history.

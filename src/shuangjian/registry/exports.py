@@ -1,15 +1,15 @@
 """Excel exports: any filtered institution list, the white and black lists, and published snapshots.
 
-Workbooks are written with openpyxl's write-only mode (rows streamed, constant memory) into a temporary
-file, then sent. Institution lists above ``EXPORT_INLINE_MAX`` rows are written by a background job so a
-request never runs for minutes; the person follows the job's page and downloads the file from there.
+Workbooks are written by ``core.excel.write_xlsx`` (rows streamed, constant memory, text that a spreadsheet
+would read as a formula kept as text) into a temporary file, then sent. Institution lists above
+``EXPORT_INLINE_MAX`` rows are written by a background job so a request never runs for minutes; the person
+follows the job's page and downloads the file from there.
 """
 
 from __future__ import annotations
 
 import datetime
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from celery import shared_task
@@ -19,58 +19,18 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from shuangjian.core.audit import audit_record
+from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shuangjian.core.models import Job, JobStatus, Role, User
 from shuangjian.core.scope import require_role, scope_queryset
 
 from .filters import InstitutionFilters, filter_institutions
 from .models import BlacklistEntry, Institution, ListKind, ListPublication, ListPublicationRow
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Above this many rows an institution export runs as a background job (a request stays well under a minute).
 EXPORT_INLINE_MAX = 5000
 EXPORT_JOB_KIND = "registry.institution_export"
-PROGRESS_EVERY = 1000
-
-
-def write_xlsx(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    title: str,
-    widths: Sequence[int] | None = None,
-    on_row: Callable[[int], None] | None = None,
-) -> IO[bytes]:
-    """Write one sheet (bold header row, then ``rows``) to a temporary file, rewound, and return it."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    for i, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[_column_letter(i)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
-    for n, row in enumerate(rows, start=1):
-        ws.append(list(row))
-        if on_row is not None and n % PROGRESS_EVERY == 0:
-            on_row(n)
-    out = tempfile.TemporaryFile()
-    wb.save(out)
-    out.seek(0)
-    return out
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 def xlsx_response(stream: IO[bytes], filename: str) -> FileResponse:

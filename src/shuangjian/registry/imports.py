@@ -17,7 +17,6 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -25,23 +24,24 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from shuangjian.core.audit import audit_record
+from shuangjian.core.excel import FileProblem, RowError, first_sheet, open_workbook, sheet_rows, write_xlsx
 from shuangjian.core.models import Division, DivisionLevel, Job, JobStatus, Role, User
 from shuangjian.core.scope import require_role, user_reach
 from shuangjian.core.validators import validate_uscc
 
-from .exports import write_xlsx
 from .models import (
     APPROVING_DEPARTMENT,
     Category,
@@ -57,8 +57,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 JOB_KIND = "registry.survey_import"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the upload form says "at most 10 MB"
-MAX_ROWS = 200_000
 # Files up to this many rows run inside the request; larger ones go to a background job.
 INLINE_MAX_ROWS = 2000
 CHUNK = 1000
@@ -66,9 +64,6 @@ ERRORS_KEPT = 500  # errors listed on the page; the error workbook holds every o
 ERROR_COLUMN = "错误说明"
 MODE_ALL_OR_NOTHING = "all"
 MODE_GOOD_ROWS = "good"
-
-ZIP_SIGNATURE = b"PK\x03\x04"
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # legacy .xls
 
 
 @dataclass(frozen=True)
@@ -99,7 +94,7 @@ def survey_columns() -> list[Column]:
         Column("legal_rep_name", _("法定代表人"), False, "", 12),
         Column("phone", _("联系电话"), False, _("机构电话"), 14),
         Column("licence_no", _("办学许可证号"), False, _("已取得许可证的填写"), 24),
-        Column("status", _("办学状态"), False, _("空白：有许可证为“正常办学”，否则“申请中”"), 12),
+        Column("status", _("办学状态"), False, _("空白：有许可证为“正常办学”，否则“无证办学”"), 12),
     ]
 
 
@@ -129,7 +124,7 @@ def survey_template() -> IO[bytes]:
         if col.key in choices:
             letter = ws.cell(row=1, column=i).column_letter
             dv = DataValidation(type="list", formula1='"' + ",".join(choices[col.key]) + '"', allow_blank=True)
-            dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            dv.add(f"{letter}2:{letter}{settings.EXCEL_MAX_ROWS + 1}")
             ws.add_data_validation(dv)
     notes = wb.create_sheet(_("填写说明"))
     notes.append([_("列名"), _("必填"), _("说明")])
@@ -148,16 +143,6 @@ def survey_template() -> IO[bytes]:
 
 
 # --- reading and validating -----------------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
@@ -182,10 +167,6 @@ class ParsedRow:
     status: str = ""
 
 
-class FileProblem(ValidationError):
-    """The file as a whole cannot be imported (not Excel, too big, wrong headers, no rows)."""
-
-
 def _text(value: Any) -> str:
     """A cell as text: numbers typed into text columns (codes, phones) lose no digits and no ".0"."""
     if value is None:
@@ -203,27 +184,6 @@ def _header_key(value: Any) -> str:
     return re.sub(r"[\s*＊]", "", _text(value))
 
 
-def open_workbook(stream: IO[bytes], size: int | None = None) -> Any:
-    """Open an upload as a read-only workbook or raise ``FileProblem`` with the reason in Chinese."""
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise FileProblem(_("文件大小超过 10 MB 上限，请拆分后分批导入。"), code="too_big")
-    stream.seek(0)
-    head = stream.read(8)
-    stream.seek(0)
-    if not head:
-        raise FileProblem(_("上传的文件是空的。"), code="empty_file")
-    if head.startswith(OLE_SIGNATURE):
-        raise FileProblem(_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再上传。"), code="xls")
-    if not head.startswith(ZIP_SIGNATURE):
-        raise FileProblem(_("上传的文件不是 Excel（.xlsx）文件，请使用下载的模板填写后上传。"), code="not_excel")
-    try:
-        return load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-        raise FileProblem(_("无法读取该 Excel 文件（文件已损坏或不是 .xlsx 格式）。"), code="not_excel") from exc
-    except Exception as exc:  # openpyxl raises its own types for broken packages; none may become a 500
-        raise FileProblem(_("无法读取该 Excel 文件（文件已损坏或不是 .xlsx 格式）。"), code="not_excel") from exc
-
-
 @dataclass
 class SheetLayout:
     index: dict[str, int]  # column key -> 0-based index in the sheet
@@ -233,11 +193,8 @@ class SheetLayout:
 
 def read_layout(wb: Any) -> tuple[Any, SheetLayout]:
     """The first sheet and the position of each template column; ``FileProblem`` if required ones are missing."""
-    ws = wb.worksheets[0] if wb.worksheets else None
-    if ws is None:
-        raise FileProblem(_("文件中没有工作表。"), code="no_sheet")
-    rows = ws.iter_rows(min_row=1, max_row=1, values_only=True)
-    header_row = next(rows, None)
+    ws = first_sheet(wb)
+    header_row = next(sheet_rows(ws, min_row=1, max_rows=1), None)
     if not header_row or not any(_text(v) for v in header_row):
         raise FileProblem(_("文件中没有表头和数据，请使用下载的模板填写。"), code="empty")
     by_text = {_header_key(v): i for i, v in enumerate(header_row) if _text(v)}
@@ -255,7 +212,7 @@ def read_layout(wb: Any) -> tuple[Any, SheetLayout]:
 
 def data_rows(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, values) for every non-blank row below the header."""
-    for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for number, values in enumerate(sheet_rows(ws, min_row=2), start=2):
         if values and any(_text(v) for v in values):
             yield number, values
 
@@ -492,8 +449,6 @@ def validate_rows(
 
     for number, values in data_rows(ws):
         outcome.total_rows += 1
-        if outcome.total_rows > MAX_ROWS:
-            raise FileProblem(_("文件超过 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS}, code="too_many_rows")
         parsed, errors = parse_row(number, values, layout, ctx)
         if parsed.uscc:
             first = seen_uscc.setdefault(parsed.uscc, number)
@@ -552,12 +507,22 @@ def _apply(inst: Institution, row: ParsedRow) -> bool:
     for key in ("legal_rep_name", "phone", "licence_no", "status"):
         if getattr(row, key):
             values[key] = getattr(row, key)
+    if values.get("status") == InstitutionStatus.APPLYING and inst.status == InstitutionStatus.UNLICENSED:
+        values["status"] = InstitutionStatus.UNLICENSED  # still no licence: a survey cannot make it an application
     changed = False
     for key, value in values.items():
         if getattr(inst, key) != value:
             setattr(inst, key, value)
             changed = True
     return changed
+
+
+def _survey_status(row: ParsedRow) -> str:
+    """A surveyed institution's status: a licence number means licensed; without one it is operating unlicensed
+    (无证办学), to be closed or licensed — not an application, which only an applicant's submission creates."""
+    if not row.licence_no and row.status in ("", InstitutionStatus.APPLYING):
+        return InstitutionStatus.UNLICENSED
+    return row.status or InstitutionStatus.ACTIVE
 
 
 def _new_institution(row: ParsedRow) -> Institution:
@@ -577,7 +542,7 @@ def _new_institution(row: ParsedRow) -> Institution:
         township_code=row.township_code,
         phone=row.phone,
         training_format=row.training_format,
-        status=row.status or (InstitutionStatus.ACTIVE if row.licence_no else InstitutionStatus.APPLYING),
+        status=_survey_status(row),
         licence_no=row.licence_no or None,
         approving_department=approving,
     )

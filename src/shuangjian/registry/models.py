@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from shuangjian.core.models import Department
 
+from .names import SearchForm
+
 
 class Category(models.TextChoices):
     SUBJECT = "subject", _("学科类")
@@ -61,6 +63,8 @@ class TrainingFormat(models.TextChoices):
 
 class InstitutionStatus(models.TextChoices):
     APPLYING = "applying", _("申请中")
+    # Found operating without a licence (e.g. by a survey): to be closed or licensed, never listed as applying.
+    UNLICENSED = "unlicensed", _("无证办学")
     ACTIVE = "active", _("正常办学")
     SUSPENDED = "suspended", _("停止招生")
     STOPPED = "stopped", _("停止办学")
@@ -107,7 +111,11 @@ class Institution(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The name as the public search compares it (registry/names.py: full-width brackets, digits and spaces made
+    # half-width), computed by the database from ``name`` so that no write path can leave it stale; text, since
+    # NFKC may lengthen a name. Indexed for the search on PostgreSQL (migration 0006).
+    search_name = models.GeneratedField(expression=SearchForm("name"), output_field=models.TextField(), db_persist=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_name"])
 
     class Meta:
         verbose_name = _("校外培训机构")

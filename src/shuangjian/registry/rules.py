@@ -140,6 +140,15 @@ def check_institution(
                 "uscc",
             )
         )
+    if status == "unlicensed":
+        found.append(
+            Violation(
+                "unlicensed_operation",
+                _("无证办学：未取得办学许可证开展培训，应依法取缔或办理许可。"),
+                LICENCE_BASIS,
+                "status",
+            )
+        )
     if status == "active":
         if not licence_no:
             found.append(Violation("licence_missing", _("正常办学但未取得办学许可证。"), LICENCE_BASIS, "licence_no"))

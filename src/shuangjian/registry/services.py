@@ -27,7 +27,7 @@ from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.core.scope import code_in_scope, require_role
 from shuangjian.core.validators import validate_resident_id, validate_uscc
 
-from . import rules
+from . import rules, workflow
 from .models import (
     APPROVING_DEPARTMENT,
     AnnualInspection,
@@ -226,8 +226,7 @@ def licence_application_submit(
     """An institution operator applies for a licence: creates the institution (status applying) the first time,
     then the application with its materials, routed to the department and county that decide it."""
     _require_operator(actor)
-    if not materials:
-        raise ValidationError(_("请至少上传一份申请材料。"), code="materials_required")
+    workflow.require(workflow.transition(workflow.NEW, "submit"), materials=len(materials))
     institution = _operator_institution(actor)
     if institution is None:
         if data is None:
@@ -309,10 +308,10 @@ def licence_application_resubmit(
         and not InstitutionOperator.objects.filter(user=actor, institution_id=app.institution_id).exists()
     ):
         raise Http404
-    if app.status != S.RETURNED:
-        raise ValidationError(_("只有退回补正的申请可以重新提交。"), code="invalid_transition")
+    step = workflow.transition(app.status, "resubmit")
+    workflow.require(step, materials=len(materials) + app.materials.count())
     _save_materials(app, materials)
-    _move(app, actor=actor, to=S.SUBMITTED, comment=comment, action="licence_application.resubmit")
+    _move(app, actor=actor, to=step.target, comment=comment, action="licence_application.resubmit")
     return app
 
 
@@ -325,7 +324,7 @@ def _lock_for_regulator(actor: User, application: LicenceApplication) -> Licence
     if not code_in_scope(actor, application.division_code):
         raise Http404
     app = LicenceApplication.objects.select_for_update().get(pk=application.pk)
-    if actor.department != app.department:
+    if not workflow.ACTORS[workflow.DEPARTMENT_REGULATOR](actor, app):
         raise ValidationError(
             _("该申请应由%(dept)s部门审批，您所在的部门无权办理。") % {"dept": app.get_department_display()},
             code="wrong_department",
@@ -356,15 +355,12 @@ def _move(
     )
 
 
-def _regulator_move(
-    *, actor: User, application: LicenceApplication, comment: str, allowed_from: tuple[str, ...], to: str, verb: str
-) -> LicenceApplication:
+def _regulator_move(*, actor: User, application: LicenceApplication, comment: str, action: str) -> LicenceApplication:
+    """Lock, check the move against the workflow table and its requirement, then record it."""
     app = _lock_for_regulator(actor, application)
-    if app.status not in allowed_from:
-        raise ValidationError(
-            _("申请当前状态为“%(s)s”，不能执行此操作。") % {"s": app.get_status_display()}, code="invalid_transition"
-        )
-    _move(app, actor=actor, to=to, comment=comment, action=f"licence_application.{verb}")
+    step = workflow.transition(app.status, action)
+    workflow.require(step, comment=comment)
+    _move(app, actor=actor, to=step.target, comment=comment, action=f"licence_application.{action}")
     return app
 
 
@@ -372,55 +368,30 @@ def _regulator_move(
 def licence_application_accept(
     *, actor: User, application: LicenceApplication, comment: str = ""
 ) -> LicenceApplication:
-    """受理: submitted → accepted."""
-    return _regulator_move(
-        actor=actor, application=application, comment=comment, allowed_from=(S.SUBMITTED,), to=S.ACCEPTED, verb="accept"
-    )
+    """受理."""
+    return _regulator_move(actor=actor, application=application, comment=comment, action="accept")
 
 
 @transaction.atomic
 def licence_application_start_review(
     *, actor: User, application: LicenceApplication, comment: str = ""
 ) -> LicenceApplication:
-    """材料审查 begins: accepted → material review."""
-    return _regulator_move(
-        actor=actor,
-        application=application,
-        comment=comment,
-        allowed_from=(S.ACCEPTED,),
-        to=S.MATERIAL_REVIEW,
-        verb="start_review",
-    )
+    """材料审查 begins."""
+    return _regulator_move(actor=actor, application=application, comment=comment, action="start_review")
 
 
 @transaction.atomic
 def licence_application_pass_review(
     *, actor: User, application: LicenceApplication, comment: str = ""
 ) -> LicenceApplication:
-    """Materials are complete and lawful: material review → site check (实地核查)."""
-    return _regulator_move(
-        actor=actor,
-        application=application,
-        comment=comment,
-        allowed_from=(S.MATERIAL_REVIEW,),
-        to=S.SITE_CHECK,
-        verb="pass_review",
-    )
+    """Materials are complete and lawful: on to the site check (实地核查)."""
+    return _regulator_move(actor=actor, application=application, comment=comment, action="pass_review")
 
 
 @transaction.atomic
 def licence_application_return(*, actor: User, application: LicenceApplication, comment: str) -> LicenceApplication:
     """Back to the applicant for corrections (退回补正); the comment says what to correct."""
-    if not comment.strip():
-        raise ValidationError(_("退回补正须写明需要补正的内容。"), code="comment_required")
-    return _regulator_move(
-        actor=actor,
-        application=application,
-        comment=comment,
-        allowed_from=(S.SUBMITTED, S.ACCEPTED, S.MATERIAL_REVIEW, S.SITE_CHECK),
-        to=S.RETURNED,
-        verb="return",
-    )
+    return _regulator_move(actor=actor, application=application, comment=comment, action="return")
 
 
 def _decision_no(app: LicenceApplication, kind: str) -> str:
@@ -431,16 +402,7 @@ def _decision_no(app: LicenceApplication, kind: str) -> str:
 @transaction.atomic
 def licence_application_reject(*, actor: User, application: LicenceApplication, comment: str) -> LicenceApplication:
     """不予许可: the comment is the reasons, printed in the decision (不予许可决定书)."""
-    if not comment.strip():
-        raise ValidationError(_("不予许可须写明理由。"), code="comment_required")
-    app = _regulator_move(
-        actor=actor,
-        application=application,
-        comment=comment,
-        allowed_from=(S.SUBMITTED, S.ACCEPTED, S.MATERIAL_REVIEW, S.SITE_CHECK),
-        to=S.REJECTED,
-        verb="reject",
-    )
+    app = _regulator_move(actor=actor, application=application, comment=comment, action="reject")
     app.decision_no = _decision_no(app, _("不予许可"))
     app.save(update_fields=["decision_no"])
     return app
@@ -458,11 +420,8 @@ def licence_application_approve(
 ) -> LicenceApplication:
     """准予许可 after the site check: licence number issued, institution active (and so on the white list)."""
     app = _lock_for_regulator(actor, application)
-    if app.status != S.SITE_CHECK:
-        raise ValidationError(
-            _("申请当前状态为“%(s)s”，须完成实地核查后方可批准。") % {"s": app.get_status_display()},
-            code="invalid_transition",
-        )
+    step = workflow.transition(app.status, "approve")
+    workflow.require(step, comment=comment)
     inst = Institution.objects.select_for_update().get(pk=app.institution_id)
     today = timezone.localdate()
     sites = [(site.name, site_facts(site)) for site in inst.sites.filter(is_active=True).order_by("pk")]
@@ -507,7 +466,7 @@ def licence_application_approve(
     _move(
         app,
         actor=actor,
-        to=S.APPROVED,
+        to=step.target,
         comment=comment,
         action="licence_application.approve",
         extra={"licence_no": licence_no},
@@ -517,21 +476,14 @@ def licence_application_approve(
     return app
 
 
-TRANSITIONS: dict[str, Callable[..., LicenceApplication]] = {
+# The service that carries out each regulator action of the workflow table (``workflow.TRANSITIONS``).
+ACTION_SERVICES: dict[str, Callable[..., LicenceApplication]] = {
     "accept": licence_application_accept,
     "start_review": licence_application_start_review,
     "pass_review": licence_application_pass_review,
     "return": licence_application_return,
     "reject": licence_application_reject,
     "approve": licence_application_approve,
-}
-
-# Which verbs a regulator may use from each status (for the buttons on the page).
-ACTIONS_FROM: dict[str, tuple[str, ...]] = {
-    S.SUBMITTED: ("accept", "return", "reject"),
-    S.ACCEPTED: ("start_review", "return", "reject"),
-    S.MATERIAL_REVIEW: ("pass_review", "return", "reject"),
-    S.SITE_CHECK: ("approve", "return", "reject"),
 }
 
 
@@ -743,6 +695,7 @@ IS = InstitutionStatus
 # Status moves a regulator may make; "applying → active" happens only through an approved application.
 STATUS_MOVES: dict[str, tuple[str, ...]] = {
     IS.APPLYING: (IS.DEREGISTERED,),
+    IS.UNLICENSED: (IS.STOPPED, IS.DEREGISTERED),  # closed (取缔); licensed only through an approved application
     IS.ACTIVE: (IS.SUSPENDED, IS.STOPPED, IS.REVOKED, IS.DEREGISTERED),
     IS.SUSPENDED: (IS.ACTIVE, IS.STOPPED, IS.REVOKED, IS.DEREGISTERED),
     IS.STOPPED: (IS.REVOKED, IS.DEREGISTERED),

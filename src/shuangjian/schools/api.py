@@ -15,8 +15,8 @@ from ninja.files import UploadedFile
 
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError
+from shuangjian.core.excel import FileProblem
 from shuangjian.core.models import User
-from shuangjian.registry.imports import FileProblem
 
 from . import selectors, services
 

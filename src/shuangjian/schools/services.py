@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from shuangjian.core.audit import audit_record
+from shuangjian.core.excel import FileProblem, RowError, first_sheet, open_workbook, sheet_rows
 from shuangjian.core.locks import lock_resident_ids
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import require_role
 from shuangjian.core.validators import validate_resident_id
-from shuangjian.registry.imports import FileProblem, RowError, open_workbook
 
 from .hooks import roster_callbacks
 from .models import InServiceRoster, RosterEntry, School
@@ -77,10 +77,8 @@ def _text(value: Any) -> str:
 def parse_roster(stream: IO[bytes], size: int | None = None) -> list[tuple[str, str]]:
     """(name, resident ID) per data row; raises ``FileProblem`` for the file or ``RosterRowsInvalid`` for rows."""
     wb = open_workbook(stream, size)
-    ws = wb.worksheets[0] if wb.worksheets else None
-    if ws is None:
-        raise FileProblem(_("文件中没有工作表。"), code="no_sheet")
-    rows = ws.iter_rows(values_only=True)
+    ws = first_sheet(wb)
+    rows = sheet_rows(ws)
     header = next(rows, None) or ()
     keys = ["".join(_text(v).split()).strip("*＊") for v in header]
     name_h, id_h = roster_headers()

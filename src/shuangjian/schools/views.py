@@ -9,9 +9,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from shuangjian.core.excel import FileProblem
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import require_role
-from shuangjian.registry.imports import FileProblem
 
 from . import selectors, services
 from .forms import RosterUploadForm

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from shuangjian.core.excel import safe_row
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen
 from shuangjian.core.rules import RuleViolationError
@@ -224,25 +225,28 @@ def enrolment_export(request: HttpRequest) -> HttpResponse:
     for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
         s = e.student
         ws.append(
-            [
-                s.name,
-                mask_resident_id(s.resident_id) if s.resident_id else "",
-                s.school_roll_no,
-                s.school_name,
-                s.school_code,
-                s.grade,
-                e.institution.name,
-                e.class_group.course.name,
-                e.class_group.name,
-                e.start_date,
-                e.end_date,
-                e.lessons_bought,
-                format_fen(e.price_per_lesson_fen),
-                format_fen(e.total_fee_fen),
-                e.get_status_display(),
-                e.contract_no,
-                e.division_code,
-            ]
+            safe_row(
+                ws,
+                [
+                    s.name,
+                    mask_resident_id(s.resident_id) if s.resident_id else "",
+                    s.school_roll_no,
+                    s.school_name,
+                    s.school_code,
+                    s.grade,
+                    e.institution.name,
+                    e.class_group.course.name,
+                    e.class_group.name,
+                    e.start_date,
+                    e.end_date,
+                    e.lessons_bought,
+                    format_fen(e.price_per_lesson_fen),
+                    format_fen(e.total_fee_fen),
+                    e.get_status_display(),
+                    e.contract_no,
+                    e.division_code,
+                ],
+            )
         )
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -169,6 +169,17 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://shuangjian")}
 # production refuses a process-local one), or each worker would grant the full limit on its own.
 CACHES["ratelimit"] = env.cache("RATELIMIT_CACHE_URL", default=env.str("CACHE_URL", default="locmemcache://shuangjian"))
 
+# Excel uploads (core/excel.py), checked before a workbook is parsed. An .xlsx is zipped XML: the zip's declared
+# sizes bound what parsing costs, and openpyxl holds the shared-strings table in memory (issue 12: a 662 KB file
+# grew a worker by 290 MB). Rows and cells bound the work a request or job does; a survey of a city fits.
+EXCEL_MAX_UPLOAD_BYTES = env.int("EXCEL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+EXCEL_MAX_UNCOMPRESSED_BYTES = env.int("EXCEL_MAX_UNCOMPRESSED_BYTES", default=150 * 1024 * 1024)
+EXCEL_MAX_SHARED_STRINGS_BYTES = env.int("EXCEL_MAX_SHARED_STRINGS_BYTES", default=64 * 1024 * 1024)
+EXCEL_MAX_COMPRESSION_RATIO = env.int("EXCEL_MAX_COMPRESSION_RATIO", default=100)
+EXCEL_MAX_ROWS = env.int("EXCEL_MAX_ROWS", default=200_000)
+EXCEL_MAX_CELLS = env.int("EXCEL_MAX_CELLS", default=4_000_000)
+EXCEL_MAX_COLUMNS = env.int("EXCEL_MAX_COLUMNS", default=100)
+
 # Celery: the broker is Redis in production; dev and test run tasks in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory://")

@@ -37,6 +37,8 @@ from typing import Any, ClassVar
 
 from django.utils import timezone
 
+from shuangjian.core.excel import safe_row
+
 from ..instructions import read_instruction_file
 from ..models import Bank, BankInstruction, BankNotification, CustodyAccount, InstructionStatus, PaymentOrder
 from ..signing import signed_headers
@@ -262,7 +264,7 @@ def render_statement(lines: Sequence[StatementLineData], fmt: str) -> bytes:
         ws.title = "statement"
         ws.append(list(STATEMENT_COLUMNS))
         for line in lines:
-            ws.append(line.row())
+            ws.append(safe_row(ws, line.row()))
         buffer = io.BytesIO()
         wb.save(buffer)
         return buffer.getvalue()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuangjian.core.excel import safe_row
 from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen, parse_yuan
 
@@ -585,19 +586,22 @@ def _overview_xlsx(data: selectors.FundsOverview) -> HttpResponse:
         if r.spike:
             flags.append(_("疑似突击预收"))
         ws.append(
-            [
-                r.division_code,
-                r.name,
-                r.custody_fen / 100,
-                r.prepaid_fen / 100,
-                r.expected_prepaid_fen / 100,
-                r.coverage_percent,
-                r.pending_confirmations,
-                r.overdue_refunds,
-                r.week_in_fen / 100,
-                r.trailing_avg_fen / 100,
-                "、".join(flags),
-            ]
+            safe_row(
+                ws,
+                [
+                    r.division_code,
+                    r.name,
+                    r.custody_fen / 100,
+                    r.prepaid_fen / 100,
+                    r.expected_prepaid_fen / 100,
+                    r.coverage_percent,
+                    r.pending_confirmations,
+                    r.overdue_refunds,
+                    r.week_in_fen / 100,
+                    r.trailing_avg_fen / 100,
+                    "、".join(flags),
+                ],
+            )
         )
     counties = wb.create_sheet(_("县区"))
     counties.append(
@@ -605,7 +609,10 @@ def _overview_xlsx(data: selectors.FundsOverview) -> HttpResponse:
     )
     for c in data.counties:
         counties.append(
-            [c.division_code, c.name, c.institutions, c.custody_fen / 100, c.expected_prepaid_fen / 100, c.flagged]
+            safe_row(
+                counties,
+                [c.division_code, c.name, c.institutions, c.custody_fen / 100, c.expected_prepaid_fen / 100, c.flagged],
+            )
         )
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -389,7 +389,7 @@ def test_an_exact_code_match_is_the_whole_answer(client: Any, data: dict[str, An
 
 
 def test_prefix_range_covers_every_name_starting_with_the_text() -> None:
-    from shuangjian.portal.selectors import _prefix_range
+    from shuangjian.registry.search import _prefix_range
 
     assert _prefix_range("启明") == ("启明", "启昏")
     assert _prefix_range("ab") == ("ab", "ac")

@@ -65,7 +65,8 @@ def test_good_file_creates_institutions_and_survey_records(
     assert job.status == JobStatus.SUCCEEDED, job.message
     assert job.result["created"] == 2 and job.result["imported"] is True
     first = Institution.objects.get(uscc=rows[0]["uscc"])
-    assert first.licensed_subjects == ["math", "english"] and first.status == InstitutionStatus.APPLYING
+    # No licence in the sheet: operating unlicensed, not an application.
+    assert first.licensed_subjects == ["math", "english"] and first.status == InstitutionStatus.UNLICENSED
     second = Institution.objects.get(uscc=rows[1]["uscc"])
     assert second.field == "sports" and second.township_code == "410202001" and second.division_code == "410202"
     assert second.status == InstitutionStatus.ACTIVE  # licensed in the sheet, no status given

@@ -9,10 +9,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from shuangjian.core.excel import Limits, upload_size_problem
 from shuangjian.core.models import Job, Role, User
 from shuangjian.core.nav import NavItem, register
 from shuangjian.core.scope import require_role
@@ -34,7 +34,7 @@ def _user(request: HttpRequest) -> User:
 
 class SurveyImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Excel 文件（.xlsx，不超过 10 MB）"),
+        label=gettext_lazy("Excel 文件（.xlsx）"),
         error_messages={"required": gettext_lazy("请选择要上传的 Excel 文件。")},
     )
     mode = forms.ChoiceField(
@@ -50,8 +50,9 @@ class SurveyImportForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > imports.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件大小超过 10 MB 上限，请拆分后分批导入。"), code="too_big")
+        problem = upload_size_problem(upload.size)
+        if problem is not None:
+            raise problem
         return upload
 
 
@@ -75,10 +76,17 @@ def survey_import(request: HttpRequest) -> HttpResponse:
     else:
         form = SurveyImportForm(initial={"year": timezone.localdate().year})
     recent = Job.objects.filter(owner=user, kind=imports.JOB_KIND).order_by("-created_at")[:10]
+    limits = Limits.current()
     return render(
         request,
         "registry/imports/upload.html",
-        {"form": form, "recent": recent, "columns": imports.survey_columns(), "max_rows": imports.MAX_ROWS},
+        {
+            "form": form,
+            "recent": recent,
+            "columns": imports.survey_columns(),
+            "max_rows": limits.rows,
+            "max_mb": f"{limits.upload_bytes / (1024 * 1024):g}",
+        },
     )
 
 

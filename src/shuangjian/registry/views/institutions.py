@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shuangjian.core.models import Division, DivisionLevel, Role, User
 from shuangjian.core.scope import get_in_scope_or_404, require_role, user_reach
 
-from .. import documents, rules, selectors, services
+from .. import documents, rules, selectors, services, workflow
 from ..filters import InstitutionFilters
 from ..forms import (
     AnnualInspectionForm,
@@ -42,14 +42,7 @@ from ..models import (
     SupervisionMode,
 )
 
-ACTION_LABELS = {
-    "accept": _("受理"),
-    "start_review": _("开始材料审查"),
-    "pass_review": _("材料审查通过，转实地核查"),
-    "approve": _("准予许可"),
-    "return": _("退回补正"),
-    "reject": _("不予许可"),
-}
+ACTION_LABELS = {t.action: t.label for t in workflow.TRANSITIONS}
 
 
 def _user(request: HttpRequest) -> User:
@@ -281,16 +274,16 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     app = selectors.application_for_user(user=user, pk=pk)
     is_regulator = user.role == Role.REGULATOR or user.is_platform_admin
-    verbs = services.ACTIONS_FROM.get(app.status, ()) if is_regulator else ()
-    form = TransitionForm(actions=[(v, ACTION_LABELS[v]) for v in verbs])
+    verbs = [t.action for t in workflow.actions_from(app.status, workflow.DEPARTMENT_REGULATOR)] if is_regulator else []
+    form = TransitionForm(actions=[(v, str(ACTION_LABELS[v])) for v in verbs])
     if request.method == "POST":
         if not is_regulator:
             raise Http404
-        form = TransitionForm(request.POST, actions=[(v, ACTION_LABELS[v]) for v in verbs])
+        form = TransitionForm(request.POST, actions=[(v, str(ACTION_LABELS[v])) for v in verbs])
         if form.is_valid():
             verb = form.cleaned_data["action"]
             try:
-                services.TRANSITIONS[verb](actor=user, application=app, comment=form.cleaned_data["comment"])
+                services.ACTION_SERVICES[verb](actor=user, application=app, comment=form.cleaned_data["comment"])
                 messages.success(request, _("已办理：%(a)s") % {"a": ACTION_LABELS[verb]})
                 return redirect("registry:application_detail", pk=app.pk)
             except ValidationError as exc:
@@ -304,7 +297,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "app": app,
             "sites": selectors.institution_record(user=user, pk=app.institution_id).sites,
             "form": form,
-            "verbs": [(v, ACTION_LABELS[v]) for v in verbs],
+            "verbs": [(v, str(ACTION_LABELS[v])) for v in verbs],
             "overdue": selectors.is_overdue(app),
             "can_act": is_regulator and app.department == user.department,
             "is_regulator": is_regulator,

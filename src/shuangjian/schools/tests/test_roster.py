@@ -46,7 +46,7 @@ def test_bad_rows_reported_by_row_and_column_and_nothing_imported() -> None:
 
 def test_wrong_headers_and_not_excel_are_refused() -> None:
     admin = SchoolAdminUserFactory.create()
-    from shuangjian.registry.imports import FileProblem
+    from shuangjian.core.excel import FileProblem
 
     with pytest.raises(FileProblem):
         roster_upload(actor=admin, school=school_of(admin), file=roster_file([("a", rid(1))], headers=("名字", "证件")))
