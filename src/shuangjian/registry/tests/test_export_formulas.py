@@ -94,13 +94,13 @@ def test_white_black_and_published_lists_hold_no_formula(client: Any, regulator:
                 institution=inst,
                 name=text,
                 uscc=inst.uscc,
-                category=text,
+                category=text[:32],
                 licence_no=text[:40],
                 address=text,
                 division_code="410202",
                 reason=text,
                 legal_basis=text,
-                listed_by=text,
+                listed_by=text[:64],
             )
     client.logout()  # the portal's copy is public
     for kind in ListKind.values:
