@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shuangjian.core.models import Division, Role, User
+from shuangjian.core.access import operator_institution, request_user
+from shuangjian.core.models import Division, User
+from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError, Violation
-from shuangjian.core.scope import require_role
 
 from . import selectors, services
 from .forms import (
@@ -56,14 +57,9 @@ RULE_LABELS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _operator(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role != Role.INSTITUTION_OPERATOR or selectors.operator_institution_or_none(user) is None:
+    user = request_user(request)
+    if operator_institution(user) is None:
         raise Http404
     return user
 
@@ -78,18 +74,18 @@ def _refusal(exc: ValidationError) -> list[Violation]:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def course_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if user.role not in (Role.INSTITUTION_OPERATOR, Role.REGULATOR) and not user.is_platform_admin:
-        raise Http404
+    user = request_user(request)
     qs = selectors.courses_for_user(user, q=request.GET.get("q", "").strip())
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
-        request, "courses/course_list.html", {"page": page, "is_operator": user.role == Role.INSTITUTION_OPERATOR}
+        request, "courses/course_list.html", {"page": page, "is_operator": can(user, "courses.manage_courses")}
     )
 
 
 @login_required
+@permission_required("courses.manage_courses")
 def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _operator(request)
     course = selectors.course_for_user(user, pk) if pk else None
@@ -115,10 +111,11 @@ def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     course = selectors.course_for_user(user, pk)
-    is_operator = user.role == Role.INSTITUTION_OPERATOR
+    is_operator = can(user, "courses.manage_courses")
     form = MaterialForm(request.POST or None, request.FILES or None) if is_operator else None
     if form is not None and request.method == "POST" and form.is_valid():
         services.material_file(
@@ -143,17 +140,19 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def class_group_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     page = Paginator(selectors.class_groups_for_user(user), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "courses/class_group_list.html",
-        {"page": page, "is_operator": user.role == Role.INSTITUTION_OPERATOR},
+        {"page": page, "is_operator": can(user, "courses.manage_courses")},
     )
 
 
 @login_required
+@permission_required("courses.manage_courses")
 def class_group_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _operator(request)
     institution = selectors.operator_institution_or_none(user)
@@ -184,10 +183,11 @@ def class_group_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 
 @login_required
+@permission_required("courses.view_courses")
 def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     group = selectors.class_group_for_user(user, pk)
-    is_operator = user.role == Role.INSTITUTION_OPERATOR
+    is_operator = can(user, "courses.manage_courses")
     session_form = SessionForm(prefix="s")
     weekly_form = WeeklyForm(prefix="w")
     violations: list[Violation] = []
@@ -228,6 +228,7 @@ def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.manage_courses")
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _operator(request)
     session = selectors.session_for_user(user, pk)
@@ -250,6 +251,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.manage_courses")
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = _operator(request)
     session = selectors.session_for_user(user, pk)
@@ -262,8 +264,9 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.review_materials")
 def material_queue(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     status = request.GET.get("status", FilingStatus.PENDING)
     qs = selectors.materials_queue_for_user(user, status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -274,8 +277,9 @@ def material_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.review_materials")
 def material_review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     material = selectors.material_for_regulator(user, pk)
     form = MaterialReviewForm(request.POST)
     if not form.is_valid():
@@ -297,8 +301,9 @@ def material_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.handle_violations")
 def violation_list(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     code = request.GET.get("code", "").strip()
     county = request.GET.get("county", "").strip()
     everything = selectors.violations_for_user(user)
@@ -328,9 +333,10 @@ def violation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.handle_violations")
 def violation_open(request: HttpRequest, pk: int) -> HttpResponse:
     """The page of the record a violation is about (session → its class group)."""
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     record = selectors.violations_for_user(user, include_resolved=True).filter(pk=pk).first()
     if record is None:
         raise Http404
@@ -344,8 +350,9 @@ def violation_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.handle_violations")
 def violation_scan_start(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     job = services.violation_scan_start(actor=user)
     if getattr(request, "htmx", False):
         return render(request, "courses/_scan_job.html", {"job": job})
@@ -353,15 +360,17 @@ def violation_scan_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.handle_violations")
 def violation_scan_job(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     job = selectors.scan_job_for_user(user, pk)
     return render(request, "courses/_scan_job.html", {"job": job})
 
 
 @login_required
+@permission_required("courses.view_guidance_prices")
 def guidance_prices(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     form = GuidancePriceForm(request.POST or None, initial={"division_code": user.scope_code[:4]})
     violations: list[Violation] = []
     if request.method == "POST" and form.is_valid():
@@ -385,4 +394,8 @@ def guidance_prices(request: HttpRequest) -> HttpResponse:
         "division_code", "class_size_tier", "format", "-effective_from"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "courses/guidance_prices.html", {"form": form, "page": page, "violations": violations})
+    return render(
+        request,
+        "courses/guidance_prices.html",
+        {"form": form, "page": page, "violations": violations, "can_set": can(user, "courses.set_guidance_price")},
+    )

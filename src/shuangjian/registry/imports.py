@@ -37,8 +37,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Division, DivisionLevel, Job, JobStatus, Role, User
-from shuangjian.core.scope import require_role, user_reach
+from shuangjian.core.models import Division, DivisionLevel, Job, JobStatus, User
+from shuangjian.core.permissions import require
+from shuangjian.core.scope import user_reach
 from shuangjian.core.validators import validate_uscc
 
 from .exports import write_xlsx
@@ -677,7 +678,7 @@ def error_workbook(ws: Any, layout: SheetLayout, errors: list[RowError]) -> IO[b
 
 
 def _can_import(user: User) -> User:
-    return require_role(user, Role.REGULATOR)
+    return require(user, "registry.import_survey")
 
 
 @transaction.atomic

@@ -55,9 +55,8 @@ class SiteOut(Schema):
 
 
 class SiteIn(Schema):
-    # No control characters (PostgreSQL refuses NUL in text; none belongs in a name or address).
-    name: str = Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")
-    address: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f]+$")
+    name: str = Field(min_length=1, max_length=128)
+    address: str = Field(min_length=1, max_length=255)
     usable_area_m2: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
     floor: int = Field(ge=-10, le=200)
     is_basement: bool = False

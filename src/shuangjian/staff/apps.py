@@ -8,18 +8,10 @@ class StaffConfig(AppConfig):
     verbose_name = _("从业人员")
 
     def ready(self) -> None:
-        from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
 
-        from . import cards  # noqa: F401
+        from . import cards, permissions  # noqa: F401  (register the dashboard figures and the permissions)
 
-        register(
-            NavItem(
-                _("从业人员"),
-                "staff:employment_list",
-                frozenset({Role.INSTITUTION_OPERATOR, Role.REGULATOR, Role.INSPECTOR}),
-                order=40,
-            )
-        )
-        register(NavItem(_("从业问题"), "staff:flag_list", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=41))
-        register(NavItem(_("限制从业"), "staff:blacklist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=42))
+        register(NavItem(_("从业人员"), "staff:employment_list", order=40, permission="staff.view_employments"))
+        register(NavItem(_("从业问题"), "staff:flag_list", order=41, permission="staff.view_flags"))
+        register(NavItem(_("限制从业"), "staff:blacklist", order=42, permission="staff.view_people_blacklist"))

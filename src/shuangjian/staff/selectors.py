@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from shuangjian.core import access
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution, Subject
@@ -22,16 +23,8 @@ REGULATOR_ROLES = (Role.REGULATOR, Role.INSPECTOR)
 
 
 def operator_institution(user: User | AnonymousUser | None) -> Institution | None:
-    """The institution an operator account manages, or None for anyone else."""
-    if user is None or not user.is_authenticated:
-        return None
-    assert isinstance(user, User)
-    if user.role != Role.INSTITUTION_OPERATOR:
-        return None
-    link = getattr(user, "operated", None)
-    if link is None:
-        return None
-    institution: Institution = link.institution
+    """The institution an operator account manages, or None for anyone else (core.access, typed)."""
+    institution: Institution | None = access.operator_institution(user)
     return institution
 
 

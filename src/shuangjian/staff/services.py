@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuangjian.core.access import has_forbidden_characters
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
@@ -82,11 +83,6 @@ def _require_operator(actor: User) -> Institution:
     return institution
 
 
-def _has_control(text: str) -> bool:
-    # PostgreSQL refuses NUL in text and no name or number legitimately holds control characters.
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
-
-
 def lock_resident_ids(resident_ids: Iterable[str]) -> None:
     """Serialise every check-then-write about these people (hiring, roster cross-check, black list) until commit.
 
@@ -116,7 +112,7 @@ def _clean(data: EmploymentData) -> tuple[EmploymentData, list[Violation]]:
     name = " ".join((data.name or "").split())
     if not name:
         found.append(_v("staff.name_missing", _("请填写姓名。"), "name"))
-    elif _has_control(name) or len(name) > 64:
+    elif has_forbidden_characters(name) or len(name) > 64:
         found.append(_v("staff.name_invalid", _("姓名含有不允许的字符或过长。"), "name"))
     resident_id = (data.resident_id or "").strip()
     try:
@@ -161,7 +157,12 @@ def _clean_qualification(q: QualificationData, *, index: int = 0) -> tuple[Quali
     number = "".join((q.number or "").split()).upper()
     if not number:
         found.append(_v("staff.certificate_number_missing", _("请填写证书编号。"), f"{where}.number"))
-    elif _has_control(number) or len(number) > 64 or _has_control(q.name or "") or len(q.name or "") > 128:
+    elif (
+        has_forbidden_characters(number)
+        or len(number) > 64
+        or has_forbidden_characters(q.name or "")
+        or len(q.name or "") > 128
+    ):
         found.append(_v("staff.certificate_invalid", _("证书编号或名称含有不允许的字符或过长。"), f"{where}.number"))
     if q.kind == QualificationKind.TEACHER_CERTIFICATE:
         if q.subject not in Subject.values:
@@ -181,7 +182,7 @@ def _clean_qualification(q: QualificationData, *, index: int = 0) -> tuple[Quali
 def _external_id_violations(external_id: str, *, required: bool) -> list[Violation]:
     if not external_id:
         return [_v("staff.external_id_missing", _("缺少机构系统编号。"), "external_id")] if required else []
-    if len(external_id) > 64 or _has_control(external_id):
+    if len(external_id) > 64 or has_forbidden_characters(external_id):
         return [_v("staff.external_id_invalid", _("机构系统编号最长64个字符，且不能含控制字符。"), "external_id")]
     return []
 
@@ -576,9 +577,9 @@ def person_blacklist_add(
         found.append(_v("staff.reason_missing", _("请填写列入原因。"), "reason"))
     if end is not None and end < start:
         found.append(_v("staff.end_before_start", _("截止日期不能早于起始日期。"), "end"))
-    if _has_control(name) or len(name) > 64:
+    if has_forbidden_characters(name) or len(name) > 64:
         found.append(_v("staff.name_invalid", _("姓名含有不允许的字符或过长。"), "name"))
-    if _has_control(legal_basis or "") or len(legal_basis or "") > 255:
+    if has_forbidden_characters(legal_basis or "") or len(legal_basis or "") > 255:
         found.append(_v("staff.basis_invalid", _("依据过长或含有不允许的字符。"), "legal_basis"))
     division = (actor.scope_code or "")[:6]
     if len(division) != 6 and not actor.is_platform_admin:

@@ -10,6 +10,7 @@ from django.core.exceptions import FieldError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from shuangjian.core import access
 from shuangjian.core.models import Role, User
 from shuangjian.core.scope import scope_queryset
 from shuangjian.courses.models import ClassGroup, Session
@@ -21,17 +22,8 @@ LIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ACTIVE)
 
 
 def operator_institution(user: User | AnonymousUser | None) -> Institution | None:
-    """The institution an operator account manages, or None for anyone else."""
-    if user is None or not user.is_authenticated:
-        return None
-    assert isinstance(user, User)
-    if user.role != Role.INSTITUTION_OPERATOR:
-        return None
-    # The reverse one-to-one raises an AttributeError subclass when unlinked: such an operator owns nothing.
-    link = getattr(user, "operated", None)
-    if link is None:
-        return None
-    institution: Institution = link.institution
+    """The institution an operator account manages, or None for anyone else (core.access, typed)."""
+    institution: Institution | None = access.operator_institution(user)
     return institution
 
 

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangjian.core.access import has_forbidden_characters
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
@@ -102,14 +103,11 @@ def _clean_student(data: StudentData) -> tuple[StudentData, list[Violation]]:
         school_code=(data.school_code or "").strip(),
     )
     for field in ("name", "school_roll_no", "grade", "school_name", "school_code"):
-        if _has_control_chars(getattr(cleaned, field)):
-            found.append(Violation("control_characters", _("不能包含控制字符。"), rules.BASIS_CONTRACT, field))
+        if has_forbidden_characters(getattr(cleaned, field)):
+            found.append(
+                Violation("control_characters", _("不能包含控制字符或不可见字符。"), rules.BASIS_CONTRACT, field)
+            )
     return cleaned, found
-
-
-def _has_control_chars(value: str) -> bool:
-    # PostgreSQL refuses NUL outright; other control characters are never part of a name or code.
-    return any(ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def _find_student(data: StudentData, *, lock: bool) -> Student | None:
@@ -420,7 +418,7 @@ def enrolment_create(
         external_id=external_id,
     )
     external_id = (external_id or "").strip()
-    if len(external_id) > EXTERNAL_ID_MAX or _has_control_chars(external_id):
+    if len(external_id) > EXTERNAL_ID_MAX or has_forbidden_characters(external_id):
         found.append(
             Violation(
                 "external_id_invalid",
@@ -575,7 +573,7 @@ def enrolment_upsert(
     """
     institution = _require_operator(actor)
     external_id = (external_id or "").strip()
-    if len(external_id) > EXTERNAL_ID_MAX or _has_control_chars(external_id):
+    if len(external_id) > EXTERNAL_ID_MAX or has_forbidden_characters(external_id):
         raise RuleViolationError(
             [
                 Violation(
