@@ -14,7 +14,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Job, Role, User
+from .models import Job, User
+from .permissions import is_operator
 from .scope import scope_queryset
 
 M = TypeVar("M", bound=Model)
@@ -37,7 +38,7 @@ def operator_institution(user: User | AnonymousUser | None) -> Any:
     if user is None or not user.is_authenticated:
         return None
     assert isinstance(user, User)
-    if user.role != Role.INSTITUTION_OPERATOR:
+    if not is_operator(user):
         return None
     # Asked of the database each time rather than through ``user.operated``: Django caches a missing reverse
     # one-to-one as None, so an operator who has just applied would still own nothing for this request.

@@ -120,7 +120,8 @@ is_education_department = rules.predicate(
 )
 
 # County staff who read registers (platform administrators read everything).
-is_regulating_staff = is_regulator | is_inspector | is_platform_admin
+is_county_staff = is_regulator | is_inspector
+is_regulating_staff = is_county_staff | is_platform_admin
 is_regulator_or_admin = is_regulator | is_platform_admin
 
 

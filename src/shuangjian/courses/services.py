@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from shuangjian.core import access
 from shuangjian.core import calendar as core_calendar
+from shuangjian.core.access import lock_in_scope_or_404
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Job, User
 from shuangjian.core.permissions import can, require
@@ -335,9 +336,7 @@ def material_file(*, actor: User, course: Course, title: str, file: Any) -> Cour
 def material_review(*, actor: User, material: CourseMaterial, approve: bool, comment: str = "") -> CourseMaterial:
     """A regulator in scope approves or returns a filed material; a return needs a comment."""
     require(actor, "courses.review_materials")
-    material = CourseMaterial.objects.select_for_update().get(pk=material.pk)
-    if not actor.is_platform_admin and not material.division_code.startswith(actor.scope_code):
-        raise Http404
+    material = lock_in_scope_or_404(CourseMaterial.objects.all(), actor, pk=material.pk)
     if not approve and not comment.strip():
         raise RuleViolationError(
             [Violation("material.comment_required", _("退回须填写审核意见。"), "", "review_comment")]

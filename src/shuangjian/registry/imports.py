@@ -802,13 +802,3 @@ def import_summary(result: dict[str, Any]) -> str:
 @shared_task(name="registry.survey_import")
 def survey_import_task(job_id: int) -> None:
     survey_import_run(job_id)
-
-
-def job_for_user(*, user: User, job_id: int, kinds: tuple[str, ...]) -> Job:
-    """A job the user started (platform admins: any); anything else is a 404."""
-    from django.http import Http404
-
-    job = Job.objects.filter(pk=job_id, kind__in=kinds).first()
-    if job is None or not (job.owner_id == user.pk or user.is_platform_admin):
-        raise Http404
-    return job

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Role, User
-from shuangjian.core.scope import require_role
+from shuangjian.core.models import User
+from shuangjian.core.permissions import require
 from shuangjian.core.validators import validate_resident_id
 from shuangjian.registry.imports import FileProblem, RowError, open_workbook
 from shuangjian.staff.services import flag_rostered_employments, lock_resident_ids
@@ -128,7 +128,7 @@ def parse_roster(stream: IO[bytes], size: int | None = None) -> list[tuple[str, 
 @transaction.atomic
 def roster_upload(*, actor: User, school: School, file: Any) -> RosterResult:
     """Import a school's in-service roster (all rows or none) and flag current employments of its teachers."""
-    require_role(actor, Role.SCHOOL_ADMIN)
+    require(actor, "schools.submit_roster")
     link = getattr(actor, "school_admin", None)
     if not actor.is_platform_admin and (link is None or link.school_id != school.pk):
         from django.http import Http404

@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangjian.core.access import has_forbidden_characters
+from shuangjian.core.access import has_forbidden_characters, lock_in_scope_or_404
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import require
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
-from shuangjian.core.scope import code_in_scope, require_role
 from shuangjian.core.validators import mask_resident_id, validate_mobile, validate_resident_id
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Subject
 
@@ -294,8 +294,7 @@ def _snapshot(e: Employment) -> dict[str, Any]:
 @transaction.atomic
 def person_upsert(*, actor: User, resident_id: str, name: str, phone: str = "") -> Person:
     """Find the person by resident ID or create them; a differing name is refused, the phone is updated."""
-    if actor.role not in (Role.INSTITUTION_OPERATOR, Role.PLATFORM_ADMIN) and not actor.is_platform_admin:
-        raise Http404
+    require(actor, "staff.write_people")
     data, found = _clean(EmploymentData(resident_id=resident_id, name=name, phone=phone, start=timezone.localdate()))
     raise_if_any(found)
     person = Person.objects.select_for_update().filter(resident_id=data.resident_id).first()
@@ -533,10 +532,8 @@ def flag_rostered_employments(*, actor: User, entries: Iterable[Any]) -> list[Em
 
 @transaction.atomic
 def flag_resolve(*, actor: User, flag: EmploymentFlag, resolution: str) -> EmploymentFlag:
-    require_role(actor, Role.REGULATOR)
-    locked = EmploymentFlag.objects.select_for_update().filter(pk=flag.pk).first()
-    if locked is None or not code_in_scope(actor, locked.division_code):
-        raise Http404
+    require(actor, "staff.resolve_flags")
+    locked = lock_in_scope_or_404(EmploymentFlag.objects.all(), actor, pk=flag.pk)
     resolution = (resolution or "").strip()
     if not resolution:
         raise RuleViolationError([_v("staff.resolution_missing", _("请填写处理情况。"), "resolution")])
@@ -564,7 +561,7 @@ def person_blacklist_add(
     legal_basis: str = "",
 ) -> PersonBlacklist:
     """Bar a person from training work; every current employment of theirs is flagged for the regulator."""
-    require_role(actor, Role.REGULATOR)
+    require(actor, "staff.manage_people_blacklist")
     found: list[Violation] = []
     try:
         resident_id = validate_resident_id(resident_id)
@@ -621,10 +618,8 @@ def person_blacklist_add(
 
 @transaction.atomic
 def person_blacklist_lift(*, actor: User, entry: PersonBlacklist, reason: str) -> PersonBlacklist:
-    require_role(actor, Role.REGULATOR)
-    locked = PersonBlacklist.objects.select_for_update().filter(pk=entry.pk).first()
-    if locked is None or not code_in_scope(actor, locked.division_code):
-        raise Http404
+    require(actor, "staff.manage_people_blacklist")
+    locked = lock_in_scope_or_404(PersonBlacklist.objects.all(), actor, pk=entry.pk)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolationError([_v("staff.reason_missing", _("请填写解除原因。"), "lift_reason")])

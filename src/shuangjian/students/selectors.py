@@ -11,7 +11,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from shuangjian.core import access
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_county_staff, is_operator, is_parent, is_school_admin
 from shuangjian.core.scope import scope_queryset
 from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.registry.models import Institution
@@ -29,7 +30,7 @@ def operator_institution(user: User | AnonymousUser | None) -> Institution | Non
 
 def school_codes_for_user(user: User) -> list[str]:
     """The school codes a school administrator answers for (schools app's SchoolAdmin link, when installed)."""
-    if user.role != Role.SCHOOL_ADMIN:
+    if not is_school_admin(user):
         return []
     try:
         link_model = apps.get_model("schools", "SchoolAdmin")
@@ -50,16 +51,16 @@ def enrolments_for_user(user: User | AnonymousUser | None) -> QuerySet[Enrolment
     assert isinstance(user, User)
     if user.is_platform_admin:
         return qs
-    if user.role == Role.PARENT:
+    if is_parent(user):
         return qs.filter(student__guardianships__parent=user)
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         institution = operator_institution(user)
         return qs.filter(institution=institution) if institution else qs.none()
-    if user.role == Role.SCHOOL_ADMIN:
+    if is_school_admin(user):
         # A school sees its own pupils wherever they train (Nanchang's per-pupil survey), nobody else's.
         codes = school_codes_for_user(user)
         return qs.filter(student__school_code__in=codes) if codes else qs.none()
-    if user.role in (Role.REGULATOR, Role.INSPECTOR):
+    if is_county_staff(user):
         return scope_queryset(qs, user)
     return qs.none()
 
@@ -127,7 +128,7 @@ def enrolment_counts_by_institution(qs: QuerySet[Enrolment], *, limit: int = 10)
 
 
 def children_for_parent(user: User) -> QuerySet[Student]:
-    if user.role != Role.PARENT:
+    if not is_parent(user):
         return Student.objects.none()
     return Student.objects.filter(guardianships__parent=user).annotate(n_enrolments=Count("enrolments")).order_by("pk")
 

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from shuangjian.core.access import has_forbidden_characters
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_parent
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
 from shuangjian.core.validators import mask_resident_id, validate_resident_id
 from shuangjian.courses.models import ClassGroup, Session
@@ -333,7 +334,7 @@ def guardian_bind(*, actor: User, name: str, resident_id: str) -> Guardianship:
     A failure says the same whether the ID is unknown or the name differs, so the form cannot be used to
     learn which IDs are on record; attempts per parent are limited per hour; every attempt is audited.
     """
-    if actor.role != Role.PARENT:
+    if not is_parent(actor):
         raise Http404
     key = f"students:bind-attempts:{actor.pk}"
     cache.add(key, 0, timeout=3600)
