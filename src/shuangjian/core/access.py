@@ -87,10 +87,10 @@ def has_forbidden_characters(text: str) -> bool:
     return any(ord(c) < 32 or ord(c) == 127 or c in INVISIBLE_CHARACTERS for c in text)
 
 
+FORBIDDEN_CHARACTERS_MESSAGE = _("不能包含控制字符或不可见字符（如零宽空格、方向控制符）：它们会让名称无法被检索。")
+
+
 def validate_printable(value: object) -> None:
     """Field validator: refuse control, invisible and direction-reversing characters with a Chinese message."""
     if isinstance(value, str) and has_forbidden_characters(value):
-        raise ValidationError(
-            _("不能包含控制字符或不可见字符（如零宽空格、方向控制符）：它们会让名称无法被检索。"),
-            code="forbidden_characters",
-        )
+        raise ValidationError(FORBIDDEN_CHARACTERS_MESSAGE, code="forbidden_characters")

@@ -6,6 +6,9 @@ import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import field_validator
+
+from shuangjian.core.access import FORBIDDEN_CHARACTERS_MESSAGE, has_forbidden_characters
 
 
 class InstitutionOut(Schema):
@@ -64,3 +67,11 @@ class SiteIn(Schema):
     lease_end: datetime.date | None = None
     serves_children_12_or_under: bool = True
     is_active: bool = True
+
+    @field_validator("name", "address")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # Refused before the handler runs: PostgreSQL would refuse a NUL in the handler's own lookup by name.
+        if has_forbidden_characters(value):
+            raise ValueError(str(FORBIDDEN_CHARACTERS_MESSAGE))
+        return value
