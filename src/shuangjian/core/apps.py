@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from . import cards, nav  # noqa: F401
+        from . import cards, nav, permissions  # noqa: F401

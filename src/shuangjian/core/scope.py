@@ -66,7 +66,10 @@ def get_in_scope_or_404(
 
 
 def require_role(user: User | AnonymousUser | None, *roles: Role) -> User:
-    """The user, if they hold one of the roles (platform admins hold all); otherwise a 404."""
+    """The user, if they hold one of the roles (platform admins hold all); otherwise a 404.
+
+    Superseded by ``core.permissions.require(user, "<app>.<action>")``, which names what is being done; kept
+    for code not yet moved to named permissions."""
     if user is None or not user.is_authenticated:
         raise Http404
     assert isinstance(user, User)

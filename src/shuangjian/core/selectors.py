@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import ApiToken, AuditEvent, Role, User
-from .scope import get_in_scope_or_404, require_role, scope_queryset
+from .models import ApiToken, AuditEvent, User
+from .permissions import require
+from .scope import get_in_scope_or_404, scope_queryset
 
 
 def audit_events_for_user(*, user: User, action: str = "", object_type: str = "", q: str = "") -> QuerySet[AuditEvent]:
     """Audit events inside the user's jurisdiction (regulators and platform admins only)."""
-    require_role(user, Role.REGULATOR)
+    require(user, "core.view_audit_log")
     qs = scope_queryset(AuditEvent.objects.all(), user)
     if action:
         qs = qs.filter(action__startswith=action)
@@ -23,7 +24,7 @@ def audit_events_for_user(*, user: User, action: str = "", object_type: str = ""
 
 def audit_event_for_user(*, user: User, seq: int) -> AuditEvent:
     """One audit event inside the user's jurisdiction; missing, out of scope or not a regulator: 404."""
-    require_role(user, Role.REGULATOR)
+    require(user, "core.view_audit_log")
     return get_in_scope_or_404(AuditEvent.objects.all(), user, seq=seq)
 
 

@@ -12,9 +12,11 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .access import request_user
 from .forms import LoginForm, TokenForm
-from .models import Role, User
+from .models import Role
 from .nav import cards_for
+from .permissions import permission_required
 from .selectors import api_tokens_for_user, audit_events_for_user
 from .tokens import api_token_issue, api_token_revoke
 
@@ -51,14 +53,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
+@permission_required("core.use_account")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     return render(request, "core/dashboard.html", {"cards": cards_for(user)})
 
 
@@ -66,8 +64,9 @@ _NEW_TOKEN_SESSION_KEY = "core.new_api_token_secret"
 
 
 @login_required
+@permission_required("core.use_account")
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         issued = api_token_issue(actor=user, user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
@@ -85,8 +84,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("core.use_account")
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     token = get_object_or_404(api_tokens_for_user(user=user), pk=pk)
     api_token_revoke(actor=user, token=token)
     messages.success(request, _("令牌已吊销。"))
@@ -94,8 +94,9 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("core.view_audit_log")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     qs = audit_events_for_user(
         user=user,
         action=request.GET.get("action", "").strip(),

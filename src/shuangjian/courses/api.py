@@ -13,20 +13,15 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
+from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
-from shuangjian.core.models import Role, User
-from shuangjian.core.scope import require_role
+from shuangjian.core.permissions import api_permission
 
 from . import selectors, services
 from .models import ClassGroup, Course, Session
 from .schemas import ClassGroupIn, ClassGroupOut, CourseIn, CourseOut, SessionIn, SessionOut, WeeklyIn
 
 router = Router(tags=["courses"], auth=session_or_token)
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _course_out(c: Course, created: bool = False) -> dict[str, Any]:
@@ -79,7 +74,7 @@ def _session_out(s: Session, created: bool = False) -> dict[str, Any]:
 @router.get("/courses", response=list[CourseOut])
 def list_courses(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     """The operator's courses, or a regulator's courses in scope."""
-    user = _user(request)
+    user = request_user(request)
     limit = max(1, min(limit, 500))
     offset = max(0, min(offset, 10_000_000))  # SQLite refuses an OFFSET beyond 64 bits
     qs = selectors.courses_for_user(user)[offset : offset + limit]
@@ -87,24 +82,27 @@ def list_courses(request: HttpRequest, limit: int = 100, offset: int = 0) -> lis
 
 
 @router.put("/courses/{external_id}", response={200: CourseOut, 201: CourseOut})
+@api_permission("courses.manage_courses")
 def put_course(request: HttpRequest, external_id: str, payload: CourseIn) -> Status[dict[str, Any]]:
     """Create or update the course the institution's system knows as ``external_id``."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     course, created = services.course_upsert(actor=user, external_id=external_id, data=payload.to_data())
     return Status(201 if created else 200, _course_out(course, created))
 
 
 @router.get("/courses/{external_id}", response=CourseOut)
+@api_permission("courses.manage_courses")
 def get_course(request: HttpRequest, external_id: str) -> dict[str, Any]:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     course = get_object_or_404(selectors.courses_for_user(user), external_id=external_id)
     return _course_out(course)
 
 
 @router.put("/class-groups/{external_id}", response={200: ClassGroupOut, 201: ClassGroupOut})
+@api_permission("courses.manage_courses")
 def put_class_group(request: HttpRequest, external_id: str, payload: ClassGroupIn) -> Status[dict[str, Any]]:
     """Create or update the class group the institution knows as ``external_id`` (within its course)."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     course_id = selectors.operator_course_id(
         user=user, course_id=payload.course_id, course_external_id=payload.course_external_id
     )
@@ -115,9 +113,10 @@ def put_class_group(request: HttpRequest, external_id: str, payload: ClassGroupI
 
 
 @router.put("/sessions/{external_id}", response={200: SessionOut, 201: SessionOut})
+@api_permission("courses.manage_courses")
 def put_session(request: HttpRequest, external_id: str, payload: SessionIn) -> Status[dict[str, Any]]:
     """Create or move the session the institution knows as ``external_id`` (within its class group)."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     group = selectors.operator_class_group(
         user=user,
         class_group_id=payload.class_group_id,
@@ -131,17 +130,19 @@ def put_session(request: HttpRequest, external_id: str, payload: SessionIn) -> S
 
 
 @router.post("/sessions/{session_id}/cancel", response=SessionOut)
+@api_permission("courses.manage_courses")
 def cancel_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """Cancel a session (repeatable: a cancelled session stays cancelled)."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     session = selectors.session_for_user(user, session_id)
     return _session_out(services.session_cancel(actor=user, session=session))
 
 
 @router.post("/class-groups/{group_id}/sessions/weekly", response={201: list[SessionOut]})
+@api_permission("courses.manage_courses")
 def generate_weekly(request: HttpRequest, group_id: int, payload: WeeklyIn) -> Status[list[dict[str, Any]]]:
     """Generate sessions from a weekly pattern: all or nothing, every violation listed by date."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     group = selectors.class_group_for_user(user, group_id)
     pattern = services.WeeklyPattern(
         payload.weekdays, payload.start_time, payload.end_time, payload.date_from, payload.date_to

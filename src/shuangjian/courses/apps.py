@@ -8,16 +8,14 @@ class CoursesConfig(AppConfig):
     verbose_name = _("课程")
 
     def ready(self) -> None:
-        from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
 
-        from . import cards  # noqa: F401  (registers the dashboard figures)
+        from . import cards, permissions  # noqa: F401  (register the dashboard figures and the permissions)
 
-        both = frozenset({Role.INSTITUTION_OPERATOR, Role.REGULATOR})
-        operators = frozenset({Role.INSTITUTION_OPERATOR})
-        regulators = frozenset({Role.REGULATOR})
-        register(NavItem(_("课程"), "courses:course_list", both, order=40))
-        register(NavItem(_("班级课次"), "courses:class_group_list", operators, order=41))
-        register(NavItem(_("教材备案"), "courses:material_queue", regulators, order=42))
-        register(NavItem(_("违规课程课次"), "courses:violation_list", regulators, order=43))
-        register(NavItem(_("政府指导价"), "courses:guidance_prices", regulators, order=44))
+        register(NavItem(_("课程"), "courses:course_list", order=40, permission="courses.view_courses"))
+        register(NavItem(_("班级课次"), "courses:class_group_list", order=41, permission="courses.manage_courses"))
+        register(NavItem(_("教材备案"), "courses:material_queue", order=42, permission="courses.review_materials"))
+        register(NavItem(_("违规课程课次"), "courses:violation_list", order=43, permission="courses.handle_violations"))
+        register(
+            NavItem(_("政府指导价"), "courses:guidance_prices", order=44, permission="courses.view_guidance_prices")
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
 from shuangjian.core.nav import Card, register_cards
+from shuangjian.core.permissions import is_operator, is_regulator
 
 from .models import FilingStatus
 from .selectors import courses_for_user, materials_queue_for_user, violations_for_user
@@ -14,11 +15,11 @@ from .selectors import courses_for_user, materials_queue_for_user, violations_fo
 
 @register_cards
 def courses_cards(user: User) -> list[Card]:
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         return [
             Card(_("在售课程"), courses_for_user(user).filter(is_active=True).count(), reverse("courses:course_list"))
         ]
-    if user.role == Role.REGULATOR or user.is_platform_admin:
+    if is_regulator(user) or user.is_platform_admin:
         return [
             Card(
                 _("违规课程课次"),

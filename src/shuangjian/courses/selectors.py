@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from shuangjian.core.models import Job, Role, User
+from shuangjian.core.access import job_for_user, operator_institution
+from shuangjian.core.models import Job, User
+from shuangjian.core.permissions import can
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution
 
@@ -17,14 +19,12 @@ from .models import ClassGroup, Course, CourseMaterial, FilingStatus, GuidancePr
 
 
 def operator_institution_or_none(user: User) -> Institution | None:
-    if not user.is_authenticated or user.role != Role.INSTITUTION_OPERATOR:
-        return None
-    link = getattr(user, "operated", None)
-    return link.institution if link is not None else None
+    institution: Institution | None = operator_institution(user)
+    return institution
 
 
 def _is_regulator(user: User) -> bool:
-    return user.is_platform_admin or user.role == Role.REGULATOR
+    return can(user, "courses.handle_violations")
 
 
 def courses_for_user(user: User, q: str = "") -> QuerySet[Course]:
@@ -170,10 +170,7 @@ def guidance_prices_for_user(user: User) -> QuerySet[GuidancePrice]:
 
 
 def scan_job_for_user(user: User, pk: int) -> Job:
-    job = Job.objects.filter(pk=pk, kind="courses.violation_scan", owner=user).first()
-    if job is None:
-        raise Http404
-    return job
+    return job_for_user(user=user, pk=pk, kinds=("courses.violation_scan",))
 
 
 def operator_course_id(*, user: User, course_id: int | None, course_external_id: str) -> int:

@@ -22,8 +22,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangjian.core import access
+from shuangjian.core.access import lock_in_scope_or_404
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Job, Role, User
+from shuangjian.core.models import Job, User
+from shuangjian.core.permissions import can, require
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
 from shuangjian.core.uploads import check_upload
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
@@ -51,12 +54,9 @@ from .tasks import violation_scan_task
 
 def operator_institution(actor: User) -> Institution:
     """The institution an operator manages; anyone else gets a 404 (writes here are operators' only)."""
-    if not actor.is_authenticated or actor.role != Role.INSTITUTION_OPERATOR:
+    institution: Institution | None = access.operator_institution(actor)
+    if institution is None:
         raise Http404
-    link = getattr(actor, "operated", None)
-    if link is None:
-        raise Http404
-    institution: Institution = link.institution
     return institution
 
 
@@ -115,15 +115,22 @@ def guidance_price_set(
     document_no: str = "",
 ) -> GuidancePrice:
     """A province or city regulator sets (or corrects) a benchmark for its own division."""
-    if actor.role not in (Role.REGULATOR, Role.PLATFORM_ADMIN) and not actor.is_platform_admin:
-        raise Http404
+    require(actor, "courses.view_guidance_prices")
     if len(division_code) not in (2, 4) or not division_code.isdigit():
         raise RuleViolationError(
             [Violation("guidance_price.division", _("指导价须按省（2 位）或市（4 位）区划设定。"), "", "division_code")]
         )
-    if not actor.is_platform_admin and not division_code.startswith(actor.scope_code):
+    if not can(actor, "courses.set_guidance_price", division_code):
+        # A refusal the form can show, not a bare 403: the page itself stays open to every county regulator.
         raise RuleViolationError(
-            [Violation("guidance_price.scope", _("只能为本辖区设定政府指导价。"), "", "division_code")]
+            [
+                Violation(
+                    "guidance_price.scope",
+                    _("政府指导价由制定该价格的省、市教育行政部门维护；您只能查看。"),
+                    "",
+                    "division_code",
+                )
+            ]
         )
     if benchmark_fen <= 0:
         raise RuleViolationError([Violation("guidance_price.amount", _("基准价须大于 0。"), "", "benchmark_fen")])
@@ -349,11 +356,8 @@ def material_file(*, actor: User, course: Course, title: str, file: Any) -> Cour
 @transaction.atomic
 def material_review(*, actor: User, material: CourseMaterial, approve: bool, comment: str = "") -> CourseMaterial:
     """A regulator in scope approves or returns a filed material; a return needs a comment."""
-    if actor.role != Role.REGULATOR and not actor.is_platform_admin:
-        raise Http404
-    material = CourseMaterial.objects.select_for_update().get(pk=material.pk)
-    if not actor.is_platform_admin and not material.division_code.startswith(actor.scope_code):
-        raise Http404
+    require(actor, "courses.review_materials")
+    material = lock_in_scope_or_404(CourseMaterial.objects.all(), actor, pk=material.pk)
     if not approve and not comment.strip():
         raise RuleViolationError(
             [Violation("material.comment_required", _("退回须填写审核意见。"), "", "review_comment")]
@@ -870,8 +874,7 @@ NOTICE_MAX = 1000
 
 def _violation_in_scope(actor: User, record: ViolationRecord) -> ViolationRecord:
     """The record locked for a regulator whose jurisdiction covers it; anyone else gets a 404."""
-    if actor.role != Role.REGULATOR and not actor.is_platform_admin:
-        raise Http404
+    require(actor, "courses.handle_violations")
     locked = ViolationRecord.objects.select_for_update().filter(pk=record.pk).first()
     if locked is None or not (actor.is_platform_admin or locked.division_code.startswith(actor.scope_code)):
         raise Http404
@@ -941,8 +944,7 @@ def violation_close(*, actor: User, record: ViolationRecord, reason: str) -> Vio
 
 def violation_scan_start(*, actor: User) -> Job:
     """A regulator starts a scan of their jurisdiction now; the job reports progress."""
-    if actor.role != Role.REGULATOR and not actor.is_platform_admin:
-        raise Http404
+    require(actor, "courses.handle_violations")
     prefix = "" if actor.is_platform_admin else actor.scope_code
     with transaction.atomic():
         job = Job.objects.create(

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shuangjian.core.models import Division, Role, User
+from shuangjian.core.access import operator_institution, request_user
+from shuangjian.core.models import Division, User
+from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError, Violation
-from shuangjian.core.scope import require_role
 from shuangjian.core.uploads import kind_for_name
 
 from . import rules, selectors, services
@@ -84,7 +85,7 @@ ADVICE = {
 
 
 def _acts_on_violations(user: User) -> bool:
-    return user.is_platform_admin or user.role == Role.REGULATOR
+    return can(user, "courses.handle_violations")
 
 
 def _record_violations(user: User, object_type: str, object_id: int) -> list[Any]:
@@ -97,14 +98,9 @@ def _with_advice(records: list[Any]) -> list[Any]:
     return records
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _operator(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role != Role.INSTITUTION_OPERATOR or selectors.operator_institution_or_none(user) is None:
+    user = request_user(request)
+    if operator_institution(user) is None:
         raise Http404
     return user
 
@@ -119,18 +115,18 @@ def _refusal(exc: ValidationError) -> list[Violation]:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def course_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    if user.role not in (Role.INSTITUTION_OPERATOR, Role.REGULATOR) and not user.is_platform_admin:
-        raise Http404
+    user = request_user(request)
     qs = selectors.courses_for_user(user, q=request.GET.get("q", "").strip())
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
-        request, "courses/course_list.html", {"page": page, "is_operator": user.role == Role.INSTITUTION_OPERATOR}
+        request, "courses/course_list.html", {"page": page, "is_operator": can(user, "courses.manage_courses")}
     )
 
 
 @login_required
+@permission_required("courses.manage_courses")
 def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _operator(request)
     course = selectors.course_for_user(user, pk) if pk else None
@@ -156,13 +152,14 @@ def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def material_download(request: HttpRequest, pk: int) -> FileResponse:
     """The filed file, to its institution's operator and regulators in scope, always as a download.
 
     Served by this view (not MEDIA_URL) so the scope holds in production; ``attachment`` and ``nosniff``
     keep a browser from rendering whatever the bytes are in the platform's origin.
     """
-    material = selectors.material_for_user(_user(request), pk)
+    material = selectors.material_for_user(request_user(request), pk)
     if not material.file:
         raise Http404
     kind = kind_for_name(material.file.name)
@@ -182,10 +179,11 @@ def material_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     course = selectors.course_for_user(user, pk)
-    is_operator = user.role == Role.INSTITUTION_OPERATOR
+    is_operator = can(user, "courses.manage_courses")
     form = MaterialForm(request.POST or None, request.FILES or None) if is_operator else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
@@ -216,17 +214,19 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.view_courses")
 def class_group_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     page = Paginator(selectors.class_groups_for_user(user), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "courses/class_group_list.html",
-        {"page": page, "is_operator": user.role == Role.INSTITUTION_OPERATOR},
+        {"page": page, "is_operator": can(user, "courses.manage_courses")},
     )
 
 
 @login_required
+@permission_required("courses.manage_courses")
 def class_group_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _operator(request)
     institution = selectors.operator_institution_or_none(user)
@@ -257,10 +257,11 @@ def class_group_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 
 @login_required
+@permission_required("courses.view_courses")
 def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     group = selectors.class_group_for_user(user, pk)
-    is_operator = user.role == Role.INSTITUTION_OPERATOR
+    is_operator = can(user, "courses.manage_courses")
     session_form = SessionForm(prefix="s")
     weekly_form = WeeklyForm(prefix="w")
     violations: list[Violation] = []
@@ -307,6 +308,7 @@ def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.manage_courses")
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _operator(request)
     session = selectors.session_for_user(user, pk)
@@ -329,6 +331,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.manage_courses")
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = _operator(request)
     session = selectors.session_for_user(user, pk)
@@ -341,8 +344,9 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.review_materials")
 def material_queue(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     status = request.GET.get("status", FilingStatus.PENDING)
     qs = selectors.materials_queue_for_user(user, status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -353,8 +357,9 @@ def material_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.review_materials")
 def material_review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     material = selectors.material_for_regulator(user, pk)
     form = MaterialReviewForm(request.POST)
     if not form.is_valid():
@@ -376,8 +381,9 @@ def material_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.handle_violations")
 def violation_list(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     code = request.GET.get("code", "").strip()
     county = request.GET.get("county", "").strip()
     everything = selectors.violations_for_user(user)
@@ -407,9 +413,10 @@ def violation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.handle_violations")
 def violation_open(request: HttpRequest, pk: int) -> HttpResponse:
     """The page of the record a violation is about (session → its class group)."""
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     record = selectors.violations_for_user(user, include_resolved=True).filter(pk=pk).first()
     if record is None:
         raise Http404
@@ -423,9 +430,10 @@ def violation_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.handle_violations")
 def violation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """A regulator notifies the institution about a record, or closes it with a reason; back to the record's page."""
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     record = selectors.violation_for_regulator(user, pk)
     text = request.POST.get("text", "")
     try:
@@ -445,8 +453,9 @@ def violation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("courses.handle_violations")
 def violation_scan_start(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     job = services.violation_scan_start(actor=user)
     if getattr(request, "htmx", False):
         return render(request, "courses/_scan_job.html", {"job": job})
@@ -454,15 +463,17 @@ def violation_scan_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("courses.handle_violations")
 def violation_scan_job(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     job = selectors.scan_job_for_user(user, pk)
     return render(request, "courses/_scan_job.html", {"job": job})
 
 
 @login_required
+@permission_required("courses.view_guidance_prices")
 def guidance_prices(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     form = GuidancePriceForm(request.POST or None, initial={"division_code": user.scope_code[:4]})
     violations: list[Violation] = []
     if request.method == "POST" and form.is_valid():
@@ -494,5 +505,11 @@ def guidance_prices(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "courses/guidance_prices.html",
-        {"form": form, "page": page, "violations": violations, "numbers": numbers},
+        {
+            "form": form,
+            "page": page,
+            "violations": violations,
+            "numbers": numbers,
+            "can_set": can(user, "courses.set_guidance_price"),
+        },
     )

@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shuangjian.core.admin import AccessLinkAdmin
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_bank_operator
 
 from .models import (
     Bank,
@@ -37,7 +38,7 @@ class BankOperatorForm(forms.ModelForm):
 
     def clean_user(self) -> User:
         user: User = self.cleaned_data["user"]
-        if user.role != Role.BANK_OPERATOR:
+        if not is_bank_operator(user):
             # The same rule as services.bank_operator_link.
             raise forms.ValidationError(_("只有托管银行操作员账号可以关联银行。"))
         return user

@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
 from shuangjian.core.money import parse_yuan
+from shuangjian.core.permissions import can
 from shuangjian.core.rules import Violation, raise_if_any
 
 from . import ledger
@@ -572,9 +573,9 @@ def resolutions_for(discrepancy: Discrepancy, actor: User) -> list[Resolution]:
         fitting = tuple(r for r in fitting if r != Resolution.TO_SUSPENSE)  # nothing extra at the bank to park
     if Resolution.BOOK_TO_ORDER in fitting and not candidate_orders(discrepancy):
         fitting = tuple(r for r in fitting if r != Resolution.BOOK_TO_ORDER)  # no order it could be
-    if actor.is_platform_admin or actor.role == Role.REGULATOR:
+    if can(actor, "funds.resolve_discrepancy"):
         return list(fitting)
-    if actor.role == Role.BANK_OPERATOR:
+    if can(actor, "funds.operate_bank"):
         return [r for r in fitting if r in BANK_RESOLUTIONS]
     return []
 

@@ -10,7 +10,8 @@ from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from shuangjian.core.models import Division, Role, User
+from shuangjian.core.models import Division, User
+from shuangjian.core.permissions import can, is_bank_operator, is_operator, is_parent, require
 from shuangjian.core.scope import scope_q
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
@@ -46,9 +47,9 @@ DIRECT_APPROVED = (RefundStatus.AGREED, RefundStatus.DEEMED_AGREED, RefundStatus
 
 def _own_enrolments_q(user: User, prefix: str = "") -> Q | None:
     """Enrolments a parent or institution operator owns; None when the role owns none."""
-    if user.role == Role.PARENT:
+    if is_parent(user):
         return Q(**{f"{prefix}student__guardianships__parent": user})
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         operated = getattr(user, "operated", None)
         if operated is None:
             return None
@@ -62,7 +63,7 @@ def operator_bank_id(user: User) -> int | None:
     An operator is tied to one bank: every funds read below that involves a bank restricts a bank operator to it,
     and an operator not linked to a bank reaches nothing (404), like an institution operator without institution.
     """
-    if not user.is_authenticated or user.role != Role.BANK_OPERATOR:
+    if not user.is_authenticated or not is_bank_operator(user):
         return None
     if not hasattr(user, "_funds_bank_id"):
         link = BankOperator.objects.filter(user_id=user.pk).values_list("bank_id", flat=True).first()
@@ -72,7 +73,7 @@ def operator_bank_id(user: User) -> int | None:
 
 def _own_bank_only(user: User, qs: QuerySet[M], field: str = "bank_id") -> QuerySet[M]:
     """``qs`` limited to the operator's own bank when ``user`` is a bank operator (nothing when unlinked)."""
-    if user.is_authenticated and user.role == Role.BANK_OPERATOR and not user.is_platform_admin:
+    if user.is_authenticated and is_bank_operator(user) and not user.is_platform_admin:
         bank_id = operator_bank_id(user)
         return qs.none() if bank_id is None else qs.filter(**{field: bank_id})
     return qs
@@ -94,12 +95,6 @@ def enrolment_payable_for_user(user: User, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-# Staff whose work involves a family's payments: the fund regulators, law enforcement (illegal charging cases) and
-# the custody bank (its own bank only). School administrators and grid officers run schools and patrols; a
-# payment order is a family's private money matter, so they see none (404 by number, like any out-of-scope row).
-ORDER_STAFF_ROLES = (Role.REGULATOR, Role.INSPECTOR, Role.BANK_OPERATOR)
-
-
 def orders_for_user(user: User) -> QuerySet[PaymentOrder]:
     """Orders the user may see: their own (parent, institution), or by jurisdiction (fund staff, see above)."""
     qs = PaymentOrder.objects.select_related("bank", "enrolment")
@@ -108,7 +103,7 @@ def orders_for_user(user: User) -> QuerySet[PaymentOrder]:
     own = _own_enrolments_q(user, prefix="enrolment__")
     if own is not None:
         return qs.filter(own).distinct()
-    if not user.is_platform_admin and user.role not in ORDER_STAFF_ROLES:
+    if not can(user, "funds.view_payment_orders"):  # school admins, grid officers: 404 by number
         return qs.none()
     scope = scope_q(user)
     return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
@@ -123,7 +118,7 @@ def order_get_for_user(user: User, order_no: str) -> PaymentOrder:
 
 def banks_for_user(user: User) -> QuerySet[Bank]:
     """Banks are city-wide reference data: staff and platform admins see them all; a bank operator their own."""
-    if not user.is_authenticated or user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
+    if not user.is_authenticated or (is_parent(user) or is_operator(user)):
         return Bank.objects.none()
     return _own_bank_only(user, Bank.objects.order_by("code"), field="pk")
 
@@ -132,10 +127,10 @@ def custody_accounts_for_user(user: User) -> QuerySet[CustodyAccount]:
     qs = CustodyAccount.objects.select_related("institution", "bank").order_by("division_code", "institution__name")
     if not user.is_authenticated:
         return qs.none()
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         operated = getattr(user, "operated", None)
         return qs.filter(institution_id=operated.institution_id) if operated else qs.none()
-    if user.role == Role.PARENT:
+    if is_parent(user):
         return qs.none()
     scope = scope_q(user)
     return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
@@ -143,7 +138,7 @@ def custody_accounts_for_user(user: User) -> QuerySet[CustodyAccount]:
 
 def risk_deposits_for_user(user: User) -> QuerySet[RiskDeposit]:
     qs = RiskDeposit.objects.select_related("institution", "bank").order_by("-deposited_on", "-id")
-    if not user.is_authenticated or user.role in (Role.PARENT, Role.INSTITUTION_OPERATOR):
+    if not user.is_authenticated or (is_parent(user) or is_operator(user)):
         return qs.none()
     scope = scope_q(user)
     return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
@@ -153,13 +148,8 @@ def risk_deposits_for_user(user: User) -> QuerySet[RiskDeposit]:
 # refunds, reconciliation and the regulator view
 
 
-def _user_or_404(user: User, *roles: str) -> None:
-    if not user.is_authenticated or (not user.is_platform_admin and user.role not in roles):
-        raise Http404
-
-
 def consumptions_for_parent(user: User) -> QuerySet[ConsumptionRequest]:
-    _user_or_404(user, Role.PARENT)
+    require(user, "funds.view_own_payments")
     return (
         ConsumptionRequest.objects.filter(enrolment__student__guardianships__parent=user)
         .select_related("enrolment__student", "enrolment__class_group__course", "institution", "session")
@@ -187,7 +177,7 @@ class EnrolmentBalance:
 
 def parent_balances(user: User) -> list[EnrolmentBalance]:
     """The parent's prepaid balance per enrolment, with lessons awaiting confirmation and what is refundable."""
-    _user_or_404(user, Role.PARENT)
+    require(user, "funds.view_own_payments")
     enrolments = list(
         Enrolment.objects.filter(student__guardianships__parent=user)
         .select_related("student", "institution", "class_group__course")
@@ -287,7 +277,7 @@ class ParentPayment:
 
 def payments_for_parent(user: User, *, limit: int = 100) -> list[ParentPayment]:
     """The parent's payment orders (paid and pending, newest first) with the custody account each is paid into."""
-    _user_or_404(user, Role.PARENT)
+    require(user, "funds.view_own_payments")
     orders = list(
         PaymentOrder.objects.filter(enrolment__student__guardianships__parent=user)
         .exclude(status=PaymentOrderStatus.CANCELLED)
@@ -309,7 +299,7 @@ def payments_for_parent(user: User, *, limit: int = 100) -> list[ParentPayment]:
 
 
 def parent_enrolment(user: User, enrolment_id: int) -> Enrolment:
-    _user_or_404(user, Role.PARENT)
+    require(user, "funds.view_own_payments")
     found = Enrolment.objects.filter(student__guardianships__parent=user, pk=enrolment_id).distinct().first()
     if found is None:
         raise Http404
@@ -318,7 +308,7 @@ def parent_enrolment(user: User, enrolment_id: int) -> Enrolment:
 
 def refund_for_parent(user: User, pk: int) -> RefundRequest:
     """A refund of one of the parent's children; 404 otherwise."""
-    _user_or_404(user, Role.PARENT)
+    require(user, "funds.view_own_payments")
     found = RefundRequest.objects.filter(enrolment__student__guardianships__parent=user, pk=pk).distinct().first()
     if found is None:
         raise Http404
@@ -326,7 +316,7 @@ def refund_for_parent(user: User, pk: int) -> RefundRequest:
 
 
 def _operated_institution_id(user: User) -> int:
-    if user.role != Role.INSTITUTION_OPERATOR:
+    if not is_operator(user):
         raise Http404
     operated = getattr(user, "operated", None)
     if operated is None:
@@ -380,7 +370,7 @@ def released_for_institution(user: User) -> tuple[int, QuerySet[BankInstruction]
 
 
 def _staff_scope(user: User) -> Q:
-    _user_or_404(user, Role.REGULATOR)
+    require(user, "funds.supervise")
     scope = scope_q(user)
     if scope is None:
         raise Http404
@@ -419,7 +409,7 @@ def refund_for_regulator(user: User, pk: int) -> RefundRequest:
 
 def batches_for_bank(user: User) -> QuerySet[BankInstructionBatch]:
     """Instruction batches of the operator's own bank (all banks for platform admins)."""
-    _user_or_404(user, Role.BANK_OPERATOR)
+    require(user, "funds.operate_bank")
     return _own_bank_only(user, BankInstructionBatch.objects.select_related("bank").order_by("-created_at", "-id"))
 
 
@@ -442,11 +432,11 @@ def discrepancies_for_user(user: User) -> QuerySet[Discrepancy]:
       county regulator does not see a city-wide bank's unattributed cases: the money may belong to any county.
       A bank with no service division yet leaves its unattributed cases to platform admins and its operators.
     """
-    _user_or_404(user, Role.REGULATOR, Role.BANK_OPERATOR)
+    require(user, "funds.reconcile")
     qs = Discrepancy.objects.select_related("bank", "institution").order_by("status", "-business_date", "id")
     if user.is_platform_admin:
         return qs
-    if user.role == Role.BANK_OPERATOR:
+    if is_bank_operator(user):
         return _own_bank_only(user, qs)
     scope = _staff_scope(user)
     reach = user.scope_code
@@ -474,7 +464,7 @@ def adjustment_for_user(user: User, pk: int) -> ManualAdjustment:
 
 def statements_for_user(user: User) -> QuerySet[Statement]:
     """Statements of every bank for regulators (they reconcile for their area), of their own bank for operators."""
-    _user_or_404(user, Role.REGULATOR, Role.BANK_OPERATOR)
+    require(user, "funds.reconcile")
     return _own_bank_only(user, Statement.objects.select_related("bank").order_by("-statement_date", "-id"))
 
 

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_bank_operator
 from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.registry.models import Institution, SupervisionMode
 from shuangjian.students.models import Enrolment
@@ -143,7 +144,7 @@ def _sync_supervision_mode(*, actor: User | None, institution: Institution) -> N
 @transaction.atomic
 def bank_operator_link(*, actor: User | None, user: User, bank: Bank) -> BankOperator:
     """Tie a custody-bank operator account to ``bank`` (replacing any earlier link); audited."""
-    if user.role != Role.BANK_OPERATOR:
+    if not is_bank_operator(user):
         raise_if_any(
             [Violation("bank_operator_role", _("只有托管银行操作员账号可以关联银行。"), BASIS_CUSTODY, "user")]
         )

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
+from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError
-from shuangjian.core.models import User
 
 from . import rules, selectors, services
 from .filters import InstitutionFilters
@@ -20,12 +20,6 @@ from .schemas import InstitutionOut, InstitutionPage, SiteIn, SiteOut
 
 router = Router(tags=["registry"])
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @router.get("/institutions", response=InstitutionPage, auth=session_or_token, summary="机构名录（按管辖范围）")
@@ -53,7 +47,7 @@ def institution_list(
         "zombie": "1" if zombie else "",
         "violations": "1" if violations else "",
     }
-    qs = selectors.institution_list_for_user(user=_user(request), filters=InstitutionFilters.from_params(params))
+    qs = selectors.institution_list_for_user(user=request_user(request), filters=InstitutionFilters.from_params(params))
     paginator = Paginator(qs, PAGE_SIZE)
     if page < 1 or (page > paginator.num_pages and page != 1):
         raise ApiError(422, "页码超出范围", "validation_error")
@@ -65,7 +59,7 @@ def institution_list(
 def institution_detail(request: HttpRequest, pk: int) -> Institution:
     if pk < 1 or pk > 2**31:
         raise ApiError(404, "未找到", "not_found")
-    return selectors.institution_for_user(user=_user(request), pk=pk)
+    return selectors.institution_for_user(user=request_user(request), pk=pk)
 
 
 def _site_out(site: Site) -> dict[str, Any]:
@@ -79,7 +73,7 @@ def _site_out(site: Site) -> dict[str, Any]:
 
 
 def _my_institution(request: HttpRequest) -> Institution:
-    inst = selectors.my_institution(user=_user(request))
+    inst = selectors.my_institution(user=request_user(request))
     if inst is None:
         raise ApiError(404, "未找到", "not_found")
     return inst
@@ -98,7 +92,7 @@ def my_site_upsert(request: HttpRequest, payload: SiteIn) -> Status:
     inst = _my_institution(request)
     existing = inst.sites.filter(name=payload.name).first()
     site, _violations = services.site_save(
-        actor=_user(request), institution=inst, data=payload.model_dump(), site=existing
+        actor=request_user(request), institution=inst, data=payload.model_dump(), site=existing
     )
     return Status(200 if existing else 201, _site_out(site))
 
@@ -110,6 +104,6 @@ def my_site_update(request: HttpRequest, pk: int, payload: SiteIn) -> dict[str, 
     if site is None:
         raise ApiError(404, "未找到", "not_found")
     saved, _violations = services.site_save(
-        actor=_user(request), institution=inst, data=payload.model_dump(), site=site
+        actor=request_user(request), institution=inst, data=payload.model_dump(), site=site
     )
     return _site_out(saved)

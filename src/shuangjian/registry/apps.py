@@ -8,15 +8,16 @@ class RegistryConfig(AppConfig):
     verbose_name = _("机构")
 
     def ready(self) -> None:
-        from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
 
-        from . import cards  # noqa: F401  (registers the dashboard figures)
+        from . import cards, permissions  # noqa: F401  (register the dashboard figures and the permissions)
 
-        staff = frozenset({Role.REGULATOR, Role.INSPECTOR})
-        register(NavItem(_("机构名录"), "registry:institution_list", staff, order=200))
-        register(NavItem(_("审批"), "registry:application_queue", frozenset({Role.REGULATOR}), order=210))
-        register(NavItem(_("僵尸机构"), "registry:zombies", staff, order=220))
-        operator = frozenset({Role.INSTITUTION_OPERATOR})
-        register(NavItem(_("我的机构"), "registry:my_institution", operator, order=200))
-        register(NavItem(_("办学许可申请"), "registry:apply", operator, order=210))
+        register(
+            NavItem(_("机构名录"), "registry:institution_list", order=200, permission="registry.view_institutions")
+        )
+        register(NavItem(_("审批"), "registry:application_queue", order=210, permission="registry.review_applications"))
+        register(NavItem(_("僵尸机构"), "registry:zombies", order=220, permission="registry.view_zombies"))
+        register(
+            NavItem(_("我的机构"), "registry:my_institution", order=200, permission="registry.manage_own_institution")
+        )
+        register(NavItem(_("办学许可申请"), "registry:apply", order=210, permission="registry.apply_for_licence"))

@@ -6,14 +6,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
 from shuangjian.core.nav import Card, register_cards
+from shuangjian.core.permissions import can
 
 from . import selectors
 
 
 def registry_cards(user: User) -> list[Card]:
-    if user.role == Role.REGULATOR and not user.is_platform_admin:
+    if can(user, "registry.review_applications") and not user.is_platform_admin:
         figures = selectors.regulator_figures(user=user)
         queue = reverse("registry:application_queue")
         return [
@@ -22,7 +23,7 @@ def registry_cards(user: User) -> list[Card]:
             Card(_("超期审批"), figures["overdue"], f"{queue}?overdue=1"),
             Card(_("僵尸机构"), figures["zombies"], reverse("registry:zombies")),
         ]
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if can(user, "registry.apply_for_licence"):
         inst = selectors.my_institution(user=user)
         if inst is None:
             return [Card(_("办学许可"), _("尚未申请"), reverse("registry:apply"))]

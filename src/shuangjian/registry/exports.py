@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
 from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
-from shuangjian.core.models import Job, JobStatus, Role, User
-from shuangjian.core.scope import require_role, scope_queryset
+from shuangjian.core.models import Job, JobStatus, User
+from shuangjian.core.permissions import require
+from shuangjian.core.scope import scope_queryset
 
 from .filters import InstitutionFilters, filter_institutions
 from .models import BlacklistEntry, Institution, ListKind, ListPublication, ListPublicationRow
@@ -95,7 +96,7 @@ INSTITUTION_WIDTHS = [32, 22, 12, 14, 10, 18, 40, 10, 10, 24, 14, 14, 14]
 
 def institutions_for_export(*, user: User, filters: InstitutionFilters) -> QuerySet[Institution]:
     """The institutions a regulator's filtered list shows, in the same order, scoped to the user."""
-    require_role(user, Role.REGULATOR, Role.INSPECTOR)
+    require(user, "registry.export_institutions")
     qs = scope_queryset(Institution.objects.all(), user)
     return filter_institutions(qs, filters).order_by("division_code", "name", "pk")
 
@@ -109,7 +110,7 @@ def institutions_xlsx(qs: QuerySet[Institution], on_row: Callable[[int], None] |
 @transaction.atomic
 def institution_export_start(*, actor: User, filters: InstitutionFilters) -> Job:
     """Queue a background export of a large filtered list; the job's file is the workbook."""
-    require_role(actor, Role.REGULATOR, Role.INSPECTOR)
+    require(actor, "registry.export_institutions")
     job = Job.objects.create(
         kind=EXPORT_JOB_KIND,
         owner=actor,

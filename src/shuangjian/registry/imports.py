@@ -38,8 +38,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from shuangjian.core.audit import audit_record
 from shuangjian.core.excel import FileProblem, RowError, first_sheet, open_workbook, sheet_rows, write_xlsx
-from shuangjian.core.models import Division, DivisionLevel, Job, JobStatus, Role, User
-from shuangjian.core.scope import require_role, user_reach
+from shuangjian.core.models import Division, DivisionLevel, Job, JobStatus, User
+from shuangjian.core.permissions import require
+from shuangjian.core.scope import user_reach
 from shuangjian.core.validators import validate_uscc
 
 from .models import (
@@ -642,7 +643,7 @@ def error_workbook(ws: Any, layout: SheetLayout, errors: list[RowError]) -> IO[b
 
 
 def _can_import(user: User) -> User:
-    return require_role(user, Role.REGULATOR)
+    return require(user, "registry.import_survey")
 
 
 @transaction.atomic
@@ -766,13 +767,3 @@ def import_summary(result: dict[str, Any]) -> str:
 @shared_task(name="registry.survey_import")
 def survey_import_task(job_id: int) -> None:
     survey_import_run(job_id)
-
-
-def job_for_user(*, user: User, job_id: int, kinds: tuple[str, ...]) -> Job:
-    """A job the user started (platform admins: any); anything else is a 404."""
-    from django.http import Http404
-
-    job = Job.objects.filter(pk=job_id, kind__in=kinds).first()
-    if job is None or not (job.owner_id == user.pk or user.is_platform_admin):
-        raise Http404
-    return job

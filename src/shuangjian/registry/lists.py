@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Department, Division, Role, User
-from shuangjian.core.scope import code_in_scope, require_role, scope_queryset, user_reach
+from shuangjian.core.models import Division, User
+from shuangjian.core.permissions import can, require
+from shuangjian.core.scope import code_in_scope, scope_queryset, user_reach
 
 from . import conditions, rules
 from .models import (
@@ -160,12 +161,10 @@ def list_status(institution: Institution, today: datetime.date | None = None) ->
 
 # --- staff selectors -----------------------------------------------------------------------------------------
 
-LIST_ROLES = (Role.REGULATOR, Role.INSPECTOR)
-
 
 def whitelist_for_user(*, user: User, q: str = "", division: str = "") -> QuerySet[Institution]:
     """The white list inside the user's jurisdiction (regulators, inspectors, platform admins)."""
-    require_role(user, *LIST_ROLES)
+    require(user, "registry.view_lists")
     qs = scope_queryset(whitelist_queryset(), user)
     if division:
         qs = qs.filter(division_code__startswith=division)
@@ -176,7 +175,7 @@ def whitelist_for_user(*, user: User, q: str = "", division: str = "") -> QueryS
 
 def blacklist_for_user(*, user: User, q: str = "", division: str = "") -> QuerySet[BlacklistEntry]:
     """Black-list entries in force inside the user's jurisdiction."""
-    require_role(user, *LIST_ROLES)
+    require(user, "registry.view_lists")
     qs = scope_queryset(blacklist_queryset(), user)
     if division:
         qs = qs.filter(division_code__startswith=division)
@@ -192,7 +191,7 @@ def _covering_prefixes(code: str) -> list[str]:
 
 def publications_for_user(*, user: User) -> QuerySet[ListPublication]:
     """Publications for the user's area and the areas above it (a county sees its city's publication)."""
-    require_role(user, *LIST_ROLES)
+    require(user, "registry.view_lists")
     reach = user_reach(user)
     qs = ListPublication.objects.select_related("publisher")
     if reach is None:
@@ -276,8 +275,8 @@ def list_publish(*, actor: User, year: int, division_code: str = "", note: str =
     Only an education regulator (or a platform administrator) publishes, for a city (4-digit) or county
     (6-digit) code inside their scope; a second publication of the same year and area is refused.
     """
-    require_role(actor, Role.REGULATOR)
-    if not actor.is_platform_admin and actor.department != Department.EDUCATION:
+    require(actor, "registry.view_publications")
+    if not can(actor, "registry.publish_lists"):
         raise ValidationError(_("黑白名单由教育行政部门发布。"), code="not_education")
     code = (division_code or actor.scope_code or "").strip()
     if len(code) not in (4, 6) or not code.isdigit():

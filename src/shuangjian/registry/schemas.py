@@ -6,6 +6,9 @@ import datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import field_validator
+
+from shuangjian.core.access import FORBIDDEN_CHARACTERS_MESSAGE, has_forbidden_characters
 
 
 class InstitutionOut(Schema):
@@ -55,9 +58,8 @@ class SiteOut(Schema):
 
 
 class SiteIn(Schema):
-    # No control characters (PostgreSQL refuses NUL in text; none belongs in a name or address).
-    name: str = Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")
-    address: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f]+$")
+    name: str = Field(min_length=1, max_length=128)
+    address: str = Field(min_length=1, max_length=255)
     usable_area_m2: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
     floor: int = Field(ge=-10, le=200)
     is_basement: bool = False
@@ -65,3 +67,11 @@ class SiteIn(Schema):
     lease_end: datetime.date | None = None
     serves_children_12_or_under: bool = True
     is_active: bool = True
+
+    @field_validator("name", "address")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # Refused before the handler runs: PostgreSQL would refuse a NUL in the handler's own lookup by name.
+        if has_forbidden_characters(value):
+            raise ValueError(str(FORBIDDEN_CHARACTERS_MESSAGE))
+        return value

@@ -10,10 +10,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.access import operator_institution
+from shuangjian.core.models import User
 from shuangjian.core.pagination import CappedCountPaginator
+from shuangjian.core.permissions import can, require
 from shuangjian.core.rules import Violation
-from shuangjian.core.scope import get_in_scope_or_404, require_role, scope_queryset
+from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
 from shuangjian.core.validators import mask_resident_id
 
 from . import conditions, rules
@@ -24,13 +26,11 @@ from .models import (
     ApplicationStep,
     BlacklistEntry,
     Institution,
-    InstitutionOperator,
     LicenceApplication,
     Site,
     Subject,
 )
 
-STAFF_ROLES = (Role.REGULATOR, Role.INSPECTOR)
 OPEN_APPLICATION = (
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.ACCEPTED,
@@ -64,7 +64,7 @@ def is_zombie(inst: Institution, day: datetime.date | None = None) -> bool:
 
 def institution_list_for_user(*, user: User, filters: InstitutionFilters | None = None) -> QuerySet[Institution]:
     """Institutions in the user's jurisdiction matching the filters, ordered for a stable page."""
-    require_role(user, *STAFF_ROLES)
+    require(user, "registry.view_institutions")
     qs = scope_queryset(Institution.objects.all(), user)
     if filters is not None:
         qs = filter_institutions(qs, filters)
@@ -73,12 +73,12 @@ def institution_list_for_user(*, user: User, filters: InstitutionFilters | None 
 
 def institution_for_user(*, user: User, pk: int) -> Institution:
     """One institution: staff in scope, or the operator of that institution; anything else is 404."""
-    if user.is_authenticated and user.role == Role.INSTITUTION_OPERATOR:
+    if can(user, "registry.apply_for_licence"):
         inst = my_institution(user=user)
         if inst is None or inst.pk != pk:
             raise Http404
         return inst
-    require_role(user, *STAFF_ROLES)
+    require(user, "registry.view_institutions")
     return get_in_scope_or_404(Institution.objects.all(), user, pk=pk)
 
 
@@ -151,7 +151,7 @@ def institution_record(*, user: User, pk: int) -> InstitutionRecord:
 
 def zombies_for_user(*, user: User) -> QuerySet[Institution]:
     """Zombie institutions in the user's jurisdiction, with the year of their last passed inspection."""
-    require_role(user, *STAFF_ROLES)
+    require(user, "registry.view_institutions")
     qs = scope_queryset(Institution.objects.filter(conditions.zombie_q(today())), user)
     return qs.order_by("division_code", "name", "pk")
 
@@ -169,7 +169,7 @@ def application_queue_for_user(
     *, user: User, status: str = "", overdue_only: bool = False
 ) -> QuerySet[LicenceApplication]:
     """Applications of the user's county and department (a platform admin sees all), open ones first."""
-    require_role(user, Role.REGULATOR)
+    require(user, "registry.review_applications")
     qs = scope_queryset(LicenceApplication.objects.select_related("institution", "applicant"), user)
     if not user.is_platform_admin:
         qs = qs.filter(department=user.department)
@@ -188,7 +188,7 @@ def application_for_user(*, user: User, pk: int) -> LicenceApplication:
     base = LicenceApplication.objects.select_related("institution", "applicant").prefetch_related(
         Prefetch("steps", queryset=_steps()), "materials"
     )
-    if user.is_authenticated and user.role == Role.INSTITUTION_OPERATOR:
+    if can(user, "registry.apply_for_licence"):
         inst = my_institution(user=user)
         if inst is None:
             raise Http404
@@ -196,7 +196,7 @@ def application_for_user(*, user: User, pk: int) -> LicenceApplication:
         if app is None:
             raise Http404
         return app
-    require_role(user, Role.REGULATOR)
+    require(user, "registry.review_applications")
     return get_in_scope_or_404(base, user, pk=pk)
 
 
@@ -213,10 +213,8 @@ def is_overdue(app: LicenceApplication, day: datetime.date | None = None) -> boo
 
 
 def my_institution(*, user: User) -> Institution | None:
-    if not user.is_authenticated or user.role != Role.INSTITUTION_OPERATOR:
-        return None
-    link = InstitutionOperator.objects.filter(user=user).select_related("institution").first()
-    return link.institution if link else None
+    institution: Institution | None = operator_institution(user)
+    return institution
 
 
 def my_applications(*, user: User) -> QuerySet[LicenceApplication]:

@@ -20,11 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangjian.core.access import lock_in_scope_or_404, operator_institution, validate_printable
 from shuangjian.core.audit import audit_record
 from shuangjian.core.calendar import add_working_days
-from shuangjian.core.models import Department, Role, User
+from shuangjian.core.models import Department, User
+from shuangjian.core.permissions import require
 from shuangjian.core.rules import Violation, raise_if_any
-from shuangjian.core.scope import code_in_scope, require_role
 from shuangjian.core.validators import validate_resident_id, validate_uscc
 
 from . import rules, workflow
@@ -176,17 +177,6 @@ class InstitutionData:
     licensed_subjects: list[str] | None = None
 
 
-def _require_operator(actor: User) -> User:
-    if not actor.is_authenticated or actor.role != Role.INSTITUTION_OPERATOR:
-        raise Http404
-    return actor
-
-
-def _operator_institution(actor: User) -> Institution | None:
-    link = InstitutionOperator.objects.filter(user=actor).select_related("institution").first()
-    return link.institution if link else None
-
-
 def _clean_institution_data(data: InstitutionData) -> InstitutionData:
     errors: dict[str, list[ValidationError]] = {}
     try:
@@ -209,6 +199,11 @@ def _clean_institution_data(data: InstitutionData) -> InstitutionData:
         errors["division_code"] = [ValidationError(_("请选择所属县（区）。"), code="division")]
     if not data.name.strip():
         errors["name"] = [ValidationError(_("请填写机构名称。"), code="required")]
+    for field in ("name", "address"):
+        try:
+            validate_printable(getattr(data, field))
+        except ValidationError as exc:
+            errors[field] = [exc]
     if errors:
         raise ValidationError(errors)
     data.name = data.name.strip()
@@ -225,9 +220,9 @@ def licence_application_submit(
 ) -> LicenceApplication:
     """An institution operator applies for a licence: creates the institution (status applying) the first time,
     then the application with its materials, routed to the department and county that decide it."""
-    _require_operator(actor)
+    require(actor, "registry.apply_for_licence")
     workflow.require(workflow.transition(workflow.NEW, "submit"), materials=len(materials))
-    institution = _operator_institution(actor)
+    institution: Institution | None = operator_institution(actor)
     if institution is None:
         if data is None:
             raise ValidationError(_("请填写机构信息。"), code="data_required")
@@ -301,7 +296,7 @@ def licence_application_resubmit(
     *, actor: User, application: LicenceApplication, comment: str = "", materials: list[tuple[str, UploadedFile]]
 ) -> LicenceApplication:
     """The applicant answers a return for corrections (补正): new materials, back to submitted."""
-    _require_operator(actor)
+    require(actor, "registry.apply_for_licence")
     app = LicenceApplication.objects.select_for_update().get(pk=application.pk)
     if (
         app.applicant_id != actor.pk
@@ -320,10 +315,8 @@ def licence_application_resubmit(
 
 def _lock_for_regulator(actor: User, application: LicenceApplication) -> LicenceApplication:
     """The application locked for update, if the actor is a regulator of its county and department."""
-    require_role(actor, Role.REGULATOR)
-    if not code_in_scope(actor, application.division_code):
-        raise Http404
-    app = LicenceApplication.objects.select_for_update().get(pk=application.pk)
+    require(actor, "registry.review_applications")
+    app = lock_in_scope_or_404(LicenceApplication.objects.all(), actor, pk=application.pk)
     if not workflow.ACTORS[workflow.DEPARTMENT_REGULATOR](actor, app):
         raise ValidationError(
             _("该申请应由%(dept)s部门审批，您所在的部门无权办理。") % {"dept": app.get_department_display()},
@@ -491,7 +484,7 @@ ACTION_SERVICES: dict[str, Callable[..., LicenceApplication]] = {
 
 
 def _owned_institution_locked(actor: User, institution: Institution) -> Institution:
-    _require_operator(actor)
+    require(actor, "registry.manage_own_institution")
     if not InstitutionOperator.objects.filter(user=actor, institution_id=institution.pk).exists():
         raise Http404
     return Institution.objects.select_for_update().get(pk=institution.pk)
@@ -510,6 +503,12 @@ def institution_update(*, actor: User, institution: Institution, changes: dict[s
         changes["legal_rep_id"] = validate_resident_id(changes["legal_rep_id"])
     if "name" in changes and not str(changes["name"]).strip():
         raise ValidationError({"name": [_("请填写机构名称。")]})
+    for field in ("name", "address"):
+        if field in changes:
+            try:
+                validate_printable(changes[field])
+            except ValidationError as exc:
+                raise ValidationError({field: [exc]}) from None
     before = {k: getattr(inst, k) for k in changes}
     changed = {k: v for k, v in changes.items() if getattr(inst, k) != v}
     if not changed:
@@ -564,6 +563,11 @@ def site_save(
     unknown = set(data) - set(SITE_FIELDS)
     if unknown:
         raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    for field in ("name", "address"):
+        try:
+            validate_printable(data.get(field, ""))
+        except ValidationError as exc:
+            raise ValidationError({field: [exc]}) from None
     if site is not None:
         obj = Site.objects.select_for_update().get(pk=site.pk)
         if obj.institution_id != inst.pk:
@@ -594,10 +598,12 @@ def site_save(
 
 
 def _regulator_institution_locked(actor: User, institution: Institution) -> Institution:
-    require_role(actor, Role.REGULATOR)
-    if not code_in_scope(actor, institution.division_code):
-        raise Http404
-    return Institution.objects.select_for_update().get(pk=institution.pk)
+    """The institution locked, if the actor regulates it: another county's is a 404; an institution of the
+    actor's county licensed by another department is a 403 (it may read it, not act on it: issue 12)."""
+    require(actor, "registry.change_institution_status")
+    inst = lock_in_scope_or_404(Institution.objects.all(), actor, pk=institution.pk)
+    require(actor, "registry.change_institution_status", inst)
+    return inst
 
 
 @transaction.atomic
@@ -675,10 +681,9 @@ def blacklist_add(
 @transaction.atomic
 def blacklist_lift(*, actor: User, entry: BlacklistEntry, reason: str) -> BlacklistEntry:
     """Take an institution off the black list from today (the entry's end becomes yesterday)."""
-    require_role(actor, Role.REGULATOR)
-    if not code_in_scope(actor, entry.division_code):
-        raise Http404
-    obj = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
+    require(actor, "registry.lift_institution_blacklist")
+    obj = lock_in_scope_or_404(BlacklistEntry.objects.all(), actor, pk=entry.pk)
+    require(actor, "registry.lift_institution_blacklist", obj.institution)
     if not reason.strip():
         raise ValidationError(_("移出黑名单须写明理由。"), code="reason_required")
     today = timezone.localdate()

@@ -16,7 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import can
 
 from .models import ApplicationStatus, InstitutionOperator, LicenceApplication
 
@@ -98,11 +99,12 @@ BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 
 
 def _is_department_regulator(user: User, app: LicenceApplication) -> bool:
-    return user.role == Role.REGULATOR and bool(user.department) and user.department == app.department
+    # The named permission (registry/permissions.py) is the one answer the services, views and buttons share.
+    return can(user, "registry.decide_application", app)
 
 
 def _is_applicant(user: User, app: LicenceApplication) -> bool:
-    return user.role == Role.INSTITUTION_OPERATOR and (
+    return can(user, "registry.apply_for_licence") and (
         app.applicant_id == user.pk
         or InstitutionOperator.objects.filter(user=user, institution_id=app.institution_id).exists()
     )

@@ -13,10 +13,10 @@ from django.http import HttpRequest
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError
 from shuangjian.core.excel import FileProblem
-from shuangjian.core.models import User
 
 from . import selectors, services
 
@@ -33,11 +33,6 @@ class RosterOut(Schema):
     is_current: bool
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _out(r: Any) -> dict[str, Any]:
     return {
         "id": r.pk,
@@ -52,12 +47,12 @@ def _out(r: Any) -> dict[str, Any]:
 
 @router.get("/rosters", response=list[RosterOut], summary="在职教师名单上传记录（学校看本校，监管部门看辖区）")
 def roster_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_out(r) for r in selectors.rosters_for_user(_user(request))[:200]]
+    return [_out(r) for r in selectors.rosters_for_user(request_user(request))[:200]]
 
 
 @router.post("/rosters", response={201: RosterOut}, summary="上传本校在职教师名单（.xlsx：姓名、身份证号）")
 def roster_post(request: HttpRequest, file: File[UploadedFile]) -> Status:
-    user = _user(request)
+    user = request_user(request)
     school = selectors.require_school(user)
     try:
         result = services.roster_upload(actor=user, school=school, file=file)

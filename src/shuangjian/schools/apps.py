@@ -8,14 +8,8 @@ class SchoolsConfig(AppConfig):
     verbose_name = _("学校")
 
     def ready(self) -> None:
-        from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
 
-        register(
-            NavItem(
-                _("在职教师名单"),
-                "schools:roster_upload",
-                frozenset({Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR}),
-                order=43,
-            )
-        )
+        from . import permissions  # noqa: F401  (registers the named permissions)
+
+        register(NavItem(_("在职教师名单"), "schools:roster_upload", order=43, permission="schools.upload_rosters"))

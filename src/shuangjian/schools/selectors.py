@@ -6,7 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_county_staff, is_school_admin
 from shuangjian.core.scope import scope_queryset
 
 from .models import InServiceRoster, School
@@ -17,7 +18,7 @@ def school_for_admin(user: User | AnonymousUser | None) -> School | None:
     if user is None or not user.is_authenticated:
         return None
     assert isinstance(user, User)
-    if user.role != Role.SCHOOL_ADMIN:
+    if not is_school_admin(user):
         return None
     link = getattr(user, "school_admin", None)
     return link.school if link is not None else None
@@ -38,10 +39,10 @@ def rosters_for_user(user: User | AnonymousUser | None) -> QuerySet[InServiceRos
     assert isinstance(user, User)
     if user.is_platform_admin:
         return qs
-    if user.role == Role.SCHOOL_ADMIN:
+    if is_school_admin(user):
         school = school_for_admin(user)
         return qs.filter(school=school) if school else qs.none()
-    if user.role in (Role.REGULATOR, Role.INSPECTOR):
+    if is_county_staff(user):
         return scope_queryset(qs, user)
     return qs.none()
 
@@ -52,6 +53,6 @@ def schools_for_user(user: User | AnonymousUser | None) -> QuerySet[School]:
     if school is not None:
         return qs.filter(pk=school.pk)
     if user is not None and user.is_authenticated and isinstance(user, User):
-        if user.is_platform_admin or user.role in (Role.REGULATOR, Role.INSPECTOR):
+        if user.is_platform_admin or is_county_staff(user):
             return scope_queryset(qs, user)
     return qs.none()

@@ -21,8 +21,8 @@ from openpyxl import Workbook
 from shuangjian.core.audit import audit_record
 from shuangjian.core.excel import FileProblem, RowError, first_sheet, open_workbook, sheet_rows
 from shuangjian.core.locks import lock_resident_ids
-from shuangjian.core.models import Role, User
-from shuangjian.core.scope import require_role
+from shuangjian.core.models import User
+from shuangjian.core.permissions import require
 from shuangjian.core.validators import validate_resident_id
 
 from .hooks import roster_callbacks
@@ -128,7 +128,7 @@ def parse_roster(stream: IO[bytes], size: int | None = None) -> list[tuple[str, 
 @transaction.atomic
 def roster_upload(*, actor: User, school: School, file: Any) -> RosterResult:
     """Import a school's in-service roster (all rows or none) and flag current employments of its teachers."""
-    require_role(actor, Role.SCHOOL_ADMIN)
+    require(actor, "schools.submit_roster")
     link = getattr(actor, "school_admin", None)
     if not actor.is_platform_admin and (link is None or link.school_id != school.pk):
         from django.http import Http404

@@ -9,22 +9,18 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from shuangjian.core.access import request_user
 from shuangjian.core.excel import FileProblem
-from shuangjian.core.models import Role, User
-from shuangjian.core.scope import require_role
+from shuangjian.core.permissions import permission_required
 
 from . import selectors, services
 from .forms import RosterUploadForm
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
+@permission_required("schools.upload_rosters")
 def roster_upload(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR)
+    user = request_user(request)
     school = selectors.school_for_admin(user)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     result = None
@@ -63,6 +59,7 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("schools.upload_rosters")
 def roster_template(request: HttpRequest) -> FileResponse:
-    require_role(_user(request), Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR)
+    request_user(request)
     return FileResponse(services.roster_template(), as_attachment=True, filename=_("在职教师名单模板.xlsx"))

@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
-from shuangjian.core.models import Role, User
+from shuangjian.core.permissions import api_permission
 
 from . import selectors, services
 from .models import Employment
@@ -31,11 +32,6 @@ class EmploymentListParams(Schema):
     current: bool = False
     flagged: bool = False
     uncertified: bool = False
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _out(e: Employment, created: bool = False) -> dict[str, Any]:
@@ -67,7 +63,7 @@ def _out(e: Employment, created: bool = False) -> dict[str, Any]:
 
 @router.get("/employments", response=EmploymentPage, summary="聘用记录列表（机构看本机构，监管部门看辖区）")
 def employment_list(request: HttpRequest, params: Query[EmploymentListParams]) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     qs = selectors.filter_employments(selectors.employments_for_user(user), params.dict())
     count = qs.count()
     items = list(qs[params.offset : params.offset + params.limit])
@@ -76,7 +72,7 @@ def employment_list(request: HttpRequest, params: Query[EmploymentListParams]) -
 
 @router.get("/employments/{external_id}", response=EmploymentOut, summary="按机构系统编号查询本机构聘用记录")
 def employment_detail(request: HttpRequest, external_id: str) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     institution = selectors.operator_institution(user)
     if institution is None:
         raise Http404
@@ -92,10 +88,9 @@ def employment_detail(request: HttpRequest, external_id: str) -> dict[str, Any]:
     response={200: EmploymentOut, 201: EmploymentOut},
     summary="登记或更新聘用记录（人员、岗位、资质证书；按机构系统编号幂等）",
 )
+@api_permission("staff.manage_employments")
 def employment_put(request: HttpRequest, external_id: str, payload: EmploymentIn) -> Status:
-    user = _user(request)
-    if user.role != Role.INSTITUTION_OPERATOR:
-        raise Http404
+    user = request_user(request)
     e, created = services.employment_upsert(actor=user, external_id=external_id, data=payload.to_data())
     fresh = selectors.get_employment_for_user(user, e.pk)
     return Status(201 if created else 200, _out(fresh, created))
@@ -103,7 +98,7 @@ def employment_put(request: HttpRequest, external_id: str, payload: EmploymentIn
 
 @router.post("/employments/{external_id}/end", response=EmploymentOut, summary="登记离职")
 def employment_end(request: HttpRequest, external_id: str, payload: EndIn) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     institution = selectors.operator_institution(user)
     if institution is None:
         raise Http404
@@ -118,7 +113,7 @@ def employment_end(request: HttpRequest, external_id: str, payload: EndIn) -> di
 def employment_delete(request: HttpRequest, external_id: str) -> dict[str, Any]:
     from django.utils import timezone
 
-    user = _user(request)
+    user = request_user(request)
     institution = selectors.operator_institution(user)
     if institution is None:
         raise Http404

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
 from shuangjian.core.nav import Card, register_cards
+from shuangjian.core.permissions import is_county_staff, is_operator, is_school_admin
 from shuangjian.schools.selectors import rosters_for_user
 
 from .selectors import current_q, employments_for_user, flags_for_user
@@ -14,10 +15,10 @@ from .selectors import current_q, employments_for_user, flags_for_user
 
 @register_cards
 def staff_cards(user: User) -> list[Card]:
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         n = employments_for_user(user).filter(current_q()).count()
         return [Card(_("在职从业人员"), n, reverse("staff:employment_list"))]
-    if user.role in (Role.REGULATOR, Role.INSPECTOR) or user.is_platform_admin:
+    if is_county_staff(user) or user.is_platform_admin:
         open_flags = flags_for_user(user).filter(resolved_at__isnull=True).count()
         return [
             Card(
@@ -27,7 +28,7 @@ def staff_cards(user: User) -> list[Card]:
                 _("在职中小学教师、限制从业人员在机构任职。"),
             )
         ]
-    if user.role == Role.SCHOOL_ADMIN:
+    if is_school_admin(user):
         latest = rosters_for_user(user).filter(is_current=True).first()
         return [
             Card(

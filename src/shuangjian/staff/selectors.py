@@ -12,27 +12,19 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shuangjian.core.models import Role, User
+from shuangjian.core import access
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_county_staff, is_operator, is_regulating_staff
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution, Subject
 from shuangjian.schools.models import RosterEntry
 
 from .models import Employment, EmploymentFlag, FlagCode, Person, PersonBlacklist, Qualification, QualificationKind
 
-REGULATOR_ROLES = (Role.REGULATOR, Role.INSPECTOR)
-
 
 def operator_institution(user: User | AnonymousUser | None) -> Institution | None:
-    """The institution an operator account manages, or None for anyone else."""
-    if user is None or not user.is_authenticated:
-        return None
-    assert isinstance(user, User)
-    if user.role != Role.INSTITUTION_OPERATOR:
-        return None
-    link = getattr(user, "operated", None)
-    if link is None:
-        return None
-    institution: Institution = link.institution
+    """The institution an operator account manages, or None for anyone else (core.access, typed)."""
+    institution: Institution | None = access.operator_institution(user)
     return institution
 
 
@@ -53,10 +45,10 @@ def employments_for_user(user: User | AnonymousUser | None) -> QuerySet[Employme
     assert isinstance(user, User)
     if user.is_platform_admin:
         return qs
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         institution = operator_institution(user)
         return qs.filter(institution=institution) if institution else qs.none()
-    if user.role in REGULATOR_ROLES:
+    if is_county_staff(user):
         return scope_queryset(qs, user)
     return qs.none()
 
@@ -96,7 +88,7 @@ def flags_for_user(user: User | AnonymousUser | None) -> QuerySet[EmploymentFlag
     if user is None or not user.is_authenticated:
         return qs.none()
     assert isinstance(user, User)
-    if not (user.is_platform_admin or user.role in REGULATOR_ROLES):
+    if not is_regulating_staff(user):
         return qs.none()
     return scope_queryset(qs, user)
 
@@ -117,7 +109,7 @@ def blacklist_for_user(user: User | AnonymousUser | None) -> QuerySet[PersonBlac
     if user is None or not user.is_authenticated:
         return qs.none()
     assert isinstance(user, User)
-    if not (user.is_platform_admin or user.role in REGULATOR_ROLES):
+    if not is_regulating_staff(user):
         return qs.none()
     return scope_queryset(qs, user)
 

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shuangjian.core.access import has_forbidden_characters, lock_in_scope_or_404
 from shuangjian.core.audit import audit_record
 from shuangjian.core.locks import lock_resident_ids
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import require
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
-from shuangjian.core.scope import code_in_scope, require_role
 from shuangjian.core.validators import mask_resident_id, validate_mobile, validate_resident_id
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Subject
 
@@ -82,11 +83,6 @@ def _require_operator(actor: User) -> Institution:
     return institution
 
 
-def _has_control(text: str) -> bool:
-    # PostgreSQL refuses NUL in text and no name or number legitimately holds control characters.
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
-
-
 def _v(code: str, message: str, field: str, basis: str = "") -> Violation:
     return Violation(code, message, basis or str(BASIS_INPUT), field)
 
@@ -97,7 +93,7 @@ def _clean(data: EmploymentData) -> tuple[EmploymentData, list[Violation]]:
     name = " ".join((data.name or "").split())
     if not name:
         found.append(_v("staff.name_missing", _("请填写姓名。"), "name"))
-    elif _has_control(name) or len(name) > 64:
+    elif has_forbidden_characters(name) or len(name) > 64:
         found.append(_v("staff.name_invalid", _("姓名含有不允许的字符或过长。"), "name"))
     resident_id = (data.resident_id or "").strip()
     try:
@@ -142,7 +138,12 @@ def _clean_qualification(q: QualificationData, *, index: int = 0) -> tuple[Quali
     number = "".join((q.number or "").split()).upper()
     if not number:
         found.append(_v("staff.certificate_number_missing", _("请填写证书编号。"), f"{where}.number"))
-    elif _has_control(number) or len(number) > 64 or _has_control(q.name or "") or len(q.name or "") > 128:
+    elif (
+        has_forbidden_characters(number)
+        or len(number) > 64
+        or has_forbidden_characters(q.name or "")
+        or len(q.name or "") > 128
+    ):
         found.append(_v("staff.certificate_invalid", _("证书编号或名称含有不允许的字符或过长。"), f"{where}.number"))
     if q.kind == QualificationKind.TEACHER_CERTIFICATE:
         if q.subject not in Subject.values:
@@ -162,7 +163,7 @@ def _clean_qualification(q: QualificationData, *, index: int = 0) -> tuple[Quali
 def _external_id_violations(external_id: str, *, required: bool) -> list[Violation]:
     if not external_id:
         return [_v("staff.external_id_missing", _("缺少机构系统编号。"), "external_id")] if required else []
-    if len(external_id) > 64 or _has_control(external_id):
+    if len(external_id) > 64 or has_forbidden_characters(external_id):
         return [_v("staff.external_id_invalid", _("机构系统编号最长64个字符，且不能含控制字符。"), "external_id")]
     return []
 
@@ -266,8 +267,7 @@ def _snapshot(e: Employment) -> dict[str, Any]:
 @transaction.atomic
 def person_upsert(*, actor: User, resident_id: str, name: str, phone: str = "") -> Person:
     """Find the person by resident ID or create them; a differing name is refused, the phone is updated."""
-    if actor.role not in (Role.INSTITUTION_OPERATOR, Role.PLATFORM_ADMIN) and not actor.is_platform_admin:
-        raise Http404
+    require(actor, "staff.write_people")
     data, found = _clean(EmploymentData(resident_id=resident_id, name=name, phone=phone, start=timezone.localdate()))
     raise_if_any(found)
     person = Person.objects.select_for_update().filter(resident_id=data.resident_id).first()
@@ -489,10 +489,8 @@ def flag_rostered_employments(*, actor: User, entries: Iterable[Any]) -> list[Em
 
 @transaction.atomic
 def flag_resolve(*, actor: User, flag: EmploymentFlag, resolution: str) -> EmploymentFlag:
-    require_role(actor, Role.REGULATOR)
-    locked = EmploymentFlag.objects.select_for_update().filter(pk=flag.pk).first()
-    if locked is None or not code_in_scope(actor, locked.division_code):
-        raise Http404
+    require(actor, "staff.resolve_flags")
+    locked = lock_in_scope_or_404(EmploymentFlag.objects.all(), actor, pk=flag.pk)
     resolution = (resolution or "").strip()
     if not resolution:
         raise RuleViolationError([_v("staff.resolution_missing", _("请填写处理情况。"), "resolution")])
@@ -520,7 +518,7 @@ def person_blacklist_add(
     legal_basis: str = "",
 ) -> PersonBlacklist:
     """Bar a person from training work; every current employment of theirs is flagged for the regulator."""
-    require_role(actor, Role.REGULATOR)
+    require(actor, "staff.manage_people_blacklist")
     found: list[Violation] = []
     try:
         resident_id = validate_resident_id(resident_id)
@@ -533,9 +531,9 @@ def person_blacklist_add(
         found.append(_v("staff.reason_missing", _("请填写列入原因。"), "reason"))
     if end is not None and end < start:
         found.append(_v("staff.end_before_start", _("截止日期不能早于起始日期。"), "end"))
-    if _has_control(name) or len(name) > 64:
+    if has_forbidden_characters(name) or len(name) > 64:
         found.append(_v("staff.name_invalid", _("姓名含有不允许的字符或过长。"), "name"))
-    if _has_control(legal_basis or "") or len(legal_basis or "") > 255:
+    if has_forbidden_characters(legal_basis or "") or len(legal_basis or "") > 255:
         found.append(_v("staff.basis_invalid", _("依据过长或含有不允许的字符。"), "legal_basis"))
     division = (actor.scope_code or "")[:6]
     if len(division) != 6 and not actor.is_platform_admin:
@@ -577,10 +575,8 @@ def person_blacklist_add(
 
 @transaction.atomic
 def person_blacklist_lift(*, actor: User, entry: PersonBlacklist, reason: str) -> PersonBlacklist:
-    require_role(actor, Role.REGULATOR)
-    locked = PersonBlacklist.objects.select_for_update().filter(pk=entry.pk).first()
-    if locked is None or not code_in_scope(actor, locked.division_code):
-        raise Http404
+    require(actor, "staff.manage_people_blacklist")
+    locked = lock_in_scope_or_404(PersonBlacklist.objects.all(), actor, pk=entry.pk)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolationError([_v("staff.reason_missing", _("请填写解除原因。"), "lift_reason")])

@@ -13,22 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.access import request_user
+from shuangjian.core.permissions import can, permission_required, require
 from shuangjian.core.rules import RuleViolationError, Violation
-from shuangjian.core.scope import get_in_scope_or_404, require_role
+from shuangjian.core.scope import get_in_scope_or_404
 
 from . import selectors, services
 from .forms import BlacklistForm, EmploymentForm, EndForm, QualificationForm, ReasonForm
 from .models import EmploymentFlag, EmploymentRole
 from .services import EmploymentData, QualificationData
 
-LIST_ROLES = (Role.INSTITUTION_OPERATOR, Role.REGULATOR, Role.INSPECTOR)
 PER_PAGE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _violations_into(form: forms.Form, violations: list[Violation]) -> None:
@@ -44,8 +39,9 @@ def _violations_into(form: forms.Form, violations: list[Violation]) -> None:
 
 
 @login_required
+@permission_required("staff.view_employments")
 def employment_list(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), *LIST_ROLES)
+    user = request_user(request)
     qs = selectors.filter_employments(selectors.employments_for_user(user), request.GET)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -54,15 +50,16 @@ def employment_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "roles": EmploymentRole.choices,
-            "is_operator": user.role == Role.INSTITUTION_OPERATOR,
-            "show_institution": user.role != Role.INSTITUTION_OPERATOR,
+            "is_operator": can(user, "staff.manage_employments"),
+            "show_institution": not can(user, "staff.manage_employments"),
         },
     )
 
 
 @login_required
+@permission_required("staff.manage_employments")
 def employment_new(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     if selectors.operator_institution(user) is None:
         raise Http404
     form = EmploymentForm(request.POST or None)
@@ -104,10 +101,11 @@ def employment_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("staff.view_employments")
 def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), *LIST_ROLES)
+    user = request_user(request)
     e = selectors.get_employment_for_user(user, pk)
-    is_operator = user.role == Role.INSTITUTION_OPERATOR
+    is_operator = can(user, "staff.manage_employments")
     qform = QualificationForm(prefix="q")
     eform = EndForm(prefix="e")
     violations: list[Violation] = []
@@ -148,8 +146,9 @@ def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("staff.view_flags")
 def flag_list(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR, Role.INSPECTOR)
+    user = request_user(request)
     qs = selectors.flags_for_user(user)
     counts = selectors.flag_counts(qs)
     shown = qs if request.GET.get("all") else qs.filter(resolved_at__isnull=True)
@@ -162,8 +161,9 @@ def flag_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("staff.resolve_flags")
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     flag = get_in_scope_or_404(EmploymentFlag.objects.all(), user, pk=pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
@@ -175,13 +175,14 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("staff.view_people_blacklist")
 def blacklist(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR, Role.INSPECTOR)
+    user = request_user(request)
     form = BlacklistForm(request.POST or None)
     status = 200
     violations: list[Violation] = []
     if request.method == "POST":
-        require_role(user, Role.REGULATOR)
+        require(user, "staff.manage_people_blacklist")
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -201,8 +202,9 @@ def blacklist(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("staff.manage_people_blacklist")
 def blacklist_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     entry = get_in_scope_or_404(selectors.blacklist_for_user(user), user, pk=pk)
     form = ReasonForm(request.POST)
     if form.is_valid():

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError
-from shuangjian.core.models import Role, User
+from shuangjian.core.permissions import api_permission
 from shuangjian.core.rules import RuleViolationError, Violation
-from shuangjian.core.scope import require_role
 from shuangjian.courses.models import Session
 
 from . import selectors, services
@@ -39,11 +39,6 @@ class EnrolmentListParams(Schema):
 class EnrolmentPage(Schema):
     count: int
     items: list[EnrolmentOut]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _out(e: Enrolment, created: bool = False) -> dict[str, Any]:
@@ -69,9 +64,10 @@ def _out(e: Enrolment, created: bool = False) -> dict[str, Any]:
 
 
 @router.put("/enrolments/{external_id}", response={200: EnrolmentOut, 201: EnrolmentOut})
+@api_permission("students.manage_enrolments")
 def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) -> Status[dict[str, Any]]:
     """Create or update the enrolment the institution knows as ``external_id`` (201 created, 200 otherwise)."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     enrolment, created = services.enrolment_upsert(
         actor=user,
         external_id=external_id,
@@ -92,9 +88,10 @@ def put_enrolment(request: HttpRequest, external_id: str, payload: EnrolmentIn) 
 
 
 @router.get("/enrolments/{external_id}", response=EnrolmentOut)
+@api_permission("students.manage_enrolments")
 def get_enrolment(request: HttpRequest, external_id: str) -> dict[str, Any]:
     """One of the operator's enrolments by the institution's own id."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     if not external_id or "\x00" in external_id:  # NUL never names a record and cannot reach PostgreSQL
         raise Http404
     enrolment = selectors.enrolments_for_user(user).filter(external_id=external_id).first()
@@ -106,16 +103,17 @@ def get_enrolment(request: HttpRequest, external_id: str) -> dict[str, Any]:
 @router.get("/enrolments", response=EnrolmentPage)
 def list_enrolments(request: HttpRequest, params: Query[EnrolmentListParams]) -> dict[str, Any]:
     """Enrolments the caller may see (own institution, own pupils, or the jurisdiction), newest first."""
-    user = _user(request)
+    user = request_user(request)
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), {"status": params.status, "q": params.q})
     items = [_out(e) for e in qs[params.offset : params.offset + params.limit]]
     return {"count": qs.count(), "items": items}
 
 
 @router.put("/attendance", response=AttendanceOut)
+@api_permission("students.manage_enrolments")
 def put_attendance(request: HttpRequest, payload: AttendanceIn) -> dict[str, Any]:
     """Record one pupil at one session; repeating the call changes nothing."""
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     ids = (payload.enrolment_external_id, payload.session_external_id)
     enrolment = (
         None
@@ -150,22 +148,25 @@ def put_attendance(request: HttpRequest, payload: AttendanceIn) -> dict[str, Any
 
 
 @router.get("/my/enrolments", response=list[EnrolmentOut])
+@api_permission("students.view_own_children")
 def my_enrolments(request: HttpRequest) -> list[dict[str, Any]]:
     """A parent's children's enrolments."""
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     return [_out(e) for e in selectors.enrolments_for_user(user).order_by("-created_at")[:500]]
 
 
 @router.get("/my/children", response=list[ChildOut])
+@api_permission("students.view_own_children")
 def my_children(request: HttpRequest) -> list[Any]:
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     return list(selectors.children_for_parent(user))
 
 
 @router.post("/my/children", response={201: ChildOut})
+@api_permission("students.view_own_children")
 def bind_child(request: HttpRequest, payload: BindIn) -> Status[Any]:
     """Bind a child by name, resident ID and the binding code on the contract (limited attempts per hour)."""
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     try:
         guardianship = services.guardian_bind(
             actor=user, name=payload.name, resident_id=payload.resident_id, binding_code=payload.binding_code
@@ -178,9 +179,10 @@ def bind_child(request: HttpRequest, payload: BindIn) -> Status[Any]:
 
 
 @router.post("/my/enrolments/{enrolment_id}/confirm", response=EnrolmentOut)
+@api_permission("students.view_own_children")
 def confirm_contract(request: HttpRequest, enrolment_id: int) -> dict[str, Any]:
     """The parent confirms the enrolment's contract."""
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     enrolment = selectors.get_enrolment_for_user(user, enrolment_id)
     services.contract_confirm(actor=user, enrolment=enrolment)
     return _out(selectors.get_enrolment_for_user(user, enrolment_id))

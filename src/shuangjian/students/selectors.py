@@ -8,7 +8,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from shuangjian.core.models import Role, User
+from shuangjian.core import access
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_county_staff, is_operator, is_parent, is_school_admin
 from shuangjian.core.scope import scope_queryset
 from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.registry.models import Institution
@@ -20,23 +22,14 @@ LIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ACTIVE)
 
 
 def operator_institution(user: User | AnonymousUser | None) -> Institution | None:
-    """The institution an operator account manages, or None for anyone else."""
-    if user is None or not user.is_authenticated:
-        return None
-    assert isinstance(user, User)
-    if user.role != Role.INSTITUTION_OPERATOR:
-        return None
-    # The reverse one-to-one raises an AttributeError subclass when unlinked: such an operator owns nothing.
-    link = getattr(user, "operated", None)
-    if link is None:
-        return None
-    institution: Institution = link.institution
+    """The institution an operator account manages, or None for anyone else (core.access, typed)."""
+    institution: Institution | None = access.operator_institution(user)
     return institution
 
 
 def school_codes_for_user(user: User) -> list[str]:
     """The school codes a school administrator answers for (the schools app's SchoolAdmin link)."""
-    if user.role != Role.SCHOOL_ADMIN:
+    if not is_school_admin(user):
         return []
     codes = SchoolAdmin.objects.filter(user=user).values_list("school__code", flat=True)
     return [c for c in codes if c]
@@ -50,16 +43,16 @@ def enrolments_for_user(user: User | AnonymousUser | None) -> QuerySet[Enrolment
     assert isinstance(user, User)
     if user.is_platform_admin:
         return qs
-    if user.role == Role.PARENT:
+    if is_parent(user):
         return qs.filter(student__guardianships__parent=user)
-    if user.role == Role.INSTITUTION_OPERATOR:
+    if is_operator(user):
         institution = operator_institution(user)
         return qs.filter(institution=institution) if institution else qs.none()
-    if user.role == Role.SCHOOL_ADMIN:
+    if is_school_admin(user):
         # A school sees its own pupils wherever they train (Nanchang's per-pupil survey), nobody else's.
         codes = school_codes_for_user(user)
         return qs.filter(student__school_code__in=codes) if codes else qs.none()
-    if user.role in (Role.REGULATOR, Role.INSPECTOR):
+    if is_county_staff(user):
         return scope_queryset(qs, user)
     return qs.none()
 
@@ -127,7 +120,7 @@ def enrolment_counts_by_institution(qs: QuerySet[Enrolment], *, limit: int = 10)
 
 
 def children_for_parent(user: User) -> QuerySet[Student]:
-    if user.role != Role.PARENT:
+    if not is_parent(user):
         return Student.objects.none()
     return Student.objects.filter(guardianships__parent=user).annotate(n_enrolments=Count("enrolments")).order_by("pk")
 

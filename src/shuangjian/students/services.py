@@ -24,8 +24,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangjian.core.access import has_forbidden_characters
 from shuangjian.core.audit import audit_record
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
+from shuangjian.core.permissions import is_parent
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
 from shuangjian.core.validators import mask_resident_id, validate_resident_id
 from shuangjian.courses.models import ClassGroup, Session
@@ -123,14 +125,11 @@ def _clean_student(data: StudentData) -> tuple[StudentData, list[Violation]]:
         school_code=(data.school_code or "").strip(),
     )
     for field in ("name", "school_roll_no", "grade", "school_name", "school_code"):
-        if _has_control_chars(getattr(cleaned, field)):
-            found.append(Violation("control_characters", _("不能包含控制字符。"), rules.BASIS_CONTRACT, field))
+        if has_forbidden_characters(getattr(cleaned, field)):
+            found.append(
+                Violation("control_characters", _("不能包含控制字符或不可见字符。"), rules.BASIS_CONTRACT, field)
+            )
     return cleaned, found
-
-
-def _has_control_chars(value: str) -> bool:
-    # PostgreSQL refuses NUL outright; other control characters are never part of a name or code.
-    return any(ord(c) < 32 or ord(c) == 127 for c in value)
 
 
 def _find_student(data: StudentData, *, lock: bool) -> Student | None:
@@ -353,7 +352,7 @@ def guardian_bind(*, actor: User, name: str, resident_id: str, binding_code: str
     be used to learn which IDs are on record. A code binds one parent once; a second parent asks the institution
     for a new code. Attempts per parent are limited per hour; every attempt is audited.
     """
-    if actor.role != Role.PARENT:
+    if not is_parent(actor):
         raise Http404
     key = f"students:bind-attempts:{actor.pk}"
     cache.add(key, 0, timeout=3600)
@@ -484,7 +483,7 @@ def enrolment_create(
         external_id=external_id,
     )
     external_id = (external_id or "").strip()
-    if len(external_id) > EXTERNAL_ID_MAX or _has_control_chars(external_id):
+    if len(external_id) > EXTERNAL_ID_MAX or has_forbidden_characters(external_id):
         found.append(
             Violation(
                 "external_id_invalid",
@@ -639,7 +638,7 @@ def enrolment_upsert(
     """
     institution = _require_operator(actor)
     external_id = (external_id or "").strip()
-    if len(external_id) > EXTERNAL_ID_MAX or _has_control_chars(external_id):
+    if len(external_id) > EXTERNAL_ID_MAX or has_forbidden_characters(external_id):
         raise RuleViolationError(
             [
                 Violation(

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from shuangjian.core.access import request_user
 from shuangjian.core.excel import safe_row
-from shuangjian.core.models import Role, User
+from shuangjian.core.models import User
 from shuangjian.core.money import format_fen
+from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError
-from shuangjian.core.scope import require_role
 from shuangjian.core.validators import mask_resident_id
 
 from . import selectors, services
@@ -29,13 +30,7 @@ from .contracts import DOCX_CONTENT_TYPE, contract_clauses, contract_docx
 from .forms import BindForm, EnrolmentForm
 from .models import Enrolment, EnrolmentStatus
 
-LIST_ROLES = (Role.INSTITUTION_OPERATOR, Role.SCHOOL_ADMIN, Role.REGULATOR, Role.INSPECTOR)
 EXPORT_LIMIT = 50_000
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _show_violations(form: forms.Form, exc: ValidationError) -> None:
@@ -52,15 +47,16 @@ def _show_violations(form: forms.Form, exc: ValidationError) -> None:
 def _guardian_name(enrolment: Enrolment, user: User) -> str:
     if enrolment.contract_confirmed_by is not None:
         return str(enrolment.contract_confirmed_by)
-    return str(user) if user.role == Role.PARENT else ""
+    return str(user) if can(user, "students.view_own_children") else ""
 
 
 # --- parents ------------------------------------------------------------------------------------------------------
 
 
 @login_required
+@permission_required("students.view_own_children")
 def my_children(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     form = BindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,8 +76,9 @@ def my_children(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("students.view_own_children")
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     child = selectors.get_child_for_parent(user, pk)
     enrolments = selectors.enrolments_for_user(user).filter(student=child).order_by("-created_at")
     return render(
@@ -95,11 +92,14 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("students.view_enrolment")
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     enrolment = selectors.get_enrolment_for_user(user, pk)
     can_confirm = (
-        user.role == Role.PARENT and enrolment.status == EnrolmentStatus.PENDING and not enrolment.contract_confirmed_at
+        can(user, "students.view_own_children")
+        and enrolment.status == EnrolmentStatus.PENDING
+        and not enrolment.contract_confirmed_at
     )
     return render(
         request,
@@ -112,14 +112,15 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "for_institution": _is_own(user),
             "attendance": selectors.attendance_for_enrolment(enrolment),
             "can_confirm": can_confirm,
-            "can_cancel": user.role == Role.INSTITUTION_OPERATOR and enrolment.status == EnrolmentStatus.PENDING,
+            "can_cancel": can(user, "students.manage_enrolments") and enrolment.status == EnrolmentStatus.PENDING,
         },
     )
 
 
 @login_required
+@permission_required("students.view_enrolment")
 def contract_download(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     enrolment = selectors.get_enrolment_for_user(user, pk)
     body = contract_docx(enrolment, guardian_name=_guardian_name(enrolment, user), for_institution=_is_own(user))
     response = HttpResponse(body, content_type=DOCX_CONTENT_TYPE)
@@ -129,13 +130,14 @@ def contract_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _is_own(user: User) -> bool:
     # get_enrolment_for_user has already limited an operator to their institution's enrolments.
-    return user.role == Role.INSTITUTION_OPERATOR
+    return can(user, "students.manage_enrolments")
 
 
 @login_required
+@permission_required("students.manage_enrolments")
 @require_POST
 def binding_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     enrolment = selectors.get_enrolment_for_user(user, pk)
     services.enrolment_binding_code_renew(actor=user, enrolment=enrolment)
     messages.success(request, _("已生成新的家长绑定码，原绑定码作废。"))
@@ -144,8 +146,9 @@ def binding_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
+@permission_required("students.view_own_children")
 def contract_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
-    user = require_role(_user(request), Role.PARENT)
+    user = request_user(request)
     enrolment = selectors.get_enrolment_for_user(user, pk)
     try:
         services.contract_confirm(actor=user, enrolment=enrolment)
@@ -159,8 +162,9 @@ def contract_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
+@permission_required("students.manage_enrolments")
 def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     enrolment = selectors.get_enrolment_for_user(user, pk)
     try:
         services.enrolment_cancel(actor=user, enrolment=enrolment)
@@ -176,8 +180,9 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
+@permission_required("students.view_enrolments")
 def enrolment_list(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), *LIST_ROLES)
+    user = request_user(request)
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
@@ -187,18 +192,19 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "totals": selectors.enrolment_totals(qs),
             "by_institution": (
-                selectors.enrolment_counts_by_institution(qs) if user.role != Role.INSTITUTION_OPERATOR else []
+                selectors.enrolment_counts_by_institution(qs) if not can(user, "students.manage_enrolments") else []
             ),
             "statuses": EnrolmentStatus.choices,
-            "is_operator": user.role == Role.INSTITUTION_OPERATOR,
-            "show_institution": user.role != Role.INSTITUTION_OPERATOR,
+            "is_operator": can(user, "students.manage_enrolments"),
+            "show_institution": not can(user, "students.manage_enrolments"),
         },
     )
 
 
 @login_required
+@permission_required("students.view_enrolments")
 def enrolment_export(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), *LIST_ROLES)
+    user = request_user(request)
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("学员报名"))
@@ -261,8 +267,9 @@ def enrolment_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("students.manage_enrolments")
 def enrolment_new(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     form = EnrolmentForm(request.POST or None, class_groups=selectors.class_groups_for_operator(user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -293,8 +300,9 @@ def enrolment_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("students.manage_enrolments")
 def attendance_sessions(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     qs = selectors.sessions_for_operator(user)
     if request.GET.get("when") != "all":
         qs = qs.filter(starts_at__lte=timezone.now())
@@ -303,8 +311,9 @@ def attendance_sessions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("students.manage_enrolments")
 def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(_user(request), Role.INSTITUTION_OPERATOR)
+    user = request_user(request)
     session = selectors.get_session_for_operator(user, pk)
     errors: list[str] = []
     if request.method == "POST":

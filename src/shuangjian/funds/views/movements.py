@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shuangjian.core.access import request_user
 from shuangjian.core.excel import safe_row
-from shuangjian.core.models import Role, User
 from shuangjian.core.money import format_fen, parse_yuan
+from shuangjian.core.permissions import can, permission_required
 
 from .. import reconcile, refunds, release, rules, selectors, services
 from ..banks import is_simulated
@@ -35,13 +36,6 @@ from ..models import (
     RefundRoute,
     RefundStatus,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    if not request.user.is_authenticated:
-        raise Http404
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
@@ -71,8 +65,9 @@ def _page(request: HttpRequest, qs: Any, per_page: int = 20, name: str = "page")
 
 
 @login_required
+@permission_required("funds.view_own_payments")
 def parent(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     balances = selectors.parent_balances(user)
     pending = selectors.consumptions_for_parent(user).filter(status=ConsumptionStatus.PENDING)
     history = selectors.consumptions_for_parent(user).exclude(status=ConsumptionStatus.PENDING)
@@ -92,8 +87,9 @@ def parent(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.view_own_payments")
 def consumption_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     item = selectors.consumption_for_parent(user, pk)
     _attempt(request, lambda: release.consumption_confirm(actor=user, request=item), _("已确认消课。"))
     return redirect("funds:parent")
@@ -101,8 +97,9 @@ def consumption_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.view_own_payments")
 def consumption_dispute(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     item = selectors.consumption_for_parent(user, pk)
     _attempt(
         request,
@@ -114,10 +111,11 @@ def consumption_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.view_own_payments")
 def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """The parent's application: a reason, and a tick confirming the amount shown (the service refuses if the
     refundable amount changed since the page showed it)."""
-    user = _user(request)
+    user = request_user(request)
     enrolment = selectors.parent_enrolment(user, enrolment_id)
     if request.POST.get("confirm") != "on":
         messages.error(request, _("请勾选确认退费金额后再提交。"))
@@ -139,9 +137,10 @@ def refund_apply(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.view_own_payments")
 def refund_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """The parent withdraws an application before the institution answers."""
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_parent(user, pk)
     _attempt(request, lambda: refunds.refund_withdraw(actor=user, refund=refund), _("退费申请已撤回。"))
     return redirect("funds:parent")
@@ -149,9 +148,10 @@ def refund_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.view_own_payments")
 def refund_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The parent's word on a refund the institution says it paid directly: received, or not received."""
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_parent(user, pk)
     if request.POST.get("action") == "confirm":
         _attempt(request, lambda: refunds.refund_confirm_receipt(actor=user, refund=refund), _("已确认收到退款。"))
@@ -168,8 +168,9 @@ def refund_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("funds.manage_institution_funds")
 def institution(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     refund_qs = selectors.refunds_for_institution(user)
     settled, instructions = selectors.released_for_institution(user)
     return render(
@@ -190,8 +191,9 @@ def institution(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.manage_institution_funds")
 def refund_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_institution(user, pk)
     if request.POST.get("action") == "agree":
         _attempt(request, lambda: refunds.refund_agree(actor=user, refund=refund), _("已同意退费，款项将原路退回。"))
@@ -206,9 +208,10 @@ def refund_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.manage_institution_funds")
 def refund_paid_direct(request: HttpRequest, pk: int) -> HttpResponse:
     """The institution records a refund it paid the parent itself (no custody account: no bank instruction)."""
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_institution(user, pk)
     paid_on = None
     raw = request.POST.get("paid_on", "").strip()
@@ -232,8 +235,9 @@ def refund_paid_direct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("funds.operate_bank")
 def bank(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     batches = selectors.batches_for_bank(user)
     if request.method == "POST":
         made = 0
@@ -259,8 +263,9 @@ def bank(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("funds.operate_bank")
 def batch_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    user = _user(request)
+    user = request_user(request)
     batch = selectors.batch_for_bank(user, pk)
     if not batch.file:
         raise Http404
@@ -270,9 +275,10 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
+@permission_required("funds.operate_bank")
 def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     """The simulated bank executes the batch through its API (demo and tests; a real bank answers by itself)."""
-    user = _user(request)
+    user = request_user(request)
     batch = selectors.batch_for_bank(user, pk)
     if not is_simulated(batch.bank):
         raise Http404
@@ -285,8 +291,9 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("funds.reconcile")
 def reconcile_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     cases = selectors.discrepancies_for_user(user)
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -352,8 +359,9 @@ def _parse_lines(text: str) -> list[tuple[str, int]]:
 
 
 @login_required
+@permission_required("funds.reconcile")
 def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     case = selectors.discrepancy_for_user(user, pk)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -374,7 +382,7 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 _("已按所选方式处理；涉及记账的须由另一名监管人员复核后入账。"),
             )
             return redirect("funds:discrepancy", pk=case.pk)
-        if user.role != Role.REGULATOR and not user.is_platform_admin:
+        if not can(user, "funds.resolve_discrepancy"):
             raise Http404
         if action == "propose":
             _attempt(
@@ -426,7 +434,7 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestion": suggestion,
             "proposed": AdjustmentStatus.PROPOSED,
             "open": DiscrepancyStatus.OPEN,
-            "can_act": user.role == Role.REGULATOR or user.is_platform_admin,
+            "can_act": can(user, "funds.resolve_discrepancy"),
             "resolutions": reconcile.resolutions_for(case, user),
             "ledger_resolutions": reconcile.LEDGER_RESOLUTIONS,
             "orders": reconcile.candidate_orders(case) if case.status == DiscrepancyStatus.OPEN else [],
@@ -438,8 +446,9 @@ def discrepancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("funds.supervise")
 def cases(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     disputes = selectors.disputes_for_regulator(user)
     refund_qs = selectors.refunds_for_regulator(user).filter(status__in=[RefundStatus.APPLIED, RefundStatus.REFUSED])
     direct_owed = selectors.refunds_for_regulator(user).filter(
@@ -466,8 +475,9 @@ def cases(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.supervise")
 def dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     item = selectors.dispute_for_regulator(user, pk)
     upheld = request.POST.get("decision") == "uphold"
     _attempt(
@@ -482,8 +492,9 @@ def dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.supervise")
 def refund_order(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_regulator(user, pk)
     _attempt(request, lambda: refunds.refund_order(actor=user, refund=refund), _("已责令退费。"))
     return redirect("funds:cases")
@@ -491,9 +502,10 @@ def refund_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.supervise")
 def refund_pay_from_deposit(request: HttpRequest, pk: int) -> HttpResponse:
     """The regulator pays an overdue direct refund from the institution's risk deposit."""
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_regulator(user, pk)
     _attempt(
         request,
@@ -505,9 +517,10 @@ def refund_pay_from_deposit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.manage_institution_funds")
 def order_paid_direct(request: HttpRequest, order_no: str) -> HttpResponse:
     """A risk-deposit institution records a parent's payment it received itself."""
-    user = _user(request)
+    user = request_user(request)
     order = selectors.direct_order_for_institution(user, order_no)
     _attempt(
         request,
@@ -521,16 +534,18 @@ def order_paid_direct(request: HttpRequest, order_no: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("funds.supervise")
 def refund_reorder(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     refund = selectors.refund_for_regulator(user, pk)
     _attempt(request, lambda: refunds.refund_reorder_direct(actor=user, refund=refund), _("已责令机构重新退款并登记。"))
     return redirect("funds:cases")
 
 
 @login_required
+@permission_required("funds.supervise")
 def overview(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     division = request.GET.get("division", "")[:12]
     data = selectors.funds_overview(user, division=division)
     if request.GET.get("export") == "xlsx":

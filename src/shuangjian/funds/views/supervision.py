@@ -6,34 +6,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.access import request_user
 from shuangjian.core.nav import NavItem, register
-from shuangjian.core.scope import get_in_scope_or_404, require_role
+from shuangjian.core.permissions import permission_required
+from shuangjian.core.scope import get_in_scope_or_404
 from shuangjian.registry.models import Institution
 
 from .. import rules, selectors, services
 from ..forms import BankForm, BankSettingsForm, CustodyForm, RiskDepositForm
 from ..models import Bank
 
-register(NavItem(gettext_lazy("资金监管设置"), "funds:setup", frozenset({Role.REGULATOR}), order=400))
-register(NavItem(gettext_lazy("托管银行"), "funds:banks", frozenset({Role.PLATFORM_ADMIN}), order=401))
-
-
-def _user(request: HttpRequest) -> User:
-    if not request.user.is_authenticated:
-        raise Http404
-    assert isinstance(request.user, User)
-    return request.user
+register(NavItem(gettext_lazy("资金监管设置"), "funds:setup", order=400, permission="funds.supervise"))
+register(NavItem(gettext_lazy("托管银行"), "funds:banks", order=401, permission="funds.manage_banks"))
 
 
 @login_required
+@permission_required("funds.supervise")
 def setup(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     custody_form = CustodyForm(prefix="c")
     deposit_form = RiskDepositForm(prefix="d")
     if request.method == "POST":
@@ -87,8 +82,9 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("funds.manage_banks")
 def banks(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.PLATFORM_ADMIN)
+    user = request_user(request)
     form = BankForm()
     if request.method == "POST" and "bank" in request.POST:
         settings_form = BankSettingsForm(request.POST)

@@ -12,24 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from shuangjian.core.access import job_for_user, request_user
 from shuangjian.core.excel import Limits, upload_size_problem
-from shuangjian.core.models import Job, Role, User
+from shuangjian.core.models import Job
 from shuangjian.core.nav import NavItem, register
-from shuangjian.core.scope import require_role
+from shuangjian.core.permissions import permission_required
 
 from .. import exports, imports
 from ..filters import InstitutionFilters
 
 JOB_KINDS = (imports.JOB_KIND, exports.EXPORT_JOB_KIND)
 
-register(NavItem(gettext_lazy("摸底排查导入"), "registry:survey_import", frozenset({Role.REGULATOR}), order=230))
-
-
-def _user(request: HttpRequest) -> User:
-    if not request.user.is_authenticated:
-        raise Http404
-    assert isinstance(request.user, User)
-    return request.user
+register(
+    NavItem(gettext_lazy("摸底排查导入"), "registry:survey_import", order=230, permission="registry.import_survey")
+)
 
 
 class SurveyImportForm(forms.Form):
@@ -57,8 +53,9 @@ class SurveyImportForm(forms.Form):
 
 
 @login_required
+@permission_required("registry.import_survey")
 def survey_import(request: HttpRequest) -> HttpResponse:
-    user = require_role(_user(request), Role.REGULATOR)
+    user = request_user(request)
     if request.method == "POST":
         form = SurveyImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -92,8 +89,8 @@ def survey_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.import_survey")
 def survey_template(request: HttpRequest) -> FileResponse:
-    require_role(_user(request), Role.REGULATOR)
     return exports.xlsx_response(imports.survey_template(), "摸底排查模板.xlsx")
 
 
@@ -111,21 +108,24 @@ def _job_context(job: Job) -> dict[str, object]:
 
 
 @login_required
+@permission_required("registry.view_jobs")
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = imports.job_for_user(user=_user(request), job_id=pk, kinds=JOB_KINDS)
+    job = job_for_user(user=request_user(request), pk=pk, kinds=JOB_KINDS)
     return render(request, "registry/imports/job.html", _job_context(job))
 
 
 @login_required
+@permission_required("registry.view_jobs")
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel alone, polled every second by htmx until the job has finished."""
-    job = imports.job_for_user(user=_user(request), job_id=pk, kinds=JOB_KINDS)
+    job = job_for_user(user=request_user(request), pk=pk, kinds=JOB_KINDS)
     return render(request, "registry/imports/_progress.html", _job_context(job))
 
 
 @login_required
+@permission_required("registry.view_jobs")
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = imports.job_for_user(user=_user(request), job_id=pk, kinds=JOB_KINDS)
+    job = job_for_user(user=request_user(request), pk=pk, kinds=JOB_KINDS)
     if not job.result_file:
         raise Http404
     if job.kind == imports.JOB_KIND:
@@ -137,9 +137,10 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.export_institutions")
 def institution_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered institution list as Excel: small lists at once, large ones through a background job."""
-    user = _user(request)
+    user = request_user(request)
     filters = InstitutionFilters.from_params(request.GET)
     qs = exports.institutions_for_export(user=user, filters=filters)
     if qs.count() > exports.EXPORT_INLINE_MAX:
@@ -149,8 +150,9 @@ def institution_export(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@permission_required("registry.view_jobs")
 def job_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     qs = Job.objects.filter(owner=user, kind__in=JOB_KINDS).order_by("-created_at")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "registry/imports/jobs.html", {"page": page})

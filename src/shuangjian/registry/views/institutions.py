@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shuangjian.core.models import Division, DivisionLevel, Role, User
-from shuangjian.core.scope import get_in_scope_or_404, require_role, user_reach
+from shuangjian.core.access import request_user
+from shuangjian.core.models import Division, DivisionLevel, User
+from shuangjian.core.permissions import can, permission_required
+from shuangjian.core.scope import get_in_scope_or_404, user_reach
 
 from .. import documents, rules, selectors, services, workflow
 from ..filters import InstitutionFilters
@@ -43,13 +45,6 @@ from ..models import (
 )
 
 ACTION_LABELS = {t.action: t.label for t in workflow.TRANSITIONS}
-
-
-def _user(request: HttpRequest) -> User:
-    if not request.user.is_authenticated:
-        raise Http404
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -98,8 +93,9 @@ def _counties(user: User) -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
+@permission_required("registry.view_institutions")
 def institution_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     filters = InstitutionFilters.from_params(request.GET)
     exact = request.GET.get("count") == "exact"
     page = selectors.institution_page_with_flags(
@@ -128,10 +124,12 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("registry.view_institution")
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = selectors.institution_record(user=user, pk=pk)
-    is_regulator = user.role == Role.REGULATOR or user.is_platform_admin
+    # The same predicate the services check: another department's regulator reads the record, acts on nothing.
+    is_regulator = can(user, "registry.change_institution_status", record.institution)
     return render(
         request,
         "registry/institution_detail.html",
@@ -153,8 +151,9 @@ def _status_choices(current: str) -> list[tuple[str, str]]:
 
 @login_required
 @require_POST
+@permission_required("registry.change_institution_status")
 def institution_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = StatusForm(request.POST, choices=[(s, s) for s in InstitutionStatus.values])
     _post_action(
@@ -169,8 +168,9 @@ def institution_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("registry.record_annual_inspection")
 def annual_inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = AnnualInspectionForm(request.POST)
     _post_action(
@@ -185,8 +185,9 @@ def annual_inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("registry.blacklist_institution")
 def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = BlacklistAddForm(request.POST)
     _post_action(
@@ -201,9 +202,9 @@ def blacklist_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("registry.lift_institution_blacklist")
 def blacklist_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    require_role(user, Role.REGULATOR)
+    user = request_user(request)
     entry = get_in_scope_or_404(BlacklistEntry.objects.all(), user, pk=pk)
     form = ReasonForm(request.POST)
     _post_action(
@@ -218,8 +219,9 @@ def blacklist_lift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("registry.deregister_institution")
 def institution_deregister(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     inst = selectors.institution_for_user(user=user, pk=pk)
     form = ReasonForm(request.POST)
     _post_action(
@@ -236,8 +238,9 @@ def institution_deregister(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.view_zombies")
 def zombie_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     qs = selectors.zombies_for_user(user=user)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     last = selectors.last_passed_years(list(page.object_list))
@@ -254,8 +257,9 @@ def zombie_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.review_applications")
 def application_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("status", "open")
     overdue = request.GET.get("overdue") == "1"
     qs = selectors.application_queue_for_user(user=user, status=status, overdue_only=overdue)
@@ -270,10 +274,11 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("registry.view_application")
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     app = selectors.application_for_user(user=user, pk=pk)
-    is_regulator = user.role == Role.REGULATOR or user.is_platform_admin
+    is_regulator = can(user, "registry.review_applications")
     verbs = [t.action for t in workflow.actions_from(app.status, workflow.DEPARTMENT_REGULATOR)] if is_regulator else []
     form = TransitionForm(actions=[(v, str(ACTION_LABELS[v])) for v in verbs])
     if request.method == "POST":
@@ -299,7 +304,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "verbs": [(v, str(ACTION_LABELS[v])) for v in verbs],
             "overdue": selectors.is_overdue(app),
-            "can_act": is_regulator and app.department == user.department,
+            "can_act": can(user, "registry.decide_application", app),
             "is_regulator": is_regulator,
         },
     )
@@ -307,8 +312,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.view_application")
 def application_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    app = selectors.application_for_user(user=_user(request), pk=pk)
+    app = selectors.application_for_user(user=request_user(request), pk=pk)
     if app.status not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         raise Http404
     response = HttpResponse(
@@ -321,8 +327,9 @@ def application_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.view_application")
 def application_material(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
-    app = selectors.application_for_user(user=_user(request), pk=pk)
+    app = selectors.application_for_user(user=request_user(request), pk=pk)
     material = app.materials.filter(pk=material_pk).first()
     if material is None:
         raise Http404
@@ -343,17 +350,11 @@ def _quote(name: str) -> str:
 # --- operator ----------------------------------------------------------------------------------------------------
 
 
-def _operator(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role != Role.INSTITUTION_OPERATOR:
-        raise Http404
-    return user
-
-
 @login_required
 @require_GET
+@permission_required("registry.manage_own_institution")
 def my_institution(request: HttpRequest) -> HttpResponse:
-    user = _operator(request)
+    user = request_user(request)
     inst = selectors.my_institution(user=user)
     if inst is None:
         return redirect("registry:apply")
@@ -362,8 +363,9 @@ def my_institution(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("registry.manage_own_institution")
 def my_institution_edit(request: HttpRequest) -> HttpResponse:
-    user = _operator(request)
+    user = request_user(request)
     inst = selectors.my_institution(user=user)
     if inst is None:
         raise Http404
@@ -379,8 +381,9 @@ def my_institution_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("registry.manage_own_institution")
 def my_site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = _operator(request)
+    user = request_user(request)
     inst = selectors.my_institution(user=user)
     if inst is None:
         raise Http404
@@ -405,9 +408,10 @@ def my_site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@permission_required("registry.apply_for_licence")
 def apply(request: HttpRequest) -> HttpResponse:
     """The operator's licence application: the first submission, its progress, and resubmission after a return."""
-    user = _operator(request)
+    user = request_user(request)
     inst = selectors.my_institution(user=user)
     applications = list(selectors.my_applications(user=user).prefetch_related("steps__actor", "materials"))
     current = applications[0] if applications else None

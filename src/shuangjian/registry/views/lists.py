@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from shuangjian.core.models import Role, User
+from shuangjian.core.access import request_user
 from shuangjian.core.nav import NavItem, register
+from shuangjian.core.permissions import permission_required
 
 from .. import exports, lists
 from ..models import ListKind, ListPublicationRow
 
-register(NavItem(gettext_lazy("白名单"), "registry:whitelist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=240))
-register(NavItem(gettext_lazy("黑名单"), "registry:blacklist", frozenset({Role.REGULATOR, Role.INSPECTOR}), order=241))
-register(NavItem(gettext_lazy("名单发布"), "registry:publications", frozenset({Role.REGULATOR}), order=242))
+register(NavItem(gettext_lazy("白名单"), "registry:whitelist", order=240, permission="registry.view_lists"))
+register(NavItem(gettext_lazy("黑名单"), "registry:blacklist", order=241, permission="registry.view_lists"))
+register(NavItem(gettext_lazy("名单发布"), "registry:publications", order=242, permission="registry.view_publications"))
 
 
 class CachedCountPaginator(Paginator):
@@ -52,13 +53,6 @@ class CachedCountPaginator(Paginator):
 COUNT_CACHE_SECONDS = 60
 
 
-def _user(request: HttpRequest) -> User:
-    if not request.user.is_authenticated:
-        raise Http404
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _params(request: HttpRequest) -> tuple[str, str]:
     q = (request.GET.get("q") or "").strip()[:64]
     division = (request.GET.get("division") or "").strip()
@@ -67,35 +61,39 @@ def _params(request: HttpRequest) -> tuple[str, str]:
 
 @login_required
 @require_GET
+@permission_required("registry.view_lists")
 def whitelist(request: HttpRequest) -> HttpResponse:
     q, division = _params(request)
-    qs = lists.whitelist_for_user(user=_user(request), q=q, division=division)
+    qs = lists.whitelist_for_user(user=request_user(request), q=q, division=division)
     page = CachedCountPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "registry/lists/whitelist.html", {"page": page, "q": q, "division": division})
 
 
 @login_required
 @require_GET
+@permission_required("registry.view_lists")
 def whitelist_export(request: HttpRequest) -> FileResponse:
     q, division = _params(request)
-    qs = lists.whitelist_for_user(user=_user(request), q=q, division=division)
+    qs = lists.whitelist_for_user(user=request_user(request), q=q, division=division)
     return exports.xlsx_response(exports.whitelist_xlsx(qs), f"白名单-{exports.stamp()}.xlsx")
 
 
 @login_required
 @require_GET
+@permission_required("registry.view_lists")
 def blacklist(request: HttpRequest) -> HttpResponse:
     q, division = _params(request)
-    qs = lists.blacklist_for_user(user=_user(request), q=q, division=division)
+    qs = lists.blacklist_for_user(user=request_user(request), q=q, division=division)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "registry/lists/blacklist.html", {"page": page, "q": q, "division": division})
 
 
 @login_required
 @require_GET
+@permission_required("registry.view_lists")
 def blacklist_export(request: HttpRequest) -> FileResponse:
     q, division = _params(request)
-    qs = lists.blacklist_for_user(user=_user(request), q=q, division=division)
+    qs = lists.blacklist_for_user(user=request_user(request), q=q, division=division)
     return exports.xlsx_response(exports.blacklist_xlsx(qs), f"黑名单-{exports.stamp()}.xlsx")
 
 
@@ -106,8 +104,9 @@ class PublishForm(forms.Form):
 
 
 @login_required
+@permission_required("registry.view_publications")
 def publications(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     qs = lists.publications_for_user(user=user)
     form = PublishForm(initial={"year": timezone.localdate().year, "division_code": user.scope_code[:6]})
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
@@ -116,8 +115,9 @@ def publications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("registry.publish_lists")
 def publish(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
@@ -142,8 +142,9 @@ def publish(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.view_publications")
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    publication = get_object_or_404(lists.publications_for_user(user=_user(request)), pk=pk)
+    publication = get_object_or_404(lists.publications_for_user(user=request_user(request)), pk=pk)
     kind = request.GET.get("kind") or ""
     kind = kind if kind in ListKind.values else ListKind.WHITE
     rows = ListPublicationRow.objects.filter(publication=publication, kind=kind).order_by("division_code", "name", "pk")
@@ -153,8 +154,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("registry.view_publications")
 def publication_export(request: HttpRequest, pk: int, kind: str) -> FileResponse:
-    publication = get_object_or_404(lists.publications_for_user(user=_user(request)), pk=pk)
+    publication = get_object_or_404(lists.publications_for_user(user=request_user(request)), pk=pk)
     if kind not in ListKind.values:
         raise Http404
     label = _("白名单") if kind == ListKind.WHITE else _("黑名单")
