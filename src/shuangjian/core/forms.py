@@ -1,6 +1,57 @@
+"""Core forms and the date/time widgets every form uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The browser's native pickers read and write only ISO values: the language's display format (zh-hans renders
+# 2030/03/28) would leave <input type="date"> blank and the unchanged form would then wipe or refuse the date.
+ISO_DATE = "%Y-%m-%d"
+ISO_TIME = "%H:%M"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """``<input type="date">`` whose value is always ISO, whatever the active language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or ISO_DATE)
+
+
+class TimeInput(forms.TimeInput):
+    """``<input type="time">`` whose value is always ``HH:MM``."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or ISO_TIME)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """``<input type="datetime-local">`` whose value is always ``YYYY-MM-DDTHH:MM``."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or ISO_DATETIME)
+
+
+def iso_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """``formfield_callback`` for ModelForms: the model's date and time columns get the ISO widgets above."""
+    if isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("widget", DateTimeInput)
+    elif isinstance(db_field, models.DateField):
+        kwargs.setdefault("widget", DateInput)
+    elif isinstance(db_field, models.TimeField):
+        kwargs.setdefault("widget", TimeInput)
+    return db_field.formfield(**kwargs)
 
 
 class LoginForm(AuthenticationForm):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.fields import YuanField
+from shuangjian.core.forms import DateInput, TimeInput
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 
 from .models import ClassGroup, ClassSizeTier, Course, CourseFormat, PriceFormat
@@ -139,9 +140,9 @@ class ClassGroupForm(BootstrapMixin, forms.Form):
 
 
 class SessionForm(BootstrapMixin, forms.Form):
-    date = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=gettext_lazy("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=gettext_lazy("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=gettext_lazy("日期"), widget=DateInput())
+    start_time = forms.TimeField(label=gettext_lazy("开始时间"), widget=TimeInput())
+    end_time = forms.TimeField(label=gettext_lazy("结束时间"), widget=TimeInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,10 +170,10 @@ class WeeklyForm(BootstrapMixin, forms.Form):
     weekdays = forms.TypedMultipleChoiceField(
         label=gettext_lazy("每周上课日"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    start_time = forms.TimeField(label=gettext_lazy("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=gettext_lazy("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    date_from = forms.DateField(label=gettext_lazy("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("开始时间"), widget=TimeInput())
+    end_time = forms.TimeField(label=gettext_lazy("结束时间"), widget=TimeInput())
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +194,7 @@ class GuidancePriceForm(BootstrapMixin, forms.Form):
     class_size_tier = forms.ChoiceField(label=gettext_lazy("班额档次"), choices=ClassSizeTier.choices)
     price_format = forms.ChoiceField(label=gettext_lazy("授课形式"), choices=PriceFormat.choices)
     benchmark = YuanField(label=gettext_lazy("基准价（元/标准课时）"))
-    effective_from = forms.DateField(label=gettext_lazy("执行日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=gettext_lazy("执行日期"), widget=DateInput())
     document_no = forms.CharField(label=gettext_lazy("定价文件文号"), max_length=128, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
