@@ -78,6 +78,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "shuangjian.core.context_processors.navigation",
             ],
+            # Names for codes on every page without a {% load %} in each template.
+            "builtins": ["shuangjian.core.templatetags.names", "shuangjian.registry.templatetags.registry_labels"],
         },
     }
 ]
