@@ -201,7 +201,9 @@ def case_site() -> Case:
 
 def case_course() -> Case:
     inst = _institution()
-    course = CourseFactory.create(institution=inst, grades=["七年级", "八年级"], description="方程与不等式\n第二行")
+    course = CourseFactory.create(
+        institution=inst, grades=["七年级", "八年级", "初二提高"], description="方程与不等式\n第二行"
+    )
     return Case(_operator(inst), reverse("courses:course_edit", args=[course.pk]), course)
 
 

@@ -43,6 +43,52 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format=format or ISO_DATETIME)
 
 
+# School grades as records store them (the Chinese name is the stored value, as in existing rows), pre-school to
+# senior high: the ages that off-campus training rules speak of.
+GRADE_CHOICES: list[tuple[str, Any]] = [
+    ("学前", _("学前")),
+    ("一年级", _("一年级")),
+    ("二年级", _("二年级")),
+    ("三年级", _("三年级")),
+    ("四年级", _("四年级")),
+    ("五年级", _("五年级")),
+    ("六年级", _("六年级")),
+    ("七年级", _("七年级")),
+    ("八年级", _("八年级")),
+    ("九年级", _("九年级")),
+    ("高一", _("高一")),
+    ("高二", _("高二")),
+    ("高三", _("高三")),
+]
+
+
+class GradesField(forms.MultipleChoiceField):
+    """A set of grades picked from ``GRADE_CHOICES``; cleans to a list of stored values in school order.
+
+    ``keep`` adds values a record already holds that are not in the list (older free-text entries), so that
+    saving the record unchanged keeps them.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", GRADE_CHOICES)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def _pairs(self) -> list[tuple[str, Any]]:
+        return [(str(value), label) for value, label in self.choices]  # type: ignore[union-attr,misc]
+
+    def keep(self, values: list[str]) -> None:
+        pairs = self._pairs()
+        known = {value for value, _label in pairs}
+        self.choices = [*pairs, *((v, v) for v in values if v not in known)]
+
+    def clean(self, value: Any) -> list[str]:
+        picked = set(super().clean(value))
+        return [v for v, _label in self._pairs() if v in picked]
+
+
 def iso_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """``formfield_callback`` for ModelForms: the model's date and time columns get the ISO widgets above."""
     if isinstance(db_field, models.DateTimeField):

@@ -133,6 +133,8 @@ class CourseFacts:
     price_per_lesson_fen: int
     class_size_tier: str
     division_code: str
+    # The subject's name for messages (数学, not math); the code is shown when it is empty.
+    subject_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -398,7 +400,8 @@ def check_course_licence(facts: CourseFacts, institution: InstitutionFacts) -> l
             found.append(
                 Violation(
                     "course.subject_not_licensed",
-                    _("办学许可证未核准该学科（%(subject)s）的学科类培训。") % {"subject": facts.subject or "—"},
+                    _("办学许可证未核准该学科（%(subject)s）的学科类培训。")
+                    % {"subject": facts.subject_label or facts.subject or "—"},
                     str(BASIS_LICENCE),
                     "subject",
                 )

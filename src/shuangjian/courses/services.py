@@ -25,6 +25,7 @@ from shuangjian.core import calendar as core_calendar
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Job, Role, User
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
+from shuangjian.registry.labels import subject_label
 from shuangjian.registry.models import Institution, Site
 from shuangjian.registry.rules import site_capacity
 
@@ -197,6 +198,7 @@ def course_facts(data: CourseData, division_code: str) -> rules.CourseFacts:
         price_per_lesson_fen=data.price_per_lesson_fen,
         class_size_tier=data.class_size_tier,
         division_code=division_code,
+        subject_label=subject_label(data.subject) if data.category == rules.SUBJECT else "",
     )
 
 
