@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.models import Division, Role, User
@@ -208,7 +208,10 @@ def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     created = services.sessions_generate_weekly(
                         actor=user, class_group=group, pattern=weekly_form.pattern()
                     )
-                    messages.success(request, _("已生成 %(n)s 个课次。") % {"n": len(created)})
+                    messages.success(
+                        request,
+                        ngettext("已生成 %(n)s 个课次。", "已生成 %(n)s 个课次。", len(created)) % {"n": len(created)},
+                    )
                     return redirect("courses:class_group_detail", pk=group.pk)
         except ValidationError as exc:
             violations = _refusal(exc)

@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.models import Role, User
@@ -205,7 +206,9 @@ def bank(request: HttpRequest) -> HttpResponse:
         for b in selectors.banks_for_user(user).filter(is_active=True):
             made += bool(release.release_batch_create(actor=user, bank=b))
             made += bool(refunds.refund_batch_create(actor=user, bank=b))
-        messages.success(request, _("已生成 %(n)s 个指令批次。") % {"n": made})
+        messages.success(
+            request, ngettext("已生成 %(n)s 个指令批次。", "已生成 %(n)s 个指令批次。", made) % {"n": made}
+        )
         return redirect("funds:bank")
     return render(
         request,
@@ -237,7 +240,7 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     batch = selectors.batch_for_bank(user, pk)
     done = release.instruction_batch_execute_simulated(actor=user, batch=batch)
-    messages.success(request, _("银行已处理 %(n)s 条指令。") % {"n": done})
+    messages.success(request, ngettext("银行已处理 %(n)s 条指令。", "银行已处理 %(n)s 条指令。", done) % {"n": done})
     return redirect("funds:bank")
 
 
