@@ -139,3 +139,15 @@ def test_grades_are_picked_from_a_list_and_stored_as_before() -> None:
     assert response.status_code == 302
     assert Course.objects.get(pk=course.pk).grades == ["七年级", "九年级"]  # school order
     assert client.post(url, {**data, "grades": ["大学"]}).status_code == 200  # not a grade: refused
+
+
+def test_guidance_price_division_is_picked_by_name_within_scope(longting: None) -> None:
+    Division.objects.update_or_create(code="41", defaults={"name": "河南省", "level": DivisionLevel.PROVINCE})
+    Division.objects.update_or_create(code="4102", defaults={"name": "开封市", "level": DivisionLevel.CITY})
+    Division.objects.update_or_create(code="4101", defaults={"name": "郑州市", "level": DivisionLevel.CITY})
+    client = Client()
+    client.force_login(RegulatorFactory.create(scope_code="4102"))
+    html = client.get(reverse("courses:guidance_prices")).content.decode()
+    assert '<option value="4102" selected>开封市</option>' in html
+    assert "郑州市" not in html and "河南省" not in html  # outside the regulator's city: not offered
+    assert "龙亭区" not in html.split('name="division_code"')[1].split("</select>")[0]  # a county sets no price

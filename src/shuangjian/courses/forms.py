@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from shuangjian.core.fields import YuanField
 from shuangjian.core.forms import DateInput, GradesField, TimeInput
+from shuangjian.core.models import Division, DivisionLevel
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 from shuangjian.staff.models import Employment
 from shuangjian.staff.selectors import current_q
@@ -220,6 +221,14 @@ class GuidancePriceForm(BootstrapMixin, forms.Form):
     effective_from = forms.DateField(label=gettext_lazy("执行日期"), widget=DateInput())
     document_no = forms.CharField(label=gettext_lazy("定价文件文号"), max_length=128, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if scope is not None:
+            # A picker of the provinces and cities the regulator may price, by name (scope "" = all).
+            divisions = Division.objects.filter(
+                level__in=[DivisionLevel.PROVINCE, DivisionLevel.CITY], code__startswith=scope
+            ).order_by("code")
+            self.fields["division_code"] = forms.ChoiceField(
+                label=gettext_lazy("定价区划（省或市）"), choices=[(d.code, d.name) for d in divisions]
+            )
         self.style()

@@ -365,7 +365,11 @@ def violation_scan_job(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def guidance_prices(request: HttpRequest) -> HttpResponse:
     user = require_role(_user(request), Role.REGULATOR)
-    form = GuidancePriceForm(request.POST or None, initial={"division_code": user.scope_code[:4]})
+    form = GuidancePriceForm(
+        request.POST or None,
+        initial={"division_code": user.scope_code[:4]},
+        scope="" if user.is_platform_admin else user.scope_code,
+    )
     violations: list[Violation] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
