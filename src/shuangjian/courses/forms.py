@@ -228,7 +228,11 @@ class GuidancePriceForm(BootstrapMixin, forms.Form):
             divisions = Division.objects.filter(
                 level__in=[DivisionLevel.PROVINCE, DivisionLevel.CITY], code__startswith=scope
             ).order_by("code")
+            choices = [(d.code, d.name) for d in divisions]
             self.fields["division_code"] = forms.ChoiceField(
-                label=gettext_lazy("定价区划（省或市）"), choices=[(d.code, d.name) for d in divisions]
+                label=gettext_lazy("定价区划（省或市）"),
+                choices=choices,
+                disabled=not choices,
+                help_text="" if choices else _("政府指导价由省、市设定；本辖区内没有可设定的省或市。"),
             )
         self.style()
