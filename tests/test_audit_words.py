@@ -70,6 +70,7 @@ def test_objects_are_named_by_kind_and_name_people_by_number_only() -> None:
         AuditEvent(object_type="funds.journalentry", object_id="999999"),
         AuditEvent(object_type="staff.person", object_id="LT-1"),
         AuditEvent(object_type="nothing.here", object_id="7"),
+        AuditEvent(object_type="core.calendarday", object_id="2027"),  # not a date: the key's type is checked
     ]
     with translation.override("zh-hans"):
         labels = object_labels(events)
@@ -80,6 +81,7 @@ def test_objects_are_named_by_kind_and_name_people_by_number_only() -> None:
     assert labels[("funds.journalentry", "999999")] == "记账凭证 #999999"
     assert labels[("staff.person", "LT-1")] == "从业人员 #LT-1"
     assert labels[("nothing.here", "7")] == "nothing.here 7"
+    assert labels[("core.calendarday", "2027")].endswith(" #2027")
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -309,10 +310,13 @@ def object_labels(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
                 labels[(object_type, object_id)] = f"{object_type} {object_id}"
             continue
         kind = str(model._meta.verbose_name)
-        try:
-            found = {str(pk): obj for pk, obj in model._base_manager.in_bulk(list(ids)).items()}
-        except (ValueError, TypeError):  # ids that are not this model's keys
-            found = {}
+        keys = {}
+        for object_id in ids:
+            try:
+                keys[model._meta.pk.to_python(object_id)] = object_id
+            except (ValidationError, ValueError, TypeError):  # an id that is not this model's key: no lookup
+                continue
+        found = {keys[pk]: obj for pk, obj in model._base_manager.in_bulk(list(keys)).items() if pk in keys}
         for object_id in ids:
             obj = found.get(object_id)
             name = _object_name(obj) if obj is not None else ""
