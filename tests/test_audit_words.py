@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
 from pathlib import Path
@@ -17,7 +16,8 @@ import shuangjian
 from shuangjian.core.audit import action_label, action_labels, audit_record, object_labels
 from shuangjian.core.models import AuditEvent, Division, DivisionLevel
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory
-from shuangjian.funds.models import EntryKind, JournalEntry, RefundStatus
+from shuangjian.funds.models import Bank, EntryKind, RefundStatus
+from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.registry.tests.factories import InstitutionFactory
 
 SOURCE = Path(shuangjian.__file__).parent
@@ -58,15 +58,10 @@ def test_action_families_built_at_run_time_have_labels() -> None:
 @pytest.mark.django_db
 def test_objects_are_named_by_kind_and_name_people_by_number_only() -> None:
     institution = InstitutionFactory.create(name="龙亭区启航培训学校")
-    entry = JournalEntry.objects.create(
-        kind=EntryKind.RELEASE,
-        reference="REL-2026-0001",
-        division_code="410202",
-        business_date=datetime.date(2026, 3, 4),
-    )
+    bank = BankFactory.create(name="中国银行开封分行")
     events = [
         AuditEvent(object_type="registry.institution", object_id=str(institution.pk)),
-        AuditEvent(object_type="funds.journalentry", object_id=str(entry.pk)),
+        AuditEvent(object_type="funds.bank", object_id=str(bank.pk)),
         AuditEvent(object_type="funds.journalentry", object_id="999999"),
         AuditEvent(object_type="staff.person", object_id="LT-1"),
         AuditEvent(object_type="nothing.here", object_id="7"),
@@ -77,7 +72,7 @@ def test_objects_are_named_by_kind_and_name_people_by_number_only() -> None:
     assert (
         labels[("registry.institution", str(institution.pk))] == f"校外培训机构 #{institution.pk} · 龙亭区启航培训学校"
     )
-    assert labels[("funds.journalentry", str(entry.pk))] == f"记账凭证 #{entry.pk} · REL-2026-0001"
+    assert labels[("funds.bank", str(bank.pk))] == f"托管银行 #{bank.pk} · 中国银行开封分行"
     assert labels[("funds.journalentry", "999999")] == "记账凭证 #999999"
     assert labels[("staff.person", "LT-1")] == "从业人员 #LT-1"
     assert labels[("nothing.here", "7")] == "nothing.here 7"
@@ -85,12 +80,11 @@ def test_objects_are_named_by_kind_and_name_people_by_number_only() -> None:
 
 
 @pytest.fixture
-def county_log(db: None) -> tuple[JournalEntry, Client]:
+def county_log(db: None) -> tuple[Bank, Client]:
     Division.objects.update_or_create(code="410202", defaults={"name": "龙亭区", "level": DivisionLevel.COUNTY})
     admin = PlatformAdminFactory.create()
-    entry = JournalEntry.objects.create(
-        kind=EntryKind.PAYOUT, reference="PAY-7", division_code="410202", business_date=datetime.date(2026, 3, 4)
-    )
+    # A bank, not a journal entry: a ledger entry without postings is refused by PostgreSQL's balance trigger.
+    entry = BankFactory.create(name="中国银行开封分行")
     audit_record(actor=admin, action="funds.instruction_executed", obj=entry, division_code="410202")
     regulator = RegulatorFactory.create(scope_code="410202")
     client = Client()
@@ -98,17 +92,17 @@ def county_log(db: None) -> tuple[JournalEntry, Client]:
     return entry, client
 
 
-def test_audit_page_shows_words_not_codes(county_log: tuple[JournalEntry, Client]) -> None:
+def test_audit_page_shows_words_not_codes(county_log: tuple[Bank, Client]) -> None:
     entry, client = county_log
     html = client.get(reverse("core:audit_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     cells = re.findall(r'data-testid="audit-(?:action|object)"[^>]*>([^<]*)<', html)
-    assert cells == ["银行回执：指令已执行", f"记账凭证 #{entry.pk} · PAY-7"]
+    assert cells == ["银行回执：指令已执行", f"托管银行 #{entry.pk} · 中国银行开封分行"]
     assert ">龙亭区<" in html
     # The code is still there for those who need it, behind the words.
     assert "<code>funds.instruction_executed</code>" in html
 
 
-def test_audit_export_keeps_the_codes_in_their_own_columns(county_log: tuple[JournalEntry, Client]) -> None:
+def test_audit_export_keeps_the_codes_in_their_own_columns(county_log: tuple[Bank, Client]) -> None:
     entry, client = county_log
     response = client.get(reverse("core:audit_export"), {"action": "funds."}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
@@ -118,7 +112,7 @@ def test_audit_export_keeps_the_codes_in_their_own_columns(county_log: tuple[Jou
     assert header[4:7] == ["操作", "操作代码", "对象"]
     assert row["操作"] == "银行回执：指令已执行"
     assert row["操作代码"] == "funds.instruction_executed"
-    assert row["对象类型代码"] == "funds.journalentry"
+    assert row["对象类型代码"] == "funds.bank"
     assert row["对象编号"] == str(entry.pk)
     assert row["区划"] == "龙亭区" and row["区划代码"] == "410202"
 
