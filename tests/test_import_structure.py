@@ -16,7 +16,8 @@ PACKAGE = SRC / "shuangjian"
 # Finds every installed app's demo modules by walking INSTALLED_APPS; it names no app.
 # Discovery by design, naming no app: demo_city walks INSTALLED_APPS; the bank adapter is the dotted path a
 # setting names (FUNDS_BANK_ADAPTER), so production code never imports the simulated bank.
-DISCOVERY = {"core/management/commands/demo_city.py", "funds/banks/__init__.py"}
+# The audit log names each event's object by its stored "app.model" label, whatever app wrote it.
+DISCOVERY = {"core/management/commands/demo_city.py", "funds/banks/__init__.py", "core/audit.py"}
 
 
 def _production_files() -> list[Path]:

@@ -102,7 +102,7 @@ def test_audit_log_and_not_found_pages(page, live_server):
     login(page, "lt_edu", TEST_PASSWORD)
     page.wait_for_selector("[data-testid=dashboard-title]")
     page.click("nav >> text=审计日志")
-    page.wait_for_selector("text=institution.approve")
+    page.wait_for_selector("tbody >> text=准予办学")  # the action in words (institution.approve)
     assert page.locator("tbody tr").count() == 2
     assert page.locator("tbody >> text=系统").count() == 1, "an event without an actor is shown as the system"
     screenshot(page, "audit-list")

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from shuangjian.core.rules import Violation
 
@@ -59,10 +59,10 @@ def class_size_tier_label(tier: str) -> str:
     """ "10 人以下", "10–35 人", "35 人以上" with the numbers in force."""
     below, above = int(settings.COURSES_CLASS_SIZE_SMALL_BELOW), int(settings.COURSES_CLASS_SIZE_LARGE_ABOVE)
     if tier == "small":
-        return _("%(n)s 人以下") % {"n": below}
+        return ngettext("%(n)s 人以下", "%(n)s 人以下", below) % {"n": below}
     if tier == "medium":
         return _("%(low)s–%(high)s 人") % {"low": below, "high": above}
-    return _("%(n)s 人以上") % {"n": above}
+    return ngettext("%(n)s 人以上", "%(n)s 人以上", above) % {"n": above}
 
 
 def class_size_tier_choices() -> list[tuple[str, str]]:
@@ -169,6 +169,8 @@ class CourseFacts:
     price_per_lesson_fen: int
     class_size_tier: str
     division_code: str
+    # The subject's name for messages (数学, not math); the code is shown when it is empty.
+    subject_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -435,7 +437,8 @@ def check_course_licence(facts: CourseFacts, institution: InstitutionFacts) -> l
             found.append(
                 Violation(
                     "course.subject_not_licensed",
-                    _("办学许可证未核准该学科（%(subject)s）的学科类培训。") % {"subject": facts.subject or "—"},
+                    _("办学许可证未核准该学科（%(subject)s）的学科类培训。")
+                    % {"subject": facts.subject_label or facts.subject or "—"},
                     str(BASIS_LICENCE),
                     "subject",
                 )

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shuangjian.core import access
 from shuangjian.core.access import lock_in_scope_or_404
@@ -29,6 +30,7 @@ from shuangjian.core.models import Job, User
 from shuangjian.core.permissions import can, require
 from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
 from shuangjian.core.uploads import check_upload
+from shuangjian.registry.labels import subject_label
 from shuangjian.registry.models import Category, Institution, NonSubjectField, Site, Subject
 from shuangjian.registry.rules import site_capacity
 from shuangjian.staff import rules as staff_rules
@@ -207,6 +209,7 @@ def course_facts(data: CourseData, division_code: str) -> rules.CourseFacts:
         price_per_lesson_fen=data.price_per_lesson_fen,
         class_size_tier=data.class_size_tier,
         division_code=division_code,
+        subject_label=subject_label(data.subject) if data.category == rules.SUBJECT else "",
     )
 
 
@@ -889,7 +892,14 @@ def _text(value: str, field: str, missing: str) -> str:
         raise RuleViolationError([Violation(f"violation.{field}_required", missing, "", field)])
     if len(text) > NOTICE_MAX:
         raise RuleViolationError(
-            [Violation(f"violation.{field}_too_long", _("内容不得超过 %(n)s 个字。") % {"n": NOTICE_MAX}, "", field)]
+            [
+                Violation(
+                    f"violation.{field}_too_long",
+                    ngettext("内容不得超过 %(n)s 个字。", "内容不得超过 %(n)s 个字。", NOTICE_MAX) % {"n": NOTICE_MAX},
+                    "",
+                    field,
+                )
+            ]
         )
     return text
 

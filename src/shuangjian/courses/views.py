@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import operator_institution, request_user
@@ -282,7 +282,10 @@ def class_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     created = services.sessions_generate_weekly(
                         actor=user, class_group=group, pattern=weekly_form.pattern()
                     )
-                    messages.success(request, _("已生成 %(n)s 个课次。") % {"n": len(created)})
+                    messages.success(
+                        request,
+                        ngettext("已生成 %(n)s 个课次。", "已生成 %(n)s 个课次。", len(created)) % {"n": len(created)},
+                    )
                     return redirect("courses:class_group_detail", pk=group.pk)
         except ValidationError as exc:
             violations = _refusal(exc)
@@ -474,7 +477,11 @@ def violation_scan_job(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("courses.view_guidance_prices")
 def guidance_prices(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = GuidancePriceForm(request.POST or None, initial={"division_code": user.scope_code[:4]})
+    form = GuidancePriceForm(
+        request.POST or None,
+        initial={"division_code": user.scope_code[:4]},
+        scope="" if user.is_platform_admin else user.scope_code,
+    )
     violations: list[Violation] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

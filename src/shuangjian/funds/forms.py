@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuangjian.core.fields import UsccField, YuanField
+from shuangjian.core.forms import DateInput
 from shuangjian.core.models import Division, DivisionLevel
 
 from .models import Bank, SignatureScheme, StatementFormat
@@ -86,7 +87,7 @@ class CustodyForm(_Bootstrap):
         regex=r"^[0-9A-Za-z-]{4,40}$",
         error_messages={"invalid": _("账号只能包含数字、字母和连字符")},
     )
-    opened_on = forms.DateField(label=_("开户日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    opened_on = forms.DateField(label=_("开户日期"), widget=DateInput())
     settlement_account_no = forms.RegexField(
         label=_("机构结算账号"),
         regex=r"^[0-9A-Za-z-]{4,40}$",
@@ -105,4 +106,4 @@ class RiskDepositForm(_Bootstrap):
     share_percent = forms.DecimalField(
         label=_("应缴比例（%）"), min_value=0, max_value=100, decimal_places=2, max_digits=5
     )
-    deposited_on = forms.DateField(label=_("缴存日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deposited_on = forms.DateField(label=_("缴存日期"), widget=DateInput())

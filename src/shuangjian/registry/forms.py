@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shuangjian.core.forms import DateInput, iso_formfield
 from shuangjian.core.validators import mask_resident_id
 
 from .models import (
@@ -149,6 +150,7 @@ class InstitutionEditForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Institution
         fields = [f for f in OPERATOR_EDITABLE if f != "legal_rep_id"]
+        formfield_callback = iso_formfield
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -184,7 +186,7 @@ class SiteForm(BootstrapMixin, forms.ModelForm):
             "serves_children_12_or_under",
             "is_active",
         ]
-        widgets = {"lease_end": forms.DateInput(attrs={"type": "date"})}
+        formfield_callback = iso_formfield
 
     def _post_clean(self) -> None:
         pass
@@ -193,7 +195,7 @@ class SiteForm(BootstrapMixin, forms.ModelForm):
 class AnnualInspectionForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000)
     result = forms.ChoiceField(label=_("年检结论"), choices=InspectionResult.choices)
-    inspected_on = forms.DateField(label=_("年检日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(label=_("年检日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -206,7 +208,7 @@ class AnnualInspectionForm(BootstrapMixin, forms.Form):
 class BlacklistAddForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("列入原因"), widget=forms.Textarea(attrs={"rows": 2}))
     legal_basis = forms.CharField(label=_("依据"), max_length=255)
-    end = forms.DateField(label=_("移出日期（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("移出日期（可不填）"), required=False, widget=DateInput())
 
 
 class ReasonForm(BootstrapMixin, forms.Form):

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangjian.core.forms import DateInput
 from shuangjian.registry.models import NonSubjectField, Subject
 
 from .models import EmploymentRole, QualificationKind, TeacherLevel
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class EmploymentForm(forms.Form):

@@ -29,7 +29,7 @@ PER_PAGE = 50
 def _violations_into(form: forms.Form, violations: list[Violation]) -> None:
     """Mark each violation on the field it concerns (the template lists all of them, with basis, above the form)."""
     for v in violations:
-        text = f"{v.message}（{_('依据')}：{v.basis}）"
+        text = _("%(message)s（依据：%(basis)s）") % {"message": v.message, "basis": v.basis}
         name = v.field.split(".")[-1] if v.field else ""
         if v.field.startswith("qualifications."):
             name = "cert_" + name

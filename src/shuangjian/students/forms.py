@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shuangjian.core.fields import YuanField
+from shuangjian.core.forms import DateInput
 from shuangjian.courses.models import ClassGroup
 
 
@@ -40,8 +41,8 @@ class EnrolmentForm(forms.Form):
     school_name = forms.CharField(label=_("就读学校"), max_length=128, required=False)
     school_code = forms.CharField(label=_("学校代码"), max_length=32, required=False)
     class_group = ClassGroupChoiceField(label=_("班级"), queryset=ClassGroup.objects.none())
-    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end_date = forms.DateField(label=_("结束日期"), widget=DateInput())
     lessons_bought = forms.IntegerField(label=_("购买课时"), min_value=1, max_value=32767)
     price_per_lesson = YuanField(label=_("每课时价格（元）"))
     external_id = forms.CharField(label=_("机构系统编号"), max_length=64, required=False)

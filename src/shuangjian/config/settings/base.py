@@ -82,6 +82,8 @@ TEMPLATES = [
                 "shuangjian.core.context_processors.navigation",
                 "shuangjian.core.http_limits.csp_nonce",
             ],
+            # Names for codes on every page without a {% load %} in each template.
+            "builtins": ["shuangjian.core.templatetags.names", "shuangjian.registry.templatetags.registry_labels"],
         },
     }
 ]

@@ -9,13 +9,20 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from shuangjian.core.models import Department
+from shuangjian.core.models import Department, DivisionLevel
 from shuangjian.core.rules import RuleViolationError
-from shuangjian.core.tests.factories import RegulatorFactory
+from shuangjian.core.tests.factories import DivisionFactory, RegulatorFactory
 from shuangjian.courses import services
 from shuangjian.courses.models import GuidancePrice
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _divisions() -> None:
+    # The form's division picker lists the provinces and cities in the regulator's scope, by name.
+    DivisionFactory.create(code="41", name="河南省", level=DivisionLevel.PROVINCE)
+    DivisionFactory.create(code="4102", name="开封市", level=DivisionLevel.CITY)
 
 FORM = {
     "division_code": "4102",

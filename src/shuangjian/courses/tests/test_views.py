@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from shuangjian.core.tests.factories import RegulatorFactory
+from shuangjian.core.models import DivisionLevel
+from shuangjian.core.tests.factories import DivisionFactory, RegulatorFactory
 from shuangjian.courses.models import Course, Session
 
 from .factories import ClassGroupFactory, CourseFactory, SessionFactory, operator_with_institution
@@ -85,6 +86,7 @@ def test_class_group_page_lists_sessions_without_n_plus_one(client, django_asser
 
 
 def test_material_queue_and_prices_pages_for_regulator(client):
+    DivisionFactory.create(code="4102", name="开封市", level=DivisionLevel.CITY)
     login(client, RegulatorFactory.create(scope_code="4102"))
     assert client.get(reverse("courses:material_queue")).status_code == 200
     response = client.post(

@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
@@ -244,7 +245,9 @@ def bank(request: HttpRequest) -> HttpResponse:
         for b in selectors.banks_for_user(user).filter(is_active=True):
             made += bool(release.release_batch_create(actor=user, bank=b))
             made += bool(refunds.refund_batch_create(actor=user, bank=b))
-        messages.success(request, _("已生成 %(n)s 个指令批次。") % {"n": made})
+        messages.success(
+            request, ngettext("已生成 %(n)s 个指令批次。", "已生成 %(n)s 个指令批次。", made) % {"n": made}
+        )
         return redirect("funds:bank")
     page = _page(request, batches)
     return render(
@@ -283,7 +286,7 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_simulated(batch.bank):
         raise Http404
     done = release.instruction_batch_execute_simulated(actor=user, batch=batch)
-    messages.success(request, _("银行已处理 %(n)s 条指令。") % {"n": done})
+    messages.success(request, ngettext("银行已处理 %(n)s 条指令。", "银行已处理 %(n)s 条指令。", done) % {"n": done})
     return redirect("funds:bank")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shuangjian.core.audit import audit_chain_walk
 
@@ -26,10 +26,21 @@ class Command(BaseCommand):
             self.stderr.write(f"seq {item.seq}: {item.reason}")
         if breaks:
             raise CommandError(
-                _("审计链校验失败：%(breaks)s 处断裂（已校验 %(checked)s 条记录）。")
+                ngettext(
+                    "审计链校验失败：%(breaks)s 处断裂（已校验 %(checked)s 条记录）。",
+                    "审计链校验失败：%(breaks)s 处断裂（已校验 %(checked)s 条记录）。",
+                    breaks,
+                )
                 % {"breaks": breaks, "checked": report.checked}
             )
         if not options["quiet"]:
             self.stdout.write(
-                self.style.SUCCESS(_("审计链完整：已校验 %(checked)s 条记录。") % {"checked": report.checked})
+                self.style.SUCCESS(
+                    ngettext(
+                        "审计链完整：已校验 %(checked)s 条记录。",
+                        "审计链完整：已校验 %(checked)s 条记录。",
+                        report.checked,
+                    )
+                    % {"checked": report.checked}
+                )
             )
