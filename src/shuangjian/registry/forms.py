@@ -180,11 +180,15 @@ class SiteForm(BootstrapMixin, forms.ModelForm):
             "floor",
             "is_basement",
             "in_residential_building",
+            "lease_start",
             "lease_end",
             "serves_children_12_or_under",
             "is_active",
         ]
-        widgets = {"lease_end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "lease_start": forms.DateInput(attrs={"type": "date"}),
+            "lease_end": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def _post_clean(self) -> None:
         pass

@@ -53,6 +53,7 @@ from .models import (
     SurveyRecord,
     TrainingFormat,
 )
+from .naming import name_sort_key
 
 logger = logging.getLogger(__name__)
 
@@ -522,6 +523,7 @@ def validate_rows(
 
 UPDATED_FIELDS = [
     "name",
+    "name_key",
     "category",
     "field",
     "licensed_subjects",
@@ -540,6 +542,7 @@ def _apply(inst: Institution, row: ParsedRow) -> bool:
     """Copy a row onto an institution; blank optional cells keep what is on record. True if anything changed."""
     values: dict[str, Any] = {
         "name": row.name,
+        "name_key": name_sort_key(row.name),
         "category": row.category,
         "field": row.field,
         "licensed_subjects": row.subjects if row.category == Category.SUBJECT else [],
@@ -564,6 +567,7 @@ def _new_institution(row: ParsedRow) -> Institution:
     approving = APPROVING_DEPARTMENT.get(row.field if row.category == Category.NON_SUBJECT else row.category, "")
     return Institution(
         name=row.name,
+        name_key=name_sort_key(row.name),
         uscc=row.uscc,
         category=row.category,
         field=row.field,

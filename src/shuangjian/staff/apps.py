@@ -10,8 +10,13 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from shuangjian.core.models import Role
         from shuangjian.core.nav import NavItem, register
+        from shuangjian.registry.hooks import register_barred_person_check
 
         from . import cards  # noqa: F401
+        from .selectors import active_blacklist_ids
+
+        # A person barred from training work (限制从业) cannot found an institution either (registry asks).
+        register_barred_person_check(lambda rid, day: bool(active_blacklist_ids([rid], day)))
 
         register(
             NavItem(
