@@ -25,10 +25,13 @@ def sign_in(page, username: str) -> None:
 
 
 def test_application_submitted_and_approved_in_the_browser(page, live_server):
-    inst = ApplyingInstitutionFactory.create(name="龙亭区浏览器测试培训学校")
+    # A science institution: no new subject-type institutions are approved (意见 §13).
+    inst = ApplyingInstitutionFactory.create(
+        name="龙亭区浏览器测试科技培训中心", category="non_subject", field="science", licensed_subjects=[]
+    )
     SiteFactory.create(institution=inst, name="中山路教学点")
     operator = operator_for(inst)
-    RegulatorFactory.create(username="lt_edu_reg", scope_code="410202", department=Department.EDUCATION)
+    RegulatorFactory.create(username="lt_sci_reg", scope_code="410202", department=Department.SCIENCE)
     RegulatorFactory.create(username="lt_sports_reg", scope_code="410202", department=Department.SPORTS)
 
     # The operator applies with a PDF.
@@ -47,10 +50,10 @@ def test_application_submitted_and_approved_in_the_browser(page, live_server):
     # The sports regulator of the county sees it is not theirs to decide.
     sign_in(page, "lt_sports_reg")
     page.goto(f"/registry/applications/{app.pk}/")
-    assert "该申请由教育部门办理" in page.inner_text("body")
+    assert "该申请由科技部门办理" in page.inner_text("body")
 
-    # The education regulator finds it in the queue and walks it through.
-    sign_in(page, "lt_edu_reg")
+    # The science regulator finds it in the queue and walks it through.
+    sign_in(page, "lt_sci_reg")
     page.click("text=审批")
     page.click(f"text={inst.name}")
     for label in ("受理", "开始材料审查", "材料审查通过，转实地核查"):
@@ -69,14 +72,14 @@ def test_application_submitted_and_approved_in_the_browser(page, live_server):
     with open(info.value.path(), "rb") as fh:
         text = "\n".join(p.text for p in Document(io.BytesIO(fh.read())).paragraphs)
     inst.refresh_from_db()
-    assert inst.licence_no and inst.licence_no.startswith("教民410202")
+    assert inst.licence_no and inst.licence_no.startswith("科民410202")
     assert "准予" in text
     assert LicenceApplication.objects.get(pk=app.pk).status == ApplicationStatus.APPROVED
 
-    # The institution's page shows the licence and the white list badge.
+    # The institution's page shows the licence, and why a day-old licence is not yet on the white list.
     page.goto(f"/registry/institutions/{inst.pk}/")
     assert inst.licence_no in page.inner_text("[data-testid=licence-no]")
-    assert "白名单" in page.inner_text("body")
+    assert "最近一次年检未合格或尚未年检" in page.inner_text("body")
     assert Institution.objects.get(pk=inst.pk).status == "active"
     screenshot(page, "registry-institution-approved")
 

@@ -23,6 +23,12 @@ class PenaltyOut(Schema):
     penalty: str = ""
 
 
+class StandingFactOut(Schema):
+    code: str = Field(description="What holds: blacklisted, revoked, suspended, zombie, violations, … whitelisted.")
+    label: str
+    tone: str = Field(description="How serious: dark, danger, warning, secondary, info, success (good news).")
+
+
 class PublicInstitutionOut(Schema):
     name: str
     uscc: str
@@ -46,6 +52,7 @@ class PublicInstitutionOut(Schema):
     supervised: bool
     on_whitelist: bool
     on_blacklist: bool
+    standing: list[StandingFactOut] = Field(description="The institution's status facts, worst first.")
 
 
 class PublicInstitutionDetailOut(PublicInstitutionOut):

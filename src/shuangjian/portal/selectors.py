@@ -20,15 +20,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shuangjian.core.models import Division, DivisionLevel
-from shuangjian.registry import search
+from shuangjian.registry import search, standing
 from shuangjian.registry.lists import (
-    ListStatus,
     blacklist_queryset,
-    flags_from_facts,
     list_status,
+    status_from_facts,
     today_local,
     whitelist_queryset,
-    whitelisted_from_facts,
 )
 from shuangjian.registry.models import (
     BlacklistEntry,
@@ -136,7 +134,8 @@ def search_answer(q: str) -> bytes:
     )
     labels = labels_for_language()
     names = _division_names({row[_COL["division_code"]] for row in rows})
-    results = [_summary(row, labels, names, today) for row in rows]
+    facts = _facts_by_id([row[_COL["id"]] for row in rows], today)
+    results = [_summary(row, labels, names, facts[row[_COL["id"]]]) for row in rows]
     if rows:
         totals = search.search_totals(
             len(rows), rows[0][_COL["prefixed"]], rows[0][_COL["contained"]], page=page, count_limit=count_limit
@@ -162,9 +161,17 @@ def _iso(day: datetime.date | str | None) -> str | None:
     return day.isoformat() if isinstance(day, datetime.date) else day
 
 
-def _summary(row: tuple[Any, ...], labels: Labels, names: dict[str, str], today: datetime.date) -> dict[str, Any]:
+def _facts_by_id(ids: list[int], today: datetime.date) -> dict[int, standing.StandingFacts]:
+    """The standing facts of a result page, in one query (the registry's definition, not a copy of it)."""
+    return standing.standing_facts_for([Institution(pk=pk) for pk in ids], today)
+
+
+def _summary(
+    row: tuple[Any, ...], labels: Labels, names: dict[str, str], facts: standing.StandingFacts
+) -> dict[str, Any]:
     """One search result as ``public_profile`` + ``profile_dict(summary=True)`` would give it."""
     c = _COL
+    today = facts.today
     status = row[c["status"]]
     licence_no = row[c["licence_no"]]
     expires = row[c["licence_expires_on"]]
@@ -174,17 +181,6 @@ def _summary(row: tuple[Any, ...], labels: Labels, names: dict[str, str], today:
     if isinstance(issued, str):
         issued = datetime.date.fromisoformat(issued)
     code = licence_status_from(licence_no, status, expires, today)
-    blacklisted = bool(row[c["blacklisted"]])
-    white = whitelisted_from_facts(
-        status=status,
-        licence_no=licence_no,
-        licence_issued_on=issued,
-        licence_expires_on=expires,
-        blacklisted=blacklisted,
-        passed_since=bool(row[c["passed_since"]]),
-        latest_result=row[c["latest_result"]],
-        today=today,
-    )
     category, field_value, mode = row[c["category"]], row[c["field"]], row[c["supervision_mode"]]
     division = row[c["division_code"]]
     return {
@@ -208,8 +204,9 @@ def _summary(row: tuple[Any, ...], labels: Labels, names: dict[str, str], today:
         "supervision_mode": mode,
         "supervision_mode_label": labels.supervision_mode.get(mode, ""),
         "supervised": mode != SupervisionMode.NONE,
-        "on_whitelist": white,
-        "on_blacklist": blacklisted,
+        "on_whitelist": standing.is_whitelisted(facts),
+        "on_blacklist": facts.blacklisted,
+        "standing": [f.as_dict() for f in standing.status_summary(facts)],
     }
 
 
@@ -276,15 +273,15 @@ class PublicProfile:
     supervised: bool
     on_whitelist: bool
     on_blacklist: bool
+    standing: list[dict[str, str]] = field(default_factory=list)
     whitelist_reasons: list[str] = field(default_factory=list)
     blacklist: list[dict[str, Any]] = field(default_factory=list)
     penalties: list[dict[str, Any]] = field(default_factory=list)
 
 
-def list_flags(institutions: list[Institution]) -> dict[int, tuple[bool, bool]]:
-    """(on white list, on black list) for results of ``search_institutions`` (annotated: no query here)."""
-    today = today_local()
-    return {i.pk: flags_from_facts(i, today) for i in institutions}
+def list_flags(institutions: list[Institution]) -> dict[int, standing.StandingFacts]:
+    """The standing facts of a page of results of ``search_institutions`` (one query)."""
+    return standing.standing_facts_for(institutions, today_local())
 
 
 class Labels:
@@ -340,12 +337,13 @@ def public_profile(
     inst: Institution,
     *,
     division_names: dict[str, str] | None = None,
-    flags: tuple[bool, bool] | None = None,
+    flags: standing.StandingFacts | None = None,
     labels: Labels | None = None,
 ) -> PublicProfile:
     """What the portal and the public API say about one institution.
 
-    With ``flags`` (from ``list_flags``) it is the short form for result lists: no reasons, entries or penalties.
+    With ``flags`` (facts from ``list_flags``) it is the short form for result lists: no reasons, entries or
+    penalties.
     """
     today = today_local()
     labels = labels or labels_for_language()
@@ -353,7 +351,7 @@ def public_profile(
     if division_names is None:
         division_names = dict(Division.objects.filter(code=inst.division_code).values_list("code", "name"))
     detail = flags is None
-    status = list_status(inst, today) if flags is None else ListStatus(on_whitelist=flags[0], on_blacklist=flags[1])
+    status = list_status(inst, today) if flags is None else status_from_facts(flags)
     return PublicProfile(
         name=inst.name,
         uscc=inst.uscc,
@@ -377,7 +375,8 @@ def public_profile(
         supervised=inst.supervision_mode != SupervisionMode.NONE,
         on_whitelist=status.on_whitelist,
         on_blacklist=status.on_blacklist,
-        whitelist_reasons=status.reasons,
+        standing=[f.as_dict() for f in status.summary],
+        whitelist_reasons=status.reasons if detail else [],
         blacklist=[blacklist_public(e) for e in status.blacklist_entries] if detail else [],
         penalties=published_penalties(inst) if detail else [],
     )
@@ -425,6 +424,20 @@ def _division_names(codes: set[str]) -> dict[str, str]:
 # --- public lists ----------------------------------------------------------------------------------------------
 
 
+def public_counties() -> list[tuple[str, str]]:
+    """(code, name) of every county with institutions on record, for the public lists' picker (names on screen)."""
+    names = _division_names(set(Institution.objects.order_by().values_list("division_code", flat=True).distinct()))
+    return sorted(((code, name) for code, name in names.items() if name), key=lambda c: c[0])
+
+
+def with_summaries(institutions: list[Institution]) -> list[Institution]:
+    """Give each institution of a list page its ``summary`` (worst first), computed for the page in one query."""
+    facts = standing.standing_facts_for(institutions, today_local())
+    for inst in institutions:
+        inst.summary = standing.status_summary(facts[inst.pk])  # type: ignore[attr-defined]
+    return institutions
+
+
 def public_whitelist(*, q: str = "", division: str = "") -> QuerySet[Institution]:
     qs = whitelist_queryset().only(*PUBLIC_FIELDS)
     if division:
@@ -432,7 +445,7 @@ def public_whitelist(*, q: str = "", division: str = "") -> QuerySet[Institution
     text = normalise_query(q)
     if text:
         qs = qs.filter(Q(name__contains=text) | Q(uscc=text.upper()) | Q(licence_no=text))
-    return qs.order_by("division_code", "name", "uscc")
+    return qs.order_by("division_code", "name_key", "uscc")
 
 
 def public_blacklist(*, division: str = "") -> QuerySet[BlacklistEntry]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from shuangjian.registry import exports
 from shuangjian.registry.models import ListKind, ListPublication
+from shuangjian.staff.selectors import public_trainers_for_institution
 
 from . import selectors
 from .ratelimit import check_rate
@@ -36,8 +37,9 @@ def rate_limited_page(view: View) -> View:
 
 
 def _division(request: HttpRequest) -> str:
+    """The county picked from the list's picker; anything else (a typed code, a name) means every county."""
     value = (request.GET.get("division") or "").strip()
-    return value if value.isdigit() and len(value) <= 6 else ""
+    return value if value in dict(selectors.public_counties()) else ""
 
 
 @require_GET
@@ -70,8 +72,9 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @rate_limited_page
 def institution(request: HttpRequest, uscc: str) -> HttpResponse:
-    profile = selectors.public_profile(selectors.institution_by_uscc(uscc))
-    return render(request, "portal/institution.html", {"p": profile})
+    inst = selectors.institution_by_uscc(uscc)
+    profile = selectors.public_profile(inst)
+    return render(request, "portal/institution.html", {"p": profile, "trainers": public_trainers_for_institution(inst)})
 
 
 @require_GET
@@ -80,10 +83,17 @@ def whitelist(request: HttpRequest) -> HttpResponse:
     q = selectors.normalise_query(request.GET.get("q", ""))
     division = _division(request)
     page = Paginator(selectors.public_whitelist(q=q, division=division), 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_summaries(list(page.object_list))
     return render(
         request,
         "portal/whitelist.html",
-        {"page": page, "q": q, "division": division, "publications": selectors.latest_publications()},
+        {
+            "page": page,
+            "q": q,
+            "division": division,
+            "counties": selectors.public_counties(),
+            "publications": selectors.latest_publications(),
+        },
     )
 
 
@@ -92,10 +102,18 @@ def whitelist(request: HttpRequest) -> HttpResponse:
 def blacklist(request: HttpRequest) -> HttpResponse:
     division = _division(request)
     page = Paginator(selectors.public_blacklist(division=division), 30).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
+    selectors.with_summaries([e.institution for e in entries])
+    page.object_list = entries
     return render(
         request,
         "portal/blacklist.html",
-        {"page": page, "division": division, "publications": selectors.latest_publications()},
+        {
+            "page": page,
+            "division": division,
+            "counties": selectors.public_counties(),
+            "publications": selectors.latest_publications(),
+        },
     )
 
 

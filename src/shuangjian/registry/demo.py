@@ -15,7 +15,7 @@ from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY, demo_user
 from shuangjian.core.models import Department, Division, DivisionLevel, GridCell, Role, User
 from shuangjian.core.validators import make_resident_id, make_uscc
 
-from . import services
+from . import conditions, services
 from .models import (
     APPROVING_DEPARTMENT,
     AnnualInspection,
@@ -33,6 +33,7 @@ from .models import (
     SupervisionMode,
     TrainingFormat,
 )
+from .naming import name_sort_key
 
 PER_COUNTY = {PRIMARY_COUNTY: 300, SECOND_COUNTY: 220}
 OTHER_COUNTY_COUNT = 40
@@ -59,6 +60,13 @@ def _counties(city: str) -> list[str]:
         if code not in codes:
             codes.append(code)
     return sorted(codes)
+
+
+# Reasons a licensed institution is black-listed, by category (a subject-type one cannot "disguise" subject training).
+BLACKLIST_REASONS: dict[str, tuple[str, ...]] = {
+    Category.SUBJECT: ("超前超标培训且拒不整改", "预收费超过三个月、卷款风险", "节假日违规组织学科类培训且拒不整改"),
+    Category.NON_SUBJECT: ("以非学科类名义违规开展学科类培训且拒不整改", "预收费超过三个月、卷款风险"),
+}
 
 
 @register_demo_step(20, "registry.institutions")
@@ -118,6 +126,7 @@ def demo_institutions(ctx: DemoContext) -> None:
             institutions.append(
                 Institution(
                     name=name,
+                    name_key=name_sort_key(name),
                     uscc=uscc,
                     category=Category.SUBJECT if subject else Category.NON_SUBJECT,
                     field=field,
@@ -157,6 +166,9 @@ def demo_institutions(ctx: DemoContext) -> None:
     for inst, plan in zip(institutions, plans, strict=True):
         for n in range(rng.choice((1, 1, 1, 2))):
             bad = rng.random() < 0.08
+            # Leases run one to five years; a bad site's lease is shorter than the year the standard asks for.
+            lease_start = today - datetime.timedelta(days=rng.randint(30, 700))
+            term_days = rng.randint(120, 330) if bad and rng.random() < 0.3 else rng.randint(800, 1826)
             sites.append(
                 Site(
                     institution=inst,
@@ -170,11 +182,14 @@ def demo_institutions(ctx: DemoContext) -> None:
                     floor=rng.choice((4, 5)) if bad and rng.random() < 0.5 else rng.randint(1, 3),
                     is_basement=bad and rng.random() < 0.2,
                     in_residential_building=bad and rng.random() < 0.2,
-                    lease_end=today + datetime.timedelta(days=rng.randint(100, 300) if bad else rng.randint(400, 1500)),
+                    lease_start=lease_start,
+                    lease_end=max(lease_start + datetime.timedelta(days=term_days), today),
                 )
             )
         if inst.status != InstitutionStatus.APPLYING and inst.licence_issued_on:
-            first = inst.licence_issued_on.year + 1
+            # The annual inspection of a year is held the next spring: one licensed this year has none yet (and is
+            # not on the white list until it passes one).
+            first = inst.licence_issued_on.year
             last = today.year - (3 if plan["zombie"] else 1)
             for year in range(first, last + 1):
                 result = rng.choices(list(InspectionResult.values), weights=(85, 10, 5))[0]
@@ -187,15 +202,15 @@ def demo_institutions(ctx: DemoContext) -> None:
                         division_code=inst.division_code,
                     )
                 )
+        # Black-listed institutions are licensed ones (active or told to stop enrolling), so each reason is one a
+        # licensed institution can earn; 无证办学 is an unlicensed operation's, closed (取缔) rather than listed.
         if inst.status in (InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED) and rng.random() < 0.03:
             publisher = publishers.get(DEPT_PUBLISHER.get(inst.division_code, "kf_edu")) or publishers.get("kf_edu")
             if publisher is not None:
                 blacklist.append(
                     BlacklistEntry(
                         institution=inst,
-                        reason=rng.choice(
-                            ("违规开展学科类培训且拒不整改", "预收费超过三个月、卷款风险", "无证办学被查处后复办")
-                        ),
+                        reason=rng.choice(BLACKLIST_REASONS[inst.category]),
                         legal_basis="《校外培训行政处罚暂行办法》（教育部令第53号）",
                         start=today - datetime.timedelta(days=rng.randint(10, 300)),
                         publisher=publisher,
@@ -212,12 +227,22 @@ def demo_institutions(ctx: DemoContext) -> None:
     )
 
 
+def _planned_supervised(ctx: DemoContext) -> list[int]:
+    """Institutions whose fees the funds step will put under custody or a deposit (the plan made above)."""
+    plan: dict[int, str] = ctx.shared.get("supervision_plan", {})
+    return [pk for pk, mode in plan.items() if mode != SupervisionMode.NONE]
+
+
 @register_demo_step(21, "registry.operators")
 def demo_operators(ctx: DemoContext) -> None:
     """Operator accounts: an active subject-type and an arts institution in 410202, and an applicant."""
     today = timezone.localdate()
-    active = Institution.objects.filter(division_code=PRIMARY_COUNTY, status=InstitutionStatus.ACTIVE).exclude(
-        blacklist_entries__isnull=False
+    # In good standing apart from this year's inspections (set below): fees supervised, no violation, not listed.
+    active = (
+        Institution.objects.filter(division_code=PRIMARY_COUNTY, status=InstitutionStatus.ACTIVE)
+        .exclude(blacklist_entries__isnull=False)
+        .filter(pk__in=_planned_supervised(ctx))
+        .exclude(conditions.violations_q(today))
     )
     picks = {
         "op_subject": active.filter(category=Category.SUBJECT, uscc__startswith="52").order_by("pk").first(),
@@ -240,14 +265,16 @@ def demo_operators(ctx: DemoContext) -> None:
         user = demo_user(ctx, username, Role.INSTITUTION_OPERATOR, f"{inst.name[:12]} 管理员", institution=inst.name)
         InstitutionOperator.objects.update_or_create(user=user, defaults={"institution": inst})
 
-    name = "开封龙亭区启明星培训学校"
+    # A new applicant is a non-subject one: no new subject-type institutions are approved (意见 §13).
+    name = "开封龙亭区启明星科技培训中心"
     applicant = demo_user(ctx, "op_applicant", Role.INSTITUTION_OPERATOR, "启明星 申请人", institution=name)
     inst, _created = Institution.objects.get_or_create(
         uscc=make_uscc("5241020299000001"),
         defaults={
             "name": name,
-            "category": Category.SUBJECT,
-            "licensed_subjects": [Subject.MATH, Subject.CHINESE],
+            "name_key": name_sort_key(name),
+            "category": Category.NON_SUBJECT,
+            "field": NonSubjectField.SCIENCE,
             "legal_form": LegalForm.NON_PROFIT,
             "legal_rep_name": "周明",
             "legal_rep_id": make_resident_id("41020219800512123"),
@@ -266,11 +293,12 @@ def demo_operators(ctx: DemoContext) -> None:
             "division_code": inst.division_code,
             "usable_area_m2": Decimal("320"),
             "floor": 2,
+            "lease_start": today - datetime.timedelta(days=200),
             "lease_end": today + datetime.timedelta(days=900),
         },
     )
     if not LicenceApplication.objects.filter(institution=inst).exists():
-        # Through the service, as the applicant would: routed to education, deadline set, audited.
+        # Through the service, as the applicant would: routed to the science department, deadline set, audited.
         services.licence_application_submit(
             actor=applicant,
             materials=[

@@ -74,7 +74,8 @@ def filter_institutions(qs: QuerySet[Institution], filters: InstitutionFilters) 
         # The list rules live with the registry's other definitions (conditions.py) so every page agrees.
         from django.utils import timezone
 
-        from .conditions import blacklisted_q, violations_q, whitelist_q, zombie_q
+        from .conditions import blacklisted_q, violations_q, zombie_q
+        from .standing import whitelist_conditions_q as whitelist_q
 
         today = timezone.localdate()
         if filters.listing == "white":

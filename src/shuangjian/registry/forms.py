@@ -182,6 +182,7 @@ class SiteForm(BootstrapMixin, forms.ModelForm):
             "floor",
             "is_basement",
             "in_residential_building",
+            "lease_start",
             "lease_end",
             "serves_children_12_or_under",
             "is_active",

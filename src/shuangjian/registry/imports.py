@@ -54,6 +54,7 @@ from .models import (
     SurveyRecord,
     TrainingFormat,
 )
+from .naming import name_sort_key
 
 logger = logging.getLogger(__name__)
 
@@ -478,6 +479,7 @@ def validate_rows(
 
 UPDATED_FIELDS = [
     "name",
+    "name_key",
     "category",
     "field",
     "licensed_subjects",
@@ -496,6 +498,7 @@ def _apply(inst: Institution, row: ParsedRow) -> bool:
     """Copy a row onto an institution; blank optional cells keep what is on record. True if anything changed."""
     values: dict[str, Any] = {
         "name": row.name,
+        "name_key": name_sort_key(row.name),
         "category": row.category,
         "field": row.field,
         "licensed_subjects": row.subjects if row.category == Category.SUBJECT else [],
@@ -530,6 +533,7 @@ def _new_institution(row: ParsedRow) -> Institution:
     approving = APPROVING_DEPARTMENT.get(row.field if row.category == Category.NON_SUBJECT else row.category, "")
     return Institution(
         name=row.name,
+        name_key=name_sort_key(row.name),
         uscc=row.uscc,
         category=row.category,
         field=row.field,

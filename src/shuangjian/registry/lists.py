@@ -1,8 +1,9 @@
 """White and black lists: who is on them now, and the yearly publication that freezes both.
 
-White list (白名单): active, licensed, licence not expired, not on a current black-list entry, not a zombie
-institution and whose latest annual inspection did not fail. Black list (黑名单): entries whose period covers
-today. The yearly publication (June, local rule in RULES.md) is one regulator action: ``list_publish``.
+White list (白名单): as ``standing.WHITELIST_CONDITIONS`` defines it — active, a valid licence, not on a current
+black-list entry, latest annual inspection passed and not a zombie, prepaid fees supervised, no violation.
+Black list (黑名单): entries whose period covers today. The yearly publication (June, local rule in RULES.md) is
+one regulator action: ``list_publish``.
 
 Reads here are the registry's list selectors (staff ones take the acting user and apply the scope); the
 single write is ``list_publish``. The portal reads the public selectors in ``shuangjian.portal.selectors``.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,14 +26,11 @@ from shuangjian.core.models import Division, User
 from shuangjian.core.permissions import can, require
 from shuangjian.core.scope import code_in_scope, scope_queryset, user_reach
 
-from . import conditions, rules
+from . import standing
 from .models import (
-    AnnualInspection,
     BlacklistEntry,
     Category,
-    InspectionResult,
     Institution,
-    InstitutionStatus,
     ListKind,
     ListPublication,
     ListPublicationRow,
@@ -56,17 +54,12 @@ def current_blacklist_q(today: datetime.date, prefix: str = "") -> Q:
     return q
 
 
-def _blacklisted(today: datetime.date) -> Exists:
-    return Exists(BlacklistEntry.objects.filter(current_blacklist_q(today), institution=OuterRef("pk")))
-
-
 def whitelist_queryset(today: datetime.date | None = None) -> QuerySet[Institution]:
     """Every institution on the white list today (no scope applied: callers add it).
 
-    The definition is the registry's one (``conditions.whitelist_q``, mirroring ``rules.py``), so the lists,
-    the institution pages and the zombie list agree.
+    The definition is ``standing.WHITELIST_CONDITIONS``, so the lists, the institution pages and the badges agree.
     """
-    return Institution.objects.filter(conditions.whitelist_q(today or today_local()))
+    return standing.whitelist_queryset(today or today_local())
 
 
 def blacklist_queryset(today: datetime.date | None = None) -> QuerySet[BlacklistEntry]:
@@ -75,88 +68,36 @@ def blacklist_queryset(today: datetime.date | None = None) -> QuerySet[Blacklist
     return BlacklistEntry.objects.filter(current_blacklist_q(today)).select_related("institution", "publisher")
 
 
-def flags_from_facts(inst: Institution, today: datetime.date | None = None) -> tuple[bool, bool]:
-    """(on white list, on black list) from facts fetched with the institution — the rules of ``whitelist_q``.
-
-    The caller's query provides ``list_blacklisted`` (an entry in force), ``list_passed_since`` (a passed
-    inspection since ``rules.zombie_since_year``) and ``list_latest_result`` (result of the latest inspection).
-    """
-    blacklisted = bool(getattr(inst, "list_blacklisted", False))
-    white = whitelisted_from_facts(
-        status=inst.status,
-        licence_no=inst.licence_no,
-        licence_issued_on=inst.licence_issued_on,
-        licence_expires_on=inst.licence_expires_on,
-        blacklisted=blacklisted,
-        passed_since=bool(getattr(inst, "list_passed_since", False)),
-        latest_result=getattr(inst, "list_latest_result", None),
-        today=today or today_local(),
-    )
-    return white, blacklisted
-
-
-def whitelisted_from_facts(
-    *,
-    status: str,
-    licence_no: str | None,
-    licence_issued_on: datetime.date | None,
-    licence_expires_on: datetime.date | None,
-    blacklisted: bool,
-    passed_since: bool,
-    latest_result: str | None,
-    today: datetime.date,
-) -> bool:
-    """On the white list, from an institution's columns and its list facts (see ``flags_from_facts``)."""
-    zombie = rules.is_zombie(
-        status=status,
-        passed_inspection_years=[today.year] if passed_since else [],
-        licence_issued_on=licence_issued_on,
-        today=today,
-    )
-    return (
-        status == InstitutionStatus.ACTIVE
-        and bool(licence_no)
-        and (licence_expires_on is None or licence_expires_on >= today)
-        and not blacklisted
-        and not zombie
-        and latest_result != InspectionResult.FAILED
-    )
-
-
 @dataclass
 class ListStatus:
-    """An institution's standing on the lists today, with the reasons it is not on the white list."""
+    """An institution's standing today: on the lists or not, why not, and the summary shown with it."""
 
     on_whitelist: bool
     on_blacklist: bool
     reasons: list[str] = field(default_factory=list)
     blacklist_entries: list[BlacklistEntry] = field(default_factory=list)
+    summary: list[standing.StatusFact] = field(default_factory=list)
+
+
+def status_from_facts(facts: standing.StandingFacts) -> ListStatus:
+    return ListStatus(
+        on_whitelist=standing.is_whitelisted(facts),
+        on_blacklist=facts.blacklisted,
+        reasons=standing.whitelist_reasons(facts),
+        summary=standing.status_summary(facts),
+    )
 
 
 def list_status(institution: Institution, today: datetime.date | None = None) -> ListStatus:
-    """The same rules as ``whitelist_queryset`` for one institution, with a reason for each one it fails."""
+    """The white-list rules for one institution, with a reason for each one it fails, and its black-list entries."""
     today = today or today_local()
-    reasons: list[str] = []
-    if institution.status != InstitutionStatus.ACTIVE:
-        reasons.append(_("机构状态为“%(s)s”") % {"s": institution.get_status_display()})
-    if not institution.licence_no:
-        reasons.append(_("未取得办学许可证"))
-    elif institution.licence_expires_on and institution.licence_expires_on < today:
-        reasons.append(_("办学许可证已过期"))
-    entries = list(BlacklistEntry.objects.filter(current_blacklist_q(today), institution=institution))
-    if entries:
-        reasons.append(_("列入黑名单"))
-    inspections = list(AnnualInspection.objects.filter(institution=institution).order_by("-year")[:5])
-    if rules.is_zombie(
-        status=institution.status,
-        passed_inspection_years=[i.year for i in inspections if i.result in conditions.PASSING_RESULTS],
-        licence_issued_on=institution.licence_issued_on,
-        today=today,
-    ):
-        reasons.append(_("连续两年未通过年检"))
-    if inspections and inspections[0].result == InspectionResult.FAILED:
-        reasons.append(_("最近一次年检不合格"))
-    return ListStatus(on_whitelist=not reasons, on_blacklist=bool(entries), reasons=reasons, blacklist_entries=entries)
+    facts = standing.standing_facts_for([institution], today)[institution.pk]
+    status = status_from_facts(facts)
+    if facts.blacklisted:
+        status.blacklist_entries = list(
+            BlacklistEntry.objects.filter(current_blacklist_q(today), institution=institution)
+        )
+    return status
 
 
 # --- staff selectors -----------------------------------------------------------------------------------------
@@ -170,7 +111,7 @@ def whitelist_for_user(*, user: User, q: str = "", division: str = "") -> QueryS
         qs = qs.filter(division_code__startswith=division)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(licence_no=q))
-    return qs.order_by("division_code", "name", "pk")
+    return qs.order_by("division_code", "name_key", "pk")
 
 
 def blacklist_for_user(*, user: User, q: str = "", division: str = "") -> QuerySet[BlacklistEntry]:
@@ -212,7 +153,7 @@ def _category_label(inst: Institution) -> str:
 
 
 def _white_rows(publication: ListPublication, prefix: str, today: datetime.date) -> Iterator[ListPublicationRow]:
-    qs = whitelist_queryset(today).filter(division_code__startswith=prefix).order_by("division_code", "name", "pk")
+    qs = whitelist_queryset(today).filter(division_code__startswith=prefix).order_by("division_code", "name_key", "pk")
     for inst in qs.iterator(chunk_size=SNAPSHOT_BATCH):
         yield ListPublicationRow(
             publication=publication,

@@ -80,6 +80,9 @@ class SupervisionMode(models.TextChoices):
 
 class Institution(models.Model):
     name = models.CharField(_("机构名称"), max_length=128, db_index=True)
+    # ``name`` with every run of digits zero-padded (``naming.name_sort_key``), so （51号） sorts before （147号）
+    # through an index; written wherever a name is written.
+    name_key = models.CharField(_("名称排序键"), max_length=255, blank=True, default="", editable=False)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices, db_index=True)
     field = models.CharField(
@@ -124,6 +127,7 @@ class Institution(models.Model):
         indexes = [
             models.Index(fields=["division_code", "status"], name="inst_div_status"),
             models.Index(fields=["division_code", "category", "field"], name="inst_div_cat"),
+            models.Index(fields=["division_code", "name_key"], name="inst_div_namekey"),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +164,7 @@ class Site(models.Model):
     floor = models.SmallIntegerField(_("所在楼层"), default=1)
     is_basement = models.BooleanField(_("地下室"), default=False)
     in_residential_building = models.BooleanField(_("位于住宅楼"), default=False)
+    lease_start = models.DateField(_("租赁起始日"), null=True, blank=True)
     lease_end = models.DateField(_("租赁到期日"), null=True, blank=True)
     serves_children_12_or_under = models.BooleanField(_("招收 12 岁及以下儿童"), default=True)
     is_active = models.BooleanField(_("在用"), default=True)

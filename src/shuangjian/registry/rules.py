@@ -1,7 +1,9 @@
 """Compliance rules for institutions and teaching sites: data in, violations out (no ORM, no I/O).
 
 Local numbers come from ``settings.REGISTRY_PREMISES`` (read at call time so a province overrides them);
-the defaults below are RULES.md's Beijing-style premises standard.
+the defaults below are RULES.md's Beijing-style premises standard. The document a premises refusal cites is
+``settings.REGISTRY_PREMISES_BASIS`` (the province's own standard); without one the Beijing standard is cited and
+named as a reference (参照), never as if it bound a Henan institution.
 """
 
 from __future__ import annotations
@@ -23,19 +25,31 @@ PREMISES_DEFAULTS: dict[str, Any] = {
     "min_area_m2": Decimal("100"),  # usable area ≥ 100 m²
     "m2_per_student": Decimal("3"),  # ≥ 3 m² per student present at once
     "max_floor_children_12": 3,  # not on floor ≥ 4 for children ≤ 12
-    "min_lease_days": 365,  # lease ≥ 1 year remaining
+    "min_lease_years": 1,  # a lease of ≥ 1 year: its term, start to end (not the time left today)
 }
-PREMISES_BASIS = "北京市校外培训机构设置标准（2021）"
+# The fallback when the province has not named its own standard: cited as what it is, a reference.
+PREMISES_BASIS_FALLBACK = "（参照）北京市校外培训机构设置标准（2021）"
 
 # RULES.md: no new for-profit subject-type institutions; they become non-profit (营转非), USCC starting 52.
 NON_PROFIT_USCC_PREFIX = "52"  # GB 32100 registration-authority code: 民办非企业单位
 NON_PROFIT_BASIS = "《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》第13条；GB 32100"
+# 意见 §13: "各地不再审批新的面向义务教育阶段学生的学科类校外培训机构，现有学科类培训机构统一登记为非营利性机构。"
+NEW_SUBJECT_BASIS = "《关于进一步减轻义务教育阶段学生作业负担和校外培训负担的意见》第13条"
 
-# RULES.md "zombie institution": no annual inspection for 2 consecutive years → cleared (Nanchang seed).
+# RULES.md "blacklisted people": barred from training work (限制从业) — founding or representing an institution too.
+FOUNDER_BLACKLIST_BASIS = "《校外培训行政处罚暂行办法》（教育部令第53号）第九条（限制从业）"
+
+# RULES.md "zombie institution": no annual inspection for 2 consecutive years → cleared (Nanchang seed). Any
+# inspection counts, failed ones too: a failed inspection is an inspection whose failure is a finding to rectify.
 ZOMBIE_YEARS = 2
 ZOMBIE_BASIS = "南昌市：民政部门对二年以上未年检的“僵尸”机构进行清理"
 
 LICENCE_BASIS = "《中华人民共和国民办教育促进法》第十二条（办学许可证）"
+
+
+def premises_basis() -> str:
+    """The premises standard a refusal cites: the province's own (setting), else Beijing's named as a reference."""
+    return str(getattr(settings, "REGISTRY_PREMISES_BASIS", "") or PREMISES_BASIS_FALLBACK)
 
 
 def premises_settings() -> dict[str, Any]:
@@ -55,6 +69,7 @@ class SiteFacts:
     in_residential_building: bool
     lease_end: datetime.date | None
     serves_children_12_or_under: bool = True
+    lease_start: datetime.date | None = None
 
 
 def site_capacity(area_m2: Decimal | float | int) -> int:
@@ -69,6 +84,7 @@ def site_capacity(area_m2: Decimal | float | int) -> int:
 def check_site(site: SiteFacts, *, today: datetime.date, students_at_once: int | None = None) -> list[Violation]:
     """Every premises rule the site breaks (empty list: compliant)."""
     cfg = premises_settings()
+    basis = premises_basis()
     found: list[Violation] = []
     min_area = Decimal(str(cfg["min_area_m2"]))
     if Decimal(str(site.usable_area_m2)) < min_area:
@@ -76,7 +92,7 @@ def check_site(site: SiteFacts, *, today: datetime.date, students_at_once: int |
             Violation(
                 "site_area",
                 _("使用面积 %(area)s 平方米，低于 %(min)s 平方米。") % {"area": site.usable_area_m2, "min": min_area},
-                PREMISES_BASIS,
+                basis,
                 "usable_area_m2",
             )
         )
@@ -86,16 +102,14 @@ def check_site(site: SiteFacts, *, today: datetime.date, students_at_once: int |
                 "site_density",
                 _("同时在场学员 %(n)d 人，超过按每生 %(per)s 平方米计算的容量 %(cap)d 人。")
                 % {"n": students_at_once, "per": cfg["m2_per_student"], "cap": site_capacity(site.usable_area_m2)},
-                PREMISES_BASIS,
+                basis,
                 "capacity",
             )
         )
     if site.in_residential_building:
-        found.append(
-            Violation("site_residential", _("教学点不得设在住宅内。"), PREMISES_BASIS, "in_residential_building")
-        )
+        found.append(Violation("site_residential", _("教学点不得设在住宅内。"), basis, "in_residential_building"))
     if site.is_basement or site.floor < 0:
-        found.append(Violation("site_basement", _("教学点不得设在地下室。"), PREMISES_BASIS, "is_basement"))
+        found.append(Violation("site_basement", _("教学点不得设在地下室。"), basis, "is_basement"))
     max_floor = int(cfg["max_floor_children_12"])
     if site.serves_children_12_or_under and site.floor > max_floor:
         found.append(
@@ -103,21 +117,43 @@ def check_site(site: SiteFacts, *, today: datetime.date, students_at_once: int |
                 "site_floor",
                 _("招收 12 岁及以下儿童的教学点不得设在 %(f)d 层及以上（当前第 %(floor)d 层）。")
                 % {"f": max_floor + 1, "floor": site.floor},
-                PREMISES_BASIS,
+                basis,
                 "floor",
             )
         )
-    min_days = int(cfg["min_lease_days"])
-    if site.lease_end is None or (site.lease_end - today).days < min_days:
-        found.append(
-            Violation(
-                "site_lease",
-                _("租赁期剩余不足一年（应至少 %(d)d 天）。") % {"d": min_days},
-                PREMISES_BASIS,
-                "lease_end",
-            )
-        )
+    lease = lease_violation(site.lease_start, site.lease_end, today=today, years=int(cfg["min_lease_years"]))
+    if lease is not None:
+        found.append(Violation("site_lease", lease, basis, "lease_end"))
     return found
+
+
+def lease_term(start: datetime.date, end: datetime.date) -> int:
+    """A lease's length as years·10000 + month-day difference: ≥ ``lease_term_units(n)`` means at least n whole
+    calendar years (the same arithmetic runs in SQL, see ``conditions.with_lease_term``)."""
+    return (end.year - start.year) * 10000 + (end.month * 100 + end.day) - (start.month * 100 + start.day)
+
+
+def lease_term_units(years: int) -> int:
+    return years * 10000
+
+
+def lease_violation(
+    start: datetime.date | None, end: datetime.date | None, *, today: datetime.date, years: int
+) -> str | None:
+    """What is wrong with a site's lease, or None. The standard asks for a lease of at least ``years`` year(s):
+    the term from start to end, so a site in its lease's last year is compliant; an ended lease is no lease. A
+    lease recorded without its start (older records) is judged by its end alone until the start is entered."""
+    if end is None:
+        return _("未登记租赁期限。")
+    if end < today:
+        return _("租赁已于 %(d)s 到期。") % {"d": end.isoformat()}
+    if start is not None and lease_term(start, end) < lease_term_units(years):
+        return _("租赁期限不足 %(n)d 年（%(s)s 至 %(e)s）。") % {
+            "n": years,
+            "s": start.isoformat(),
+            "e": end.isoformat(),
+        }
+    return None
 
 
 def check_institution(
@@ -164,25 +200,57 @@ def check_institution(
     return found
 
 
+def check_new_institution(*, category: str) -> list[Violation]:
+    """A new institution asking for a licence: 意见 §13 — no new subject-type institutions for compulsory-education
+    pupils are approved; existing ones (licensed before) register as non-profit instead (营转非)."""
+    if category == "subject":
+        return [
+            Violation(
+                "subject_new_refused",
+                _(
+                    "各地不再审批新的面向义务教育阶段学生的学科类校外培训机构；"
+                    "已取得许可的学科类机构请办理营转非（登记为非营利性机构）。"
+                ),
+                NEW_SUBJECT_BASIS,
+                "category",
+            )
+        ]
+    return []
+
+
+def check_founder(*, barred: bool) -> list[Violation]:
+    """A person barred from training work (限制从业) cannot found or represent an institution."""
+    if barred:
+        return [
+            Violation(
+                "founder_blacklisted",
+                _("法定代表人（举办者）已被列入限制从业人员名单，不得举办校外培训机构。"),
+                FOUNDER_BLACKLIST_BASIS,
+                "legal_rep_id",
+            )
+        ]
+    return []
+
+
 def zombie_since_year(today: datetime.date) -> int:
-    """The first year whose passed annual inspection keeps an institution off the zombie list."""
+    """The first year whose annual inspection (any result) keeps an institution off the zombie list."""
     return today.year - ZOMBIE_YEARS
 
 
 def is_zombie(
     *,
     status: str,
-    passed_inspection_years: Iterable[int],
+    inspection_years: Iterable[int],
     licence_issued_on: datetime.date | None,
     today: datetime.date,
 ) -> bool:
-    """Active, licensed before the window opened, and no passed annual inspection in the last two years."""
+    """Active, licensed before the window opened, and no annual inspection at all in the last two years."""
     since = zombie_since_year(today)
     if status != "active":
         return False
     if licence_issued_on is not None and licence_issued_on >= datetime.date(since, 1, 1):
         return False  # too new to have owed two inspections
-    return not any(y >= since for y in passed_inspection_years)
+    return not any(y >= since for y in inspection_years)
 
 
 def check_premises_for_licence(
@@ -193,7 +261,7 @@ def check_premises_for_licence(
     found: list[Violation] = []
     if training_format != "online" and not sites:
         found.append(
-            Violation("site_missing", _("线下培训机构须登记至少一个符合要求的教学点。"), PREMISES_BASIS, "sites")
+            Violation("site_missing", _("线下培训机构须登记至少一个符合要求的教学点。"), premises_basis(), "sites")
         )
     for name, facts in sites:
         for v in check_site(facts, today=today):

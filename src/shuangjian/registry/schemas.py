@@ -50,6 +50,7 @@ class SiteOut(Schema):
     floor: int
     is_basement: bool
     in_residential_building: bool
+    lease_start: datetime.date | None
     lease_end: datetime.date | None
     serves_children_12_or_under: bool
     is_active: bool
@@ -64,6 +65,7 @@ class SiteIn(Schema):
     floor: int = Field(ge=-10, le=200)
     is_basement: bool = False
     in_residential_building: bool = False
+    lease_start: datetime.date | None = None
     lease_end: datetime.date | None = None
     serves_children_12_or_under: bool = True
     is_active: bool = True

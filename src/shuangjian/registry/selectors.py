@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from shuangjian.core.rules import Violation
 from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
 from shuangjian.core.validators import mask_resident_id
 
-from . import conditions, rules
+from . import conditions, rules, standing
 from .filters import InstitutionFilters, filter_institutions
 from .models import (
     AnnualInspection,
@@ -47,12 +47,13 @@ def today() -> datetime.date:
 
 
 def whitelist_q(day: datetime.date | None = None) -> Q:
-    """On the white list: active, licensed, licence not expired, not blacklisted, in good standing."""
-    return conditions.whitelist_q(day or today())
+    """On the white list (``standing.WHITELIST_CONDITIONS``)."""
+    return standing.whitelist_conditions_q(day or today())
 
 
 def is_whitelisted(inst: Institution, day: datetime.date | None = None) -> bool:
-    return Institution.objects.filter(whitelist_q(day), pk=inst.pk).exists()
+    day = day or today()
+    return standing.is_whitelisted(standing.standing_facts_for([inst], day)[inst.pk])
 
 
 def is_zombie(inst: Institution, day: datetime.date | None = None) -> bool:
@@ -68,7 +69,7 @@ def institution_list_for_user(*, user: User, filters: InstitutionFilters | None 
     qs = scope_queryset(Institution.objects.all(), user)
     if filters is not None:
         qs = filter_institutions(qs, filters)
-    return qs.order_by("division_code", "name", "pk")
+    return qs.order_by("division_code", "name_key", "pk")
 
 
 def institution_for_user(*, user: User, pk: int) -> Institution:
@@ -100,6 +101,8 @@ class InstitutionRecord:
     masked_id: str = ""
     subjects: str = ""
     site_history: list[object] = field(default_factory=list)
+    summary: list[standing.StatusFact] = field(default_factory=list)
+    whitelist_reasons: list[str] = field(default_factory=list)
 
 
 def institution_record(*, user: User, pk: int) -> InstitutionRecord:
@@ -114,6 +117,7 @@ def institution_record(*, user: User, pk: int) -> InstitutionRecord:
             in_residential_building=site.in_residential_building,
             lease_end=site.lease_end,
             serves_children_12_or_under=site.serves_children_12_or_under,
+            lease_start=site.lease_start,
         )
         sites.append((site, rules.site_capacity(site.usable_area_m2), rules.check_site(facts, today=day)))
     violations = rules.check_institution(
@@ -127,6 +131,7 @@ def institution_record(*, user: User, pk: int) -> InstitutionRecord:
     blacklist = list(inst.blacklist_entries.select_related("publisher").order_by("-start"))
     in_force = [e for e in blacklist if e.start <= day and (e.end is None or e.end >= day)]
     history = list(inst.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    standing_facts = standing.standing_facts_for([inst], day)[inst.pk]
     return InstitutionRecord(
         institution=inst,
         sites=sites,
@@ -135,9 +140,11 @@ def institution_record(*, user: User, pk: int) -> InstitutionRecord:
         blacklist=blacklist,
         applications=list(inst.applications.order_by("-submitted_at")),
         history=history,
-        whitelisted=is_whitelisted(inst, day),
-        zombie=is_zombie(inst, day),
+        whitelisted=standing.is_whitelisted(standing_facts),
+        zombie=standing_facts.zombie,
         blacklisted=bool(in_force),
+        summary=standing.status_summary(standing_facts),
+        whitelist_reasons=standing.whitelist_reasons(standing_facts),
         operators=[o.user for o in inst.operators.select_related("user")],
         masked_id=mask_resident_id(inst.legal_rep_id),
         site_history=list(
@@ -153,12 +160,13 @@ def zombies_for_user(*, user: User) -> QuerySet[Institution]:
     """Zombie institutions in the user's jurisdiction, with the year of their last passed inspection."""
     require(user, "registry.view_institutions")
     qs = scope_queryset(Institution.objects.filter(conditions.zombie_q(today())), user)
-    return qs.order_by("division_code", "name", "pk")
+    return qs.order_by("division_code", "name_key", "pk")
 
 
 def last_passed_years(institutions: list[Institution]) -> dict[int, int]:
+    """The year of each institution's last annual inspection (any result: see ``rules.is_zombie``)."""
     rows = (
-        AnnualInspection.objects.filter(institution__in=institutions, result__in=conditions.PASSING_RESULTS)
+        AnnualInspection.objects.filter(institution__in=institutions)
         .values_list("institution_id", "year")
         .order_by("institution_id", "year")
     )
@@ -248,31 +256,25 @@ def regulator_figures(*, user: User) -> dict[str, int]:
     }
 
 
-def with_list_flags(qs: QuerySet[Institution], day: datetime.date | None = None) -> QuerySet[Institution]:
-    """Annotate each row with on_whitelist / on_blacklist / zombie booleans in the same query."""
-    day = day or today()
-    white = Institution.objects.filter(conditions.whitelist_q(day), pk=OuterRef("pk"))
-    zombie = Institution.objects.filter(conditions.zombie_q(day), pk=OuterRef("pk"))
-    black = BlacklistEntry.objects.filter(
-        Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day)), institution=OuterRef("pk")
-    )
-    return qs.annotate(on_whitelist=Exists(white), on_blacklist=Exists(black), is_zombie=Exists(zombie))
-
-
 def institution_page_with_flags(
     qs: QuerySet[Institution], page_number: str | int | None, *, per_page: int = 30, exact_count: bool = False
 ) -> Page[Institution]:
-    """One page of ``qs`` with the list flags computed for that page's rows only.
+    """One page of ``qs`` with each row's standing (``summary``, ``on_whitelist``) computed for that page only.
 
-    Annotating the whole queryset makes PostgreSQL evaluate the white-list and zombie subqueries for every
-    matching institution before it can pick the page (0.6 s at 200k); paging first keeps the cost per page. The
-    total is counted only up to ``CappedCountPaginator``'s cap unless ``exact_count`` (an exact ``COUNT(*)`` over
-    a city's institutions was the last part of the page growing with the data).
+    Computing the standing over the whole queryset makes PostgreSQL evaluate the white-list and zombie subqueries
+    for every matching institution before it can pick the page (0.6 s at 200k); paging first keeps the cost per
+    page. The total is counted only up to ``CappedCountPaginator``'s cap unless ``exact_count`` (an exact
+    ``COUNT(*)`` over a city's institutions was the last part of the page growing with the data).
     """
     page = CappedCountPaginator(qs, per_page, exact=exact_count).get_page(page_number)
-    ids = [inst.pk for inst in page.object_list]
-    flagged = {inst.pk: inst for inst in with_list_flags(qs.filter(pk__in=ids))}
-    page.object_list = [flagged[pk] for pk in ids if pk in flagged]
+    page.object_list = list(page.object_list)
+    day = today()
+    facts = standing.standing_facts_for(page.object_list, day)
+    for inst in page.object_list:
+        f = facts[inst.pk]
+        inst.summary = standing.status_summary(f)
+        inst.on_whitelist = standing.is_whitelisted(f)
+        inst.on_blacklist = f.blacklisted
     return page
 
 

@@ -28,7 +28,7 @@ from shuangjian.core.permissions import require
 from shuangjian.core.rules import Violation, raise_if_any
 from shuangjian.core.validators import validate_resident_id, validate_uscc
 
-from . import rules, workflow
+from . import hooks, rules, workflow
 from .models import (
     APPROVING_DEPARTMENT,
     AnnualInspection,
@@ -47,6 +47,7 @@ from .models import (
     Site,
     TrainingFormat,
 )
+from .naming import name_sort_key
 
 S = ApplicationStatus
 
@@ -227,21 +228,26 @@ def licence_application_submit(
         if data is None:
             raise ValidationError(_("请填写机构信息。"), code="data_required")
         data = _clean_institution_data(data)
+        today = timezone.localdate()
         raise_if_any(
-            v
-            for v in rules.check_institution(
-                category=data.category,
-                uscc=data.uscc,
-                licence_no=None,
-                licence_expires_on=None,
-                status=InstitutionStatus.APPLYING,
-                today=timezone.localdate(),
-            )
+            [
+                *rules.check_new_institution(category=data.category),
+                *rules.check_founder(barred=hooks.person_barred(data.legal_rep_id, today)),
+                *rules.check_institution(
+                    category=data.category,
+                    uscc=data.uscc,
+                    licence_no=None,
+                    licence_expires_on=None,
+                    status=InstitutionStatus.APPLYING,
+                    today=today,
+                ),
+            ]
         )
         if Institution.objects.filter(uscc=data.uscc).exists():
             raise ValidationError({"uscc": [_("该统一社会信用代码已登记，请联系主管部门。")]}, code="uscc_taken")
         institution = Institution.objects.create(
             name=data.name,
+            name_key=name_sort_key(data.name),
             uscc=data.uscc,
             category=data.category,
             field=data.field,
@@ -420,6 +426,9 @@ def licence_application_approve(
     sites = [(site.name, site_facts(site)) for site in inst.sites.filter(is_active=True).order_by("pk")]
     raise_if_any(
         [
+            # Never licensed before: a new institution (an existing one converting keeps its licence history).
+            *(rules.check_new_institution(category=inst.category) if inst.licence_issued_on is None else []),
+            *rules.check_founder(barred=hooks.person_barred(inst.legal_rep_id, today)),
             *rules.check_institution(
                 category=inst.category, uscc=inst.uscc, licence_no=None, licence_expires_on=None, status="", today=today
             ),
@@ -515,6 +524,7 @@ def institution_update(*, actor: User, institution: Institution, changes: dict[s
         return inst
     for key, value in changed.items():
         setattr(inst, key, value)
+    inst.name_key = name_sort_key(inst.name)
     inst._change_reason = _("机构管理员变更")  # type: ignore[attr-defined]
     inst.save()
     masked = {"legal_rep_id": "***"}
@@ -536,6 +546,7 @@ SITE_FIELDS = (
     "floor",
     "is_basement",
     "in_residential_building",
+    "lease_start",
     "lease_end",
     "serves_children_12_or_under",
     "is_active",
@@ -550,6 +561,7 @@ def site_facts(site: Site) -> rules.SiteFacts:
         in_residential_building=site.in_residential_building,
         lease_end=site.lease_end,
         serves_children_12_or_under=site.serves_children_12_or_under,
+        lease_start=site.lease_start,
     )
 
 

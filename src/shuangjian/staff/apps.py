@@ -9,9 +9,14 @@ class StaffConfig(AppConfig):
 
     def ready(self) -> None:
         from shuangjian.core.nav import NavItem, register
+        from shuangjian.registry.hooks import register_barred_person_check
         from shuangjian.schools import hooks as school_hooks
 
         from . import cards, permissions, services
+        from .selectors import active_blacklist_ids
+
+        # A person barred from training work (限制从业) cannot found an institution either (registry asks).
+        register_barred_person_check(lambda rid, day: bool(active_blacklist_ids([rid], day)))
 
         del cards, permissions  # imported for their side effects: dashboard figures, named permissions
 

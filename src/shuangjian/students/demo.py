@@ -46,24 +46,44 @@ MAX_ATTENDED_SESSIONS = 6
 COUNTY_NAMES = {PRIMARY_COUNTY: "龙亭区", SECOND_COUNTY: "祥符区"}
 
 
-def _schools(county: str) -> list[tuple[str, str]]:
-    """(code, name) of schools in the county from the schools app when it has them, else stand-ins."""
-    rows = list(School.objects.filter(division_code=county).order_by("code").values_list("code", "name")[:6])
-    if rows:
-        return [(str(c), str(n)) for c, n in rows]
+# Compulsory-education grades (1-9) each kind of school teaches: a 小学 has no 八年级, a 高级中学 no 五年级.
+GRADES_BY_KIND: dict[str, range] = {
+    "primary": range(1, 7),
+    "junior": range(7, 10),
+    "nine_year": range(1, 10),
+    "complete": range(7, 10),
+    "senior": range(0),
+}
+GRADE_NAMES = ["一", "二", "三", "四", "五", "六", "七", "八", "九"]
+
+
+def _schools(county: str) -> list[tuple[str, str, str]]:
+    """(code, name, kind) of schools in the county from the schools app when it has them, plus stand-ins of each
+    stage so every pupil has a school of their own stage."""
+    rows = list(School.objects.filter(division_code=county).order_by("code").values_list("code", "name", "kind")[:6])
     name = COUNTY_NAMES.get(county, county)
-    return [(f"{county}S{n:02d}", f"{name}第{n}实验小学") for n in range(1, 4)]
+    stand_ins = [(f"{county}S01", f"{name}第一实验小学", "primary"), (f"{county}S02", f"{name}第一初级中学", "junior")]
+    return [(str(c), str(n), str(k)) for c, n, k in rows] + stand_ins
+
+
+def _grade_number(born: datetime.date) -> int:
+    age = timezone.localdate().year - born.year
+    return max(1, min(9, age - 6))
 
 
 def _grade(born: datetime.date) -> str:
-    age = timezone.localdate().year - born.year
-    years = max(1, min(9, age - 6))
-    return ["一", "二", "三", "四", "五", "六", "七", "八", "九"][years - 1] + "年级"
+    return GRADE_NAMES[_grade_number(born) - 1] + "年级"
 
 
-def _pupil(ctx: DemoContext, county: str, seq: int, schools: list[tuple[str, str]]) -> StudentData:
+def _school_for(grade: int, seq: int, schools: list[tuple[str, str, str]]) -> tuple[str, str]:
+    """A school that teaches ``grade`` (the stand-ins guarantee one), chosen by ``seq`` among those that do."""
+    fitting = [(c, n) for c, n, kind in schools if grade in GRADES_BY_KIND.get(kind, range(0))]
+    return fitting[seq % len(fitting)]
+
+
+def _pupil(ctx: DemoContext, county: str, seq: int, schools: list[tuple[str, str, str]]) -> StudentData:
     born = datetime.date(ctx.rng.randint(2011, 2018), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28))
-    school_code, school_name = schools[seq % len(schools)]
+    school_code, school_name = _school_for(_grade_number(born), seq, schools)
     return StudentData(
         name=ctx.rng.choice(SURNAMES) + ctx.rng.choice(GIVEN),
         resident_id=make_resident_id(f"{county}{born:%Y%m%d}{seq:03d}"),

@@ -24,6 +24,7 @@ def _divisions() -> None:
     DivisionFactory.create(code="41", name="河南省", level=DivisionLevel.PROVINCE)
     DivisionFactory.create(code="4102", name="开封市", level=DivisionLevel.CITY)
 
+
 FORM = {
     "division_code": "4102",
     "class_size_tier": "small",

@@ -100,7 +100,8 @@ def test_bad_queries(client: Any, data: dict[str, Any]) -> None:
 def test_unlicensed_institution_says_so(client: Any, data: dict[str, Any]) -> None:
     payload = client.get(f"{API}/{data['unlicensed'].uscc}").json()
     assert payload["licence_status"] == "none" and payload["on_whitelist"] is False
-    assert "未取得办学许可证" in payload["whitelist_reasons"]
+    assert "未持有有效的办学许可证" in payload["whitelist_reasons"]
+    assert payload["standing"][0]["code"] == "applying" and payload["standing"][0]["tone"] == "danger"
 
 
 def test_portal_pages(client: Any, data: dict[str, Any]) -> None:
@@ -178,15 +179,18 @@ def test_search_answer_matches_the_public_profile_for_every_kind_of_institution(
         make_institution(name="丙比对启明学校", status=InstitutionStatus.REVOKED),
         make_institution(name="丁比对启明学校", status=InstitutionStatus.DEREGISTERED),
         make_institution(name="戊比对启明学校", licence_no=None, status=InstitutionStatus.APPLYING),
-        make_institution(name="己比对启明学校", licence_issued_on=long_ago),  # zombie: no inspection for years
+        make_institution(name="己比对启明学校", licence_issued_on=long_ago, inspected=False),  # zombie
         make_institution(
             name="庚比对启明学校",
             category=Category.NON_SUBJECT,
             field=NonSubjectField.ARTS,
             licensed_subjects=[],
             licence_issued_on=long_ago,
+            inspected=False,
         ),
-        make_institution(name="辛比对启明学校", division_code="410212", licensed_subjects=["math", "english"]),
+        make_institution(
+            name="辛比对启明学校", division_code="410212", licensed_subjects=["math", "english"], inspected=False
+        ),
         make_institution(name="壬比对启明学校", division_code="410299"),  # a county missing from the table
     ]
     AnnualInspection.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,13 +15,17 @@ from shuangjian.core.models import Department, Role, User
 from shuangjian.core.tests.factories import UserFactory
 from shuangjian.core.validators import make_resident_id, make_uscc
 from shuangjian.registry.models import (
+    AnnualInspection,
     Category,
+    InspectionResult,
     Institution,
     InstitutionOperator,
     InstitutionStatus,
     LegalForm,
     Site,
+    SupervisionMode,
 )
+from shuangjian.registry.naming import name_sort_key
 
 _seq = itertools.count(1)
 
@@ -40,6 +45,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
         model = Institution
 
     name = factory.Sequence(lambda n: f"测试培训学校{n}")
+    name_key = factory.LazyAttribute(lambda o: name_sort_key(o.name))
     uscc = factory.LazyFunction(uscc)
     category = Category.SUBJECT
     field = ""
@@ -55,6 +61,24 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
     licence_issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=200))
     licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1000))
     approving_department = Department.EDUCATION
+
+
+class WhitelistedInstitutionFactory(InstitutionFactory):
+    """Meets the white list's definition: fees under bank custody and a passed annual inspection last year."""
+
+    supervision_mode = SupervisionMode.BANK_CUSTODY
+
+    @factory.post_generation
+    def inspection(obj: Institution, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            year = timezone.localdate().year - 1
+            AnnualInspection.objects.create(
+                institution=obj,
+                year=year,
+                result=InspectionResult.PASSED,
+                inspected_on=datetime.date(year, 6, 1),
+                division_code=obj.division_code,
+            )
 
 
 class ApplyingInstitutionFactory(InstitutionFactory):

@@ -11,7 +11,16 @@ from openpyxl import Workbook, load_workbook
 from shuangjian.core.models import Division, DivisionLevel
 from shuangjian.core.validators import make_uscc
 from shuangjian.registry.imports import survey_columns
-from shuangjian.registry.models import Category, Institution, InstitutionStatus, LegalForm
+from shuangjian.registry.models import (
+    AnnualInspection,
+    Category,
+    InspectionResult,
+    Institution,
+    InstitutionStatus,
+    LegalForm,
+    SupervisionMode,
+)
+from shuangjian.registry.naming import name_sort_key
 
 _counter = iter(range(1, 10**7))
 
@@ -35,13 +44,16 @@ def divisions() -> None:
     )
 
 
-def make_institution(**kw: Any) -> Institution:
+def make_institution(*, inspected: bool = True, **kw: Any) -> Institution:
+    """An institution that meets the white list's definition unless told otherwise: non-profit subject-type
+    (营转非 done), fees under bank custody and, with ``inspected``, a passed annual inspection last year."""
     defaults: dict[str, Any] = {
         "name": f"测试培训学校{next(_counter)}",
-        "uscc": new_uscc(),
+        "uscc": new_uscc("52410202"),
         "category": Category.SUBJECT,
         "licensed_subjects": ["math"],
-        "legal_form": LegalForm.COMPANY,
+        "legal_form": LegalForm.NON_PROFIT,
+        "supervision_mode": SupervisionMode.BANK_CUSTODY,
         "legal_rep_name": "张三",
         "legal_rep_id": "11010519491231002X",
         "address": "开封市龙亭区中山路1号",
@@ -53,7 +65,18 @@ def make_institution(**kw: Any) -> Institution:
         "licence_expires_on": datetime.date.today() + datetime.timedelta(days=1000),
     }
     defaults.update(kw)
-    return Institution.objects.create(**defaults)
+    defaults.setdefault("name_key", name_sort_key(defaults["name"]))
+    inst = Institution.objects.create(**defaults)
+    if inspected:
+        year = datetime.date.today().year - 1
+        AnnualInspection.objects.create(
+            institution=inst,
+            year=year,
+            result=InspectionResult.PASSED,
+            inspected_on=datetime.date(year, 6, 1),
+            division_code=inst.division_code,
+        )
+    return inst
 
 
 def survey_row(**kw: Any) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from shuangjian.registry.tests.factories import (
 
 
 def at_site_check(actor: Any) -> LicenceApplication:
-    inst = ApplyingInstitutionFactory.create()
+    # Science: no new subject-type institutions are approved (意见 §13).
+    inst = ApplyingInstitutionFactory.create(category="non_subject", field="science", licensed_subjects=[])
     SiteFactory.create(institution=inst)
     app = services.licence_application_submit(actor=operator_for(inst), materials=[("x", pdf())])
     services.licence_application_accept(actor=actor, application=app)
@@ -37,7 +38,7 @@ def at_site_check(actor: Any) -> LicenceApplication:
 def test_concurrent_approvals_get_distinct_licence_numbers() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row-level concurrency needs PostgreSQL")
-    edu = RegulatorFactory.create(username="edu_c", department=Department.EDUCATION, scope_code="410202")
+    edu = RegulatorFactory.create(username="edu_c", department=Department.SCIENCE, scope_code="410202")
     apps = [at_site_check(edu) for _ in range(4)]
     barrier = threading.Barrier(len(apps))
     errors: list[BaseException] = []
@@ -59,7 +60,7 @@ def test_concurrent_approvals_get_distinct_licence_numbers() -> None:
     assert errors == []
     numbers = sorted(str(n) for n in Institution.objects.exclude(licence_no=None).values_list("licence_no", flat=True))
     year = timezone.localdate().year
-    assert numbers == [f"教民410202{year}{n:05d}" for n in range(1, 5)]
+    assert numbers == [f"科民410202{year}{n:05d}" for n in range(1, 5)]
     assert LicenceApplication.objects.filter(status=ApplicationStatus.APPROVED).count() == 4
 
 

@@ -65,7 +65,7 @@ def test_whitelist_rules(regulator: Any) -> None:
     blacklist(listed, regulator)
     ended = make_institution(name="已移出黑名单机构")
     blacklist(ended, regulator, start=TODAY - datetime.timedelta(days=400), end=TODAY - datetime.timedelta(days=1))
-    zombie = make_institution(name="僵尸机构", licence_issued_on=datetime.date(TODAY.year - 5, 3, 1))
+    zombie = make_institution(name="僵尸机构", licence_issued_on=datetime.date(TODAY.year - 5, 3, 1), inspected=False)
     AnnualInspection.objects.create(
         institution=zombie,
         year=TODAY.year - 3,
@@ -73,7 +73,9 @@ def test_whitelist_rules(regulator: Any) -> None:
         inspected_on=TODAY,
         division_code="410202",
     )
-    inspected = make_institution(name="按时年检机构", licence_issued_on=datetime.date(TODAY.year - 5, 3, 1))
+    inspected = make_institution(
+        name="按时年检机构", licence_issued_on=datetime.date(TODAY.year - 5, 3, 1), inspected=False
+    )
     AnnualInspection.objects.create(
         institution=inspected,
         year=TODAY.year - 1,
@@ -81,7 +83,7 @@ def test_whitelist_rules(regulator: Any) -> None:
         inspected_on=TODAY,
         division_code="410202",
     )
-    failed = make_institution(name="年检不合格机构")
+    failed = make_institution(name="年检不合格机构", inspected=False)
     AnnualInspection.objects.create(
         institution=failed,
         year=TODAY.year - 1,
@@ -95,8 +97,9 @@ def test_whitelist_rules(regulator: Any) -> None:
     for inst in (good, unlicensed, expired, suspended, listed, ended, zombie, inspected, failed):
         assert list_status(inst).on_whitelist == (inst.name in names), inst.name
     assert "列入黑名单" in list_status(listed).reasons
-    assert "连续两年未通过年检" in list_status(zombie).reasons
-    assert "办学许可证已过期" in list_status(expired).reasons
+    assert "连续两年未年检" in list_status(zombie).reasons
+    assert "未持有有效的办学许可证" in list_status(expired).reasons
+    assert "最近一次年检未合格或尚未年检" in list_status(failed).reasons
 
 
 def test_staff_list_pages_are_scoped_and_export(client: Any, regulator: Any) -> None:

@@ -53,13 +53,29 @@ def test_basement_and_residential() -> None:
 
 
 def test_lease_edge() -> None:
-    assert "site_lease" in codes(facts(lease_end=TODAY + datetime.timedelta(days=364)))
-    assert "site_lease" not in codes(facts(lease_end=TODAY + datetime.timedelta(days=365)))
+    # Source (北京市校外培训机构设置标准, RULES.md): a lease of "≥ 1 year" — the lease's term, start to end.
+    start = datetime.date(2025, 9, 1)
+    assert "site_lease" in codes(facts(lease_start=start, lease_end=datetime.date(2026, 8, 31)))
+    assert "site_lease" not in codes(facts(lease_start=start, lease_end=datetime.date(2026, 9, 1)))
     assert "site_lease" in codes(facts(lease_end=None))
+    assert "site_lease" in codes(facts(lease_end=TODAY - datetime.timedelta(days=1)))  # an ended lease is none
+
+
+def test_site_in_its_leases_last_year_is_not_flagged() -> None:
+    # A three-year lease with two months left meets "a lease of ≥ 1 year"; "365 days remaining" was not the rule.
+    two_months = TODAY + datetime.timedelta(days=60)
+    assert "site_lease" not in codes(facts(lease_start=datetime.date(2023, 8, 1), lease_end=two_months))
+    assert "site_lease" not in codes(facts(lease_end=two_months))  # start not on record: judged by its end
 
 
 def test_every_violation_cites_its_basis() -> None:
-    bad = facts(usable_area_m2=Decimal("50"), floor=5, is_basement=True, in_residential_building=True, lease_end=TODAY)
+    bad = facts(
+        usable_area_m2=Decimal("50"),
+        floor=5,
+        is_basement=True,
+        in_residential_building=True,
+        lease_end=TODAY - datetime.timedelta(days=1),
+    )
     found = rules.check_site(bad, today=TODAY, students_at_once=40)
     assert {v.code for v in found} == {
         "site_area",
@@ -96,10 +112,24 @@ def test_floor_rule(floor: int, children: bool) -> None:
     assert ("site_basement" in found) == (floor < 0)
 
 
-@settings(max_examples=100)
-@given(days=st.integers(min_value=-800, max_value=800))
-def test_lease_rule(days: int) -> None:
-    assert ("site_lease" in codes(facts(lease_end=TODAY + datetime.timedelta(days=days)))) == (days < 365)
+@settings(max_examples=200)
+@given(
+    start=st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2026, 12, 31)),
+    days=st.integers(min_value=0, max_value=1200),
+)
+def test_lease_rule(start: datetime.date, days: int) -> None:
+    end = start + datetime.timedelta(days=days)
+    one_year_later = (start.year + 1, start.month, start.day)
+    term_ok = (end.year, end.month, end.day) >= one_year_later
+    flagged = "site_lease" in codes(facts(lease_start=start, lease_end=end))
+    assert flagged == (end < TODAY or not term_ok)
+
+
+def test_premises_basis_is_the_provinces_own_or_beijings_named_as_reference() -> None:
+    found = rules.check_site(facts(is_basement=True), today=TODAY)
+    assert found[0].basis.startswith("（参照）北京市")
+    with override_settings(REGISTRY_PREMISES_BASIS="某省校外培训机构设置标准"):
+        assert rules.check_site(facts(is_basement=True), today=TODAY)[0].basis == "某省校外培训机构设置标准"
 
 
 def test_settings_override_is_read_at_call_time() -> None:
@@ -155,6 +185,6 @@ def test_licence_expired() -> None:
 )
 def test_zombie_rule(years: list[int], issued_year: int) -> None:
     issued = datetime.date(issued_year, 3, 1)
-    zombie = rules.is_zombie(status="active", passed_inspection_years=years, licence_issued_on=issued, today=TODAY)
+    zombie = rules.is_zombie(status="active", inspection_years=years, licence_issued_on=issued, today=TODAY)
     assert zombie == (issued_year < 2024 and not any(y >= 2024 for y in years))
-    assert not rules.is_zombie(status="stopped", passed_inspection_years=[], licence_issued_on=issued, today=TODAY)
+    assert not rules.is_zombie(status="stopped", inspection_years=[], licence_issued_on=issued, today=TODAY)

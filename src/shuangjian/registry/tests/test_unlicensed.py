@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.registry import services
-from shuangjian.registry.conditions import violations_q, whitelist_q
+from shuangjian.registry.conditions import violations_q
 from shuangjian.registry.models import Institution, InstitutionStatus, LicenceApplication, SurveyRecord
 from shuangjian.registry.rules import check_institution
+from shuangjian.registry.standing import whitelist_conditions_q as whitelist_q
 
 from .factories import OperatorFactory
 from .helpers import divisions, make_institution, survey_row, survey_xlsx

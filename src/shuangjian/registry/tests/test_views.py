@@ -49,7 +49,7 @@ def names(resp: Any) -> set[str]:
 
 def test_list_scoped_and_filtered(edu: Any, xf_edu: Any, django_assert_max_num_queries: Any) -> None:
     today = timezone.localdate()
-    good = InstitutionFactory.create(name="好机构")
+    good = InstitutionFactory.create(name="好机构", supervision_mode="bank_custody")
     AnnualInspection.objects.create(
         institution=good, year=today.year - 1, result="passed", inspected_on=today, division_code="410202"
     )
@@ -170,17 +170,20 @@ def test_operator_application_page_submit_and_status(edu: Any) -> None:
 
 
 def test_regulator_acts_through_page_and_downloads_decision(edu: Any, sports: Any) -> None:
-    inst = ApplyingInstitutionFactory.create()
+    # A sports institution (no new subject-type ones are approved: 意见 §13), decided by the sports department.
+    inst = ApplyingInstitutionFactory.create(
+        category=Category.NON_SUBJECT, field=NonSubjectField.SPORTS, licensed_subjects=[]
+    )
     SiteFactory.create(institution=inst)
     op = operator_for(inst)
     app = services.licence_application_submit(actor=op, materials=[("章程", pdf())])
     url = reverse("registry:application_detail", args=[app.pk])
     # Wrong department sees the application but cannot act.
-    resp = login(sports).post(url, {"action": "accept", "comment": ""})
+    resp = login(edu).post(url, {"action": "accept", "comment": ""})
     assert resp.status_code == 200
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SUBMITTED
-    c = login(edu)
+    c = login(sports)
     for verb in ("accept", "start_review", "pass_review", "approve"):
         assert c.post(url, {"action": verb, "comment": "同意"}).status_code == 302
     app.refresh_from_db()
@@ -306,9 +309,8 @@ def test_new_operator_applies_from_scratch(edu: Any) -> None:
     form = {
         "name": "新申请培训学校",
         "uscc": uscc(),
-        "category": "subject",
-        "field": "",
-        "licensed_subjects": ["math"],
+        "category": "non_subject",
+        "field": "science",
         "legal_form": "non_profit",
         "legal_rep_name": "赵六",
         "legal_rep_id": make_resident_id("41020219900101123"),
@@ -323,7 +325,7 @@ def test_new_operator_applies_from_scratch(edu: Any) -> None:
     assert c.post(reverse("registry:apply"), form).status_code == 302
     inst = Institution.objects.get(name="新申请培训学校")
     assert inst.status == InstitutionStatus.APPLYING and inst.operators.get().user == op
-    assert LicenceApplication.objects.get(institution=inst).department == "education"
+    assert LicenceApplication.objects.get(institution=inst).department == "science"
     assert "已提交" in c.get(reverse("registry:apply")).content.decode()
 
 

@@ -43,18 +43,30 @@ pytestmark = pytest.mark.django_db
 S = ApplicationStatus
 
 
+# No new subject-type institutions are approved (意见 §13), so the workflow is walked with a science institution
+# and its approving department; ``edu``/``xf_edu`` here are those departments' regulators of the two counties.
+@pytest.fixture
+def edu(db: object) -> object:
+    return RegulatorFactory.create(username="sci", department=Department.SCIENCE, scope_code="410202")
+
+
+@pytest.fixture
+def xf_edu(db: object) -> object:
+    return RegulatorFactory.create(username="xf_sci", department=Department.SCIENCE, scope_code="410212")
+
+
 def data(**kw: Any) -> InstitutionData:
     base: dict[str, Any] = {
         "name": "龙亭区启明培训学校",
         "uscc": uscc(),
-        "category": Category.SUBJECT,
-        "field": "",
+        "category": Category.NON_SUBJECT,
+        "field": NonSubjectField.SCIENCE,
         "legal_form": LegalForm.NON_PROFIT,
         "legal_rep_name": "王五",
         "legal_rep_id": make_resident_id("41020219800101123"),
         "address": "开封市龙亭区中山路8号",
         "division_code": "410202",
-        "licensed_subjects": ["math", "chinese"],
+        "licensed_subjects": [],
     }
     base.update(kw)
     return InstitutionData(**base)
@@ -75,11 +87,11 @@ def walk_to_site_check(app: LicenceApplication, actor: Any) -> LicenceApplicatio
     return app
 
 
-def test_submit_creates_institution_applying_routed_to_education(edu: Any) -> None:
+def test_submit_creates_institution_applying_routed_to_its_department(edu: Any) -> None:
     app = submit()
     inst = app.institution
     assert inst.status == InstitutionStatus.APPLYING
-    assert app.department == Department.EDUCATION and app.division_code == "410202"
+    assert app.department == Department.SCIENCE and app.division_code == "410202"
     assert app.status == S.SUBMITTED
     assert app.step_due_on == add_working_days(timezone.localdate(), 5)
     assert app.materials.count() == 1
@@ -99,11 +111,45 @@ def test_non_subject_routed_to_its_department(field: str, dept: str) -> None:
     assert app.department == dept
 
 
+def test_new_subject_type_institution_refused_with_its_basis() -> None:
+    # 意见 §13: "各地不再审批新的面向义务教育阶段学生的学科类校外培训机构" — not even a non-profit one.
+    with pytest.raises(RuleViolationError) as exc:
+        submit(category=Category.SUBJECT, field="", licensed_subjects=["math"])
+    refusal = exc.value.violations[0]
+    assert refusal.code == "subject_new_refused"
+    assert "意见" in refusal.basis and "第13条" in refusal.basis
+    assert "营转非" in refusal.message
+    assert not Institution.objects.exists()
+
+
 def test_subject_for_profit_refused_with_policy() -> None:
     with pytest.raises(RuleViolationError) as exc:
-        submit(uscc=uscc("91410202"))
-    assert exc.value.violations[0].code == "subject_not_nonprofit"
+        submit(category=Category.SUBJECT, field="", uscc=uscc("91410202"))
+    assert {v.code for v in exc.value.violations} == {"subject_new_refused", "subject_not_nonprofit"}
     assert not Institution.objects.exists()
+
+
+def test_barred_person_cannot_found_an_institution(edu: Any) -> None:
+    # MoE53 art. 9 限制从业: a person on the people black list cannot be an institution's legal representative.
+    from shuangjian.staff.models import PersonBlacklist
+
+    barred = make_resident_id("41020219800101456")
+    PersonBlacklist.objects.create(
+        resident_id=barred,
+        name="赵六",
+        reason="违规办学",
+        legal_basis="教育部令第53号",
+        start=timezone.localdate(),
+        publisher=edu,
+        division_code="410202",
+    )
+    with pytest.raises(RuleViolationError) as exc:
+        submit(legal_rep_id=barred)
+    refusal = exc.value.violations[0]
+    assert refusal.code == "founder_blacklisted" and "第53号" in refusal.basis
+    assert not Institution.objects.exists()
+    PersonBlacklist.objects.filter(resident_id=barred).update(lifted_at=timezone.now())
+    assert submit(legal_rep_id=barred).institution.legal_rep_id == barred
 
 
 def test_bad_uscc_and_id_refused_in_chinese() -> None:
@@ -146,10 +192,14 @@ def test_full_approval_issues_licence_and_whitelists(edu: Any) -> None:
     assert app.status == S.APPROVED and app.decision_no and app.decided_at
     assert inst.status == InstitutionStatus.ACTIVE
     year = timezone.localdate().year
-    assert inst.licence_no == f"教民410202{year}00001"
+    assert inst.licence_no == f"科民410202{year}00001"
     assert inst.licence_issued_on == timezone.localdate()
     assert inst.licence_expires_on is not None and inst.licence_expires_on.year == year + 5
-    assert selectors.is_whitelisted(inst)
+    # Licensed is not yet white-listed: the list's definition asks for a passed annual inspection and prepaid fees
+    # under supervision, which a day-old licence cannot have.
+    assert not selectors.is_whitelisted(inst)
+    reasons = selectors.institution_record(user=edu, pk=inst.pk).whitelist_reasons
+    assert "最近一次年检未合格或尚未年检" in reasons and "预收费尚未纳入监管" in reasons
     steps = [s.to_status for s in app.steps.all()]
     assert steps == [S.SUBMITTED, S.ACCEPTED, S.MATERIAL_REVIEW, S.SITE_CHECK, S.APPROVED]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -157,7 +207,7 @@ def test_full_approval_issues_licence_and_whitelists(edu: Any) -> None:
     # Second approval in the same county and year gets the next number.
     app2 = walk_to_site_check(submit(name="第二家"), edu)
     services.licence_application_approve(actor=edu, application=app2)
-    assert Institution.objects.get(pk=app2.institution_id).licence_no == f"教民410202{year}00002"
+    assert Institution.objects.get(pk=app2.institution_id).licence_no == f"科民410202{year}00002"
 
 
 def test_decision_docx_has_the_facts(edu: Any) -> None:
@@ -173,10 +223,9 @@ def test_decision_docx_has_the_facts(edu: Any) -> None:
         inst.name,
         inst.uscc,
         inst.licence_no or "missing",
-        "学科类",
-        "数学",
+        "非学科类（科技）",
         inst.address,
-        "教育局",
+        "科学技术局",
         app.decision_no,
         "准予",
     ):
@@ -234,7 +283,7 @@ def test_wrong_department_refused_in_chinese(sports: Any) -> None:
     app = submit()
     with pytest.raises(ValidationError) as exc:
         services.licence_application_accept(actor=sports, application=app)
-    assert exc.value.code == "wrong_department" and "教育" in exc.value.messages[0]
+    assert exc.value.code == "wrong_department" and "科技" in exc.value.messages[0]
     app.refresh_from_db()
     assert app.status == S.SUBMITTED
 
@@ -247,7 +296,7 @@ def test_wrong_county_is_404(xf_edu: Any) -> None:
 
 @pytest.mark.parametrize("role", [Role.INSPECTOR, Role.INSTITUTION_OPERATOR, Role.PARENT])
 def test_non_regulators_cannot_move(role: str) -> None:
-    user = UserFactory.create(role=role, scope_code="410202", department=Department.EDUCATION)
+    user = UserFactory.create(role=role, scope_code="410202", department=Department.SCIENCE)
     with pytest.raises(Http404):
         services.licence_application_accept(actor=user, application=submit())
 
@@ -270,7 +319,7 @@ def test_invalid_transitions(edu: Any) -> None:
 
 
 def test_city_regulator_may_act_in_county(db: Any) -> None:
-    city = RegulatorFactory.create(username="city", scope_code="4102", department=Department.EDUCATION)
+    city = RegulatorFactory.create(username="city", scope_code="4102", department=Department.SCIENCE)
     app = submit()
     services.licence_application_accept(actor=city, application=app)
     app.refresh_from_db()
@@ -301,10 +350,10 @@ def test_overdue_flag(edu: Any) -> None:
 
 
 def test_queue_is_department_and_county_scoped(edu: Any, sports: Any, xf_edu: Any) -> None:
-    subject = submit()
+    science = submit()
     sport = submit(category=Category.NON_SUBJECT, field=NonSubjectField.SPORTS, uscc=uscc("91410202"))
     other_county = submit(division_code="410212", uscc=uscc("52410212"))
-    assert list(selectors.application_queue_for_user(user=edu)) == [subject]
+    assert list(selectors.application_queue_for_user(user=edu)) == [science]
     assert list(selectors.application_queue_for_user(user=sports)) == [sport]
     assert list(selectors.application_queue_for_user(user=xf_edu)) == [other_county]
 
