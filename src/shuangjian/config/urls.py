@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -9,8 +11,19 @@ from shuangjian.core import views as core_views
 admin.site.site_header = "双减监管平台 管理后台"
 admin.site.site_title = "双减监管平台"
 
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The site's front door: the public portal for the public (staff sign in from it), the workbench for staff."""
+    if not request.user.is_authenticated:
+        return redirect("portal:home")
+    return core_views.dashboard(request)
+
+
+home.permission_name = core_views.dashboard.permission_name  # type: ignore[attr-defined]
+
+
 urlpatterns = [
-    path("", core_views.dashboard, name="dashboard"),
+    path("", home, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),

@@ -255,3 +255,11 @@ def test_password_change_page_in_english(client, settings):
     html = response.content.decode()
     assert "Change password" in html
     assert "This password is too short. It must contain at least 10 characters." in html
+
+
+@pytest.mark.django_db
+def test_the_public_at_the_front_door_gets_the_portal_with_a_staff_sign_in_link(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/public/"
+    portal = client.get("/public/").content.decode()
+    assert 'data-testid="staff-login"' in portal and "/accounts/login/" in portal

@@ -374,3 +374,13 @@ def test_long_list_shows_a_capped_total_and_the_exact_one_on_request(
     assert "共 36 家" in body and "统计准确总数" not in body and "count=exact&page=2" in body
     assert "共 1 家" in login(xf_edu).get(url, {"count": "exact"}).content.decode()
     cache.clear()
+
+
+def test_a_licensed_operator_is_told_what_to_do_instead_of_a_blank_apply_page() -> None:
+    inst = InstitutionFactory.create()
+    assert inst.licence_no
+    html = login(operator_for(inst)).get(reverse("registry:apply")).content.decode()
+    assert 'data-testid="already-licensed"' in html
+    assert inst.licence_no in html and "无需再次申请" in html
+    assert reverse("registry:my_institution") in html
+    assert '<form method="post" enctype' not in html
