@@ -206,5 +206,5 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Status:
     summary="查询缴费单",
 )
 def order_detail(request: HttpRequest, order_no: str) -> dict[str, Any]:
-    order = selectors.order_get_for_user(request.user, order_no)  # type: ignore[arg-type]
+    order = selectors.order_for_user(request.user, order_no)  # type: ignore[arg-type]
     return _order_out(order)

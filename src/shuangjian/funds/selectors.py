@@ -109,7 +109,7 @@ def orders_for_user(user: User) -> QuerySet[PaymentOrder]:
     return qs.none() if scope is None else _own_bank_only(user, qs.filter(scope))
 
 
-def order_get_for_user(user: User, order_no: str) -> PaymentOrder:
+def order_for_user(user: User, order_no: str) -> PaymentOrder:
     order = orders_for_user(user).filter(order_no=order_no[:40]).first()
     if order is None:
         raise Http404

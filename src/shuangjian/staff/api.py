@@ -92,7 +92,7 @@ def employment_detail(request: HttpRequest, external_id: str) -> dict[str, Any]:
 def employment_put(request: HttpRequest, external_id: str, payload: EmploymentIn) -> Status:
     user = request_user(request)
     e, created = services.employment_upsert(actor=user, external_id=external_id, data=payload.to_data())
-    fresh = selectors.get_employment_for_user(user, e.pk)
+    fresh = selectors.employment_for_user(user, e.pk)
     return Status(201 if created else 200, _out(fresh, created))
 
 
@@ -106,7 +106,7 @@ def employment_end(request: HttpRequest, external_id: str, payload: EndIn) -> di
     if e is None:
         raise Http404
     services.employment_end(actor=user, employment=e, end=payload.end)
-    return _out(selectors.get_employment_for_user(user, e.pk))
+    return _out(selectors.employment_for_user(user, e.pk))
 
 
 @router.delete("/employments/{external_id}", response=EmploymentOut, summary="登记离职（以今天为离职日期）")
@@ -122,4 +122,4 @@ def employment_delete(request: HttpRequest, external_id: str) -> dict[str, Any]:
         raise Http404
     if e.end is None or e.end > timezone.localdate():
         services.employment_end(actor=user, employment=e, end=max(timezone.localdate(), e.start))
-    return _out(selectors.get_employment_for_user(user, e.pk))
+    return _out(selectors.employment_for_user(user, e.pk))

@@ -53,7 +53,7 @@ def employments_for_user(user: User | AnonymousUser | None) -> QuerySet[Employme
     return qs.none()
 
 
-def get_employment_for_user(user: User | AnonymousUser | None, pk: int | str) -> Employment:
+def employment_for_user(user: User | AnonymousUser | None, pk: int | str) -> Employment:
     try:
         return employments_for_user(user).get(pk=pk)
     except (Employment.DoesNotExist, ValueError, TypeError):

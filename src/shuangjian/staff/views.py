@@ -104,7 +104,7 @@ def employment_new(request: HttpRequest) -> HttpResponse:
 @permission_required("staff.view_employments")
 def employment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    e = selectors.get_employment_for_user(user, pk)
+    e = selectors.employment_for_user(user, pk)
     is_operator = can(user, "staff.manage_employments")
     qform = QualificationForm(prefix="q")
     eform = EndForm(prefix="e")

@@ -183,6 +183,6 @@ def bind_child(request: HttpRequest, payload: BindIn) -> Status[Any]:
 def confirm_contract(request: HttpRequest, enrolment_id: int) -> dict[str, Any]:
     """The parent confirms the enrolment's contract."""
     user = request_user(request)
-    enrolment = selectors.get_enrolment_for_user(user, enrolment_id)
+    enrolment = selectors.enrolment_for_user(user, enrolment_id)
     services.contract_confirm(actor=user, enrolment=enrolment)
-    return _out(selectors.get_enrolment_for_user(user, enrolment_id))
+    return _out(selectors.enrolment_for_user(user, enrolment_id))

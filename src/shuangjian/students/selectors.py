@@ -57,7 +57,7 @@ def enrolments_for_user(user: User | AnonymousUser | None) -> QuerySet[Enrolment
     return qs.none()
 
 
-def get_enrolment_for_user(user: User | AnonymousUser | None, pk: int | str) -> Enrolment:
+def enrolment_for_user(user: User | AnonymousUser | None, pk: int | str) -> Enrolment:
     try:
         return enrolments_for_user(user).get(pk=pk)
     except (Enrolment.DoesNotExist, ValueError, TypeError):
@@ -125,7 +125,7 @@ def children_for_parent(user: User) -> QuerySet[Student]:
     return Student.objects.filter(guardianships__parent=user).annotate(n_enrolments=Count("enrolments")).order_by("pk")
 
 
-def get_child_for_parent(user: User, pk: int | str) -> Student:
+def child_for_parent(user: User, pk: int | str) -> Student:
     try:
         return children_for_parent(user).get(pk=pk)
     except (Student.DoesNotExist, ValueError, TypeError):
@@ -158,7 +158,7 @@ def sessions_for_operator(user: User) -> QuerySet[Session]:
     )
 
 
-def get_session_for_operator(user: User, pk: int | str) -> Session:
+def session_for_operator(user: User, pk: int | str) -> Session:
     try:
         return sessions_for_operator(user).get(pk=pk)
     except (Session.DoesNotExist, ValueError, TypeError):

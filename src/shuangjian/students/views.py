@@ -79,7 +79,7 @@ def my_children(request: HttpRequest) -> HttpResponse:
 @permission_required("students.view_own_children")
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    child = selectors.get_child_for_parent(user, pk)
+    child = selectors.child_for_parent(user, pk)
     enrolments = selectors.enrolments_for_user(user).filter(student=child).order_by("-created_at")
     return render(
         request,
@@ -95,7 +95,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("students.view_enrolment")
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    enrolment = selectors.get_enrolment_for_user(user, pk)
+    enrolment = selectors.enrolment_for_user(user, pk)
     can_confirm = (
         can(user, "students.view_own_children")
         and enrolment.status == EnrolmentStatus.PENDING
@@ -121,7 +121,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("students.view_enrolment")
 def contract_download(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    enrolment = selectors.get_enrolment_for_user(user, pk)
+    enrolment = selectors.enrolment_for_user(user, pk)
     body = contract_docx(enrolment, guardian_name=_guardian_name(enrolment, user), for_institution=_is_own(user))
     response = HttpResponse(body, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="contract-{enrolment.contract_no}.docx"'
@@ -129,7 +129,7 @@ def contract_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _is_own(user: User) -> bool:
-    # get_enrolment_for_user has already limited an operator to their institution's enrolments.
+    # enrolment_for_user has already limited an operator to their institution's enrolments.
     return can(user, "students.manage_enrolments")
 
 
@@ -138,7 +138,7 @@ def _is_own(user: User) -> bool:
 @require_POST
 def binding_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request_user(request)
-    enrolment = selectors.get_enrolment_for_user(user, pk)
+    enrolment = selectors.enrolment_for_user(user, pk)
     services.enrolment_binding_code_renew(actor=user, enrolment=enrolment)
     messages.success(request, _("已生成新的家长绑定码，原绑定码作废。"))
     return redirect("students:enrolment_detail", pk=enrolment.pk)
@@ -149,7 +149,7 @@ def binding_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
 @permission_required("students.view_own_children")
 def contract_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request_user(request)
-    enrolment = selectors.get_enrolment_for_user(user, pk)
+    enrolment = selectors.enrolment_for_user(user, pk)
     try:
         services.contract_confirm(actor=user, enrolment=enrolment)
     except RuleViolationError as exc:
@@ -165,7 +165,7 @@ def contract_confirm(request: HttpRequest, pk: int) -> HttpResponseBase:
 @permission_required("students.manage_enrolments")
 def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = request_user(request)
-    enrolment = selectors.get_enrolment_for_user(user, pk)
+    enrolment = selectors.enrolment_for_user(user, pk)
     try:
         services.enrolment_cancel(actor=user, enrolment=enrolment)
     except RuleViolationError as exc:
@@ -314,7 +314,7 @@ def attendance_sessions(request: HttpRequest) -> HttpResponse:
 @permission_required("students.manage_enrolments")
 def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    session = selectors.get_session_for_operator(user, pk)
+    session = selectors.session_for_operator(user, pk)
     errors: list[str] = []
     if request.method == "POST":
         present_ids = set(request.POST.getlist("present"))
