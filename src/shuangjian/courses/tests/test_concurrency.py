@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime
 import itertools
 import os
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shuangjian.core import calendar as core_calendar
 from shuangjian.core.rules import RuleViolationError
+from shuangjian.core.tests.concurrency import race
 from shuangjian.courses import services
 from shuangjian.courses.models import Session
 
@@ -48,29 +47,6 @@ def postgres_and_slow_check(monkeypatch: pytest.MonkeyPatch) -> None:
         return found
 
     monkeypatch.setattr(services, "session_violations", slow_check)
-
-
-def race(*calls: Callable[[], Any]) -> tuple[int, list[BaseException]]:
-    barrier = threading.Barrier(len(calls))
-    ok: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            call()
-            ok.append(1)
-        except BaseException as exc:  # collected for the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return len(ok), errors
 
 
 def overlapping_pairs(group: Any) -> int:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from shuangjian.core.rules import RuleViolationError
+from shuangjian.core.tests.concurrency import race
 from shuangjian.students.models import Enrolment, Student
 from shuangjian.students.services import StudentData, enrolment_create, enrolment_upsert
 
@@ -19,30 +18,6 @@ from .factories import ClassGroupFactory, CourseFactory, OperatorFactory, Sessio
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def race(*calls: Callable[[], Any]) -> tuple[int, list[BaseException]]:
-    """Run the calls at once; returns how many succeeded and what the others raised."""
-    barrier = threading.Barrier(len(calls))
-    ok: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            call()
-            ok.append(1)
-        except BaseException as exc:  # collected for the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return len(ok), errors
 
 
 def _args(operator: Any, group: Any, n: int) -> dict[str, Any]:
