@@ -12,7 +12,9 @@ from .lists import list_publish
 from .models import ListPublication
 
 
-@register_demo_step(23, "registry.list_publication")
+# Last: the June publication snapshots the lists as they stand once every record is in (funds sets each
+# institution's supervision mode from its custody account or deposit, and the white list needs one).
+@register_demo_step(90, "registry.list_publication")
 def demo_list_publication(ctx: DemoContext) -> None:
     year = timezone.localdate().year
     if ListPublication.objects.filter(year=year, division_code=PRIMARY_COUNTY).exists():
