@@ -71,7 +71,7 @@ def job_for_user(*, user: User, pk: int, kinds: tuple[str, ...]) -> Job:
 
 
 # Characters that print nothing or reverse the reading order: a name holding one looks like another name and
-# escapes search for it (issue 12). Zero-width space..right-to-left mark, the embedding/override controls,
+# escapes search for it. Zero-width space..right-to-left mark, the embedding/override controls,
 # the isolates, the byte-order mark and the soft hyphen.
 INVISIBLE_CHARACTERS = frozenset(
     [chr(c) for c in range(0x200B, 0x2010)]

@@ -12,7 +12,7 @@ registry:
 
 We ask ``rules.has_perm`` (the permission set alone), never ``user.has_perm``: Django's model backend says yes
 to every superuser for everything, which would show a platform administrator an operator's pages that then
-404 (issue 12).
+404.
 
 Refusals: a person whose role never does this hears a 404 (the page does not exist for them); a person
 who may reach the object but not act on it (another department's institution) hears a 403.

@@ -1,6 +1,6 @@
 """Who may do what with courses, class groups, sessions, materials and guidance prices (see core/permissions.py).
 
-The guidance price table is edited only at the level that owns it (issue 12): the city's table by the city's
+The guidance price table is edited only at the level that owns it: the city's table by the city's
 education regulators, a province's by the province's; county regulators of any department read it.
 """
 

@@ -19,7 +19,7 @@ from shuangjian.core.permissions import (
 )
 
 rules.add_perm("funds.view_own_payments", is_parent)
-# Platform administrators run no institution: the page would be empty for them and its actions 404 (issue 12).
+# Platform administrators run no institution: the page would be empty for them and its actions 404.
 rules.add_perm("funds.manage_institution_funds", is_operator)
 rules.add_perm("funds.operate_bank", is_bank_operator | is_platform_admin)  # admins: every bank
 rules.add_perm("funds.reconcile", is_regulator_or_admin | is_bank_operator)

@@ -1,6 +1,6 @@
 """Who may do what in the registry (see core/permissions.py for how views, services, templates and menus ask).
 
-Write actions on an institution follow the department that licenses it (issue 12): a sports bureau acts on a
+Write actions on an institution follow the department that licenses it: a sports bureau acts on a
 sports institution, never on an education-licensed school; every department of the county may still read.
 """
 

@@ -611,7 +611,7 @@ def site_save(
 
 def _regulator_institution_locked(actor: User, institution: Institution) -> Institution:
     """The institution locked, if the actor regulates it: another county's is a 404; an institution of the
-    actor's county licensed by another department is a 403 (it may read it, not act on it: issue 12)."""
+    actor's county licensed by another department is a 403 (it may read it, not act on it)."""
     require(actor, "registry.change_institution_status")
     inst = lock_in_scope_or_404(Institution.objects.all(), actor, pk=institution.pk)
     require(actor, "registry.change_institution_status", inst)

@@ -172,7 +172,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://shuangjian")}
 CACHES["ratelimit"] = env.cache("RATELIMIT_CACHE_URL", default=env.str("CACHE_URL", default="locmemcache://shuangjian"))
 
 # Excel uploads (core/excel.py), checked before a workbook is parsed. An .xlsx is zipped XML: the zip's declared
-# sizes bound what parsing costs, and openpyxl holds the shared-strings table in memory (issue 12: a 662 KB file
+# sizes bound what parsing costs, and openpyxl holds the shared-strings table in memory (a 662 KB file
 # grew a worker by 290 MB). Rows and cells bound the work a request or job does; a survey of a city fits.
 EXCEL_MAX_UPLOAD_BYTES = env.int("EXCEL_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 EXCEL_MAX_UNCOMPRESSED_BYTES = env.int("EXCEL_MAX_UNCOMPRESSED_BYTES", default=150 * 1024 * 1024)

@@ -32,7 +32,7 @@ def test_a_name_hiding_a_character_is_refused_with_a_chinese_message(char: str) 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs"))))
 def test_printable_text_passes(text: str) -> None:
-    # Format characters (Cf) include every invisible and direction mark named in issue 12, and the soft hyphen.
+    # Format characters (Cf) include every invisible and direction mark that hide a name, and the soft hyphen.
     assert not has_forbidden_characters(text)
 
 

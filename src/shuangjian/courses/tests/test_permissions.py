@@ -1,4 +1,4 @@
-"""The guidance price table is edited only at the level that owns it (issue 12): the city's education
+"""The guidance price table is edited only at the level that owns it: the city's education
 regulators edit the city's table; county regulators of every department, and other city departments, read it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Institution and site names refuse characters that hide a name from search (issue 12), on every write path."""
+"""Institution and site names refuse characters that hide a name from search, on every write path."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Department write rules (issue 12): write actions on an institution follow the department that licenses it;
+"""Department write rules: write actions on an institution follow the department that licenses it;
 every department of the county still reads the record. Out-of-county objects stay 404 (they do not exist for
 the caller); an in-county institution of another department is refused with 403 and its buttons are hidden."""
 
