@@ -94,6 +94,7 @@ def generate(count: int, offset: int = 0, seed: int = 2026) -> None:
         SupervisionMode,
         TrainingFormat,
     )
+    from shuangjian.registry.naming import name_sort_key
 
     rng = random.Random(seed + offset)
     ensure_divisions()
@@ -111,9 +112,11 @@ def generate(count: int, offset: int = 0, seed: int = 2026) -> None:
             if licensed and rng.random() < 0.05:
                 status = rng.choice([InstitutionStatus.SUSPENDED, InstitutionStatus.STOPPED, InstitutionStatus.REVOKED])
             prefix = "52" if subject else "91"
+            name = f"开封市{COUNTIES[county]}{rng.choice(WORDS)}{rng.choice(WORDS)}{KINDS[n % len(KINDS)]}{n}"
             institutions.append(
                 Institution(
-                    name=f"开封市{COUNTIES[county]}{rng.choice(WORDS)}{rng.choice(WORDS)}{KINDS[n % len(KINDS)]}{n}",
+                    name=name,
+                    name_key=name_sort_key(name),  # the services fill it; a bulk load must too (list order)
                     uscc=make_uscc(f"{prefix}410200{n:08d}"),
                     category=Category.SUBJECT if subject else Category.NON_SUBJECT,
                     field="" if subject else rng.choice(NonSubjectField.values),
