@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.urls import NoReverseMatch, reverse
@@ -17,11 +17,10 @@ from .permissions import can
 class NavItem:
     label: str | Promise
     url_name: str
-    roles: frozenset[str] = field(default_factory=frozenset)  # empty: every signed-in user
     order: int = 100
     group: str | Promise = ""
     # The permission its page requires (core/permissions.py): the item shows exactly when the page would open.
-    # Preferred over ``roles``, which stays for items whose page has no named permission yet.
+    # Empty: every signed-in user.
     permission: str = ""
 
 
@@ -38,10 +37,7 @@ def items_for(user: User | AnonymousUser) -> list[dict[str, object]]:
     assert isinstance(user, User)
     visible: list[dict[str, object]] = []
     for item in sorted(_REGISTRY.values(), key=lambda i: (i.order, str(i.label))):
-        if item.permission:
-            if not can(user, item.permission):
-                continue
-        elif item.roles and not user.is_platform_admin and user.role not in item.roles:
+        if item.permission and not can(user, item.permission):
             continue
         try:
             url = reverse(item.url_name)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from .access import request_user
 from .audit import action_label, action_labels, object_labels
+from .excel import FORMULA_LEADS
 from .forms import LoginForm, TokenForm
 from .models import AuditEvent, Role, User
 from .names import division_name
@@ -131,9 +132,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 def _cell(value: object) -> str:
-    # Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is kept as text.
+    # Text a spreadsheet would run as a formula (the leads core.excel neutralises) is kept as text.
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return f"'{text}" if text.startswith(FORMULA_LEADS) else text
 
 
 @login_required
