@@ -148,12 +148,7 @@ def search_answer(q: str) -> bytes:
 
 
 # Where each column sits in a ``registry.search.search_rows`` tuple.
-_COL = {
-    name: n
-    for n, name in enumerate(
-        ("id", *PUBLIC_FIELDS, "blacklisted", "passed_since", "latest_result", "prefixed", "contained")
-    )
-}
+_COL = {name: n for n, name in enumerate(("id", *PUBLIC_FIELDS, "prefixed", "contained"))}
 
 
 def _iso(day: datetime.date | str | None) -> str | None:

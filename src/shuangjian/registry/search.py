@@ -25,7 +25,6 @@ from django.db import connection
 from .lists import today_local
 from .models import Institution
 from .names import search_form
-from .rules import zombie_since_year
 
 
 def _looks_like_code(text: str) -> bool:
@@ -33,30 +32,16 @@ def _looks_like_code(text: str) -> bool:
     return len(text) == 18 and text.isascii() and text.isalnum()
 
 
-# One statement per search: the rows of the answer with the white/black-list facts. The inspection facts are
-# scalar subqueries with LIMIT 1 rather than EXISTS: PostgreSQL may run an EXISTS as a "hashed subplan" that reads
-# every annual inspection once per query (150 ms at 200k institutions); a LIMIT subquery is always evaluated per
-# returned row, through the indexes. The black list is read once for the page's ids (``{in_page}``: on PostgreSQL
-# ``= ANY(ARRAY(...))``, one index scan at any size): a per-row subquery on that small table was a sequential scan
-# per row (a third of the statement's time at 20k institutions). ``{hits}`` yields the ids of the answer's rows
-# and ``{order}`` their order; ``{counts}`` the two counts ``search_totals`` reads (how many names start with /
-# contain the text, as far as they were counted).
+# One statement per search: the rows of the answer and how many names matched. Their list facts (black list,
+# inspections) come from the registry's one definition (``standing.standing_facts_for``), one query per page.
+# ``{hits}`` yields the ids of the answer's rows and ``{order}`` their order; ``{counts}`` the two counts
+# ``search_totals`` reads (how many names start with / contain the text, as far as they were counted).
 _SEARCH_SQL = """
 {with_}
 SELECT i.id, {columns},
-  bl.institution_id IS NOT NULL AS list_blacklisted,
-  (SELECT 1 FROM registry_annualinspection a
-   WHERE a.institution_id = i.id AND a.year >= %(since)s AND a.result IN ('passed', 'basic') LIMIT 1)
-   IS NOT NULL AS list_passed_since,
-  (SELECT a.result FROM registry_annualinspection a
-   WHERE a.institution_id = i.id ORDER BY a.year DESC LIMIT 1) AS list_latest_result,
   {counts}
 FROM {hits} h
 JOIN registry_institution i ON i.id = h.id
-LEFT JOIN (
-  SELECT DISTINCT b.institution_id FROM registry_blacklistentry b
-  WHERE b.institution_id {in_page} AND b.start <= %(today)s AND (b."end" IS NULL OR b."end" >= %(today)s)
-) bl ON bl.institution_id = i.id
 ORDER BY {order}
 """
 
@@ -154,7 +139,7 @@ def _search_statements(
     A 2-character name is neither prepared nor hidden: no trigram matches 2 characters, so it needs a plan that
     knows its pattern (a sequential scan that stops at the limit).
     """
-    common: dict[str, Any] = {"today": today, "since": zombie_since_year(today)}
+    common: dict[str, Any] = {}
     statements: list[tuple[str, dict[str, Any], bool]] = []
     code = text.upper().replace(" ", "")
     postgres = connection.vendor == "postgresql"
@@ -180,14 +165,6 @@ def _columns(columns: tuple[str, ...]) -> str:
     return ", ".join(f"i.{c}" for c in columns)
 
 
-_IN_PAGE = "= ANY(ARRAY(SELECT hb.id FROM {hits} hb))"  # PostgreSQL
-_IN_PAGE_PLAIN = "IN (SELECT hb.id FROM {hits} hb)"
-
-
-def _in_page(hits: str, postgres: bool) -> str:
-    return (_IN_PAGE if postgres else _IN_PAGE_PLAIN).format(hits=hits)
-
-
 @functools.cache
 def _code_sql(postgres: bool, columns: tuple[str, ...]) -> str:
     return _SEARCH_SQL.format(
@@ -195,7 +172,6 @@ def _code_sql(postgres: bool, columns: tuple[str, ...]) -> str:
         columns=_columns(columns),
         counts=_CODE_COUNTS,
         hits=_CODE_HITS,
-        in_page=_in_page(_CODE_HITS, postgres),
         order="i.name, i.uscc",
     )
 
@@ -220,7 +196,6 @@ def _name_sql(postgres: bool, trigram: bool, page: int, count_limit: int, column
         columns=_columns(columns),
         counts=_NAME_COUNTS,
         hits=hits,
-        in_page=_in_page(hits, postgres),
         order="h.grp, h.name, h.uscc",
     )
 
@@ -259,8 +234,8 @@ def search_rows(
     count_limit: int,
     today: datetime.date | None = None,
 ) -> list[tuple[Any, ...]]:
-    """The answer's rows as plain tuples: (id, ``columns``..., blacklisted, passed_since, latest_result,
-    prefixed, contained). ``text`` is already normalised (``normalise``). Statements are prepared on PostgreSQL."""
+    """The answer's rows as plain tuples: (id, ``columns``..., prefixed, contained). ``text`` is already
+    normalised (``normalise``). Statements are prepared on PostgreSQL."""
     for sql, params, prepare in _search_statements(
         text, today or today_local(), columns=columns, page=page, count_limit=count_limit
     ):
@@ -275,7 +250,7 @@ def search_rows(
 def search_institutions(
     text: str, *, columns: tuple[str, ...], page: int, count_limit: int, today: datetime.date | None = None
 ) -> tuple[list[Institution], SearchTotals]:
-    """The answer as model instances (``columns`` loaded, the list facts and counts as attributes) and its
+    """The answer as model instances (``columns`` loaded, the counts as attributes) and its
     completeness."""
     for sql, params, _prepare in _search_statements(
         text, today or today_local(), columns=columns, page=page, count_limit=count_limit
