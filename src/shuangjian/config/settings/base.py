@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shuangjian.courses",
     "shuangjian.students",
     "shuangjian.funds",
+    "shuangjian.enforcement",
     "shuangjian.portal",
 ]
 

@@ -3,6 +3,7 @@ from .audit import AuditChainHead, AuditEvent
 from .calendar import CalendarDay, DayKind, SchoolVacation, VacationKind
 from .divisions import Division, DivisionLevel, GridCell
 from .jobs import Job, JobStatus
+from .numbering import DocumentSequence
 from .tokens import ApiToken
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Department",
     "Division",
     "DivisionLevel",
+    "DocumentSequence",
     "GridCell",
     "Job",
     "JobStatus",

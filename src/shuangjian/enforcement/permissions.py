@@ -1,0 +1,42 @@
+"""Who may do what in enforcement (see core/permissions.py for how views, services, templates and menus ask).
+
+Inspectors and regulators act on subjects in their county; an institution's operator sees only what concerns
+its own institution; grid officers may raise a lead (线索) for an inspection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from shuangjian.core.models import User
+from shuangjian.core.permissions import (
+    is_grid_officer,
+    is_inspector,
+    is_operator,
+    is_platform_admin,
+    is_regulating_staff,
+    is_regulator,
+    object_in_scope,
+)
+
+
+@rules.predicate
+def concerns_own_institution(user: User, obj: Any) -> bool:
+    """The record concerns the operator's own institution (no object: nothing to restrict yet)."""
+    if obj is None:
+        return True
+    link = getattr(user, "operated", None)
+    return link is not None and getattr(obj, "institution_id", None) == link.institution_id
+
+
+is_field_staff = is_inspector | is_regulator
+raises_leads = is_field_staff | is_grid_officer
+
+rules.add_perm("enforcement.view_inspections", is_regulating_staff)
+rules.add_perm("enforcement.record_inspection", is_platform_admin | (is_field_staff & object_in_scope))
+rules.add_perm("enforcement.create_lead", is_platform_admin | (raises_leads & object_in_scope))
+rules.add_perm("enforcement.view_unlicensed", is_regulating_staff)
+rules.add_perm("enforcement.record_unlicensed", is_platform_admin | (raises_leads & object_in_scope))
+rules.add_perm("enforcement.view_own_enforcement", is_operator & concerns_own_institution)
