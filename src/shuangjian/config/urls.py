@@ -35,6 +35,7 @@ urlpatterns = [
     path("courses/", include("shuangjian.courses.urls")),
     path("students/", include("shuangjian.students.urls")),
     path("funds/", include("shuangjian.funds.urls")),
+    path("competitions/", include("shuangjian.competitions.urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
