@@ -12,11 +12,7 @@ class CompetitionsConfig(AppConfig):
 
         from . import permissions  # noqa: F401  (registers the named permissions)
 
+        register(NavItem(_("竞赛活动备案"), "competitions:list", order=46, permission="competitions.view_competitions"))
         register(
-            NavItem(_("竞赛活动备案"), "competitions:list", order=46, permission="competitions.view_competitions")
-        )
-        register(
-            NavItem(
-                _("未备案竞赛查处"), "competitions:finding_list", order=47, permission="competitions.view_findings"
-            )
+            NavItem(_("未备案竞赛查处"), "competitions:finding_list", order=47, permission="competitions.view_findings")
         )

@@ -135,7 +135,11 @@ def _snapshot(c: Competition) -> dict[str, object]:
 
 def _step(c: Competition, *, actor: User | None, before: str, comment: str = "") -> None:
     CompetitionStep.objects.create(
-        competition=c, from_status=before, to_status=c.status, actor=actor if actor and actor.pk else None, comment=comment
+        competition=c,
+        from_status=before,
+        to_status=c.status,
+        actor=actor if actor and actor.pk else None,
+        comment=comment,
     )
 
 
@@ -188,9 +192,7 @@ def competition_update(*, actor: User, competition: Competition, data: Competiti
     return c
 
 
-def _move(
-    *, actor: User | None, competition: Competition, action: str, comment: str = ""
-) -> tuple[Competition, str, workflow.Transition]:
+def _move(*, actor: User | None, competition: Competition, action: str, comment: str = "") -> tuple[Competition, str]:
     c = _lock(actor, competition)
     step = workflow.transition(c.status, action)
     if not workflow.may_act(step, actor, c):
@@ -200,7 +202,7 @@ def _move(
     workflow.require(step, comment=comment)
     before = c.status
     c.status = step.target
-    return c, before, step
+    return c, before
 
 
 def _finish(c: Competition, *, actor: User | None, before: str, action: str, comment: str = "") -> Competition:
@@ -219,7 +221,7 @@ def _finish(c: Competition, *, actor: User | None, before: str, action: str, com
 @transaction.atomic
 def competition_submit(*, actor: User, competition: Competition) -> Competition:
     """Submit for review: refused, naming each rule, if the fee is not zero or the certificate lacks the statement."""
-    c, before, _step_ = _move(actor=actor, competition=competition, action="submit")
+    c, before = _move(actor=actor, competition=competition, action="submit")
     raise_if_any(rules.check_competition(facts_of(c)))
     c.submitted_at = timezone.now()
     return _finish(c, actor=actor, before=before, action="competition.submit")
@@ -257,7 +259,7 @@ def next_filing_no(*, issued_by_code: str, cycle: int) -> str:
 @transaction.atomic
 def competition_approve(*, actor: User, competition: Competition, comment: str = "") -> Competition:
     """准予备案: the rules are checked again and the filing gets the next number of the bureau's series."""
-    c, before, _step_ = _move(actor=actor, competition=competition, action="approve", comment=comment)
+    c, before = _move(actor=actor, competition=competition, action="approve", comment=comment)
     raise_if_any(rules.check_competition(facts_of(c)))
     c.issued_by_code = issuing_body(actor, c)
     c.filing_no = next_filing_no(issued_by_code=c.issued_by_code, cycle=c.cycle)
@@ -270,7 +272,7 @@ def competition_approve(*, actor: User, competition: Competition, comment: str =
 @transaction.atomic
 def competition_refuse(*, actor: User, competition: Competition, reason: str) -> Competition:
     """不予备案, with the reason the organiser reads."""
-    c, before, _step_ = _move(actor=actor, competition=competition, action="refuse", comment=reason)
+    c, before = _move(actor=actor, competition=competition, action="refuse", comment=reason)
     c.refusal_reason = reason.strip()
     c.reviewer = actor
     c.decided_at = timezone.now()
@@ -280,7 +282,7 @@ def competition_refuse(*, actor: User, competition: Competition, reason: str) ->
 @transaction.atomic
 def competition_publish(*, actor: User, competition: Competition, comment: str = "") -> Competition:
     """On the public list from now on: the portal's lookup finds it by name and by number."""
-    c, before, _step_ = _move(actor=actor, competition=competition, action="publish", comment=comment)
+    c, before = _move(actor=actor, competition=competition, action="publish", comment=comment)
     c.published_at = timezone.now()
     return _finish(c, actor=actor, before=before, action="competition.publish", comment=comment)
 
@@ -288,7 +290,7 @@ def competition_publish(*, actor: User, competition: Competition, comment: str =
 @transaction.atomic
 def competition_withdraw(*, actor: User, competition: Competition, reason: str) -> Competition:
     """撤销备案: off the public list; a parent looking the number up hears that it was withdrawn."""
-    c, before, _step_ = _move(actor=actor, competition=competition, action="withdraw", comment=reason)
+    c, before = _move(actor=actor, competition=competition, action="withdraw", comment=reason)
     c.withdrawal_reason = reason.strip()
     return _finish(c, actor=actor, before=before, action="competition.withdraw", comment=reason)
 
@@ -348,6 +350,8 @@ def competition_finding_record(
     name = (organiser_institution.name if organiser_institution is not None else organiser_name).strip()
     if organiser_institution is not None:
         division = organiser_institution.division_code
+        if not code_in_scope(actor, division):
+            raise Http404
     else:
         reach = user_reach(actor) or ""
         division = reach[:6] if len(reach) >= 6 else ""
@@ -391,4 +395,3 @@ def competition_finding_record(
         },
     )
     return finding
-

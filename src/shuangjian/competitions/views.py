@@ -165,7 +165,9 @@ def _detail(request: HttpRequest, c: Competition, violations: list[Violation], s
 def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     c = selectors.competition_for_user(request_user(request), pk)
     # The reviewer sees the rules' verdict before deciding; the same check runs again in the service.
-    violations = services.rules.check_competition(services.facts_of(c)) if c.status == CompetitionStatus.SUBMITTED else []
+    violations = (
+        services.rules.check_competition(services.facts_of(c)) if c.status == CompetitionStatus.SUBMITTED else []
+    )
     return _detail(request, c, violations)
 
 
