@@ -52,7 +52,7 @@ class Competition(models.Model):
     levels = models.JSONField(_("参赛年级"), default=list, blank=True)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
-    places = models.TextField(_("举办地点"), max_length=1000, validators=[validate_printable])
+    places = models.TextField(_("举办地点"), max_length=1000)
     fee_fen = models.IntegerField(_("报名费（分）"), default=0)
     certificate_text = models.TextField(_("证书文字"), max_length=2000)
     contact_name = models.CharField(_("联系人"), max_length=64, validators=[validate_printable])

@@ -89,7 +89,8 @@ def _organiser(actor: User, data: CompetitionData) -> tuple[str, Institution | N
 
 
 def _fill(c: Competition, actor: User, data: CompetitionData) -> None:
-    for text in (data.name, data.places, data.contact_name, data.contact_phone):
+    # Places may run over several lines; the one-line fields may hold no control character at all.
+    for text in (data.name, data.places.replace("\r", "").replace("\n", ""), data.contact_name, data.contact_phone):
         if has_forbidden_characters(text):
             raise ValidationError(_("不能包含控制字符或不可见字符。"), code="forbidden_characters")
     kind, inst, name, uscc, division = _organiser(actor, data)

@@ -71,7 +71,9 @@ def _show_refusal(form: CompetitionForm, exc: ValidationError) -> None:
     if isinstance(exc, RuleViolationError):
         for v in exc.violations:
             name = FORM_FIELD.get(v.field, v.field)
-            message = f"{v.message}（{_('依据')}：{v.basis}）" if v.basis else v.message
+            message = (
+                _("%(message)s（依据：%(basis)s）") % {"message": v.message, "basis": v.basis} if v.basis else v.message
+            )
             form.add_error(name if name in form.fields else None, message)
         return
     if hasattr(exc, "error_dict"):

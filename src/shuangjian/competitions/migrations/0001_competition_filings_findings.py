@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('levels', models.JSONField(blank=True, default=list, verbose_name='参赛年级')),
                 ('starts_on', models.DateField(verbose_name='开始日期')),
                 ('ends_on', models.DateField(verbose_name='结束日期')),
-                ('places', models.TextField(max_length=1000, validators=[shuangjian.core.access.validate_printable], verbose_name='举办地点')),
+                ('places', models.TextField(max_length=1000, verbose_name='举办地点')),
                 ('fee_fen', models.IntegerField(default=0, verbose_name='报名费（分）')),
                 ('certificate_text', models.TextField(max_length=2000, verbose_name='证书文字')),
                 ('contact_name', models.CharField(max_length=64, validators=[shuangjian.core.access.validate_printable], verbose_name='联系人')),
