@@ -177,12 +177,10 @@ def demo_competitions(ctx: DemoContext) -> None:
     services.competition_publish(actor=xf_edu, competition=football)
 
     # An unfiled "English star" contest an institution ran for a fee, found through a parent's report.
-    offender = (
-        Institution.objects.filter(division_code=PRIMARY_COUNTY, status=InstitutionStatus.ACTIVE)
-        .exclude(pk=arts_link.institution.pk if arts_link else None)
-        .order_by("pk")
-        .first()
-    )
+    candidates = Institution.objects.filter(division_code=PRIMARY_COUNTY, status=InstitutionStatus.ACTIVE)
+    if arts_link is not None:
+        candidates = candidates.exclude(pk=arts_link.institution_id)
+    offender = candidates.order_by("pk").first()
     services.competition_finding_record(
         actor=lt_edu,
         organiser_institution=offender,

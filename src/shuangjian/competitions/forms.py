@@ -22,6 +22,7 @@ class _Styled:
         for f in self.fields.values():  # type: ignore[attr-defined]
             widget = f.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
                 continue
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
@@ -61,7 +62,10 @@ class CompetitionForm(_Styled, forms.Form):
             inst.queryset = selectors.institutions_for_applicant(user)
             division = self.fields["division_code"]
             assert isinstance(division, forms.ChoiceField)
-            division.choices = [("", "—"), *selectors.counties_for_user(user)]
+            counties = selectors.counties_for_user(user)
+            division.choices = [("", "—"), *counties]
+            if len(counties) == 1 and not self.initial.get("division_code"):
+                self.initial["division_code"] = counties[0][0]
         levels = self.fields["levels"]
         assert isinstance(levels, GradesField)
         levels.keep(list(self.initial.get("levels") or []))

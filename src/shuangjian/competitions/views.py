@@ -144,7 +144,9 @@ def competition_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, c: Competition, violations: list[Violation], status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, c: Competition, violations: list[Violation], status: int = 200, checked: bool = False
+) -> HttpResponse:
     user = request_user(request)
     steps = selectors.competition_steps(c)
     return render(
@@ -156,6 +158,7 @@ def _detail(request: HttpRequest, c: Competition, violations: list[Violation], s
             "actions": workflow.actions_for(user, c),
             "can_edit": c.status == CompetitionStatus.DRAFT and workflow.ACTORS[workflow.APPLICANT](user, c),
             "violations": violations,
+            "checked": checked and not violations,
         },
         status=status,
     )
@@ -170,7 +173,7 @@ def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     violations = (
         services.rules.check_competition(services.facts_of(c)) if c.status == CompetitionStatus.SUBMITTED else []
     )
-    return _detail(request, c, violations)
+    return _detail(request, c, violations, checked=c.status == CompetitionStatus.SUBMITTED)
 
 
 @login_required

@@ -43,7 +43,7 @@ def test_concurrent_approvals_get_consecutive_distinct_numbers() -> None:
     ]
     ok, errors = race(*calls)
     assert (ok, errors) == (4, [])
-    numbers = sorted(Competition.objects.values_list("filing_no", flat=True))
+    numbers = sorted(str(n) for n in Competition.objects.values_list("filing_no", flat=True))
     assert numbers == [f"JS-410202-2026-{n:04d}" for n in (1, 2, 3, 4)]
     assert FilingCounter.objects.get(issued_by_code="410202", cycle=2026).last == 4
 

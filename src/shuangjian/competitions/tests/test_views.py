@@ -113,7 +113,7 @@ def test_the_export_lists_the_filtered_filings() -> None:
     CompetitionFactory.create(name="草稿竞赛")
     response = client_for(reg).get(reverse("competitions:export"), {"status": "published"})
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "备案编号" and len(rows) == 2 and rows[1][1] == "已公布的竞赛"
 
@@ -146,6 +146,7 @@ def test_a_regulator_records_a_finding_and_another_county_does_not_see_it() -> N
 
 def test_a_parent_looks_up_a_number_as_printed_and_hears_it_is_on_the_list(client: Client) -> None:
     c = published(education_regulator(), name="龙亭区青少年机器人创意赛")
+    assert c.filing_no is not None
     typed = c.filing_no.lower().replace("-", " ")
     response = client.get(reverse("portal:competitions"), {"q": typed})
     body = response.content.decode()
@@ -164,6 +165,7 @@ def test_unknown_unpublished_and_withdrawn_competitions_are_not_on_the_list(clie
     withdrawn = services.competition_withdraw(
         actor=reg, competition=published(reg, name="被撤销的竞赛"), reason="违规收费"
     )
+    assert approved.filing_no is not None and withdrawn.filing_no is not None
     for q in ("JS-9999-2026-0001", approved.filing_no, "尚未公布"):
         api = client.get("/api/v1/public/competitions", {"q": q}).json()
         assert api["on_list"] is False and api["results"] == [] and "举报" in api["hint"]
