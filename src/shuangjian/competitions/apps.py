@@ -10,7 +10,7 @@ class CompetitionsConfig(AppConfig):
     def ready(self) -> None:
         from shuangjian.core.nav import NavItem, register
 
-        from . import permissions  # noqa: F401  (registers the named permissions)
+        from . import cards, permissions  # noqa: F401  (register the dashboard figures and the permissions)
 
         register(NavItem(_("竞赛活动备案"), "competitions:list", order=46, permission="competitions.view_competitions"))
         register(

@@ -187,3 +187,13 @@ def test_a_too_short_query_is_a_422_with_a_code(client: Client) -> None:
     response = client.get("/api/v1/public/competitions", {"q": "x"})
     assert response.status_code == 422 and response.json()["code"] == "query_too_short"
     assert client.get(reverse("portal:competitions"), {"q": "x"}).status_code == 200
+
+
+def test_the_reviewers_dashboard_counts_filings_waiting() -> None:
+    reg = education_regulator()
+    services.competition_create(actor=reg, data=data(), submit=True)
+    CompetitionFactory.create(status=S.SUBMITTED, division_code="410212")
+    page = client_for(reg).get("/").content.decode()
+    assert "待审核竞赛备案" in page
+    inspector = client_for(UserFactory.create(role=Role.INSPECTOR, scope_code="410202"))
+    assert "待审核竞赛备案" not in inspector.get("/").content.decode()
