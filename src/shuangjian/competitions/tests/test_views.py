@@ -197,3 +197,10 @@ def test_the_reviewers_dashboard_counts_filings_waiting() -> None:
     assert "待审核竞赛备案" in page
     inspector = client_for(UserFactory.create(role=Role.INSPECTOR, scope_code="410202"))
     assert "待审核竞赛备案" not in inspector.get("/").content.decode()
+
+
+def test_control_characters_and_long_queries_are_answered_not_found(client: Client) -> None:
+    for q in ("机器人\x00", "JS\u200b-410202", "赛" * 500):
+        response = client.get("/api/v1/public/competitions", {"q": q})
+        assert response.status_code == 200 and response.json()["on_list"] is False
+        assert client.get(reverse("portal:competitions"), {"q": q}).status_code == 200
