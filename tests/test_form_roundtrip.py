@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 import shuangjian
+from shuangjian.competitions.tests.factories import CompetitionFactory
 from shuangjian.core import forms as core_forms
 from shuangjian.core.models import User
 from shuangjian.courses.tests.factories import ClassGroupFactory, CourseFactory, SessionFactory, at
@@ -225,12 +226,32 @@ def case_session() -> Case:
     return Case(_operator(inst), reverse("courses:session_edit", args=[session.pk]), session)
 
 
+def case_competition() -> Case:
+    inst = _institution()
+    user = _operator(inst)
+    draft = CompetitionFactory.create(
+        organiser_kind="institution",
+        organiser_institution=inst,
+        organiser_name=inst.name,
+        organiser_uscc=inst.uscc,
+        division_code=inst.division_code,
+        applicant=user,
+        levels=["五年级", "六年级", "兴趣组"],
+        places="龙亭区青少年宫\n二楼报告厅",
+        starts_on=LEASE_END,
+        ends_on=LEASE_END,
+        cycle=LEASE_END.year,
+    )
+    return Case(user, reverse("competitions:competition_edit", args=[draft.pk]), draft)
+
+
 EDIT_CASES: dict[str, Callable[[], Case]] = {
     "registry:my_institution_edit": case_institution,
     "registry:my_site_edit": case_site,
     "courses:course_edit": case_course,
     "courses:class_group_edit": case_class_group,
     "courses:session_edit": case_session,
+    "competitions:competition_edit": case_competition,
 }
 
 

@@ -25,6 +25,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from shuangjian.competitions.tests.factories import CompetitionFactory
 from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
@@ -136,6 +137,15 @@ def world(db: Any) -> World:
     bank_operator = UserFactory.create(username="m_bank", role=Role.BANK_OPERATOR, scope_code="4102")
     BankOperator.objects.create(user=bank_operator, bank=BankFactory.create())
     publication = lists.list_publish(actor=regulator, year=2026, division_code="410202")
+    # The operator's own draft filing: every county reader reaches it, the operator may still edit it.
+    competition = CompetitionFactory.create(
+        organiser_kind="institution",
+        organiser_institution=inst,
+        organiser_name=inst.name,
+        organiser_uscc=inst.uscc,
+        division_code=inst.division_code,
+        applicant=operator,
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -170,6 +180,9 @@ def world(db: Any) -> World:
         "students:enrolment_cancel": {"pk": enrolment.pk},
         "students:attendance_sheet": {"pk": session.pk},
         "funds:refund_apply": {"enrolment_id": enrolment.pk},
+        "competitions:detail": {"pk": competition.pk},
+        "competitions:competition_edit": {"pk": competition.pk},
+        "competitions:act": {"pk": competition.pk},
     }
     return World(users, kwargs)
 

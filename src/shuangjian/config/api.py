@@ -9,6 +9,7 @@ from shuangjian.courses.api import router as courses_router
 from shuangjian.enforcement.api import router as enforcement_router
 from shuangjian.funds.api import router as funds_router
 from shuangjian.portal.api import router as public_router
+from shuangjian.portal.competitions import router as public_competitions_router
 from shuangjian.registry.api import router as registry_router
 from shuangjian.schools.api import router as schools_router
 from shuangjian.staff.api import router as staff_router
@@ -37,3 +38,4 @@ api.add_router("/enforcement", enforcement_router)
 # Banks post notifications to /api/v1/banks/<bank_code>/notifications; the funds router owns /banks and /funds.
 api.add_router("", funds_router)
 api.add_router("/public", public_router)
+api.add_router("/public/competitions", public_competitions_router)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("students/", include("shuangjian.students.urls")),
     path("funds/", include("shuangjian.funds.urls")),
     path("enforcement/", include("shuangjian.enforcement.urls")),
+    path("competitions/", include("shuangjian.competitions.urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

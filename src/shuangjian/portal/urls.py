@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import competitions, views
 
 app_name = "portal"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("institutions/<str:uscc>/", views.institution, name="institution"),
     path("whitelist/", views.whitelist, name="whitelist"),
     path("blacklist/", views.blacklist, name="blacklist"),
+    path("competitions/", competitions.competition_lookup, name="competitions"),
     path("publications/<int:pk>/", views.publication, name="publication"),
     path("publications/<int:pk>/<str:kind>.xlsx", views.publication_export, name="publication_export"),
 ]

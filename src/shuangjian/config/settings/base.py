@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shuangjian.students",
     "shuangjian.funds",
     "shuangjian.enforcement",
+    "shuangjian.competitions",
     "shuangjian.portal",
 ]
 
@@ -197,6 +198,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Funds: lessons unanswered N working days auto-confirm; refunds unanswered M working days = agreed (rules.py).
     "funds-auto-confirm": {"task": "shuangjian.funds.tasks.auto_confirm_task", "schedule": 3600.0},
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
+    # Competitions: filings of an ended cycle leave the public list (RULES.md Competitions: "for the cycle").
+    "competitions-expire": {"task": "shuangjian.competitions.tasks.expire_task", "schedule": 24 * 3600.0},
 }
 
 # RULES.md "release (一课一消)": no answer = confirmed after N working days. The default and its source are in
@@ -242,3 +245,19 @@ COURSES_CLASS_SIZE_LARGE_ABOVE = env.int("COURSES_CLASS_SIZE_LARGE_ABOVE", defau
 COURSES_PRICE_CEILING_PERCENT = env.int("COURSES_PRICE_CEILING_PERCENT", default=110)
 # Teaching materials filed for review (教材/讲义): largest file accepted, in bytes (a scanned textbook fits).
 COURSES_MATERIAL_MAX_BYTES = env.int("COURSES_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Competitions (RULES.md, Competitions: 教育部《面向中小学生的全国性竞赛活动管理办法》; Zhengzhou seed): a certificate
+# must state that it is not a basis for school admission. The rule accepts any of these phrasings (compared with
+# spaces and punctuation removed); a city may add its own wording (comma-separated in the environment).
+COMPETITIONS_CERTIFICATE_STATEMENTS: list[str] = env.list(
+    "COMPETITIONS_CERTIFICATE_STATEMENTS",
+    default=[
+        "不作为招生入学依据",
+        "不作为升学依据",
+        "不作为入学依据",
+        "不作为中小学招生入学的依据",
+        "不作为招生依据",
+        "不得作为招生入学依据",
+        "不能作为升学依据",
+    ],
+)
