@@ -8,8 +8,12 @@ edit saved unchanged stores the same text.
 from __future__ import annotations
 
 import html
+import re
 
 import nh3
+
+# Something a browser would read as a tag (a letter, "/" or "!" right after "<"): the text is HTML.
+_TAG = re.compile(r"<[A-Za-z!/]")
 
 ALLOWED_TAGS = frozenset(
     {
@@ -53,10 +57,10 @@ def clean_html(text: str) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         return ""
-    if "<" not in text:
+    if not _TAG.search(text):
         blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
         text = "".join("<p>" + html.escape(b, quote=False).replace("\n", "<br>") + "</p>" for b in blocks)
-    return nh3.clean(
+    clean = nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
@@ -64,6 +68,9 @@ def clean_html(text: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     ).strip()
+    # Text left without any tag (everything else was stripped) is wrapped, so that cleaning it again takes it
+    # as HTML, not as plain text to escape a second time.
+    return f"<p>{clean}</p>" if clean and "<" not in clean else clean
 
 
 def plain_text(body: str, limit: int = 120) -> str:
