@@ -31,8 +31,10 @@ from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
+from shuangjian.portal.tests.factories import ArticleFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
+from shuangjian.registry.tests.helpers import divisions
 from shuangjian.staff.tests.factories import SchoolAdminUserFactory, SchoolFactory
 from shuangjian.students.tests import factories as sf
 
@@ -73,6 +75,8 @@ NO_OBJECT_YET = {
     "funds:dispute_resolve",
     "funds:refund_order",
     "funds:refund_reorder",
+    "content:attachment_download",
+    "content:attachment_delete",
 }
 MISSING_PK = 999_999
 
@@ -136,6 +140,8 @@ def world(db: Any) -> World:
     bank_operator = UserFactory.create(username="m_bank", role=Role.BANK_OPERATOR, scope_code="4102")
     BankOperator.objects.create(user=bank_operator, bank=BankFactory.create())
     publication = lists.list_publish(actor=regulator, year=2026, division_code="410202")
+    article = ArticleFactory.create(created_by=regulator, division_code="410202")
+    divisions()  # the report contacts' page edits an existing division
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -170,6 +176,13 @@ def world(db: Any) -> World:
         "students:enrolment_cancel": {"pk": enrolment.pk},
         "students:attendance_sheet": {"pk": session.pk},
         "funds:refund_apply": {"enrolment_id": enrolment.pk},
+        "content:article_detail": {"pk": article.pk},
+        "content:article_edit": {"pk": article.pk},
+        "content:article_publish": {"pk": article.pk},
+        "content:article_unpublish": {"pk": article.pk},
+        "content:article_delete": {"pk": article.pk},  # an empty POST is refused (400): nothing is deleted
+        "content:attachment_add": {"pk": article.pk},
+        "content:contact_edit": {"code": "410202"},
     }
     return World(users, kwargs)
 
