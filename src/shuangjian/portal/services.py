@@ -171,8 +171,13 @@ def article_delete(*, actor: User, article: Article) -> None:
     files = [a.file.name for a in article.attachments.all() if a.file]
     audit_record(actor=actor, action="portal_article.delete", obj=article, before=_snapshot(article))
     article.delete()
-    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: _delete_files(storage, files))
+
+
+def _delete_files(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def attachment_max_bytes() -> int:
@@ -222,8 +227,8 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
         before={"attachment": attachment.pk, "name": attachment.name, "sha256": attachment.sha256},
     )
     attachment.delete()
-    storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
-    transaction.on_commit(lambda: storage.delete(name))
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: _delete_files(storage, [name]))
 
 
 CONTACT_FIELDS = ("hotline", "email", "hours", "address")

@@ -321,7 +321,7 @@ def test_section_pages_page_through_items(people: dict[str, User], settings: Any
     c = Client()
     first = c.get(reverse("portal:article_section", args=["news"])).content.decode()
     assert first.count("新闻") >= 2 and 'data-testid="pagination"' in first
-    assert c.get("/api/v1/public/articles", {"kind": "news", "page": 3}).json()["results"][0]["title"] == "新闻0"
+    assert c.get("/api/v1/public/articles", {"kind": "news", "page": "3"}).json()["results"][0]["title"] == "新闻0"
 
 
 def test_stored_body_is_printed_without_anything_active(people: dict[str, User]) -> None:
