@@ -16,6 +16,7 @@ from django.http import Http404
 from shuangjian.core.models import Division, DivisionLevel, User
 from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
 from shuangjian.registry.lists import today_local
+from shuangjian.registry.models import Institution
 
 from .models import Article, ArticleKind, Attachment, ReportContact
 
@@ -96,10 +97,12 @@ def public_contacts(*, county: str) -> list[ReportContact]:
 
 
 def content_counties(city_code: str = "") -> list[tuple[str, str]]:
-    """(code, name) of the counties the public may pick: those with content, contacts or institutions."""
-    from .selectors import public_counties
+    """(code, name) of the counties the public may pick: those with content, contacts or institutions.
 
-    codes = {c for c, _ in public_counties()}
+    Names come from the division table here, not from ``selectors``' per-process name cache, which remembers
+    a code it cannot name for ten minutes.
+    """
+    codes = set(Institution.objects.order_by().values_list("division_code", flat=True).distinct())
     codes |= set(ReportContact.objects.values_list("division_code", flat=True))
     codes |= set(Article.objects.filter(is_published=True).values_list("division_code", flat=True).distinct())
     counties = Division.objects.filter(code__in=codes, level=DivisionLevel.COUNTY)
