@@ -442,3 +442,17 @@ def test_manage_pages_render(people: dict[str, User]) -> None:
     admin = client_for(people["admin"])
     assert "发布区划代码" in admin.get(reverse("content:article_create")).content.decode()
     assert admin.get(reverse("content:contact_list")).status_code == 200
+
+
+def test_wiring_a_service_is_naming_its_url(people: dict[str, User], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slot lights up as a link once its url_name resolves (here borrowed from an existing page)."""
+    from shuangjian.portal import home
+
+    wired = tuple(
+        home.Entry(e.key, e.title, e.description, "portal:search" if e.key == "report" else e.url_name)
+        for e in home.ENTRIES
+    )
+    monkeypatch.setattr(home, "ENTRIES", wired)
+    page = Client().get(reverse("portal:home")).content.decode()
+    assert 'href="/public/search/" data-entry="report"' in page
+    assert 'btn-danger" href="/public/search/"' in page  # and in the report section
