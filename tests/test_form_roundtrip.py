@@ -28,9 +28,13 @@ import shuangjian
 from shuangjian.competitions.tests.factories import CompetitionFactory
 from shuangjian.core import forms as core_forms
 from shuangjian.core.models import User
+from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.courses.tests.factories import ClassGroupFactory, CourseFactory, SessionFactory, at
+from shuangjian.portal.models import ArticleKind
+from shuangjian.portal.tests.factories import ArticleFactory, ReportContactFactory
 from shuangjian.registry.models import Institution, InstitutionOperator
 from shuangjian.registry.tests.factories import InstitutionFactory, OperatorFactory, SiteFactory
+from shuangjian.registry.tests.helpers import divisions
 from shuangjian.staff.models import Employment, EmploymentRole, Person
 from shuangjian.staff.tests.factories import TeacherCertificateFactory
 
@@ -245,7 +249,32 @@ def case_competition() -> Case:
     return Case(user, reverse("competitions:competition_edit", args=[draft.pk]), draft)
 
 
+def case_article() -> Case:
+    regulator = RegulatorFactory.create(scope_code="410202")
+    article = ArticleFactory.create(
+        created_by=regulator,
+        kind=ArticleKind.POLICY,
+        title="关于规范校外培训的通知",
+        summary="摘要 & 说明",
+        source="龙亭区教育局",
+        document_number="龙教〔2026〕1号",
+        published_on=LEASE_END,
+        body="<h3>一、总则</h3><p>家长 &amp; 学生 1 &lt; 2<br>第二行</p><ul><li>甲</li></ul>"
+        '<p><a href="https://example.cn/" rel="noopener noreferrer nofollow">链接</a></p>',
+    )
+    return Case(regulator, reverse("content:article_edit", args=[article.pk]), article)
+
+
+def case_contact() -> Case:
+    divisions()
+    regulator = RegulatorFactory.create(scope_code="410202")
+    contact = ReportContactFactory.create(division_code="410202", hours="工作日 9:00-17:00", address="龙亭区某路 1 号")
+    return Case(regulator, reverse("content:contact_edit", args=["410202"]), contact)
+
+
 EDIT_CASES: dict[str, Callable[[], Case]] = {
+    "content:article_edit": case_article,
+    "content:contact_edit": case_contact,
     "registry:my_institution_edit": case_institution,
     "registry:my_site_edit": case_site,
     "courses:course_edit": case_course,

@@ -32,8 +32,10 @@ from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
+from shuangjian.portal.tests.factories import ArticleFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
+from shuangjian.registry.tests.helpers import divisions
 from shuangjian.staff.tests.factories import SchoolAdminUserFactory, SchoolFactory
 from shuangjian.students.tests import factories as sf
 
@@ -74,6 +76,8 @@ NO_OBJECT_YET = {
     "funds:dispute_resolve",
     "funds:refund_order",
     "funds:refund_reorder",
+    "content:attachment_download",
+    "content:attachment_delete",
 }
 MISSING_PK = 999_999
 
@@ -146,6 +150,8 @@ def world(db: Any) -> World:
         division_code=inst.division_code,
         applicant=operator,
     )
+    article = ArticleFactory.create(created_by=regulator, division_code="410202")
+    divisions()  # the report contacts' page edits an existing division
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -183,6 +189,13 @@ def world(db: Any) -> World:
         "competitions:detail": {"pk": competition.pk},
         "competitions:competition_edit": {"pk": competition.pk},
         "competitions:act": {"pk": competition.pk},
+        "content:article_detail": {"pk": article.pk},
+        "content:article_edit": {"pk": article.pk},
+        "content:article_publish": {"pk": article.pk},
+        "content:article_unpublish": {"pk": article.pk},
+        "content:article_delete": {"pk": article.pk},  # an empty POST is refused (400): nothing is deleted
+        "content:attachment_add": {"pk": article.pk},
+        "content:contact_edit": {"code": "410202"},
     }
     return World(users, kwargs)
 

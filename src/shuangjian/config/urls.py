@@ -38,6 +38,7 @@ urlpatterns = [
     path("enforcement/", include("shuangjian.enforcement.urls")),
     path("competitions/", include("shuangjian.competitions.urls")),
     path("public/", include("shuangjian.portal.urls")),
+    path("content/", include("shuangjian.portal.manage_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,17 +12,20 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from shuangjian.core.api_errors import ApiError, ErrorOut, InvalidOut
 
-from . import selectors
+from . import content, selectors
+from .models import Article, ArticleKind
 from .ratelimit import check_rate
-from .schemas import PublicInstitutionDetailOut, PublicSearchOut
+from .schemas import ArticleListOut, ArticleOut, PublicInstitutionDetailOut, PublicSearchOut
 
 router = Router(tags=["portal"])
 
@@ -109,3 +112,79 @@ def detail(request: HttpRequest, uscc: str) -> object:
     inst = selectors.institution_by_uscc(uscc)
     profile = selectors.profile_dict(selectors.public_profile(inst))
     return json_bytes(json.dumps(profile, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+
+
+# --- announcements, policies, news, bulletins ------------------------------------------------------------------
+
+
+def _article_summary(item: Article, names: dict[str, str]) -> dict[str, object]:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "kind_label": str(item.get_kind_display()),
+        "title": item.title,
+        "summary": item.summary,
+        "source": item.source,
+        "document_number": item.document_number,
+        "division_code": item.division_code,
+        "division_name": names.get(item.division_code, ""),
+        "published_on": item.published_on,
+        "url": reverse("portal:article", args=[item.pk]),
+    }
+
+
+@router.get(
+    "/articles",
+    auth=None,
+    response={200: ArticleListOut, 422: ErrorOut, 429: ErrorOut},
+    summary="门户公告、政策法规、双减进行时、工作简报列表",
+)
+def article_list(request: HttpRequest, kind: str = "", county: str = "", page: int = 1) -> object:
+    """Published items, newest first, ``PORTAL_PAGE_SIZE`` (default 20) a page. ``county``: a county code; the
+    answer then holds that county's items and those of the city and province above it."""
+    retry = check_rate(request)
+    if retry is not None:
+        return rate_limited(retry)
+    if kind and kind not in ArticleKind.values:
+        raise ApiError(422, _("栏目只能是 notice、policy、news 或 bulletin。"), "unknown_kind")
+    code = content.public_county(county)
+    if county and not code:
+        raise ApiError(422, _("县区代码不存在。"), "unknown_county")
+    paginator = Paginator(content.public_articles(county=code, kind=kind), int(settings.PORTAL_PAGE_SIZE))
+    current = paginator.get_page(page)
+    items = list(current.object_list)
+    names = content.division_names({a.division_code for a in items})
+    return {
+        "count": paginator.count,
+        "page": current.number,
+        "pages": paginator.num_pages,
+        "results": [_article_summary(a, names) for a in items],
+    }
+
+
+@router.get(
+    "/articles/{article_id}",
+    auth=None,
+    response={200: ArticleOut, 404: ErrorOut, 429: ErrorOut},
+    summary="门户文章正文和附件",
+)
+def article_detail(request: HttpRequest, article_id: int) -> object:
+    retry = check_rate(request)
+    if retry is not None:
+        return rate_limited(retry)
+    item = content.public_article_or_404(article_id)
+    names = content.division_names({item.division_code})
+    return {
+        **_article_summary(item, names),
+        "body_html": item.body,
+        "attachments": [
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": reverse("portal:article_attachment", args=[item.pk, f.pk]),
+            }
+            for f in item.attachments.all()
+        ],
+    }

@@ -79,3 +79,40 @@ class PublicSearchOut(Schema):
         )
     )
     results: list[PublicInstitutionOut]
+
+
+# --- announcements, policies, news, bulletins ------------------------------------------------------------------
+
+
+class ArticleAttachmentOut(Schema):
+    name: str
+    kind: str = Field(description="pdf, docx, xlsx, jpeg or png (checked by the file's content).")
+    size: int = Field(description="Bytes.")
+    sha256: str
+    url: str
+
+
+class ArticleSummaryOut(Schema):
+    id: int
+    kind: str = Field(description="notice 公告通知, policy 政策法规, news 双减进行时, bulletin 工作简报.")
+    kind_label: str
+    title: str
+    summary: str
+    source: str
+    document_number: str
+    division_code: str
+    division_name: str
+    published_on: datetime.date
+    url: str
+
+
+class ArticleOut(ArticleSummaryOut):
+    body_html: str = Field(description="Sanitised HTML: formatting tags and http(s)/mailto links only.")
+    attachments: list[ArticleAttachmentOut]
+
+
+class ArticleListOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ArticleSummaryOut]

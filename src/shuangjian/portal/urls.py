@@ -13,4 +13,7 @@ urlpatterns = [
     path("competitions/", competitions.competition_lookup, name="competitions"),
     path("publications/<int:pk>/", views.publication, name="publication"),
     path("publications/<int:pk>/<str:kind>.xlsx", views.publication_export, name="publication_export"),
+    path("articles/<int:pk>/", views.article, name="article"),
+    path("articles/<int:pk>/files/<int:attachment_pk>/", views.article_attachment, name="article_attachment"),
+    path("sections/<slug:kind>/", views.article_section, name="article_section"),
 ]

@@ -1,21 +1,26 @@
-"""Public portal pages (no sign-in): institution query, institution page, white and black lists."""
+"""Public portal pages (no sign-in): home, institution query, institution page, white and black lists, and the
+regulators' published announcements, policies, news and bulletins."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from shuangjian.core.uploads import KINDS
 from shuangjian.registry import exports
 from shuangjian.registry.models import ListKind, ListPublication
 from shuangjian.staff.selectors import public_trainers_for_institution
 
-from . import selectors
+from . import content, selectors
+from .home import entry_links
+from .models import ArticleKind, Attachment
 from .ratelimit import check_rate
 
 View = Callable[..., HttpResponseBase]
@@ -45,7 +50,19 @@ def _division(request: HttpRequest) -> str:
 @require_GET
 @rate_limited_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"publications": selectors.latest_publications()[:6]})
+    county = content.public_county(request.GET.get("county"))
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "county": county,
+            "counties": content.content_counties(),
+            "entries": entry_links(),
+            "sections": content.home_sections(county=county),
+            "contacts": content.public_contacts(county=county),
+            "publications": selectors.latest_publications()[:6],
+        },
+    )
 
 
 @require_GET
@@ -135,3 +152,69 @@ def publication_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse
         raise Http404
     label = "白名单" if kind == ListKind.WHITE else "黑名单"
     return exports.xlsx_response(exports.publication_xlsx(pub, kind), f"{pub.year}-{pub.division_code}-{label}.xlsx")
+
+
+# --- announcements, policies, news, bulletins ------------------------------------------------------------------
+
+
+@require_GET
+@rate_limited_page
+def article_section(request: HttpRequest, kind: str) -> HttpResponse:
+    """One section's published items, newest first, the chosen county's with the city's and province's."""
+    county = content.public_county(request.GET.get("county"))
+    items = content.public_articles(county=county, kind=kind)
+    page = Paginator(items, int(settings.PORTAL_PAGE_SIZE)).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    names = content.division_names({a.division_code for a in page.object_list})
+    for item in page.object_list:
+        item.division_name = names.get(item.division_code, "")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "portal/articles/section.html",
+        {
+            "kind": kind,
+            "kind_label": ArticleKind(kind).label,
+            "kinds": ArticleKind.choices,
+            "page": page,
+            "county": county,
+            "counties": content.content_counties(),
+        },
+    )
+
+
+@require_GET
+@rate_limited_page
+def article(request: HttpRequest, pk: int) -> HttpResponse:
+    item = content.public_article_or_404(pk)
+    names = content.division_names({item.division_code})
+    return render(
+        request,
+        "portal/articles/article.html",
+        {"article": item, "division_name": names.get(item.division_code, "")},
+    )
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The file as a download under its own name, typed by the kind its content was checked to be.
+
+    ``attachment`` and ``nosniff`` keep a browser from rendering the bytes in the platform's origin.
+    """
+    kind = KINDS.get(attachment.kind)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@rate_limited_page
+def article_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
+    return attachment_response(content.public_attachment_or_404(pk, attachment_pk))

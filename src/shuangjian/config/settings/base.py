@@ -261,3 +261,10 @@ COMPETITIONS_CERTIFICATE_STATEMENTS: list[str] = env.list(
         "不能作为升学依据",
     ],
 )
+# Portal content (announcements, policies, news, bulletins): not policy numbers (RULES.md has none), engineering
+# limits. An attachment is a policy document, form or scanned notice: 20 MB as for course materials; ten files
+# per article; a body of 100,000 characters holds a long policy text several times over; 20 items per list page.
+PORTAL_ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+PORTAL_ATTACHMENTS_PER_ARTICLE = env.int("PORTAL_ATTACHMENTS_PER_ARTICLE", default=10)
+PORTAL_ARTICLE_BODY_MAX_CHARS = env.int("PORTAL_ARTICLE_BODY_MAX_CHARS", default=100_000)
+PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=20)
