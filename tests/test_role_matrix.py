@@ -37,7 +37,7 @@ from shuangjian.staff.tests.factories import SchoolAdminUserFactory, SchoolFacto
 from shuangjian.students.tests import factories as sf
 
 # Pages anyone may open, or that Django's own views guard (sign-in, password change, the admin site).
-PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change"}
+PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change", "schools:pledge_sign"}
 PUBLIC_NAMESPACES = ("portal:", "admin:", "api:")
 
 # pk-taking pages whose object the matrix does not build yet: asked with a pk that does not exist, so an allowed

@@ -241,3 +241,13 @@ COURSES_CLASS_SIZE_LARGE_ABOVE = env.int("COURSES_CLASS_SIZE_LARGE_ABOVE", defau
 COURSES_PRICE_CEILING_PERCENT = env.int("COURSES_PRICE_CEILING_PERCENT", default=110)
 # Teaching materials filed for review (教材/讲义): largest file accepted, in bytes (a scanned textbook fits).
 COURSES_MATERIAL_MAX_BYTES = env.int("COURSES_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- schools: after-school service and in-service teachers ------------------------------------------------------
+# After-school service fee caps per pupil per month, in fen (RULES.md After-school service: Xuchang seed, local):
+# primary 80 yuan, junior secondary 120 yuan.
+AFTERSCHOOL_FEE_CAP_PRIMARY_FEN = env.int("AFTERSCHOOL_FEE_CAP_PRIMARY_FEN", default=8000)
+AFTERSCHOOL_FEE_CAP_JUNIOR_FEN = env.int("AFTERSCHOOL_FEE_CAP_JUNIOR_FEN", default=12000)
+# Working days a school has to answer an in-service teacher case (not in RULES.md: local practice, a setting).
+INSERVICE_CASE_ANSWER_WORKING_DAYS = env.int("INSERVICE_CASE_ANSWER_WORKING_DAYS", default=5)
+# Largest scan of a paper pledge accepted, in bytes.
+PLEDGE_SCAN_MAX_BYTES = env.int("PLEDGE_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
