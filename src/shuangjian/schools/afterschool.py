@@ -168,12 +168,13 @@ def parse_classes(stream: IO[bytes], size: int | None = None) -> list[ClassRow]:
     header = next(rows, None) or ()
     keys = ["".join(_text(v).split()).strip("*＊") for v in header]
     heads = class_headers()
-    missing = [h for h in heads if "".join(h.split()) not in keys]
+    wanted = ["".join(_text(h).split()) for h in heads]  # normalised like the file's (NFKC: full-width brackets)
+    missing = [h for h, w in zip(heads, wanted, strict=True) if w not in keys]
     if missing:
         raise FileProblem(
             _("表头缺少：%(cols)s。请使用下载的模板填写。") % {"cols": "、".join(missing)}, code="bad_headers"
         )
-    idx = [keys.index("".join(h.split())) for h in heads]
+    idx = [keys.index(w) for w in wanted]
     errors: list[RowError] = []
     parsed: list[ClassRow] = []
     seen: dict[tuple[int, str], int] = {}
