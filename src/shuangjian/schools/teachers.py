@@ -157,14 +157,15 @@ def pledge_docx(pledge: Pledge) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = "宋体"
     normal.font.size = Pt(12)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading, body = pledge_text(pledge)
     run = title.add_run(heading)
     run.bold = True
     run.font.size = Pt(16)
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), "黑体")
+    run.font.name = "黑体"
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
     doc.add_paragraph(body)
     doc.add_paragraph("")
     if pledge.signed_at:
