@@ -64,7 +64,7 @@ def plan_save(
 ) -> ServicePlan:
     """Create or replace the school's plan for ``term``. A plan short of 5+2 is kept (and counted as short);
     a provider off the white list is refused."""
-    require(actor, "schools.manage_afterschool")
+    require(actor, "schools.submit_afterschool")
     _own_school(actor, school)
     whitelisted = set(
         provider_choices(school).filter(pk__in=[i.pk for i, _a in providers]).values_list("pk", flat=True)
@@ -219,7 +219,7 @@ def parse_classes(stream: IO[bytes], size: int | None = None) -> list[ClassRow]:
 @transaction.atomic
 def classes_import(*, actor: User, school: School, term: str, file: Any) -> list[SchoolClass]:
     """Replace the school's classes of ``term`` with the file's (all rows or none)."""
-    require(actor, "schools.manage_afterschool")
+    require(actor, "schools.submit_afterschool")
     _own_school(actor, school)
     rows = parse_classes(file, getattr(file, "size", None))
     School.objects.select_for_update().filter(pk=school.pk).first()
@@ -247,7 +247,7 @@ def classes_import(*, actor: User, school: School, term: str, file: Any) -> list
 @transaction.atomic
 def class_save(*, actor: User, school: School, term: str, row: ClassRow) -> SchoolClass:
     """Add a class, or update the one of the same grade and name, checked by the same rules as the import."""
-    require(actor, "schools.manage_afterschool")
+    require(actor, "schools.submit_afterschool")
     _own_school(actor, school)
     raise_if_any(rules.check_class(grade=row.grade, pupils=row.pupils, asked=row.asked, served=row.served))
     obj, _created = SchoolClass.objects.update_or_create(

@@ -11,6 +11,8 @@ rules.add_perm("schools.upload_rosters", is_school_admin | is_regulating_staff)
 rules.add_perm("schools.submit_roster", is_school_admin | is_platform_admin)
 # A school enters its own after-school plan and classes; regulators read coverage of their jurisdiction.
 rules.add_perm("schools.manage_afterschool", is_school_admin)
+# The writes themselves: a school for itself, or a platform administrator entering data on its behalf.
+rules.add_perm("schools.submit_afterschool", is_school_admin | is_platform_admin)
 rules.add_perm("schools.view_coverage", is_regulating_staff)
 rules.add_perm("schools.manage_pledges", is_school_admin)
 # In-service cases: the school sees and answers its own; county staff see theirs and record the outcome.
