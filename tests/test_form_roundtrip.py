@@ -225,12 +225,32 @@ def case_session() -> Case:
     return Case(_operator(inst), reverse("courses:session_edit", args=[session.pk]), session)
 
 
+def case_afterschool_plan() -> Case:
+    from shuangjian.registry.tests.factories import WhitelistedInstitutionFactory
+    from shuangjian.schools import afterschool
+    from shuangjian.staff.tests.factories import SchoolAdminUserFactory, school_of
+
+    admin = SchoolAdminUserFactory.create()
+    plan = afterschool.plan_save(
+        actor=admin,
+        school=school_of(admin),
+        term=afterschool.current_term(),
+        days_per_week=4,
+        minutes_per_day=100,
+        activities="阅读\n体育",
+        teachers="李老师、王老师",
+        providers=[(WhitelistedInstitutionFactory.create(), "")],
+    )
+    return Case(admin, reverse("schools:plan_edit"), plan)
+
+
 EDIT_CASES: dict[str, Callable[[], Case]] = {
     "registry:my_institution_edit": case_institution,
     "registry:my_site_edit": case_site,
     "courses:course_edit": case_course,
     "courses:class_group_edit": case_class_group,
     "courses:session_edit": case_session,
+    "schools:plan_edit": case_afterschool_plan,
 }
 
 

@@ -16,6 +16,8 @@ institution, the parent's own child), so an allowed role meets a real object, no
 
 from __future__ import annotations
 
+import datetime
+
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
+from shuangjian.schools.models import InServiceCase, Pledge
 from shuangjian.staff.tests.factories import SchoolAdminUserFactory, SchoolFactory
 from shuangjian.students.tests import factories as sf
 
@@ -136,6 +139,18 @@ def world(db: Any) -> World:
     bank_operator = UserFactory.create(username="m_bank", role=Role.BANK_OPERATOR, scope_code="4102")
     BankOperator.objects.create(user=bank_operator, bank=BankFactory.create())
     publication = lists.list_publish(actor=regulator, year=2026, division_code="410202")
+    pledge = Pledge.objects.create(
+        school=school, year=2026, resident_id="410202199001011234", name="王老师", division_code="410202"
+    )
+    case = InServiceCase.objects.create(
+        school=school,
+        resident_id=pledge.resident_id,
+        teacher_name=pledge.name,
+        institution=inst,
+        detail="比对发现",
+        answer_due=datetime.date(2026, 12, 31),
+        division_code="410202",
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -170,6 +185,9 @@ def world(db: Any) -> World:
         "students:enrolment_cancel": {"pk": enrolment.pk},
         "students:attendance_sheet": {"pk": session.pk},
         "funds:refund_apply": {"enrolment_id": enrolment.pk},
+        "schools:pledge_docx": {"pk": pledge.pk},
+        "schools:pledge_paper": {"pk": pledge.pk},
+        "schools:case_detail": {"pk": case.pk},
     }
     return World(users, kwargs)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
@@ -153,7 +154,8 @@ def classes_import(request: HttpRequest) -> HttpResponse:
         except (FileProblem, ValidationError) as exc:
             form.add_error("file", exc.messages[0])
         else:
-            messages.success(request, _("已导入 %(n)d 个班级。") % {"n": len(created)})
+            n = len(created)
+            messages.success(request, ngettext("已导入 %(n)d 个班级。", "已导入 %(n)d 个班级。", n) % {"n": n})
             return redirect("schools:afterschool")
     return _school_page(request, import_form=form, row_errors=row_errors, failed=True)
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
@@ -48,7 +49,7 @@ def pledges_prepare(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     school = selectors.require_school(user)
     n = teachers.pledges_prepare(actor=user, school=school, year=timezone.localdate().year)
-    messages.success(request, _("已为 %(n)d 名教师生成承诺书。") % {"n": n})
+    messages.success(request, ngettext("已为 %(n)d 名教师生成承诺书。", "已为 %(n)d 名教师生成承诺书。", n) % {"n": n})
     return redirect("schools:pledge_list")
 
 
