@@ -17,7 +17,6 @@ institution, the parent's own child), so an allowed role meets a real object, no
 from __future__ import annotations
 
 import datetime
-
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass

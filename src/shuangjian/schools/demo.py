@@ -47,7 +47,7 @@ def demo_afterschool(ctx: DemoContext) -> None:
             days_per_week=days,
             minutes_per_day=minutes,
             activities=ACTIVITIES,
-            teachers="本校教师 %d 名" % (12 + i),
+            teachers=f"本校教师 {12 + i} 名",
             providers=[(p, "艺术社团") for p in providers],
         )
         grades = range(1, 7) if school.kind == "primary" else range(7, 10)
@@ -69,10 +69,10 @@ def demo_afterschool(ctx: DemoContext) -> None:
 
     signed = 0
     if lt_school is not None:
-        school = School.objects.filter(admins__user=lt_school).first()
-        if school is not None:
-            teachers.pledges_prepare(actor=lt_school, school=school, year=timezone.localdate().year)
-            pledges = list(Pledge.objects.filter(school=school).order_by("pk"))
+        own = School.objects.filter(admins__user=lt_school).first()
+        if own is not None:
+            teachers.pledges_prepare(actor=lt_school, school=own, year=timezone.localdate().year)
+            pledges = list(Pledge.objects.filter(school=own).order_by("pk"))
             for p in pledges[:3]:
                 teachers.pledge_sign_online(pledge=p, name=p.name, id_last4=p.resident_id[-4:], ip="192.0.2.10")
                 signed += 1

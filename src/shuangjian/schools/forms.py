@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shuangjian.registry.models import Institution
+
 from .models import CaseOutcome
 
 
@@ -19,9 +21,9 @@ class PlanForm(forms.Form):
     teachers = forms.CharField(
         label=_("参与教师"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
-    providers = forms.ModelMultipleChoiceField(
+    providers: forms.ModelMultipleChoiceField[Institution] = forms.ModelMultipleChoiceField(
         label=_("校外服务机构（仅限白名单）"),
-        queryset=None,
+        queryset=Institution.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
