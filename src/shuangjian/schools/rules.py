@@ -48,7 +48,7 @@ def fee_cap_fen(stage: str) -> int:
     return int(settings.AFTERSCHOOL_FEE_CAP_PRIMARY_FEN)
 
 
-def _yuan(fen: int) -> str:
+def yuan(fen: int) -> str:
     return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
 
 
@@ -63,7 +63,7 @@ def check_fee(*, grade: int, fee_fen: int) -> list[Violation]:
             Violation(
                 "schools.fee_over_cap",
                 _("%(stage)s课后服务收费每生每月 %(fee)s 元，超过 %(cap)s 元的上限。")
-                % {"stage": label, "fee": _yuan(fee_fen), "cap": _yuan(cap)},
+                % {"stage": label, "fee": yuan(fee_fen), "cap": yuan(cap)},
                 str(BASIS_FEE_CAP),
                 "fee",
             )

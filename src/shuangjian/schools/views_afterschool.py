@@ -47,7 +47,10 @@ def _school_page(request: HttpRequest, **extra: Any) -> HttpResponse:
         "class_form": extra.pop("class_form", None) or ClassForm(),
         "import_form": extra.pop("import_form", None) or ClassImportForm(),
         "headers": afterschool.class_headers(),
-        "caps": {"primary": rules.fee_cap_fen(rules.PRIMARY) / 100, "junior": rules.fee_cap_fen(rules.JUNIOR) / 100},
+        "caps": {
+            "primary": rules.yuan(rules.fee_cap_fen(rules.PRIMARY)),
+            "junior": rules.yuan(rules.fee_cap_fen(rules.JUNIOR)),
+        },
         **extra,
     }
     status = 422 if extra.get("row_errors") or extra.get("failed") else 200
@@ -176,12 +179,16 @@ def _coverage_data(request: HttpRequest) -> tuple[list[Any], list[Any], dict[str
     return pairs, afterschool.coverage_by_county(pairs, names), names, term
 
 
+def _short_ids(counties: list[Any]) -> set[int]:
+    return {pk for c in counties for pk in c.coverage.short}
+
+
 @login_required
 @permission_required("schools.view_coverage")
 def coverage(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     pairs, counties, names, term = _coverage_data(request)
-    short = [(s, svc) for s, svc in pairs if not svc.five_plus_two or svc.pupils_short]
+    short = [(s, svc, names.get(s.division_code, s.division_code)) for s, svc in pairs if s.pk in _short_ids(counties)]
     over_cap = list(afterschool.over_cap_classes(selectors.schools_for_user(user), term)[:200])
     chart = {
         "counties": [c.name for c in counties],
