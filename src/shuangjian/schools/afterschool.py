@@ -46,8 +46,8 @@ def _own_school(actor: User, school: School) -> None:
 
 
 def provider_choices(school: School, today: datetime.date | None = None) -> QuerySet[Institution]:
-    """White-listed institutions of the school's city (registry.standing decides who is on the list)."""
-    return whitelist_queryset(today or timezone.localdate()).filter(division_code__startswith=school.division_code[:4])
+    """White-listed institutions of the school's county (registry.standing decides who is on the list)."""
+    return whitelist_queryset(today or timezone.localdate()).filter(division_code=school.division_code)
 
 
 @transaction.atomic

@@ -31,6 +31,8 @@ def demo_afterschool(ctx: DemoContext) -> None:
         School.objects.filter(division_code__in=(PRIMARY_COUNTY, SECOND_COUNTY), kind__in=afterschool.COMPULSORY_KINDS)
     )
     short = 0
+    # Ordered as the regulator sees them: 龙亭区 junior school first (its one class over the cap), then the rest.
+    schools.sort(key=lambda s: (s.division_code, s.kind != "junior", s.name))
     for i, school in enumerate(schools):
         actor = lt_school if lt_school is not None and school.admins.filter(user=lt_school).exists() else admin
         days, minutes = 5, 120
@@ -58,7 +60,7 @@ def demo_afterschool(ctx: DemoContext) -> None:
                 served = asked if i != 2 else asked - ctx.rng.randint(3, 8)
                 stage = rules.stage_of_grade(grade) or rules.PRIMARY
                 fee = min(rules.fee_cap_fen(stage), 6000 if stage == rules.PRIMARY else 10000)
-                if i == 1 and grade == 8 and n == 1:
+                if i == 0 and grade == 8 and n == 1:
                     fee = rules.fee_cap_fen(stage) + 3000  # one class over the cap, for the regulator's list
                 afterschool.class_save(
                     actor=actor,

@@ -25,11 +25,14 @@ class PlanForm(forms.Form):
         label=_("校外服务机构（仅限白名单）"),
         queryset=Institution.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 8}),
+        help_text=_("按住 Ctrl（手机上直接点选）可选择多家；只列出本县区白名单内的机构。"),
     )
 
     def __init__(self, *args: Any, providers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("days_per_week", "minutes_per_day", "activities", "teachers"):
+            self.fields[name].widget.attrs.setdefault("class", "form-control")
         field = self.fields["providers"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = providers
