@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core import signing
@@ -93,7 +93,7 @@ def ip_hash(ip: str | None) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}|pledge|{ip}".encode()).hexdigest()
 
 
-def _refuse_change(*, actor: User | None, pledge: Pledge, attempt: str) -> None:
+def _refuse_change(*, actor: User | None, pledge: Pledge, attempt: str) -> NoReturn:
     """Record the refused attempt in its own transaction (the caller's rolls back with the error) and raise."""
     with transaction.atomic():
         audit_record(actor=actor, action="schools.pledge_change_refused", obj=pledge, after={"attempt": attempt})
@@ -114,7 +114,6 @@ def pledge_sign_online(*, pledge: Pledge, name: str, id_last4: str, ip: str | No
             audit_record(actor=None, action="schools.pledge_sign", obj=locked, after={"via": SignedVia.ONLINE}, ip="")
             return locked
     _refuse_change(actor=None, pledge=pledge, attempt=SignedVia.ONLINE)
-    raise AssertionError("unreachable")
 
 
 def pledge_record_paper(*, actor: User, pledge: Pledge, scan: Any | None = None) -> Pledge:
@@ -137,7 +136,6 @@ def pledge_record_paper(*, actor: User, pledge: Pledge, scan: Any | None = None)
             audit_record(actor=actor, action="schools.pledge_sign", obj=locked, after={"via": SignedVia.PAPER})
             return locked
     _refuse_change(actor=actor, pledge=pledge, attempt=SignedVia.PAPER)
-    raise AssertionError("unreachable")
 
 
 def pledge_text(pledge: Pledge) -> tuple[str, str]:
