@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -100,12 +101,29 @@ def _refuse_change(*, actor: User | None, pledge: Pledge, attempt: str) -> NoRet
     raise PledgeSigned
 
 
+def _failures_key(pledge: Pledge) -> str:
+    # The creation time too, so a database whose ids restart (tests, a restored backup) never inherits counts.
+    return f"schools:pledge-fail:{pledge.pk}:{pledge.created_at.timestamp():.6f}"
+
+
 def pledge_sign_online(*, pledge: Pledge, name: str, id_last4: str, ip: str | None) -> Pledge:
-    """The teacher signs from the link, confirming their name and the last 4 characters of their ID."""
+    """The teacher signs from the link, confirming their name and the last 4 characters of their ID.
+
+    After ``PLEDGE_SIGN_MAX_FAILURES`` wrong confirmations within an hour the link refuses further tries, so the
+    4 characters cannot be found by trying them all."""
+    cache = caches["ratelimit"]
+    limit = int(settings.PLEDGE_SIGN_MAX_FAILURES)
     with transaction.atomic():
         locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
         if not locked.is_signed:
+            key = _failures_key(locked)
+            if int(cache.get(key, 0)) >= limit:
+                raise ValidationError(
+                    _("核对失败次数过多，请 1 小时后再试，或请学校登记纸质签署。"), code="pledge_locked"
+                )
             if name.strip() != locked.name or id_last4.strip().upper() != rules.pledge_check_digits(locked.resident_id):
+                cache.add(key, 0, timeout=3600)
+                cache.incr(key)
                 raise ValidationError(_("姓名或身份证号后 4 位与学校名单不符。"), code="pledge_identity")
             locked.signed_at = timezone.now()
             locked.signed_via = SignedVia.ONLINE

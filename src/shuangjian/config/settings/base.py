@@ -251,3 +251,6 @@ AFTERSCHOOL_FEE_CAP_JUNIOR_FEN = env.int("AFTERSCHOOL_FEE_CAP_JUNIOR_FEN", defau
 INSERVICE_CASE_ANSWER_WORKING_DAYS = env.int("INSERVICE_CASE_ANSWER_WORKING_DAYS", default=5)
 # Largest scan of a paper pledge accepted, in bytes.
 PLEDGE_SCAN_MAX_BYTES = env.int("PLEDGE_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
+# Wrong name / ID confirmations a pledge's signing link accepts per hour before it refuses further tries (the last
+# 4 ID characters are guessable in 10,000 tries; counted in the shared "ratelimit" cache).
+PLEDGE_SIGN_MAX_FAILURES = env.int("PLEDGE_SIGN_MAX_FAILURES", default=5)

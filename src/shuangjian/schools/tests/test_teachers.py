@@ -167,3 +167,18 @@ def test_listener_registration_is_idempotent() -> None:
         assert hooks.inservice_case_listeners().count(fn) == 1
     finally:
         hooks._case_listeners.remove(fn)
+
+
+def test_the_link_stops_accepting_guesses(settings: Any) -> None:
+    settings.PLEDGE_SIGN_MAX_FAILURES = 3
+    admin = SchoolAdminUserFactory.create()
+    (p,) = _pledges(admin, [("吴老师", rid(18))])
+    wrong = "0000" if not p.resident_id.endswith("0000") else "1111"
+    for _attempt in range(3):
+        with pytest.raises(ValidationError) as exc:
+            teachers.pledge_sign_online(pledge=p, name="吴老师", id_last4=wrong, ip=None)
+        assert exc.value.code == "pledge_identity"
+    with pytest.raises(ValidationError) as exc:
+        teachers.pledge_sign_online(pledge=p, name="吴老师", id_last4=p.resident_id[-4:], ip=None)
+    assert exc.value.code == "pledge_locked"
+    assert not Pledge.objects.get(pk=p.pk).is_signed
