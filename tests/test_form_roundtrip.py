@@ -272,6 +272,25 @@ def case_contact() -> Case:
     return Case(regulator, reverse("content:contact_edit", args=["410202"]), contact)
 
 
+def case_afterschool_plan() -> Case:
+    from shuangjian.registry.tests.factories import WhitelistedInstitutionFactory
+    from shuangjian.schools import afterschool
+    from shuangjian.staff.tests.factories import SchoolAdminUserFactory, school_of
+
+    admin = SchoolAdminUserFactory.create()
+    plan = afterschool.plan_save(
+        actor=admin,
+        school=school_of(admin),
+        term=afterschool.current_term(),
+        days_per_week=4,
+        minutes_per_day=100,
+        activities="阅读\n体育",
+        teachers="李老师、王老师",
+        providers=[(WhitelistedInstitutionFactory.create(), "")],
+    )
+    return Case(admin, reverse("schools:plan_edit"), plan)
+
+
 EDIT_CASES: dict[str, Callable[[], Case]] = {
     "content:article_edit": case_article,
     "content:contact_edit": case_contact,
@@ -281,6 +300,7 @@ EDIT_CASES: dict[str, Callable[[], Case]] = {
     "courses:class_group_edit": case_class_group,
     "courses:session_edit": case_session,
     "competitions:competition_edit": case_competition,
+    "schools:plan_edit": case_afterschool_plan,
 }
 
 

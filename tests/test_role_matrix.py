@@ -16,6 +16,7 @@ institution, the parent's own child), so an allowed role meets a real object, no
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,11 +37,12 @@ from shuangjian.portal.tests.factories import ArticleFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
 from shuangjian.registry.tests.helpers import divisions
+from shuangjian.schools.models import InServiceCase, Pledge
 from shuangjian.staff.tests.factories import SchoolAdminUserFactory, SchoolFactory
 from shuangjian.students.tests import factories as sf
 
 # Pages anyone may open, or that Django's own views guard (sign-in, password change, the admin site).
-PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change"}
+PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change", "schools:pledge_sign"}
 PUBLIC_NAMESPACES = ("portal:", "admin:", "api:")
 
 # pk-taking pages whose object the matrix does not build yet: asked with a pk that does not exist, so an allowed
@@ -152,6 +154,18 @@ def world(db: Any) -> World:
     )
     article = ArticleFactory.create(created_by=regulator, division_code="410202")
     divisions()  # the report contacts' page edits an existing division
+    pledge = Pledge.objects.create(
+        school=school, year=2026, resident_id="410202199001011234", name="王老师", division_code="410202"
+    )
+    case = InServiceCase.objects.create(
+        school=school,
+        resident_id=pledge.resident_id,
+        teacher_name=pledge.name,
+        institution=inst,
+        detail="比对发现",
+        answer_due=datetime.date(2026, 12, 31),
+        division_code="410202",
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -196,6 +210,9 @@ def world(db: Any) -> World:
         "content:article_delete": {"pk": article.pk},  # an empty POST is refused (400): nothing is deleted
         "content:attachment_add": {"pk": article.pk},
         "content:contact_edit": {"code": "410202"},
+        "schools:pledge_docx": {"pk": pledge.pk},
+        "schools:pledge_paper": {"pk": pledge.pk},
+        "schools:case_detail": {"pk": case.pk},
     }
     return World(users, kwargs)
 

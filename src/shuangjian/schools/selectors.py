@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from shuangjian.core.models import User
 from shuangjian.core.permissions import is_county_staff, is_school_admin
 from shuangjian.core.scope import scope_queryset
 
-from .models import InServiceRoster, School
+from .models import InServiceCase, InServiceRoster, Pledge, School, SchoolClass, ServicePlan
+
+M = TypeVar("M", bound=Model)
 
 
 def school_for_admin(user: User | AnonymousUser | None) -> School | None:
@@ -56,3 +60,32 @@ def schools_for_user(user: User | AnonymousUser | None) -> QuerySet[School]:
         if user.is_platform_admin or is_county_staff(user):
             return scope_queryset(qs, user)
     return qs.none()
+
+
+def _scoped(qs: QuerySet[M], user: User | AnonymousUser | None, school_field: str = "school") -> QuerySet[M]:
+    """A school admin sees their school's rows; county staff and platform admins their jurisdiction's."""
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    assert isinstance(user, User)
+    if is_school_admin(user):
+        school = school_for_admin(user)
+        return qs.filter(**{school_field: school}) if school else qs.none()
+    if user.is_platform_admin or is_county_staff(user):
+        return scope_queryset(qs, user)
+    return qs.none()
+
+
+def classes_for_user(user: User | AnonymousUser | None) -> QuerySet[SchoolClass]:
+    return _scoped(SchoolClass.objects.select_related("school"), user)
+
+
+def plans_for_user(user: User | AnonymousUser | None) -> QuerySet[ServicePlan]:
+    return _scoped(ServicePlan.objects.select_related("school").prefetch_related("providers__institution"), user)
+
+
+def pledges_for_user(user: User | AnonymousUser | None) -> QuerySet[Pledge]:
+    return _scoped(Pledge.objects.select_related("school"), user)
+
+
+def cases_for_user(user: User | AnonymousUser | None) -> QuerySet[InServiceCase]:
+    return _scoped(InServiceCase.objects.select_related("school", "institution", "decided_by"), user)

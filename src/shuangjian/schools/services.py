@@ -159,6 +159,10 @@ def roster_upload(*, actor: User, school: School, file: Any) -> RosterResult:
     flagged: list[Any] = []
     for callback in roster_callbacks():  # staff flags current employments of rostered teachers
         flagged.extend(callback(actor=actor, entries=entries))
+    # Each flag becomes a case the teacher's school answers (and the enforcement app's lead, through the hook).
+    from .teachers import cases_open_from_flags
+
+    cases_open_from_flags(actor=actor, flags=flagged)
     roster.flagged_count = len(flagged)
     roster.save(update_fields=["flagged_count"])
     audit_record(

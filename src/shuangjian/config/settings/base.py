@@ -268,3 +268,15 @@ PORTAL_ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_BYTES", default=20 
 PORTAL_ATTACHMENTS_PER_ARTICLE = env.int("PORTAL_ATTACHMENTS_PER_ARTICLE", default=10)
 PORTAL_ARTICLE_BODY_MAX_CHARS = env.int("PORTAL_ARTICLE_BODY_MAX_CHARS", default=100_000)
 PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=20)
+# --- schools: after-school service and in-service teachers ------------------------------------------------------
+# After-school service fee caps per pupil per month, in fen (RULES.md After-school service: Xuchang seed, local):
+# primary 80 yuan, junior secondary 120 yuan.
+AFTERSCHOOL_FEE_CAP_PRIMARY_FEN = env.int("AFTERSCHOOL_FEE_CAP_PRIMARY_FEN", default=8000)
+AFTERSCHOOL_FEE_CAP_JUNIOR_FEN = env.int("AFTERSCHOOL_FEE_CAP_JUNIOR_FEN", default=12000)
+# Working days a school has to answer an in-service teacher case (not in RULES.md: local practice, a setting).
+INSERVICE_CASE_ANSWER_WORKING_DAYS = env.int("INSERVICE_CASE_ANSWER_WORKING_DAYS", default=5)
+# Largest scan of a paper pledge accepted, in bytes.
+PLEDGE_SCAN_MAX_BYTES = env.int("PLEDGE_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
+# Wrong name / ID confirmations a pledge's signing link accepts per hour before it refuses further tries (the last
+# 4 ID characters are guessable in 10,000 tries; counted in the shared "ratelimit" cache).
+PLEDGE_SIGN_MAX_FAILURES = env.int("PLEDGE_SIGN_MAX_FAILURES", default=5)
