@@ -270,3 +270,22 @@ def ad_finding_removed(*, actor: User, finding: AdFinding, removed_on: datetime.
     row.save(update_fields=["removed", "removed_on"])
     audit_record(actor=actor, action="ad.removed", obj=row, after={"removed_on": removed_on.isoformat()})
     return row
+
+
+@transaction.atomic
+def inspection_start(*, actor: User, subject: Subject, kind: str) -> Inspection:
+    """An inspection the inspector starts on the spot (no plan or lead before it): planned today, theirs."""
+    from .services import inspection_lead_create
+
+    if kind == InspectionKind.FOLLOW_UP:
+        raise ValidationError({"kind": [_("整改复查由整改通知书安排。")]}, code="invalid_kind")
+    insp = inspection_lead_create(
+        actor=actor,
+        subject=subject,
+        kind=kind,
+        planned_on=timezone.localdate(),
+    )
+    insp.lead_inspector = actor
+    insp.save(update_fields=["lead_inspector"])
+    insp.inspectors.add(actor)
+    return insp
