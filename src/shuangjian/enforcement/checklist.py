@@ -38,7 +38,9 @@ CONTRACTS = "contracts"
 CUSTODY = "prepaid_custody"
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem(LICENCE, gettext_lazy("办学许可证公示且与实际办学一致"), "意见 §13；《校外培训行政处罚暂行办法》第17条"),
+    ChecklistItem(
+        LICENCE, gettext_lazy("办学许可证公示且与实际办学一致"), "意见 §13；《校外培训行政处罚暂行办法》第17条"
+    ),
     ChecklistItem(
         PRICES,
         gettext_lazy("收费项目和标准公示，学科类收费不超过政府指导价上浮10%"),
@@ -95,9 +97,7 @@ def hints_for(institution: Institution | None) -> dict[str, list[str]]:
     if institution.supervision_mode == SupervisionMode.NONE:
         hints[CUSTODY].append(_("平台记录：预收费尚未纳入监管。"))
     else:
-        hints[CUSTODY].append(
-            _("平台记录：%(mode)s。") % {"mode": SupervisionMode(institution.supervision_mode).label}
-        )
+        hints[CUSTODY].append(_("平台记录：%(mode)s。") % {"mode": SupervisionMode(institution.supervision_mode).label})
     open_violations = ViolationRecord.objects.filter(institution=institution, resolved_at__isnull=True)
     for code, message in open_violations.values_list("code", "message")[:20]:
         target = PRICES if "price" in code else SCHEDULE if code.startswith("session.") else None

@@ -19,26 +19,21 @@ def rectification_notice_docx(notice: RectificationNotice) -> bytes:
     when = insp.inspected_at.date().isoformat() if insp.inspected_at else notice.issued_on.isoformat()
     docx.add_paragraphs(
         doc,
-        [
-            _("%(day)s，我局对你单位进行了%(kind)s，发现存在以下问题：")
-            % {"day": when, "kind": insp.get_kind_display()}
-        ],
+        [_("%(day)s，我局对你单位进行了%(kind)s，发现存在以下问题：") % {"day": when, "kind": insp.get_kind_display()}],
     )
     docx.add_heading(doc, _("一、存在的问题"))
     items = list(notice.items.all())
-    docx.add_paragraphs(
-        doc, [f"{n}. {i.label}：{i.note or _('不合格')}" for n, i in enumerate(items, start=1)]
-    )
+    docx.add_paragraphs(doc, [f"{n}. {i.label}：{i.note or _('不合格')}" for n, i in enumerate(items, start=1)])
     docx.add_heading(doc, _("二、依据"))
-    docx.add_paragraphs(
-        doc, sorted({BY_CODE[i.code].source for i in items if i.code in BY_CODE}) or [_("相关规定")]
-    )
+    docx.add_paragraphs(doc, sorted({BY_CODE[i.code].source for i in items if i.code in BY_CODE}) or [_("相关规定")])
     docx.add_heading(doc, _("三、整改要求"))
     docx.add_paragraphs(
         doc,
         [
             notice.requirements or _("请对照上述问题逐项整改。"),
-            _("请于%(deadline)s前（%(n)d个工作日内）完成整改，并通过平台提交整改情况及佐证材料。逾期未整改或整改不到位的，将依法立案查处。")
+            _(
+                "请于%(deadline)s前（%(n)d个工作日内）完成整改，并通过平台提交整改情况及佐证材料。逾期未整改或整改不到位的，将依法立案查处。"
+            )
             % {"deadline": notice.deadline.isoformat(), "n": notice.working_days},
         ],
     )

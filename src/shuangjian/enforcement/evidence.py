@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from shuangjian.core.models import User
 from shuangjian.core.photos import Photo
@@ -12,8 +13,14 @@ from shuangjian.core.photos import Photo
 from .models import EvidencePhoto
 
 
-def evidence_photo_store(*, actor: User, photo: Photo, division_code: str, institution: Any, **owner: Any) -> EvidencePhoto:
+def evidence_photo_store(
+    *, actor: User, photo: Photo, division_code: str, institution: Any, **owner: Any
+) -> EvidencePhoto:
     """One EvidencePhoto for ``owner`` (item=…, ad_finding=… or answer=…); call inside the owner's transaction."""
+    taken = photo.taken_at
+    if taken is not None and timezone.is_naive(taken):
+        # EXIF times carry no zone: a phone records local time.
+        taken = timezone.make_aware(taken)
     row = EvidencePhoto(
         division_code=division_code,
         institution=institution,
@@ -22,7 +29,7 @@ def evidence_photo_store(*, actor: User, photo: Photo, division_code: str, insti
         original_bytes=photo.original_bytes,
         width=photo.width,
         height=photo.height,
-        taken_at=photo.taken_at,
+        taken_at=taken,
         latitude=photo.latitude,
         longitude=photo.longitude,
         uploaded_by=actor,

@@ -52,9 +52,7 @@ class InspectionRecordForm(forms.Form):
             )
 
     def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"item": i, "result": self[f"item_{i.code}"], "note": self[f"note_{i.code}"]} for i in self.checklist
-        ]
+        return [{"item": i, "result": self[f"item_{i.code}"], "note": self[f"note_{i.code}"]} for i in self.checklist]
 
 
 class NoticeIssueForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shuangjian.core.access import operator_institution
+from shuangjian.core.access import operator_institution  # re-exported for the API
 from shuangjian.core.models import User
 from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
 
@@ -116,8 +116,9 @@ def notice_list_for_user(user: User, filters: Filters) -> QuerySet[Rectification
     if filters.status == "overdue":
         qs = qs.filter(status__in=(NoticeStatus.ISSUED, NoticeStatus.ANSWERED), deadline__lt=timezone.localdate())
         filters = Filters(filters.county, filters.kind, "", filters.date_from, filters.date_to, filters.q)
-    return _filtered(qs, Filters(filters.county, "", filters.status, filters.date_from, filters.date_to, filters.q),
-                     "issued_on").order_by("-issued_on", "-pk")
+    return _filtered(
+        qs, Filters(filters.county, "", filters.status, filters.date_from, filters.date_to, filters.q), "issued_on"
+    ).order_by("-issued_on", "-pk")
 
 
 def notice_for_user(user: User, pk: int) -> RectificationNotice:
@@ -174,8 +175,9 @@ def ads_for_user(user: User, filters: Filters) -> QuerySet[AdFinding]:
         qs = qs.filter(removed=True)
     elif filters.status == "open":
         qs = qs.filter(removed=False)
-    return _filtered(qs, Filters(filters.county, filters.kind, "", filters.date_from, filters.date_to, filters.q),
-                     "found_on").order_by("-found_on", "-pk")
+    return _filtered(
+        qs, Filters(filters.county, filters.kind, "", filters.date_from, filters.date_to, filters.q), "found_on"
+    ).order_by("-found_on", "-pk")
 
 
 def ad_for_user(user: User, pk: int) -> AdFinding:

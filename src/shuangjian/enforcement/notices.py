@@ -142,7 +142,9 @@ def notice_answer(
     else:
         for f in files:
             try:
-                check_upload(f, allowed=ANSWER_FILE_KINDS, max_bytes=int(getattr(settings, "PHOTO_MAX_BYTES", 10 * 1024 * 1024)))
+                check_upload(
+                    f, allowed=ANSWER_FILE_KINDS, max_bytes=int(getattr(settings, "PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+                )
             except ValidationError as exc:
                 errors.setdefault("files", []).extend(exc.messages)
     if errors:
@@ -213,9 +215,7 @@ def _escalate(*, actor: User, notice: RectificationNotice, reason: str) -> Recti
     before = notice.status
     notice.status, notice.escalated_at, notice.escalation_reason = NoticeStatus.ESCALATED, timezone.now(), reason
     notice.save(update_fields=["status", "escalated_at", "escalation_reason"])
-    audit_record(
-        actor=actor, action="notice.escalate", obj=notice, before={"status": before}, after={"reason": reason}
-    )
+    audit_record(actor=actor, action="notice.escalate", obj=notice, before={"status": before}, after={"reason": reason})
     # The penalty-case module opens a case from here (``penalty_case_open``); wired at merge.
     return notice
 

@@ -1,9 +1,8 @@
-from .inspections import Inspection, InspectionKind, InspectionSource, InspectionStatus
-from .subjects import SubjectKind, UnlicensedOperation
-
 # Inspections area (checklist, evidence, signs and ads, rectification notices, summons).
-from .checklist import AdFinding, AdKind, EvidencePhoto, InspectionItem, ItemResult  # noqa: E402, I001
-from .notices import AnswerFile, NoticeAnswer, NoticeStatus, RectificationNotice, Summons  # noqa: E402
+from .checklist import AdFinding, AdKind, EvidencePhoto, InspectionItem, ItemResult
+from .inspections import Inspection, InspectionKind, InspectionSource, InspectionStatus
+from .notices import AnswerFile, NoticeAnswer, NoticeStatus, RectificationNotice, Summons
+from .subjects import SubjectKind, UnlicensedOperation
 
 __all__ = [
     "AdFinding",

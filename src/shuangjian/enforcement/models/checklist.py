@@ -57,7 +57,12 @@ class AdFinding(models.Model):
         Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="ad_findings", verbose_name=_("检查")
     )
     institution = models.ForeignKey(
-        "registry.Institution", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("机构")
+        "registry.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("机构"),
     )
     subject_name = models.CharField(_("发布主体"), max_length=128)
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
@@ -84,9 +89,7 @@ class EvidencePhoto(models.Model):
     """A photo checked by core/photos.py: the stored file is the re-encoded display JPEG (no EXIF); the original's
     hash, time and GPS are kept here as evidence. Served only through a permission-checked view, never MEDIA_URL."""
 
-    item = models.ForeignKey(
-        InspectionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
-    )
+    item = models.ForeignKey(InspectionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     ad_finding = models.ForeignKey(AdFinding, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     answer = models.ForeignKey(
         "enforcement.NoticeAnswer", on_delete=models.CASCADE, null=True, blank=True, related_name="photos"

@@ -20,9 +20,7 @@ class NoticeStatus(models.TextChoices):
 
 
 class RectificationNotice(SubjectFields):
-    inspection = models.ForeignKey(
-        Inspection, on_delete=models.PROTECT, related_name="notices", verbose_name=_("检查")
-    )
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="notices", verbose_name=_("检查"))
     items = models.ManyToManyField(InspectionItem, related_name="notices", verbose_name=_("整改事项"))
     number = models.CharField(_("文号"), max_length=64, unique=True)
     year = models.PositiveSmallIntegerField(_("年度"))

@@ -75,7 +75,9 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             insp = svc.inspection_start(
-                actor=user, subject=Subject.of_institution(form.cleaned_data["institution"]), kind=form.cleaned_data["kind"]
+                actor=user,
+                subject=Subject.of_institution(form.cleaned_data["institution"]),
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
             _attach(form, exc)
@@ -198,7 +200,16 @@ def inspection_export(request: HttpRequest) -> FileResponse:
         )
         for i in qs
     )
-    headers = [_("对象"), _("县区代码"), _("类型"), _("状态"), _("计划日期"), _("完成时间"), _("检查人员"), _("联合部门")]
+    headers = [
+        _("对象"),
+        _("县区代码"),
+        _("类型"),
+        _("状态"),
+        _("计划日期"),
+        _("完成时间"),
+        _("检查人员"),
+        _("联合部门"),
+    ]
     stream = write_xlsx(headers, rows, title=_("检查记录"))
     return FileResponse(stream, as_attachment=True, filename="inspections.xlsx", content_type=XLSX_CONTENT_TYPE)
 
@@ -328,5 +339,3 @@ def ad_removed(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已登记清理。"))
     return redirect("enforcement:ad_list")
-
-

@@ -103,20 +103,13 @@
     }
 
     function send() {
+      // Back online: submit the restored form as an ordinary POST (files are back in their inputs); the server's
+      // page with any errors is then the normal one, and the draft stays until the inspection page clears it.
+      if (!navigator.onLine) { showState(); return; }
       show(form.dataset.msgSending, "text-bg-info");
-      var body = new FormData(form);
-      fetch(form.action || window.location.href, { method: "POST", body: body, credentials: "same-origin" })
-        .then(function (resp) {
-          if (resp.ok && resp.redirected) {
-            window.location.href = resp.url;
-          } else {
-            return resp.text().then(function (html) {
-              // The server refused the draft (e.g. a missing result): show its page with the errors; the draft stays.
-              document.open(); document.write(html); document.close();
-            });
-          }
-        })
-        .catch(function () { draft.pending = true; store(key, draft); showState(); });
+      draft.fields = collect();
+      store(key, draft);
+      HTMLFormElement.prototype.submit.call(form);
     }
 
     if (draft.savedAt) restore();
