@@ -119,6 +119,10 @@ def inspection_submit(
         return done, False
     if planned is not None:
         inspection = Inspection.objects.select_for_update().get(pk=planned.pk)
+        if inspection.status == InspectionStatus.DONE and inspection.client_uuid == client_uuid:
+            # The same draft, sent twice at once: the other request held the lock and recorded it.
+            require(actor, "enforcement.record_inspection", inspection)
+            return inspection, False
         if inspection.status == InspectionStatus.DONE:
             raise ValidationError(_("该检查已提交，不能重复记录。"), code="already_done")
         if inspection.status == InspectionStatus.CANCELLED:
