@@ -45,7 +45,7 @@ class InspectionRecordForm(forms.Form):
         self.checklist = items
         for item in items:
             self.fields[f"item_{item.code}"] = forms.ChoiceField(
-                label=item.label, choices=ItemResult.choices, required=False, widget=forms.RadioSelect
+                label=str(item.label), choices=ItemResult.choices, required=False, widget=forms.RadioSelect
             )
             self.fields[f"note_{item.code}"] = forms.CharField(
                 label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})

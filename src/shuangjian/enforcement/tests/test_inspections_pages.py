@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,6 +26,11 @@ def client_for(user: object) -> Client:
     c = Client()
     c.force_login(user)  # type: ignore[arg-type]
     return c
+
+
+def download(c: Client, url: str) -> bytes:
+    resp: Any = c.get(url)
+    return b"".join(resp.streaming_content)
 
 
 def test_the_inspector_records_an_inspection_on_the_phone_form() -> None:
@@ -82,11 +88,11 @@ def test_regulator_lists_filter_and_export() -> None:
     c = client_for(reg)
     page = c.get(reverse("enforcement:inspection_list"), {"q": "甲"}).content.decode()
     assert "甲培训" in page and "乙培训" not in page
-    wb = load_workbook(io.BytesIO(b"".join(c.get(reverse("enforcement:inspection_export")).streaming_content)))
+    wb = load_workbook(io.BytesIO(download(c, reverse("enforcement:inspection_export"))))
     assert wb.active.max_row == 3
     listing = c.get(reverse("enforcement:notice_list"), {"status": "issued"}).content.decode()
     assert "甲培训" in listing
-    wb = load_workbook(io.BytesIO(b"".join(c.get(reverse("enforcement:notice_export")).streaming_content)))
+    wb = load_workbook(io.BytesIO(download(c, reverse("enforcement:notice_export"))))
     assert wb.active.max_row == 2
 
 
@@ -153,7 +159,7 @@ def test_another_countys_staff_get_404_on_every_page_and_endpoint() -> None:
         assert c.get(f"/api/v1/enforcement/inspections/{insp.pk}").status_code == 404
         assert c.get(f"/api/v1/enforcement/notices/{notice.pk}").status_code == 404
         assert c.get("/api/v1/enforcement/inspections").json()["count"] == 0
-        body = {"client_uuid": str(uuid.uuid4()), "inspection_id": insp.pk, "items": []}
+        body: dict[str, Any] = {"client_uuid": str(uuid.uuid4()), "inspection_id": insp.pk, "items": []}
         assert (
             c.post("/api/v1/enforcement/inspections", json.dumps(body), content_type="application/json").status_code
             == 404
@@ -164,7 +170,7 @@ def test_the_api_submits_an_inspection_once_per_client_uuid_and_refuses_bad_inpu
     me = inspector()
     inst = InstitutionFactory.create()
     c = client_for(me)
-    body = {
+    body: dict[str, Any] = {
         "client_uuid": str(uuid.uuid4()),
         "institution_id": inst.pk,
         "kind": "routine",

@@ -46,7 +46,7 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     insp = sel.inspection_for_user(user, pk)
     form = NoticeIssueForm(request.POST)
     form.is_valid()
-    waive = {k[len("waive_") :]: v for k, v in request.POST.items() if k.startswith("waive_") and v.strip()}
+    waive = {k[len("waive_") :]: str(v) for k, v in request.POST.items() if k.startswith("waive_") and str(v).strip()}
     try:
         notice = svc.notice_issue(
             actor=user, inspection=insp, requirements=form.cleaned_data.get("requirements", ""), waive=waive
