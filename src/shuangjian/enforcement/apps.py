@@ -8,10 +8,14 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("执法检查")
 
     def ready(self) -> None:
-        # Inspections area menu.
+        # Inspections area menu and dashboard figures.
         from shuangjian.core.nav import NavItem, register
 
-        from . import audit_labels, permissions  # noqa: F401  (register the audit labels and the permissions)
+        from . import (  # noqa: F401  (register the audit labels and the permissions)
+            audit_labels,
+            inspection_cards,
+            permissions,
+        )
 
         register(NavItem(_("我的任务"), "enforcement:my_tasks", order=300, permission="enforcement.view_my_tasks"))
         register(

@@ -15,10 +15,23 @@ from shuangjian.registry.models import Institution
 from .checklist import ChecklistItem
 from .models import AdKind, InspectionKind, ItemResult
 
+
+class BootstrapForm(forms.Form):
+    """Inputs styled to fit a phone screen (Bootstrap's form-control / form-select)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            w = f.widget
+            if isinstance(w, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput, forms.HiddenInput)):
+                continue
+            w.attrs.setdefault("class", "form-select" if isinstance(w, forms.Select) else "form-control")
+
+
 START_KINDS = [(k, label) for k, label in InspectionKind.choices if k != InspectionKind.FOLLOW_UP]
 
 
-class InspectionStartForm(forms.Form):
+class InspectionStartForm(BootstrapForm):
     institution = forms.ModelChoiceField(queryset=Institution.objects.none(), label=_("检查对象（机构）"))
     kind = forms.ChoiceField(choices=START_KINDS, label=_("检查类型"))
 
@@ -55,26 +68,26 @@ class InspectionRecordForm(forms.Form):
         return [{"item": i, "result": self[f"item_{i.code}"], "note": self[f"note_{i.code}"]} for i in self.checklist]
 
 
-class NoticeIssueForm(forms.Form):
+class NoticeIssueForm(BootstrapForm):
     requirements = forms.CharField(label=_("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BootstrapForm):
     reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(BootstrapForm):
     text = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class SummonsForm(forms.Form):
+class SummonsForm(BootstrapForm):
     held_on = forms.DateField(label=_("约谈日期"), widget=DateInput)
     place = forms.CharField(label=_("地点"), max_length=255, required=False)
     participants = forms.CharField(label=_("参加人员"), widget=forms.Textarea(attrs={"rows": 2}))
     minutes = forms.CharField(label=_("约谈纪要"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class AdFindingForm(forms.Form):
+class AdFindingForm(BootstrapForm):
     subject_name = forms.CharField(label=_("发布主体"), max_length=128)
     kind = forms.ChoiceField(label=_("类型"), choices=AdKind.choices)
     place = forms.CharField(label=_("位置"), max_length=255)
@@ -84,5 +97,5 @@ class AdFindingForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RemovedForm(forms.Form):
+class RemovedForm(BootstrapForm):
     removed_on = forms.DateField(label=_("清理日期"), widget=DateInput)

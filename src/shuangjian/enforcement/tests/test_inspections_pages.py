@@ -190,3 +190,12 @@ def test_the_api_submits_an_inspection_once_per_client_uuid_and_refuses_bad_inpu
     assert Inspection.objects.count() == 1
     got = c.get(f"/api/v1/enforcement/inspections/{first.json()['id']}").json()
     assert len(got["items"]) == len(checklist.CHECKLIST)
+
+
+def test_dashboards_show_tasks_overdue_notices_and_the_operators_notices() -> None:
+    me = inspector()
+    inst = InstitutionFactory.create()
+    issued(me, inst, {checklist.PRICES: "未公示"})
+    assert "今日检查任务" in client_for(me).get(reverse("dashboard")).content.decode()
+    assert "逾期未整改" in client_for(regulator()).get(reverse("dashboard")).content.decode()
+    assert "待整改通知" in client_for(operator_for(inst)).get(reverse("dashboard")).content.decode()
