@@ -60,6 +60,12 @@ def notice_number(division_code: str, year: int, seq: int) -> str:
     return _("%(short)s教整改〔%(year)d〕%(seq)d号") % {"short": short, "year": year, "seq": seq}
 
 
+def rectification_deadline(issued_on: datetime.date, working_days: int) -> datetime.date:
+    """The last day to rectify: ``working_days`` working days after the day of issue (that day not counted;
+    statutory holidays and make-up workdays per core/calendar.py). Length: a setting (local practice)."""
+    return add_working_days(issued_on, working_days)
+
+
 def _guard(actor: User, notice: RectificationNotice, action: str, *, text: str = "") -> wf.Transition:
     t = wf.transition(notice.status, action)
     if t.actor:
@@ -107,7 +113,7 @@ def notice_issue(
         requirements=requirements.strip(),
         issued_on=today,
         working_days=days,
-        deadline=add_working_days(today, days),
+        deadline=rectification_deadline(today, days),
         issued_by=actor,
     )
     notice.items.set(to_rectify)
