@@ -112,6 +112,8 @@
       HTMLFormElement.prototype.submit.call(form);
     }
 
+    // The server answered the submitted draft with errors: it is no longer waiting to be sent, only to be fixed.
+    if (form.dataset.refused) { draft.pending = false; store(key, draft); }
     if (draft.savedAt) restore();
     showState();
     form.addEventListener("input", save);
