@@ -31,6 +31,10 @@ from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
+from shuangjian.enforcement import inspections as enforcement_inspections
+from shuangjian.enforcement import notices as enforcement_notices
+from shuangjian.enforcement.models import EvidencePhoto
+from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.portal.tests.factories import ArticleFactory
@@ -166,6 +170,15 @@ def world(db: Any) -> World:
         answer_due=datetime.date(2026, 12, 31),
         division_code="410202",
     )
+    # Enforcement, inspections area: a finished inspection with a failed item and its photo, its notice, an ad.
+    inspection = insp_helpers.record(
+        regulator, inst, failed={"prices": "收费未公示"}, photos={"prices": [insp_helpers.jpeg()]}
+    )
+    notice = enforcement_notices.notice_issue(actor=regulator, inspection=inspection)
+    ad = enforcement_inspections.ad_finding_record(
+        actor=regulator, division_code="410202", kind="sign", place="路口", found_on=notice.issued_on, subject_name="某"
+    )
+    photo = EvidencePhoto.objects.get(item__inspection=inspection)
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -213,6 +226,17 @@ def world(db: Any) -> World:
         "schools:pledge_docx": {"pk": pledge.pk},
         "schools:pledge_paper": {"pk": pledge.pk},
         "schools:case_detail": {"pk": case.pk},
+        "enforcement:inspection_detail": {"pk": inspection.pk},
+        "enforcement:inspection_record": {"pk": inspection.pk},
+        "enforcement:notice_issue": {"pk": inspection.pk},
+        "enforcement:evidence_photo": {"pk": photo.pk},
+        "enforcement:notice_detail": {"pk": notice.pk},
+        "enforcement:notice_action": {"pk": notice.pk},
+        "enforcement:notice_summons": {"pk": notice.pk},
+        "enforcement:notice_docx": {"pk": notice.pk},
+        "enforcement:my_notice_detail": {"pk": notice.pk},
+        "enforcement:my_notice_docx": {"pk": notice.pk},
+        "enforcement:ad_removed": {"pk": ad.pk},
     }
     return World(users, kwargs)
 

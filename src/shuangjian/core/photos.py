@@ -135,7 +135,12 @@ def photo_check(upload: Any) -> Photo:
             img.save(out, format="JPEG", quality=85, optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses images far past its own limit already in open(), before the size check above runs.
+        raise ValidationError(
+            _("照片“%(name)s”的像素过多，请压缩后重新上传。") % {"name": name}, code="photo_too_many_pixels"
+        ) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ValidationError(_("照片“%(name)s”已损坏，无法读取。") % {"name": name}, code="photo_corrupt") from exc
     return Photo(
         display=out.getvalue(),

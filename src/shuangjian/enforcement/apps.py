@@ -8,4 +8,21 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("执法检查")
 
     def ready(self) -> None:
-        from . import audit_labels, permissions  # noqa: F401  (register the audit labels and the permissions)
+        # Inspections area menu and dashboard figures.
+        from shuangjian.core.nav import NavItem, register
+
+        from . import (  # noqa: F401  (register the audit labels and the permissions)
+            audit_labels,
+            inspection_cards,
+            permissions,
+        )
+
+        register(NavItem(_("我的任务"), "enforcement:my_tasks", order=300, permission="enforcement.view_my_tasks"))
+        register(
+            NavItem(_("检查记录"), "enforcement:inspection_list", order=310, permission="enforcement.view_inspections")
+        )
+        register(NavItem(_("整改通知"), "enforcement:notice_list", order=320, permission="enforcement.view_notices"))
+        register(NavItem(_("违规广告"), "enforcement:ad_list", order=330, permission="enforcement.view_ads"))
+        register(
+            NavItem(_("整改通知"), "enforcement:my_notices", order=300, permission="enforcement.view_own_enforcement")
+        )

@@ -40,3 +40,16 @@ rules.add_perm("enforcement.create_lead", is_platform_admin | (raises_leads & ob
 rules.add_perm("enforcement.view_unlicensed", is_regulating_staff)
 rules.add_perm("enforcement.record_unlicensed", is_platform_admin | (raises_leads & object_in_scope))
 rules.add_perm("enforcement.view_own_enforcement", is_operator & concerns_own_institution)
+
+# --- Inspections area: checklist inspections, evidence, rectification notices, summons, signs and ads ---------
+rules.add_perm("enforcement.view_my_tasks", is_field_staff)
+rules.add_perm("enforcement.view_notices", is_regulating_staff)
+rules.add_perm("enforcement.issue_notice", is_platform_admin | (is_field_staff & object_in_scope))
+rules.add_perm("enforcement.follow_up_notice", is_platform_admin | (is_field_staff & object_in_scope))
+rules.add_perm("enforcement.escalate_notice", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.record_summons", is_platform_admin | (is_field_staff & object_in_scope))
+rules.add_perm("enforcement.answer_notice", is_operator & concerns_own_institution)
+rules.add_perm("enforcement.view_ads", is_regulating_staff)
+rules.add_perm("enforcement.record_ad", is_platform_admin | (is_field_staff & object_in_scope))
+# Evidence photos: staff of the county, or the operator of the institution concerned (checked on the row).
+rules.add_perm("enforcement.view_evidence", is_regulating_staff | is_operator)

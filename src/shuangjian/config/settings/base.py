@@ -200,7 +200,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
     # Competitions: filings of an ended cycle leave the public list (RULES.md Competitions: "for the cycle").
     "competitions-expire": {"task": "shuangjian.competitions.tasks.expire_task", "schedule": 24 * 3600.0},
+    # Enforcement (inspections area): overdue rectification notices are chased once a day.
+    "enforcement-notices-overdue": {"task": "enforcement.notices_remind_overdue", "schedule": 24 * 3600.0},
 }
+
+# Enforcement, inspections area. Not in RULES.md: local practice, kept as settings a bureau may change.
+# Rectification deadline: county bureaus' notices commonly give 10 working days (local practice).
+RECTIFICATION_WORKING_DAYS = env.int("RECTIFICATION_WORKING_DAYS", default=10)
+# A notice is flagged "due soon" this many days before its deadline (local practice).
+RECTIFICATION_WARNING_DAYS = env.int("RECTIFICATION_WARNING_DAYS", default=3)
+# Photos per checklist item / per answer (keeps a phone upload within the request limit: 5 × 10 MB).
+INSPECTION_PHOTOS_PER_ITEM = env.int("INSPECTION_PHOTOS_PER_ITEM", default=5)
 
 # RULES.md "release (一课一消)": no answer = confirmed after N working days. The default and its source are in
 # funds/rules.py (CONFIRM_WORKING_DAYS); unset here means that default.
