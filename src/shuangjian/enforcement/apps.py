@@ -8,6 +8,12 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("执法检查")
 
     def ready(self) -> None:
+        from shuangjian.schools.hooks import register_inservice_case_listener
+
+        from .services import inspection_lead_from_roster_case
+
+        register_inservice_case_listener(inspection_lead_from_roster_case)
+
         # Inspections area menu and dashboard figures.
         from shuangjian.core.nav import NavItem, register
 
