@@ -18,7 +18,9 @@ from shuangjian.core.permissions import (
     is_platform_admin,
     is_regulating_staff,
     is_regulator,
+    is_regulator_or_admin,
     object_in_scope,
+    same_department,
 )
 
 
@@ -40,3 +42,11 @@ rules.add_perm("enforcement.create_lead", is_platform_admin | (raises_leads & ob
 rules.add_perm("enforcement.view_unlicensed", is_regulating_staff)
 rules.add_perm("enforcement.record_unlicensed", is_platform_admin | (raises_leads & object_in_scope))
 rules.add_perm("enforcement.view_own_enforcement", is_operator & concerns_own_institution)
+
+# --- plans and the random draw (双随机一公开), coverage and county statistics ---
+of_plan_department = same_department(lambda plan: plan.department)
+rules.add_perm("enforcement.view_plans", is_regulating_staff)
+rules.add_perm("enforcement.manage_plans", is_platform_admin | (is_regulator & object_in_scope & of_plan_department))
+rules.add_perm("enforcement.declare_conflict", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.view_coverage", is_regulating_staff)
+rules.add_perm("enforcement.view_statistics", is_regulator_or_admin)

@@ -242,3 +242,11 @@ COURSES_CLASS_SIZE_LARGE_ABOVE = env.int("COURSES_CLASS_SIZE_LARGE_ABOVE", defau
 COURSES_PRICE_CEILING_PERCENT = env.int("COURSES_PRICE_CEILING_PERCENT", default=110)
 # Teaching materials filed for review (教材/讲义): largest file accepted, in bytes (a scanned textbook fits).
 COURSES_MATERIAL_MAX_BYTES = env.int("COURSES_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Enforcement — plans and the random draw (双随机一公开).
+# Inspections each active institution should have a year (RULES.md, "inspections per institution": ≥ 2, Shanxi).
+ENFORCEMENT_INSPECTIONS_PER_YEAR = env.int("ENFORCEMENT_INSPECTIONS_PER_YEAR", default=2)
+# Inspectors sent to each drawn institution (law-enforcement practice: at least two officers on site).
+ENFORCEMENT_DRAW_INSPECTORS = env.int("ENFORCEMENT_DRAW_INSPECTORS", default=2)
+# Seconds the county statistics page keeps its figures (it shows when they were computed; 0: always recompute).
+ENFORCEMENT_STATS_CACHE_SECONDS = env.int("ENFORCEMENT_STATS_CACHE_SECONDS", default=300)
