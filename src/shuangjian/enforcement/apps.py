@@ -19,6 +19,4 @@ class EnforcementConfig(AppConfig):
 
         register(NavItem(_("抽查计划"), "enforcement:plan_list", order=400, permission="enforcement.view_plans"))
         register(NavItem(_("检查覆盖率"), "enforcement:coverage", order=410, permission="enforcement.view_coverage"))
-        register(
-            NavItem(_("执法统计"), "enforcement:statistics", order=420, permission="enforcement.view_statistics")
-        )
+        register(NavItem(_("执法统计"), "enforcement:statistics", order=420, permission="enforcement.view_statistics"))

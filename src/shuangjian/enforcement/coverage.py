@@ -84,6 +84,10 @@ def uncovered_institutions(counties: Sequence[str], year: int) -> list[tuple[Ins
         .annotate(n=Count("pk"))
         .values_list("institution", "n")
     )
-    rows = Institution.objects.filter(active_q(), division_code__in=list(counties)).order_by("division_code", "name_key")
-    return [(inst, counts.get(inst.pk, 0)) for inst in rows.only("pk", "name", "uscc", "division_code", "address")
-            if counts.get(inst.pk, 0) < target()]
+    rows = (
+        Institution.objects.filter(active_q(), division_code__in=list(counties))
+        .order_by("division_code", "name_key")
+        .only("pk", "name", "uscc", "division_code", "address")
+    )
+    need = target()
+    return [(inst, counts.get(inst.pk, 0)) for inst in rows if counts.get(inst.pk, 0) < need]

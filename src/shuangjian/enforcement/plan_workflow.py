@@ -52,9 +52,7 @@ def transition_check(action: str, state: str, *, reason: str = "") -> Transition
     """The transition, if ``action`` may be taken from ``state``; otherwise a ValidationError saying why."""
     t = BY_ACTION[action]
     if state not in t.sources:
-        raise ValidationError(
-            _("当前状态下不能执行“%(action)s”。") % {"action": t.label}, code="invalid_transition"
-        )
+        raise ValidationError(_("当前状态下不能执行“%(action)s”。") % {"action": t.label}, code="invalid_transition")
     if t.requires == REASON and not reason.strip():
         raise ValidationError({"reason": [str(t.missing)]}, code="reason_required")
     return t

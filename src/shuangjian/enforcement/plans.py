@@ -199,9 +199,7 @@ def build_lists(plan: InspectionPlan, round_no: int) -> dict[str, Any]:
             % {"k": plan.sample_size, "n": len(institutions)},
             code="floor_too_high",
         ) from None
-    certs = dict(
-        InspectorCertificate.objects.filter(user__in=inspectors).values_list("user_id", "number")
-    )
+    certs = dict(InspectorCertificate.objects.filter(user__in=inspectors).values_list("user_id", "number"))
     conflicts = _conflicts([i.pk for i in institutions], [u.pk for u in inspectors])
     blocked: dict[int, int] = {}
     for c in conflicts:
@@ -357,16 +355,14 @@ def draw_redraw(*, actor: User, draw: Draw, reason: str) -> Draw:
     d = _lock(draw)
     require(actor, "enforcement.manage_plans", d.plan)
     transition_check("redraw", d.status, reason=reason)
-    cancelled = Inspection.objects.filter(
-        draw_item__draw=d, status=InspectionStatus.PLANNED
-    ).update(status=InspectionStatus.CANCELLED)
+    cancelled = Inspection.objects.filter(draw_item__draw=d, status=InspectionStatus.PLANNED).update(
+        status=InspectionStatus.CANCELLED
+    )
     d.status = DrawStatus.DISCARDED
     d.discard_reason = reason.strip()
     d.discarded_at = timezone.now()
     d.save(update_fields=["status", "discard_reason", "discarded_at"])
-    audit_record(
-        actor=actor, action="draw.discard", obj=d, after={"reason": d.discard_reason, "cancelled": cancelled}
-    )
+    audit_record(actor=actor, action="draw.discard", obj=d, after={"reason": d.discard_reason, "cancelled": cancelled})
     return _commit(actor=actor, plan=d.plan, round_no=d.round_no, replaces=d)
 
 

@@ -109,6 +109,9 @@ class DrawItem(models.Model):
         ordering = ["draw", "position"]
         constraints = [models.UniqueConstraint(fields=["draw", "position"], name="draw_item_position")]
 
+    def __str__(self) -> str:
+        return f"{self.draw_id}#{self.position}"
+
 
 class InspectorCertificate(models.Model):
     """An inspector's law-enforcement certificate (执法证): its number is published with the draw's lists."""
@@ -141,6 +144,7 @@ class InspectorConflict(models.Model):
     class Meta:
         verbose_name = _("回避关系")
         verbose_name_plural = _("回避关系")
-        constraints = [
-            models.UniqueConstraint(fields=["inspector", "institution"], name="inspector_conflict_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["inspector", "institution"], name="inspector_conflict_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector_id}—{self.institution_id}"

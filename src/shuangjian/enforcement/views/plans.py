@@ -202,9 +202,9 @@ def conflict_list(request: HttpRequest) -> HttpResponse:
     form = ConflictForm(request.POST or None, inspectors=inspectors)
     if request.method == "POST" and form.is_valid():
         inspector = User.objects.filter(pk=form.cleaned_data["inspector"], role=Role.INSPECTOR).first()
-        institution = scope_queryset(Institution.objects.all(), user).filter(
-            pk=form.cleaned_data["institution"]
-        ).first()
+        institution = (
+            scope_queryset(Institution.objects.all(), user).filter(pk=form.cleaned_data["institution"]).first()
+        )
         if inspector is None or institution is None:
             form.add_error("institution", _("找不到该机构。"))
         else:
@@ -271,4 +271,3 @@ def public_draw_json(request: HttpRequest, pk: int) -> HttpResponse:
     response = JsonResponse(plans.public_document(d), json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'attachment; filename="draw-{d.pk}.json"'
     return response
-

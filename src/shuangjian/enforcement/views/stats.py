@@ -82,8 +82,10 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     data = stats.county_statistics(counties, year, fresh=request.GET.get("refresh") == "1")
     names = division_names(counties)
     columns = data.columns()
-    rows = [(c, names.get(c, c), [_cell(v, str(col.unit)) for v, (_s, col) in zip(values, columns, strict=True)])
-            for c, values in data.rows()]
+    rows = [
+        (c, names.get(c, c), [_cell(v, str(col.unit)) for v, (_s, col) in zip(values, columns, strict=True)])
+        for c, values in data.rows()
+    ]
     if request.GET.get("export") == "xlsx":
         headers = [_("县区代码"), _("县区")] + [
             f"{col.label}（{col.unit}）" if col.unit else str(col.label) for _s, col in columns
