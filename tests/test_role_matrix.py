@@ -29,6 +29,7 @@ from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
+from shuangjian.enforcement.models import InspectionPlan
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.registry import lists
@@ -38,6 +39,8 @@ from shuangjian.students.tests import factories as sf
 
 # Pages anyone may open, or that Django's own views guard (sign-in, password change, the admin site).
 PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change"}
+# 双随机一公开: anyone may check a draw (enforcement's public draw pages).
+PUBLIC |= {"enforcement:public_draw_list", "enforcement:public_draw", "enforcement:public_draw_json"}
 PUBLIC_NAMESPACES = ("portal:", "admin:", "api:")
 
 # pk-taking pages whose object the matrix does not build yet: asked with a pk that does not exist, so an allowed
@@ -73,6 +76,10 @@ NO_OBJECT_YET = {
     "funds:dispute_resolve",
     "funds:refund_order",
     "funds:refund_reorder",
+    "enforcement:draw_detail",
+    "enforcement:draw_perform",
+    "enforcement:draw_publish",
+    "enforcement:draw_redraw",
 }
 MISSING_PK = 999_999
 
@@ -136,6 +143,9 @@ def world(db: Any) -> World:
     bank_operator = UserFactory.create(username="m_bank", role=Role.BANK_OPERATOR, scope_code="4102")
     BankOperator.objects.create(user=bank_operator, bank=BankFactory.create())
     publication = lists.list_publish(actor=regulator, year=2026, division_code="410202")
+    plan = InspectionPlan.objects.create(
+        name="双随机抽查", year=2026, division_code="410202", sample_size=1, created_by=regulator
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -170,6 +180,8 @@ def world(db: Any) -> World:
         "students:enrolment_cancel": {"pk": enrolment.pk},
         "students:attendance_sheet": {"pk": session.pk},
         "funds:refund_apply": {"enrolment_id": enrolment.pk},
+        "enforcement:plan_detail": {"pk": plan.pk},
+        "enforcement:plan_round_commit": {"pk": plan.pk, "round_no": 1},
     }
     return World(users, kwargs)
 
