@@ -253,9 +253,10 @@ def _live_draw(plan: InspectionPlan, round_no: int) -> Draw | None:
     )
 
 
-def _commit(*, actor: User, plan: InspectionPlan, round_no: int, replaces: Draw | None) -> Draw:
+def _commit(*, actor: User, plan: InspectionPlan, round_no: int, replaces: Draw | None, seed: str | None) -> Draw:
     lists = build_lists(plan, round_no)
-    seed = algo.new_seed()
+    # A given seed is for the repeatable demo and tests only; no page or API passes one.
+    seed = seed or algo.new_seed()
     d = Draw.objects.create(
         plan=plan,
         round_no=round_no,
@@ -284,7 +285,7 @@ def _commit(*, actor: User, plan: InspectionPlan, round_no: int, replaces: Draw 
 
 
 @transaction.atomic
-def draw_commit(*, actor: User, plan: InspectionPlan, round_no: int) -> Draw:
+def draw_commit(*, actor: User, plan: InspectionPlan, round_no: int, seed: str | None = None) -> Draw:
     """Freeze the round's lists, make a secret seed and publish its SHA-256 (before anything is drawn)."""
     plan = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
     require(actor, "enforcement.manage_plans", plan)
@@ -292,7 +293,7 @@ def draw_commit(*, actor: User, plan: InspectionPlan, round_no: int) -> Draw:
         raise ValidationError({"round_no": [_("计划没有这一轮次。")]}, code="invalid_round")
     live = _live_draw(plan, round_no)
     transition_check("commit", live.status if live else DRAFT)
-    return _commit(actor=actor, plan=plan, round_no=round_no, replaces=None)
+    return _commit(actor=actor, plan=plan, round_no=round_no, replaces=None, seed=seed)
 
 
 def _lock(draw_row: Draw) -> Draw:
@@ -349,7 +350,7 @@ def draw_publish(*, actor: User, draw: Draw) -> Draw:
 
 
 @transaction.atomic
-def draw_redraw(*, actor: User, draw: Draw, reason: str) -> Draw:
+def draw_redraw(*, actor: User, draw: Draw, reason: str, seed: str | None = None) -> Draw:
     """Discard a draw (kept with its reason and its seed revealed; its inspections not yet begun are cancelled)
     and commit a new one for the same round. Without a reason nothing happens."""
     d = _lock(draw)
@@ -363,7 +364,7 @@ def draw_redraw(*, actor: User, draw: Draw, reason: str) -> Draw:
     d.discarded_at = timezone.now()
     d.save(update_fields=["status", "discard_reason", "discarded_at"])
     audit_record(actor=actor, action="draw.discard", obj=d, after={"reason": d.discard_reason, "cancelled": cancelled})
-    return _commit(actor=actor, plan=d.plan, round_no=d.round_no, replaces=d)
+    return _commit(actor=actor, plan=d.plan, round_no=d.round_no, replaces=d, seed=seed)
 
 
 @transaction.atomic
