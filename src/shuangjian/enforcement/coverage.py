@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -47,7 +48,7 @@ def done_in_year(year: int) -> QuerySet[Inspection]:
     )
 
 
-def covered_ids(year: int, counties: Sequence[str]) -> QuerySet[Inspection]:
+def covered_ids(year: int, counties: Sequence[str]) -> QuerySet[Any, Any]:
     """Institution ids inspected at least the target number of times in ``year`` (as a subquery)."""
     return (
         done_in_year(year)

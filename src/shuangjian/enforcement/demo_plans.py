@@ -68,7 +68,8 @@ def demo_plans(ctx: DemoContext) -> None:
     regulator = User.objects.get(username="lt_edu")
     core_inspector = User.objects.get(username="lt_inspector")
     InspectorCertificate.objects.get_or_create(
-        user=core_inspector, defaults={"number": f"豫执{PRIMARY_COUNTY}0001", "valid_until": datetime.date(2029, 12, 31)}
+        user=core_inspector,
+        defaults={"number": f"豫执{PRIMARY_COUNTY}0001", "valid_until": datetime.date(2029, 12, 31)},
     )
     for n, (username, name) in enumerate(LT_INSPECTORS, start=2):
         _inspector(ctx, username, name, PRIMARY_COUNTY, n)

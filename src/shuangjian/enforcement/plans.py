@@ -161,6 +161,8 @@ def _conflicts(institution_ids: list[int], inspector_ids: list[int]) -> list[dic
         .iterator()
     ):
         inst, at, pk = row
+        if at is None:
+            continue
         if inst not in latest or (at, pk) > latest[inst]:
             latest[inst] = (at, pk)
     last_ids = {pk: inst for inst, (_at, pk) in latest.items()}

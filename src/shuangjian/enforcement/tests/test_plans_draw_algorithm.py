@@ -17,7 +17,14 @@ from shuangjian.enforcement import draw as algo
 SEED = "00" * 31 + "2a"
 
 
-def lists_of(n_inst: int, n_insp: int, *, k: int, conflicts: list[tuple[int, int]] = (), weights: Any = None) -> dict:
+def lists_of(
+    n_inst: int,
+    n_insp: int,
+    *,
+    k: int,
+    conflicts: tuple[tuple[int, int], ...] | list[tuple[int, int]] = (),
+    weights: Any = None,
+) -> dict:
     return {
         "sample_size": k,
         "inspectors_per_institution": 2,

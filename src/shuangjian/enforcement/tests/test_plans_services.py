@@ -91,6 +91,7 @@ def test_the_draw_plans_random_inspections_for_the_drawn_inspectors(county: dict
     start, end = plans.round_window(county["plan"], 1)
     for item, row in zip(items, d.result, strict=True):
         insp = item.inspection
+        assert insp is not None and insp.planned_on is not None
         assert insp.kind == InspectionKind.RANDOM and insp.source == InspectionSource.PLAN
         assert insp.status == InspectionStatus.PLANNED and start <= insp.planned_on <= end
         assert insp.institution_id == row["institution"] == item.institution_id
@@ -269,7 +270,9 @@ def test_statistics_page_is_scoped_and_exports(county: dict[str, Any], settings:
     page = c.get(f"/enforcement/statistics/?year={YEAR}").content.decode()
     assert "龙亭区" in page and "祥符区" not in page
     xlsx = c.get(f"/enforcement/statistics/?year={YEAR}&export=xlsx")
-    ws = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    body = b"".join(xlsx.streaming_content)  # type: ignore[attr-defined]
+    ws = load_workbook(io.BytesIO(body)).active
+    assert ws is not None
     rows = list(ws.iter_rows(values_only=True))
     header = list(rows[0])
     assert rows[1][0] == "410202" and len(rows) == 2

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,7 +77,7 @@ def _cell(value: Any, unit: str) -> Any:
 
 @login_required
 @permission_required("enforcement.view_statistics")
-def statistics_page(request: HttpRequest) -> HttpResponse:
+def statistics_page(request: HttpRequest) -> HttpResponseBase:
     year = _year(request)
     counties, chosen = _counties(request)
     data = stats.county_statistics(counties, year, fresh=request.GET.get("refresh") == "1")
