@@ -121,7 +121,8 @@ def county_statistics(counties: Sequence[str], year: int, *, fresh: bool = False
 
 # --- inspections and coverage (this module's own figures) -------------------------------------------------------
 
-KIND_COLUMNS = tuple(Column(f"kind_{k.value}", k.label) for k in InspectionKind)
+# Joint inspections have their own column ("joint"); the other kinds one each.
+KIND_COLUMNS = tuple(Column(f"kind_{k.value}", k.label) for k in InspectionKind if k != InspectionKind.JOINT)
 
 
 @register_figures(
@@ -161,7 +162,8 @@ def inspection_figures(counties: Sequence[str], year: int) -> Figures:
         if status == InspectionStatus.CANCELLED:
             continue
         add("total", county, n)
-        add(f"kind_{kind}", county, n)
+        if kind != InspectionKind.JOINT:
+            add(f"kind_{kind}", county, n)
         if status == InspectionStatus.DONE:
             add("done", county, n)
         elif status in (InspectionStatus.PLANNED, InspectionStatus.DRAFT):
@@ -177,7 +179,7 @@ def inspection_figures(counties: Sequence[str], year: int) -> Figures:
     columns=(
         Column("active", _("正常办学机构")),
         Column("covered", _("年内检查达标机构")),
-        Column("percent", _("覆盖率"), "%"),
+        Column("percent", _("覆盖率（%）"), "%"),
     ),
     order=20,
 )

@@ -88,9 +88,7 @@ def statistics_page(request: HttpRequest) -> HttpResponseBase:
         for c, values in data.rows()
     ]
     if request.GET.get("export") == "xlsx":
-        headers = [_("县区代码"), _("县区")] + [
-            f"{col.label}（{col.unit}）" if col.unit else str(col.label) for _s, col in columns
-        ]
+        headers = [_("县区代码"), _("县区")] + [str(col.label) for _s, col in columns]
         out = write_xlsx(
             headers,
             ([code, name, *values] for code, name, values in rows),
