@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -48,32 +47,32 @@ def done_in_year(year: int) -> QuerySet[Inspection]:
     )
 
 
-def covered_ids(year: int, counties: Sequence[str]) -> QuerySet[Any, Any]:
-    """Institution ids inspected at least the target number of times in ``year`` (as a subquery)."""
-    return (
+def covered_ids(year: int, counties: Sequence[str]) -> set[int]:
+    """Ids of the institutions inspected at least the target number of times in ``year``.
+
+    Fetched as a list rather than used as an ``IN (subquery … HAVING …)``: PostgreSQL may plan that subquery
+    per institution row (measured: 3 s at 10 000 inspections), while one grouped scan is linear."""
+    return set(
         done_in_year(year)
         .filter(division_code__in=list(counties))
         .values("institution")
         .annotate(n=Count("pk"))
         .filter(n__gte=target())
-        .values("institution")
+        .values_list("institution", flat=True)
     )
 
 
 def coverage_by_county(counties: Sequence[str], year: int) -> dict[str, CountyCoverage]:
-    active = dict(
-        Institution.objects.filter(active_q(), division_code__in=list(counties))
-        .values("division_code")
-        .annotate(n=Count("pk"))
-        .values_list("division_code", "n")
-    )
-    covered = dict(
-        Institution.objects.filter(active_q(), division_code__in=list(counties), pk__in=covered_ids(year, counties))
-        .values("division_code")
-        .annotate(n=Count("pk"))
-        .values_list("division_code", "n")
-    )
-    return {c: CountyCoverage(c, active.get(c, 0), covered.get(c, 0)) for c in counties}
+    covered_set = covered_ids(year, counties)
+    active: dict[str, int] = dict.fromkeys(counties, 0)
+    covered: dict[str, int] = dict.fromkeys(counties, 0)
+    for pk, county in Institution.objects.filter(active_q(), division_code__in=list(counties)).values_list(
+        "pk", "division_code"
+    ):
+        active[county] += 1
+        if pk in covered_set:
+            covered[county] += 1
+    return {c: CountyCoverage(c, active[c], covered[c]) for c in counties}
 
 
 def uncovered_institutions(counties: Sequence[str], year: int) -> list[tuple[Institution, int]]:
