@@ -290,3 +290,10 @@ PLEDGE_SCAN_MAX_BYTES = env.int("PLEDGE_SCAN_MAX_BYTES", default=10 * 1024 * 102
 # Wrong name / ID confirmations a pledge's signing link accepts per hour before it refuses further tries (the last
 # 4 ID characters are guessable in 10,000 tries; counted in the shared "ratelimit" cache).
 PLEDGE_SIGN_MAX_FAILURES = env.int("PLEDGE_SIGN_MAX_FAILURES", default=5)
+# Enforcement — plans and the random draw (双随机一公开).
+# Inspections each active institution should have a year (RULES.md, "inspections per institution": ≥ 2, Shanxi).
+ENFORCEMENT_INSPECTIONS_PER_YEAR = env.int("ENFORCEMENT_INSPECTIONS_PER_YEAR", default=2)
+# Inspectors sent to each drawn institution (law-enforcement practice: at least two officers on site).
+ENFORCEMENT_DRAW_INSPECTORS = env.int("ENFORCEMENT_DRAW_INSPECTORS", default=2)
+# Seconds the county statistics page keeps its figures (it shows when they were computed; 0: always recompute).
+ENFORCEMENT_STATS_CACHE_SECONDS = env.int("ENFORCEMENT_STATS_CACHE_SECONDS", default=300)
