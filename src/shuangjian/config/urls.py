@@ -36,6 +36,8 @@ urlpatterns = [
     path("students/", include("shuangjian.students.urls")),
     path("funds/", include("shuangjian.funds.urls")),
     path("enforcement/", include("shuangjian.enforcement.urls")),
+    path("complaints/", include("shuangjian.complaints.urls")),
+    path("public/reports/", include("shuangjian.complaints.public_urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shuangjian.students",
     "shuangjian.funds",
     "shuangjian.enforcement",
+    "shuangjian.complaints",
     "shuangjian.portal",
 ]
 
@@ -197,6 +198,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Funds: lessons unanswered N working days auto-confirm; refunds unanswered M working days = agreed (rules.py).
     "funds-auto-confirm": {"task": "shuangjian.funds.tasks.auto_confirm_task", "schedule": 3600.0},
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
+    # Public reports: overdue ones escalate to the city; accepted ones without a check are listed (complaints).
+    "complaints-nightly": {"task": "shuangjian.complaints.tasks.reports_nightly_task", "schedule": 24 * 3600.0},
 }
 
 # RULES.md "release (一课一消)": no answer = confirmed after N working days. The default and its source are in
@@ -242,3 +245,24 @@ COURSES_CLASS_SIZE_LARGE_ABOVE = env.int("COURSES_CLASS_SIZE_LARGE_ABOVE", defau
 COURSES_PRICE_CEILING_PERCENT = env.int("COURSES_PRICE_CEILING_PERCENT", default=110)
 # Teaching materials filed for review (教材/讲义): largest file accepted, in bytes (a scanned textbook fits).
 COURSES_MATERIAL_MAX_BYTES = env.int("COURSES_MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Public reports (complaints). RULES.md "public reports (local)": acknowledged within 1 working day, assigned
+# within 2, answered within 15 working days; statutory outer bound 60 days from acceptance (《信访工作条例》(2022)).
+COMPLAINTS_ACKNOWLEDGE_WORKING_DAYS = env.int("COMPLAINTS_ACKNOWLEDGE_WORKING_DAYS", default=1)
+COMPLAINTS_ASSIGN_WORKING_DAYS = env.int("COMPLAINTS_ASSIGN_WORKING_DAYS", default=2)
+COMPLAINTS_ANSWER_WORKING_DAYS = env.int("COMPLAINTS_ANSWER_WORKING_DAYS", default=15)
+COMPLAINTS_OUTER_BOUND_DAYS = env.int("COMPLAINTS_OUTER_BOUND_DAYS", default=60)
+# Not policy numbers (local choices, not in RULES.md): photos per report (the issue: up to 9), longest
+# description, days within which reports on the same institution and category are suggested as duplicates,
+# per-address intake limit, reports per address per day before an arithmetic challenge is asked.
+COMPLAINTS_MAX_PHOTOS = env.int("COMPLAINTS_MAX_PHOTOS", default=9)
+COMPLAINTS_DESCRIPTION_MAX_CHARS = env.int("COMPLAINTS_DESCRIPTION_MAX_CHARS", default=5000)
+COMPLAINTS_DUPLICATE_WINDOW_DAYS = env.int("COMPLAINTS_DUPLICATE_WINDOW_DAYS", default=30)
+COMPLAINTS_INTAKE_RATE_LIMIT = env.str("COMPLAINTS_INTAKE_RATE_LIMIT", default="20/h")
+COMPLAINTS_CHALLENGE_AFTER = env.int("COMPLAINTS_CHALLENGE_AFTER", default=3)
+# The city whose counties the public form offers ("" = every county loaded).
+COMPLAINTS_CITY_CODE = env.str("COMPLAINTS_CITY_CODE", default="")
+# A map point is offered only when a tile server is configured (none by default: no external tile server).
+COMPLAINTS_MAP_TILES_URL = env.str("COMPLAINTS_MAP_TILES_URL", default="")
+# Department handling each category (everything else: education). Data, not code: a city may change it.
+COMPLAINTS_CATEGORY_DEPARTMENTS = {"fees": "market_regulation", "ads": "market_regulation", "safety": "fire"}

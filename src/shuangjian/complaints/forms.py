@@ -1,0 +1,41 @@
+"""Forms of the report pages. The form shapes the input; the service checks it (one set of rules for the web
+form, staff intake and Open311)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Channel
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("举报类别"), choices=[("", "—")] + list(Category.choices), required=False)
+    institution_uscc = forms.CharField(
+        label=_("机构统一社会信用代码（可选）"),
+        required=False,
+        max_length=18,
+        help_text=_("在“机构查询”中查到的机构可填写其代码；不知道可不填，写下名称即可。"),
+    )
+    institution_name = forms.CharField(label=_("机构或招牌名称"), required=False, max_length=128)
+    address = forms.CharField(label=_("地点（详细地址）"), required=False, max_length=255)
+    division_code = forms.ChoiceField(label=_("所在县区"), required=False)
+    description = forms.CharField(label=_("举报内容"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    phone = forms.CharField(
+        label=_("联系电话（可选，不公开）"), required=False, max_length=20, help_text=_("仅用于工作人员回访核实。")
+    )
+
+    def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division_code"].choices = [("", _("按地址自动判断"))] + counties
+
+
+class StaffReportForm(ReportForm):
+    channel = forms.ChoiceField(
+        label=_("来源渠道"),
+        choices=[c for c in Channel.choices if c[0] != Channel.API],
+        initial=Channel.HOTLINE,
+    )
+    field_order = ["channel"]
