@@ -162,7 +162,7 @@ def track_dispute(request: HttpRequest, code: str) -> HttpResponse:
 def public_statistics(request: HttpRequest) -> HttpResponse:
     figures = stats.report_stats(Report.objects.all(), Inspection.objects.all())
     figures.on_time_by_institution = [o for o in figures.on_time_by_institution if o.answered >= 1]
-    return render(request, "complaints/statistics.html", {"s": figures, "chart": figures.chart(), "public": True})
+    return render(request, "complaints/public/statistics.html", {"s": figures, "chart": figures.chart()})
 
 
 def closed_status(status: str) -> bool:
