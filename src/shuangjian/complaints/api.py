@@ -22,8 +22,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
-from ninja.files import UploadedFile
+from ninja import Form, Query, Router, Schema, Status
 
 from shuangjian.core.api_errors import ApiError, ErrorOut, InvalidOut
 from shuangjian.core.middleware import client_ip
@@ -96,9 +95,13 @@ class RequestIn(Schema):
     summary="Open311：提交举报",
 )
 def request_create(
-    request: HttpRequest, data: Form[RequestIn], media: File[list[UploadedFile]] | None = None
-) -> tuple[int, list[dict[str, object]]]:
+    request: HttpRequest, data: Form[RequestIn]
+) -> Status:
+    """GeoReport v2 form fields (application/x-www-form-urlencoded, or multipart/form-data with the ``media``
+    extension: up to 9 photo files, JPEG/PNG/WebP, checked and re-encoded as on the web form). The answer's
+    ``service_request_id`` is the tracking code."""
     _limited(request)
+    media = request.FILES.getlist("media")
     if data.service_code not in Category.values:
         raise ApiError(422, {"service_code": [_("没有这个举报类别。")]}, "unknown_service")
     try:
@@ -119,7 +122,7 @@ def request_create(
     except ValidationError as exc:
         raise ApiError(422, exc.message_dict if hasattr(exc, "error_dict") else exc.messages, "validation_error")
     notice = _("已收到，请保存查询码 %(code)s 查询办理进展。") % {"code": report.display_code}
-    return 201, [{"service_request_id": report.code, "token": None, "service_notice": notice, "account_id": None}]
+    return Status(201, [{"service_request_id": report.code, "token": None, "service_notice": notice, "account_id": None}])
 
 
 def _request_out(request: HttpRequest, report: Report, *, own_text: bool) -> dict[str, object]:
