@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from shuangjian.config.api import api
+from shuangjian.complaints.tests.factories import ReportFactory
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
@@ -38,7 +39,7 @@ from shuangjian.students.tests import factories as sf
 
 # Pages anyone may open, or that Django's own views guard (sign-in, password change, the admin site).
 PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change"}
-PUBLIC_NAMESPACES = ("portal:", "admin:", "api:")
+PUBLIC_NAMESPACES = ("portal:", "admin:", "api:", "complaints_public:")
 
 # pk-taking pages whose object the matrix does not build yet: asked with a pk that does not exist, so an allowed
 # role may answer 404 here; a refused role must still never get through, and nothing may answer 5xx.
@@ -73,6 +74,7 @@ NO_OBJECT_YET = {
     "funds:dispute_resolve",
     "funds:refund_order",
     "funds:refund_reorder",
+    "complaints:report_photo",
 }
 MISSING_PK = 999_999
 
@@ -136,6 +138,7 @@ def world(db: Any) -> World:
     bank_operator = UserFactory.create(username="m_bank", role=Role.BANK_OPERATOR, scope_code="4102")
     BankOperator.objects.create(user=bank_operator, bank=BankFactory.create())
     publication = lists.list_publish(actor=regulator, year=2026, division_code="410202")
+    report = ReportFactory.create(division_code="410202")
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -170,6 +173,8 @@ def world(db: Any) -> World:
         "students:enrolment_cancel": {"pk": enrolment.pk},
         "students:attendance_sheet": {"pk": session.pk},
         "funds:refund_apply": {"enrolment_id": enrolment.pk},
+        "complaints:report_detail": {"pk": report.pk},
+        "complaints:report_act": {"pk": report.pk, "action": "accept"},
     }
     return World(users, kwargs)
 

@@ -94,9 +94,7 @@ class RequestIn(Schema):
     response={201: list[RequestCreatedOut], 422: InvalidOut, 429: ErrorOut},
     summary="Open311：提交举报",
 )
-def request_create(
-    request: HttpRequest, data: Form[RequestIn]
-) -> Status:
+def request_create(request: HttpRequest, data: Form[RequestIn]) -> Status:
     """GeoReport v2 form fields (application/x-www-form-urlencoded, or multipart/form-data with the ``media``
     extension: up to 9 photo files, JPEG/PNG/WebP, checked and re-encoded as on the web form). The answer's
     ``service_request_id`` is the tracking code."""
@@ -122,7 +120,9 @@ def request_create(
     except ValidationError as exc:
         raise ApiError(422, exc.message_dict if hasattr(exc, "error_dict") else exc.messages, "validation_error")
     notice = _("已收到，请保存查询码 %(code)s 查询办理进展。") % {"code": report.display_code}
-    return Status(201, [{"service_request_id": report.code, "token": None, "service_notice": notice, "account_id": None}])
+    return Status(
+        201, [{"service_request_id": report.code, "token": None, "service_notice": notice, "account_id": None}]
+    )
 
 
 def _request_out(request: HttpRequest, report: Report, *, own_text: bool) -> dict[str, object]:

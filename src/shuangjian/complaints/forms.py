@@ -12,7 +12,7 @@ from .models import Category, Channel
 
 
 class ReportForm(forms.Form):
-    category = forms.ChoiceField(label=_("举报类别"), choices=[("", "—")] + list(Category.choices), required=False)
+    category = forms.ChoiceField(label=_("举报类别"), choices=[("", "—"), *list(Category.choices)], required=False)
     institution_uscc = forms.CharField(
         label=_("机构统一社会信用代码（可选）"),
         required=False,
@@ -29,7 +29,9 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division_code"].choices = [("", _("按地址自动判断"))] + counties
+        field = self.fields["division_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("按地址自动判断")), *counties]
 
 
 class StaffReportForm(ReportForm):

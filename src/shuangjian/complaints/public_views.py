@@ -4,7 +4,6 @@ answer, and the public statistics. Nothing private is shown: no phone, no accoun
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,7 +52,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
         retry = intake.intake_rate_check(request)
         if retry is not None:
             return _too_many(request, retry)
-        if challenge and not intake.challenge_ok(request.POST.get("challenge_token", ""), request.POST.get("challenge", "")):
+        if challenge and not intake.challenge_ok(
+            request.POST.get("challenge_token", ""), request.POST.get("challenge", "")
+        ):
             challenge_error = _("请正确回答验证问题。")
         elif form.is_valid():
             d = form.cleaned_data
@@ -107,7 +108,10 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     code = tracking_code_normalise(text)
     if code is None or not Report.objects.filter(code=code).exists():
         return render(
-            request, "complaints/public/lookup.html", {"error": _("查询码不正确，请核对后重新输入。"), "code": text}, status=404
+            request,
+            "complaints/public/lookup.html",
+            {"error": _("查询码不正确，请核对后重新输入。"), "code": text},
+            status=404,
         )
     return redirect("complaints_public:track", code=code)
 
@@ -171,4 +175,3 @@ def closed_status(status: str) -> bool:
 
 def track_url(code: str) -> str:
     return reverse("complaints_public:track", kwargs={"code": code})
-

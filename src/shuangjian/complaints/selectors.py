@@ -45,7 +45,7 @@ def reports_filtered(user: User, params: dict[str, str]) -> QuerySet[Report]:
     if params.get("division"):
         qs = qs.filter(division_code=params["division"])
     if params.get("overdue") == "1":
-        qs = qs.filter(overdue=True)
+        qs = qs.filter(status__in=OPEN_STATES, due_on__lt=timezone.localdate())
     if params.get("escalated") == "1":
         qs = qs.filter(level="city")
     code = rules.tracking_code_normalise(params.get("q", ""))

@@ -162,5 +162,8 @@ def stats_rows(stats: ReportStats) -> list[tuple[str, str, Any]]:
     ]
     rows += [(_("按期答复率（县区）"), o.name, o.percent) for o in stats.on_time_by_county]
     rows += [(_("按期答复率（机构）"), o.name, o.percent) for o in stats.on_time_by_institution]
-    rows += [(_("检查来源"), _("检查总数"), stats.inspections_total), (_("检查来源"), _("来自举报"), stats.inspections_from_reports)]
+    rows += [
+        (_("检查来源"), _("检查总数"), stats.inspections_total),
+        (_("检查来源"), _("来自举报"), stats.inspections_from_reports),
+    ]
     return rows

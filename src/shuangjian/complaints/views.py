@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -62,9 +63,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": staff_actions(report.status),
             "photos": report.photos.all(),
             "events": report.events.select_related("actor"),
-            "duplicates": selectors.reports_for_user(user).filter(
-                pk__in=services.duplicates_for(report).values("pk")
-            )[:10],
+            "duplicates": selectors.reports_for_user(user).filter(pk__in=services.duplicates_for(report).values("pk"))[
+                :10
+            ],
             "merged": report.merged.all(),
             "inspectors": inspectors.order_by("username")[:50],
             "check_done": services.check_done(report),
@@ -125,9 +126,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
     form = StaffReportForm(request.POST or None, counties=counties)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        institution = Institution.objects.filter(uscc=d["institution_uscc"].strip().upper()).first() if d[
-            "institution_uscc"
-        ] else None
+        institution = (
+            Institution.objects.filter(uscc=d["institution_uscc"].strip().upper()).first()
+            if d["institution_uscc"]
+            else None
+        )
         data = services.ReportInput(
             category=d["category"],
             description=d["description"],
@@ -157,7 +160,7 @@ def _form_errors(form: StaffReportForm, exc: ValidationError) -> None:
 
 
 @permission_required("complaints.view_statistics")
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     figures = stats.report_stats(selectors.reports_for_user(user), inspections_for_user(user))
     if request.GET.get("export") == "xlsx":

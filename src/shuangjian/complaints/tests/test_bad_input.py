@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
 from PIL import Image
 
 from shuangjian.complaints.models import Report, ReportPhoto
