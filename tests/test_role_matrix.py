@@ -25,8 +25,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from shuangjian.config.api import api
 from shuangjian.complaints.tests.factories import ReportFactory
+from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
