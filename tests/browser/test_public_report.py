@@ -52,3 +52,22 @@ def test_phone_files_a_report_with_a_photo_and_follows_it_by_code(page, tmp_path
         ".map(e => e.tagName + '.' + e.className)"
     )
     assert wide == [], wide
+
+
+def test_phone_picks_a_registered_institution(page):
+    from shuangjian.registry.tests.helpers import make_institution
+
+    divisions()
+    inst = make_institution(name="开封市龙亭区启明培训学校")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/public/reports/")
+    page.select_option("#id_category", "fees")
+    page.fill("#id_institution_name", "启明")
+    page.click("[data-testid=institution-picker] button")
+    assert page.input_value("#id_institution_uscc") == inst.uscc
+    page.fill("#id_address", "中山路 18 号")
+    page.fill("#id_description", "退费拖了三个月。")
+    page.click("[data-testid=report-submit]")
+    page.wait_for_selector("[data-testid=track]")
+    report = Report.objects.get()
+    assert report.institution == inst and report.division_code == inst.division_code

@@ -13,13 +13,18 @@ from .models import Category, Channel
 
 class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("举报类别"), choices=[("", "—"), *list(Category.choices)], required=False)
+    institution_name = forms.CharField(
+        label=_("机构或招牌名称"),
+        required=False,
+        max_length=128,
+        help_text=_("输入名称可从已登记的机构中选择；没有登记的，写下招牌名称即可。"),
+    )
     institution_uscc = forms.CharField(
         label=_("机构统一社会信用代码（可选）"),
         required=False,
         max_length=18,
-        help_text=_("在“机构查询”中查到的机构可填写其代码；不知道可不填，写下名称即可。"),
+        help_text=_("从上方选择机构时自动填写。"),
     )
-    institution_name = forms.CharField(label=_("机构或招牌名称"), required=False, max_length=128)
     address = forms.CharField(label=_("地点（详细地址）"), required=False, max_length=255)
     division_code = forms.ChoiceField(label=_("所在县区"), required=False)
     description = forms.CharField(label=_("举报内容"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
