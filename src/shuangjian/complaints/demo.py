@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from shuangjian.core.calendar import add_working_days
 from shuangjian.core.demo import DemoContext, register_demo_step
 from shuangjian.core.demo_core import PRIMARY_COUNTY
 from shuangjian.core.models import User
@@ -37,6 +38,27 @@ def _inspection_done(report: Report, inspector: User) -> None:
     Inspection.objects.filter(pk=report.inspection_id).update(
         status=InspectionStatus.DONE, inspected_at=now, completed_at=now, summary="现场核查：情况属实，已责令停止。"
     )
+
+
+def _spread(rng: Any, pks: list[int]) -> None:
+    """Finished reports move back over the last three months, each step a few days after the one before, so the
+    statistics show real durations and months (open reports keep today's dates and deadlines)."""
+    finished = (S.ANSWERED, S.CLOSED, S.REFUSED, S.MERGED)
+    for report in Report.objects.filter(pk__in=pks, status__in=finished, disputed_at__isnull=True):
+        received = timezone.now() - datetime.timedelta(days=rng.randint(20, 85))
+        fields: dict[str, Any] = {"received_at": received}
+        if report.acknowledged_at:
+            fields["acknowledged_at"] = received + datetime.timedelta(days=rng.choice([0, 1, 1, 2]))
+            fields["answer_due_on"] = add_working_days(timezone.localdate(fields["acknowledged_at"]), 15)
+        if report.assigned_at:
+            fields["assigned_at"] = fields["acknowledged_at"] + datetime.timedelta(days=rng.randint(1, 3))
+        if report.checked_at:
+            fields["checked_at"] = fields["assigned_at"] + datetime.timedelta(days=rng.randint(2, 8))
+        if report.answered_at:
+            fields["answered_at"] = fields["checked_at"] + datetime.timedelta(days=rng.randint(1, 14))
+        if report.closed_at:
+            fields["closed_at"] = fields["answered_at"] + datetime.timedelta(days=1)
+        Report.objects.filter(pk=report.pk).update(**fields)
 
 
 @register_demo_step(70, "complaints.reports")
@@ -121,5 +143,6 @@ def demo_reports(ctx: DemoContext) -> None:
             received_at=week_ago, due_on=timezone.localdate(week_ago) + datetime.timedelta(days=1)
         )
         escalated = services.reports_escalate_overdue()
+        _spread(rng, [r.pk for r in made])
     orphans = services.reports_without_check().count()
     ctx.log(f"举报：{len(made)} 件（{escalated} 件逾期升级至市级；无检查的已受理举报 {orphans} 件）")
