@@ -26,7 +26,7 @@ from shuangjian.core.permissions import require
 from shuangjian.core.photos import Photo, photos_check
 from shuangjian.enforcement.models import Inspection, InspectionKind, InspectionSource, InspectionStatus
 from shuangjian.enforcement.services import inspection_lead_create, unlicensed_operation_record
-from shuangjian.enforcement.subjects import Subject
+from shuangjian.enforcement.subjects import Subject, subject_of
 from shuangjian.registry.models import Institution
 
 from . import rules
@@ -238,12 +238,15 @@ def _subject(actor: User, row: Report) -> Subject:
     return Subject.of_unlicensed(op)
 
 
-def _raise_inspection(actor: User, row: Report) -> Inspection:
-    """Every accepted report is checked (凡举报必检查, RULES.md): acceptance raises the inspection lead."""
+def _raise_inspection(actor: User, row: Report, kind: str = InspectionKind.REPORT) -> Inspection:
+    """Every accepted report is checked (凡举报必检查, RULES.md): acceptance raises the inspection lead; a disputed
+    answer raises a recheck (回头看) when the report is dispatched again."""
+    # A recheck concerns the same subject as the first inspection (no second unlicensed-operation row).
+    subject = subject_of(row.inspection) if row.inspection is not None else _subject(actor, row)
     return inspection_lead_create(
         actor=actor,
-        subject=_subject(actor, row),
-        kind=InspectionKind.REPORT,
+        subject=subject,
+        kind=kind,
         source=InspectionSource.REPORT,
         source_ref=row.code,
         note=row.description[:500],
@@ -294,6 +297,8 @@ def report_dispatch(*, actor: User, report: Report, inspectors: Iterable[User]) 
         raise ValidationError({"inspectors": [_("请选择本县区的核查人员。")]}, code="inspectors_required")
     if row.inspection is None or row.inspection.status == InspectionStatus.CANCELLED:
         row.inspection = _raise_inspection(actor, row)
+    elif _checked_before_dispute(row):
+        row.inspection = _raise_inspection(actor, row, kind=InspectionKind.RECHECK)
     row.inspectors.set(people)
     inspection = Inspection.objects.select_for_update().get(pk=row.inspection.pk)
     inspection.inspectors.add(*people)
@@ -303,10 +308,18 @@ def report_dispatch(*, actor: User, report: Report, inspectors: Iterable[User]) 
     return _move(row, actor, "dispatch", _("已指派执法人员现场核查。"), inspectors=[u.pk for u in people])
 
 
+def _checked_before_dispute(row: Report) -> bool:
+    """The linked inspection was done before the reporter disputed the answer: the reopened report needs another."""
+    insp = row.inspection
+    return bool(
+        row.disputed_at and insp is not None and insp.completed_at is not None and insp.completed_at < row.disputed_at
+    )
+
+
 def check_done(row: Report) -> bool:
-    """The report was checked: its inspection is done, or a reason why none was possible is recorded."""
+    """The report was checked: its inspection is done (after any dispute), or a reason why none was possible."""
     done = row.inspection is not None and row.inspection.status == InspectionStatus.DONE
-    return done or bool(row.no_check_reason.strip())
+    return (done and not _checked_before_dispute(row)) or bool(row.no_check_reason.strip())
 
 
 @transaction.atomic
@@ -410,6 +423,8 @@ def report_dispute(*, report: Report, reason: str) -> Report:
     row.level = Level.CITY
     row.closed_at = None
     row.checked_at = None
+    if row.inspection_id is not None:
+        row.no_check_reason = ""  # the recheck's outcome (or a new reason) decides
     row.answer_due_on = rules.answer_due(today, deadlines(), add_working_days)
     row.due_on = row.answer_due_on
     return _move(row, None, "dispute", _("举报人提出异议，已转市级重新办理。"), level=row.level)

@@ -183,3 +183,28 @@ def test_statistics_pages_and_export(people: dict[str, Any]) -> None:
     assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
     page = Client().get(reverse("complaints_public:statistics")).content.decode()
     assert re.search(r'data-testid="total">3<', page) and "13800000000" not in page
+
+
+def test_disputed_report_is_rechecked_by_the_city(people: dict[str, Any]) -> None:
+    report = ReportFactory.create()
+    reg, city = people["regulator"], people["city"]
+    services.report_accept(actor=reg, report=report)
+    services.report_assign(actor=reg, report=report)
+    services.report_dispatch(actor=reg, report=Report.objects.get(pk=report.pk), inspectors=[people["inspector"]])
+    report.refresh_from_db()
+    first = report.inspection
+    assert first is not None
+    first.status, first.completed_at = InspectionStatus.DONE, timezone.now()
+    first.save()
+    services.report_check(actor=reg, report=report)
+    services.report_answer(actor=reg, report=Report.objects.get(pk=report.pk), answer="已查处")
+    services.report_dispute(report=Report.objects.get(pk=report.pk), reason="仍在上课")
+    report = Report.objects.get(pk=report.pk)
+    assert report.level == Level.CITY and report.status == S.ASSIGNED and not services.check_done(report)
+    assert services.reports_without_check().count() == 0
+    services.report_dispatch(actor=city, report=report, inspectors=[people["inspector"]])
+    report = Report.objects.get(pk=report.pk)
+    assert report.inspection is not None and report.inspection != first
+    assert report.inspection.kind == InspectionKind.RECHECK
+    with pytest.raises(services.ValidationError):
+        services.report_check(actor=city, report=report)
