@@ -37,8 +37,8 @@ CLOSED = (S.CLOSED, S.REFUSED, S.MERGED)
 MAX_PAGE_SIZE = 200
 
 
-def _limited(request: HttpRequest) -> None:
-    retry = intake.intake_rate_check(request)
+def _limited(request: HttpRequest, *, read: bool = False) -> None:
+    retry = intake.read_rate_check(request) if read else intake.intake_rate_check(request)
     if retry is not None:
         raise ApiError(429, _("请求过于频繁，请 %(s)d 秒后再试。") % {"s": retry}, "rate_limited")
 
@@ -170,10 +170,11 @@ class RequestsQuery(Schema):
 @router.get(
     "/requests.json",
     auth=None,
-    response={200: list[RequestOut], 422: InvalidOut},
+    response={200: list[RequestOut], 422: InvalidOut, 429: ErrorOut},
     summary="Open311：查询举报（已审核的）",
 )
 def requests_list(request: HttpRequest, q: Query[RequestsQuery]) -> list[dict[str, object]]:
+    _limited(request, read=True)
     if q.status not in ("", "open", "closed"):
         raise ApiError(422, {"status": [_("应为 open 或 closed。")]}, "validation_error")
     if q.page < 1 or not 1 <= q.page_size <= MAX_PAGE_SIZE:
@@ -199,9 +200,10 @@ def requests_list(request: HttpRequest, q: Query[RequestsQuery]) -> list[dict[st
 @router.get(
     "/requests/{service_request_id}.json",
     auth=None,
-    response={200: list[RequestOut], 404: ErrorOut},
+    response={200: list[RequestOut], 404: ErrorOut, 429: ErrorOut},
     summary="Open311：按查询码查看一件举报",
 )
 def request_detail(request: HttpRequest, service_request_id: str) -> list[dict[str, object]]:
+    _limited(request, read=True)
     report = selectors.report_by_code(service_request_id)
     return [_request_out(request, report, own_text=True)]

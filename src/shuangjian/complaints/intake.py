@@ -34,17 +34,25 @@ def _count(key: str, window: int, *, add: bool) -> int:
         return 1
 
 
-def intake_rate_check(request: HttpRequest) -> int | None:
-    """Count one intake attempt; None if allowed, else seconds until the window resets."""
-    text = str(getattr(settings, "COMPLAINTS_INTAKE_RATE_LIMIT", "20/h"))
+def _rate_check(request: HttpRequest, bucket: str, text: str) -> int | None:
     count_s, _sep, unit = text.partition("/")
     limit, window = int(count_s), _UNITS[(unit.strip() or "h")[:1]]
     if limit <= 0:
         return None
     now = int(time.time())
     start = now - now % window
-    n = _count(f"rl:complaints:{client_ip(request) or 'unknown'}:{start}", window, add=True)
+    n = _count(f"rl:{bucket}:{client_ip(request) or 'unknown'}:{start}", window, add=True)
     return max(start + window - now, 1) if n > limit else None
+
+
+def intake_rate_check(request: HttpRequest) -> int | None:
+    """Count one intake attempt; None if allowed, else seconds until the window resets."""
+    return _rate_check(request, "complaints", str(getattr(settings, "COMPLAINTS_INTAKE_RATE_LIMIT", "20/h")))
+
+
+def read_rate_check(request: HttpRequest) -> int | None:
+    """Count one public read (Open311 lists and lookups) against the portal's per-address limit."""
+    return _rate_check(request, "complaints-read", str(getattr(settings, "SHUANGJIAN_PUBLIC_RATE_LIMIT", "60/m")))
 
 
 def _day_key(request: HttpRequest) -> str:

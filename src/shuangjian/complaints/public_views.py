@@ -102,6 +102,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def track_lookup(request: HttpRequest) -> HttpResponse:
+    retry = intake.read_rate_check(request)
+    if retry is not None:
+        return _too_many(request, retry)
     text = request.GET.get("code", "")
     if not text:
         return render(request, "complaints/public/lookup.html", {})
@@ -118,6 +121,9 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def track(request: HttpRequest, code: str) -> HttpResponse:
+    retry = intake.read_rate_check(request)
+    if retry is not None:
+        return _too_many(request, retry)
     report = selectors.report_by_code(code)
     just_filed = request.session.pop("complaints_new_code", None) == report.code
     return render(

@@ -101,3 +101,12 @@ def test_in_the_openapi_docs() -> None:
     paths = api.get_openapi_schema()["paths"]
     for p in ("services.json", "services/{service_code}.json", "requests.json", "requests/{service_request_id}.json"):
         assert f"/api/v1/public/open311/{p}" in paths
+
+
+def test_reads_are_rate_limited(settings: Any) -> None:
+    settings.SHUANGJIAN_PUBLIC_RATE_LIMIT = "2/m"
+    c = Client()
+    assert c.get(f"{BASE}/requests.json").status_code == 200
+    assert c.get(f"{BASE}/requests.json").status_code == 200
+    limited = c.get(f"{BASE}/requests.json")
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
