@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from shuangjian.competitions.tests.factories import CompetitionFactory
+from shuangjian.complaints.tests.factories import ReportFactory
 from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
@@ -47,10 +48,9 @@ from shuangjian.students.tests import factories as sf
 
 # Pages anyone may open, or that Django's own views guard (sign-in, password change, the admin site).
 PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change", "schools:pledge_sign"}
-PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change"}
 # 双随机一公开: anyone may check a draw (enforcement's public draw pages).
 PUBLIC |= {"enforcement:public_draw_list", "enforcement:public_draw", "enforcement:public_draw_json"}
-PUBLIC_NAMESPACES = ("portal:", "admin:", "api:")
+PUBLIC_NAMESPACES = ("portal:", "admin:", "api:", "complaints_public:")
 
 # pk-taking pages whose object the matrix does not build yet: asked with a pk that does not exist, so an allowed
 # role may answer 404 here; a refused role must still never get through, and nothing may answer 5xx.
@@ -91,6 +91,7 @@ NO_OBJECT_YET = {
     "enforcement:draw_perform",
     "enforcement:draw_publish",
     "enforcement:draw_redraw",
+    "complaints:report_photo",
 }
 MISSING_PK = 999_999
 
@@ -189,6 +190,7 @@ def world(db: Any) -> World:
     plan = InspectionPlan.objects.create(
         name="双随机抽查", year=2026, division_code="410202", sample_size=1, created_by=regulator
     )
+    report = ReportFactory.create(division_code="410202")
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -249,6 +251,8 @@ def world(db: Any) -> World:
         "enforcement:ad_removed": {"pk": ad.pk},
         "enforcement:plan_detail": {"pk": plan.pk},
         "enforcement:plan_round_commit": {"pk": plan.pk, "round_no": 1},
+        "complaints:report_detail": {"pk": report.pk},
+        "complaints:report_act": {"pk": report.pk, "action": "accept"},
     }
     return World(users, kwargs)
 
