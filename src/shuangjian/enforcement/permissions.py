@@ -40,3 +40,10 @@ rules.add_perm("enforcement.create_lead", is_platform_admin | (raises_leads & ob
 rules.add_perm("enforcement.view_unlicensed", is_regulating_staff)
 rules.add_perm("enforcement.record_unlicensed", is_platform_admin | (raises_leads & object_in_scope))
 rules.add_perm("enforcement.view_own_enforcement", is_operator & concerns_own_institution)
+
+# --- Penalty cases (cases area) ----------------------------------------------------------------------------------
+rules.add_perm("enforcement.view_cases", is_regulating_staff)
+rules.add_perm("enforcement.handle_case", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.file_case", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.publish_case", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.answer_own_case", is_operator & concerns_own_institution)
