@@ -73,7 +73,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         form=True,
     ),
     Transition("execute", gettext_lazy("登记执行（缴款）"), (S.SERVED,), S.EXECUTED, REGULATOR, form=True),
-    Transition("close", gettext_lazy("结案"), (S.EXECUTED,), S.CLOSED, REGULATOR),
+    Transition("close", gettext_lazy("结案"), (S.SERVED, S.EXECUTED), S.CLOSED, REGULATOR),
     Transition(
         "drop",
         gettext_lazy("不予处罚并结案"),

@@ -41,6 +41,11 @@ KIND_PREFIX = {
 ID_LIKE = re.compile(r"\d{17}[\dXx]")
 
 
+def field_error(field: str, message: str, code: str) -> ValidationError:
+    """A form-field error that keeps its code (forms show it by the field, the API answers with the code)."""
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
 def _today(on: datetime.date | None) -> datetime.date:
     return on or timezone.localdate()
 
@@ -158,9 +163,8 @@ def case_file(
         errors["act_on"] = [_("违法行为日期不能晚于立案日期。")]
     elif rules.limitation_expired(act_on, filed_on, serious=serious_harm):
         years = rules.LIMITATION_YEARS_SERIOUS if serious_harm else rules.LIMITATION_YEARS
-        errors["act_on"] = [
-            _("违法行为在%(y)s年内未被发现，依法不再给予行政处罚（行政处罚法第三十六条）。") % {"y": years}
-        ]
+        msg = _("违法行为在%(y)s年内未被发现，依法不再给予行政处罚（行政处罚法第三十六条）。") % {"y": years}
+        raise field_error("act_on", msg, "limitation")
     if errors:
         raise ValidationError(errors)
     fields = subject.fields()
@@ -247,9 +251,8 @@ def case_propose(
         raise ValidationError(errors)
     departs = departs_from_proposal(case, measures, fine_fen)
     if departs and not departure_reason.strip():
-        raise ValidationError(
-            {"departure_reason": [_("处罚措施或罚款金额与计算器建议不同，须写明理由。")]},
-            code="departure_reason_required",
+        raise field_error(
+            "departure_reason", _("处罚措施或罚款金额与计算器建议不同，须写明理由。"), "departure_reason_required"
         )
     before = {"measures": case.measures, "fine_fen": case.fine_fen}
     case.measures = list(dict.fromkeys(measures))
@@ -316,8 +319,14 @@ def case_document_issue(
         earliest = rules.earliest_hearing_day(on)
         if hearing_on is None or hearing_on < earliest:
             raise ValidationError(
-                {"hearing_on": [_("听证应在通知送达7个工作日后举行，最早为%(d)s。") % {"d": earliest.isoformat()}]},
-                code="hearing_too_soon",
+                {
+                    "hearing_on": [
+                        ValidationError(
+                            _("听证应在通知送达7个工作日后举行，最早为%(d)s。") % {"d": earliest.isoformat()},
+                            code="hearing_too_soon",
+                        )
+                    ]
+                }
             )
         case.hearing_on = hearing_on
         case.save(update_fields=["hearing_on"])
@@ -441,7 +450,8 @@ def _apply_decision(actor: User, case: PenaltyCase) -> None:
     """A served decision takes effect (行政处罚法 art. 61): the institution's status, the black lists."""
     measures = set(case.measures)
     reason = _("行政处罚决定 %(n)s") % {"n": case.decision_number}
-    basis = case.basis[:255] or calculator.MOE53
+    # One line of the basis: the black lists keep a short citation.
+    basis = (case.basis.splitlines() or [calculator.MOE53])[0][:255]
     inst = (
         Institution.objects.filter(pk=case.institution_id).first() if case.subject_kind != SubjectKind.PERSON else None
     )
@@ -531,7 +541,7 @@ def case_extend(*, actor: User, case: PenaltyCase, days: int, reason: str) -> Pe
     if days <= 0:
         raise ValidationError({"days": [_("延长天数须大于0。")]})
     if not reason.strip():
-        raise ValidationError({"reason": [_("延长办案期限须写明理由。")]}, code="reason_required")
+        raise ValidationError({"reason": [ValidationError(_("延长办案期限须写明理由。"), code="reason_required")]})
     before = {"extension_days": case.extension_days}
     case.extension_days += days
     case.extension_reason = (case.extension_reason + "\n" + reason.strip()).strip()
@@ -561,7 +571,7 @@ def case_publish(*, actor: User, case: PenaltyCase, summary: str, on: datetime.d
     if not summary:
         raise ValidationError({"summary": [_("请填写公开的违法事实摘要。")]})
     if ID_LIKE.search(summary):
-        raise ValidationError({"summary": [_("公开内容不得包含身份证号码。")]}, code="id_number")
+        raise ValidationError({"summary": [ValidationError(_("公开内容不得包含身份证号码。"), code="id_number")]})
     case.publication_summary = summary
     case.published_on = on
     case.save(update_fields=["publication_summary", "published_on"])
@@ -574,7 +584,7 @@ def case_unpublish(*, actor: User, case: PenaltyCase, reason: str) -> PenaltyCas
     case = _locked(actor, case)
     require(actor, "enforcement.publish_case", case)
     if not reason.strip():
-        raise ValidationError({"reason": [_("撤下公开须写明理由。")]}, code="reason_required")
+        raise field_error("reason", _("撤下公开须写明理由。"), "reason_required")
     case.published_on = None
     case.save(update_fields=["published_on"])
     audit_record(actor=actor, action="case.unpublish", obj=case, after={"reason": reason.strip()})
