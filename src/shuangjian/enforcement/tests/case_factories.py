@@ -28,10 +28,10 @@ def file_case(actor, institution=None, *, filed_on=FILED, **kw) -> PenaltyCase:
     return cases.case_file(actor=actor, subject=Subject.of_institution(institution), filed_on=filed_on, **kw)
 
 
-def notified(actor, institution=None, *, measures=None, fine_fen=2_000_000, **kw) -> PenaltyCase:
+def notified(actor, institution=None, *, measures=None, fine_fen=2_000_000, filed_on=FILED, **kw) -> PenaltyCase:
     """A case whose notice of proposed penalty was served on the filing day + 7 (Monday 9 March 2026)."""
-    case = file_case(actor, institution, **kw)
-    cases.case_transition(actor=actor, case=case, action="investigate", on=FILED)
+    case = file_case(actor, institution, filed_on=filed_on, **kw)
+    cases.case_transition(actor=actor, case=case, action="investigate", on=filed_on)
     measures = measures or [Measure.WARNING, Measure.FINE]
     reason = "" if not cases.departs_from_proposal(case, measures, fine_fen) else "测试：与建议不同"
     cases.case_propose(
@@ -41,7 +41,7 @@ def notified(actor, institution=None, *, measures=None, fine_fen=2_000_000, **kw
         fine_fen=fine_fen if Measure.FINE in measures else 0,
         departure_reason=reason,
     )
-    on = FILED + datetime.timedelta(days=7)
+    on = filed_on + datetime.timedelta(days=7)
     cases.case_document_issue(actor=actor, case=case, kind=CaseDocumentKind.NOTICE, on=on)
     return cases.case_transition(actor=actor, case=case, action="notify", on=on)
 
