@@ -24,11 +24,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
+from shuangjian.enforcement.cases import case_file
+from shuangjian.enforcement.subjects import Subject
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.registry import lists
@@ -73,6 +76,8 @@ NO_OBJECT_YET = {
     "funds:dispute_resolve",
     "funds:refund_order",
     "funds:refund_reorder",
+    "enforcement:case_document_issue",
+    "enforcement:case_document",
 }
 MISSING_PK = 999_999
 
@@ -136,6 +141,13 @@ def world(db: Any) -> World:
     bank_operator = UserFactory.create(username="m_bank", role=Role.BANK_OPERATOR, scope_code="4102")
     BankOperator.objects.create(user=bank_operator, bank=BankFactory.create())
     publication = lists.list_publish(actor=regulator, year=2026, division_code="410202")
+    case = case_file(
+        actor=regulator,
+        subject=Subject.of_institution(inst),
+        violation="disguised",
+        act_on=timezone.localdate(),
+        facts="以“思维训练”名义开展学科类培训",
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -170,6 +182,10 @@ def world(db: Any) -> World:
         "students:enrolment_cancel": {"pk": enrolment.pk},
         "students:attendance_sheet": {"pk": session.pk},
         "funds:refund_apply": {"enrolment_id": enrolment.pk},
+        **{
+            f"enforcement:case_{name}": {"pk": case.pk}
+            for name in ("detail", "action", "propose", "defence", "hearing", "extend", "publish")
+        },
     }
     return World(users, kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shuangjian.core import docx as official
 from shuangjian.core.models import Division
@@ -34,10 +35,10 @@ def measures_text(case: PenaltyCase) -> str:
         elif m == "confiscate" and case.confiscated_fen:
             label += _("人民币%(y)s元") % {"y": yuan(case.confiscated_fen)}
         elif m == "stop_operating" and case.stop_months:
-            label += _("（%(n)s个月）") % {"n": case.stop_months}
+            label += ngettext("（%(n)s个月）", "（%(n)s个月）", case.stop_months) % {"n": case.stop_months}
         elif m == "restrict_practice":
             years = case.restriction_years or settings.ENFORCEMENT_BLACKLIST_DEFAULT_YEARS
-            label += _("（%(n)s年）") % {"n": years}
+            label += ngettext("（%(n)s年）", "（%(n)s年）", years) % {"n": years}
         parts.append(label)
     return "；".join(parts)
 

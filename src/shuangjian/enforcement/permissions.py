@@ -47,3 +47,5 @@ rules.add_perm("enforcement.handle_case", is_platform_admin | (is_regulator & ob
 rules.add_perm("enforcement.file_case", is_platform_admin | (is_regulator & object_in_scope))
 rules.add_perm("enforcement.publish_case", is_platform_admin | (is_regulator & object_in_scope))
 rules.add_perm("enforcement.answer_own_case", is_operator & concerns_own_institution)
+# Opening a case page at all: county staff, and operators (who reach only their own institution's cases).
+rules.add_perm("enforcement.open_case", is_regulating_staff | is_operator)

@@ -238,10 +238,9 @@ def _case_for(user: User, pk: int) -> PenaltyCase:
 
 @login_required
 @require_GET
+@permission_required("enforcement.open_case")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    if not (can(user, "enforcement.view_cases") or can(user, "enforcement.answer_own_case")):
-        raise Http404
     case = _case_for(user, pk)
     today = timezone.localdate()
     is_regulator = can(user, "enforcement.handle_case", case)
@@ -314,6 +313,7 @@ def _steps(case: PenaltyCase) -> list[Any]:
 
 @login_required
 @require_POST
+@permission_required("enforcement.open_case")
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case_for(user, pk)
@@ -384,10 +384,9 @@ def case_document_issue(request: HttpRequest, pk: int, kind: str) -> HttpRespons
 
 @login_required
 @require_GET
+@permission_required("enforcement.open_case")
 def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     user = request_user(request)
-    if not (can(user, "enforcement.view_cases") or can(user, "enforcement.answer_own_case")):
-        raise Http404
     case = _case_for(user, pk)
     doc = get_object_or_404(case.documents.select_related("case"), pk=doc_pk)
     response = HttpResponse(
@@ -402,6 +401,7 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("enforcement.open_case")
 def case_defence(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = _case_for(user, pk)
