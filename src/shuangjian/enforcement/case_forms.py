@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shuangjian.core.forms import DateInput
+from shuangjian.registry.models import Institution
 
 from .calculator import MEASURE_LABELS, SEVERITY_LABELS, VIOLATION_LABELS
 from .models import CaseStage
@@ -23,13 +24,15 @@ class YuanField(forms.DecimalField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> int:  # type: ignore[override]
+    def clean(self, value: Any) -> int:
         amount = super().clean(value)
         return int(amount * 100) if amount is not None else 0
 
 
 class CaseFileForm(forms.Form):
-    institution = forms.ModelChoiceField(queryset=None, label=_("被处罚机构"))  # type: ignore[arg-type]
+    institution: forms.ModelChoiceField[Institution] = forms.ModelChoiceField(
+        queryset=Institution.objects.none(), label=_("被处罚机构")
+    )
     violation = forms.ChoiceField(label=_("违法行为"), choices=list(VIOLATION_LABELS.items()))
     severity = forms.ChoiceField(label=_("情节"), choices=list(SEVERITY_LABELS.items()))
     illegal_income = YuanField(label=_("违法所得（元）"))

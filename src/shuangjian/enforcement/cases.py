@@ -369,6 +369,8 @@ def case_transition(
     on = _today(on)
     case = _locked(actor, case)
     t = case_workflow.transition(case.stage, action)
+    if on > timezone.localdate() or on < case.filed_on:
+        raise ValidationError(_("办理日期须在立案日期与今天之间。"), code="invalid_date")
     if not case_workflow.may_act(t, actor, case):
         require(
             actor,
@@ -452,9 +454,9 @@ def _apply_decision(actor: User, case: PenaltyCase) -> None:
     reason = _("行政处罚决定 %(n)s") % {"n": case.decision_number}
     # One line of the basis: the black lists keep a short citation.
     basis = (case.basis.splitlines() or [calculator.MOE53])[0][:255]
-    inst = (
-        Institution.objects.filter(pk=case.institution_id).first() if case.subject_kind != SubjectKind.PERSON else None
-    )
+    inst = None
+    if case.subject_kind != SubjectKind.PERSON and case.institution_id is not None:
+        inst = Institution.objects.filter(pk=case.institution_id).first()
     if inst is not None:
         target = ""
         if Measure.REVOKE in measures:

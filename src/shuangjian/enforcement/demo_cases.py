@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -46,6 +47,7 @@ def _decide_serve(actor: User, case: PenaltyCase, notified: datetime.date) -> da
 
 
 @register_demo_step(70, "enforcement.cases")
+@transaction.atomic
 def demo_cases(ctx: DemoContext) -> None:
     if PenaltyCase.objects.exists():
         ctx.log("处罚案件：已存在，跳过")
@@ -174,7 +176,6 @@ def demo_cases(ctx: DemoContext) -> None:
     repeat = next(inst)
     for days_ago in (600, 300):
         old = file(days_ago, subject=Subject.of_institution(repeat))
-        cases.case_transition(actor=actor, case=old, action="investigate", on=old.filed_on)
         notified = old.filed_on + 5 * DAY
         measures = old.proposal["measures"]
         departs = cases.departs_from_proposal(old, measures, 0)

@@ -124,9 +124,11 @@ def exposure(request: HttpRequest) -> HttpResponse:
     """违规曝光台: decided penalty cases the regulators published (enforcement's publication fields only)."""
     division = _division(request)
     page = Paginator(published_cases(division=division), 20).get_page(request.GET.get("page"))
-    page.object_list = [publication_of(c) for c in page.object_list]
+    rows = [publication_of(c) for c in page.object_list]
     return render(
-        request, "portal/exposure.html", {"page": page, "division": division, "counties": selectors.public_counties()}
+        request,
+        "portal/exposure.html",
+        {"page": page, "rows": rows, "division": division, "counties": selectors.public_counties()},
     )
 
 

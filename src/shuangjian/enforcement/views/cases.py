@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,7 +158,7 @@ EXPORT_MAX = 5000
 @login_required
 @require_GET
 @permission_required("enforcement.view_cases")
-def case_export(request: HttpRequest) -> HttpResponse:
+def case_export(request: HttpRequest) -> HttpResponseBase:
     user = request_user(request)
     qs, _form = filtered_cases(user, request.GET, timezone.localdate())
     headers = [
@@ -395,7 +396,9 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     )
     from django.utils.http import content_disposition_header
 
-    response["Content-Disposition"] = content_disposition_header(True, f"{doc.get_kind_display()}-{doc.number}.docx")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{doc.get_kind_display()}-{doc.number}.docx") or ""
+    )
     return response
 
 
