@@ -155,7 +155,7 @@ def test_operator_cannot_act_as_regulator_nor_reach_another_institutions_case():
     other = operator_for(InstitutionFactory.create())
     with pytest.raises(Http404):
         cases.case_defence_file(actor=other, case=case, text="不服", on=D(2026, 3, 10))
-    own = operator_for(Institution.objects.get(pk=case.institution_id))
+    own = operator_for(Institution.objects.get(pk=case.institution_id or 0))
     with pytest.raises(Exception):  # noqa: B017 (PermissionDenied: an operator does not decide)
         cases.case_transition(actor=own, case=case, action="decide", on=D(2026, 3, 20))
     cases.case_defence_file(actor=own, case=case, text="我方已停止相关课程", on=D(2026, 3, 12))
@@ -289,6 +289,6 @@ def test_buttons_come_from_the_table():
     reg = regulator()
     case = file_case(reg)
     assert [t.action for t in case_workflow.actions_for(case, reg)] == ["investigate", "drop", "suspend"]
-    op = operator_for(Institution.objects.get(pk=case.institution_id))
+    op = operator_for(Institution.objects.get(pk=case.institution_id or 0))
     assert case_workflow.actions_for(case, op) == ()
     _ = datetime
