@@ -79,8 +79,9 @@ def _step(case: PenaltyCase, actor: User, action: str, before: str, reason: str 
 def prior_findings(
     case_or_subject: Any, *, before: datetime.date, exclude_pk: int | None = None
 ) -> tuple[datetime.date, ...]:
-    """Earlier findings against the same institution or person: filed cases (dropped ones excluded)."""
-    qs = PenaltyCase.objects.exclude(close_reason__startswith="不予处罚").filter(filed_on__lt=before)
+    """Earlier findings against the same institution or person: their cases' filing days (dropped ones excluded)."""
+    # A case closed without a decision (不予处罚) found nothing to count.
+    qs = PenaltyCase.objects.exclude(stage=S.CLOSED, decided_on__isnull=True).filter(filed_on__lt=before)
     if getattr(case_or_subject, "person", None) is not None and case_or_subject.kind == SubjectKind.PERSON:
         qs = qs.filter(person=case_or_subject.person)
     elif getattr(case_or_subject, "institution", None) is not None:

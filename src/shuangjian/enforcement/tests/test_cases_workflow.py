@@ -292,3 +292,18 @@ def test_buttons_come_from_the_table():
     op = operator_for(Institution.objects.get(pk=case.institution_id or 0))
     assert case_workflow.actions_for(case, op) == ()
     _ = datetime
+
+
+def test_the_ladder_counts_earlier_cases_of_the_same_institution_but_not_dropped_ones():
+    reg = regulator()
+    inst = InstitutionFactory.create()
+    first = file_case(reg, inst, filed_on=D(2025, 6, 2))
+    dropped = file_case(reg, inst, filed_on=D(2025, 9, 1))
+    cases.case_transition(actor=reg, case=dropped, action="drop", reason="事实不成立", on=D(2025, 9, 5))
+    second = file_case(reg, inst, filed_on=D(2026, 1, 5))
+    third = file_case(reg, inst)
+    assert first.proposal["findings_in_window"] == 1
+    assert second.proposal["findings_in_window"] == 2
+    assert Measure.STOP_OPERATING in second.proposal["measures"]
+    assert third.proposal["findings_in_window"] == 3
+    assert Measure.REVOKE in third.proposal["measures"]
