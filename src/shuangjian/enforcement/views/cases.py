@@ -118,7 +118,8 @@ COUNT_CAP = 10_000
 class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[index]
+        qs: QuerySet[PenaltyCase] = self.object_list  # type: ignore[assignment]
+        return qs[: COUNT_CAP + 1].count()
 
 
 @login_required
