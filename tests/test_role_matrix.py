@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from shuangjian.competitions.tests.factories import CompetitionFactory
 from shuangjian.complaints.tests.factories import ReportFactory
@@ -34,7 +35,9 @@ from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
 from shuangjian.enforcement import inspections as enforcement_inspections
 from shuangjian.enforcement import notices as enforcement_notices
+from shuangjian.enforcement.cases import case_file
 from shuangjian.enforcement.models import EvidencePhoto, InspectionPlan
+from shuangjian.enforcement.subjects import Subject
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
@@ -92,6 +95,8 @@ NO_OBJECT_YET = {
     "enforcement:draw_publish",
     "enforcement:draw_redraw",
     "complaints:report_photo",
+    "enforcement:case_document_issue",
+    "enforcement:case_document",
 }
 MISSING_PK = 999_999
 
@@ -191,6 +196,13 @@ def world(db: Any) -> World:
         name="双随机抽查", year=2026, division_code="410202", sample_size=1, created_by=regulator
     )
     report = ReportFactory.create(division_code="410202")
+    case = case_file(
+        actor=regulator,
+        subject=Subject.of_institution(inst),
+        violation="disguised",
+        act_on=timezone.localdate(),
+        facts="以“思维训练”名义开展学科类培训",
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -253,6 +265,10 @@ def world(db: Any) -> World:
         "enforcement:plan_round_commit": {"pk": plan.pk, "round_no": 1},
         "complaints:report_detail": {"pk": report.pk},
         "complaints:report_act": {"pk": report.pk, "action": "accept"},
+        **{
+            f"enforcement:case_{name}": {"pk": case.pk}
+            for name in ("detail", "action", "propose", "defence", "hearing", "extend", "publish")
+        },
     }
     return World(users, kwargs)
 

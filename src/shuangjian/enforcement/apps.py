@@ -35,3 +35,8 @@ class EnforcementConfig(AppConfig):
         register(NavItem(_("抽查计划"), "enforcement:plan_list", order=400, permission="enforcement.view_plans"))
         register(NavItem(_("检查覆盖率"), "enforcement:coverage", order=410, permission="enforcement.view_coverage"))
         register(NavItem(_("执法统计"), "enforcement:statistics", order=420, permission="enforcement.view_statistics"))
+        # Penalty cases.
+        register(NavItem(_("处罚案件"), "enforcement:case_list", order=520, permission="enforcement.view_cases"))
+        register(
+            NavItem(_("我的处罚案件"), "enforcement:my_cases", order=520, permission="enforcement.view_own_enforcement")
+        )

@@ -57,7 +57,8 @@ def bureau_of(division_code: str) -> str:
 def notice_number(division_code: str, year: int, seq: int) -> str:
     county = division_names([division_code]).get(division_code, division_code)
     short = county[:-1] if len(county) > 2 and county[-1] in "区县市" else county
-    return _("%(short)s教整改〔%(year)d〕%(seq)d号") % {"short": short, "year": year, "seq": seq}
+    # A document number is part of the official record, stored and printed as issued: never translated.
+    return f"{short}教整改〔{year}〕{seq}号"
 
 
 def rectification_deadline(issued_on: datetime.date, working_days: int) -> datetime.date:
@@ -222,7 +223,8 @@ def _escalate(*, actor: User, notice: RectificationNotice, reason: str) -> Recti
     notice.status, notice.escalated_at, notice.escalation_reason = NoticeStatus.ESCALATED, timezone.now(), reason
     notice.save(update_fields=["status", "escalated_at", "escalation_reason"])
     audit_record(actor=actor, action="notice.escalate", obj=notice, before={"status": before}, after={"reason": reason})
-    # The penalty-case module opens a case from here (``penalty_case_open``); wired at merge.
+    # The regulator files the case from the notice page (转立案: views.cases.case_new?notice=), which brings the
+    # notice's institution, number, findings and inspection along; filing stays a decision a person takes.
     return notice
 
 

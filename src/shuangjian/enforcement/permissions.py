@@ -62,3 +62,11 @@ rules.add_perm("enforcement.manage_plans", is_platform_admin | (is_regulator & o
 rules.add_perm("enforcement.declare_conflict", is_platform_admin | (is_regulator & object_in_scope))
 rules.add_perm("enforcement.view_coverage", is_regulating_staff)
 rules.add_perm("enforcement.view_statistics", is_regulator_or_admin)
+# --- Penalty cases (cases area) ----------------------------------------------------------------------------------
+rules.add_perm("enforcement.view_cases", is_regulating_staff)
+rules.add_perm("enforcement.handle_case", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.file_case", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.publish_case", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.answer_own_case", is_operator & concerns_own_institution)
+# Opening a case page at all: county staff, and operators (who reach only their own institution's cases).
+rules.add_perm("enforcement.open_case", is_regulating_staff | is_operator)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import cases as case_views
 from .views import inspections as insp_views
 from .views import notices as notice_views
 from .views import plans as plan_views
@@ -50,4 +51,21 @@ urlpatterns += [
     path("public/draws/", plan_views.public_draw_list, name="public_draw_list"),
     path("public/draws/<int:pk>/", plan_views.public_draw, name="public_draw"),
     path("public/draws/<int:pk>/draw.json", plan_views.public_draw_json, name="public_draw_json"),
+]
+
+# --- Penalty cases (cases area) ----------------------------------------------------------------------------------
+urlpatterns += [
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/export.xlsx", case_views.case_export, name="case_export"),
+    path("cases/new/", case_views.case_new, name="case_new"),
+    path("cases/mine/", case_views.my_cases, name="my_cases"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/act/", case_views.case_action, name="case_action"),
+    path("cases/<int:pk>/propose/", case_views.case_propose, name="case_propose"),
+    path("cases/<int:pk>/documents/<str:kind>/issue/", case_views.case_document_issue, name="case_document_issue"),
+    path("cases/<int:pk>/documents/<int:doc_pk>.docx", case_views.case_document, name="case_document"),
+    path("cases/<int:pk>/defence/", case_views.case_defence, name="case_defence"),
+    path("cases/<int:pk>/hearing/", case_views.case_hearing, name="case_hearing"),
+    path("cases/<int:pk>/extend/", case_views.case_extend, name="case_extend"),
+    path("cases/<int:pk>/publish/", case_views.case_publish, name="case_publish"),
 ]

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shuangjian.core.models import Division, DivisionLevel
+from shuangjian.enforcement.selectors import publication_of, published_cases
 from shuangjian.registry import search, standing
 from shuangjian.registry.lists import (
     blacklist_queryset,
@@ -232,12 +233,20 @@ def licence_status_from(
 
 
 def published_penalties(inst: Institution) -> list[dict[str, Any]]:
-    """Published administrative penalties of the institution.
-
-    TODO(enforcement issue: penalty cases and exposure): the enforcement app does not exist yet; when it does,
-    return its published cases here (decision number, date, violation, penalty). Until then: none.
-    """
-    return []
+    """Published administrative penalties of the institution (the enforcement app's exposure board), newest
+    first: decision number, date, violation, measures — only what a publication may show."""
+    out = []
+    for case in published_cases(institution_id=inst.pk)[:50]:
+        pub = publication_of(case)
+        out.append(
+            {
+                "decision_no": pub["decision_no"],
+                "decided_on": pub["decided_on"],
+                "violation": pub["summary"] or pub["violation"],
+                "penalty": pub["measures"],
+            }
+        )
+    return out
 
 
 # Fields only the single-institution answer carries (a result list leaves them out).

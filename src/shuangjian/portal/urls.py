@@ -11,6 +11,7 @@ urlpatterns = [
     path("whitelist/", views.whitelist, name="whitelist"),
     path("blacklist/", views.blacklist, name="blacklist"),
     path("competitions/", competitions.competition_lookup, name="competitions"),
+    path("exposure/", views.exposure, name="exposure"),
     path("publications/<int:pk>/", views.publication, name="publication"),
     path("publications/<int:pk>/<str:kind>.xlsx", views.publication_export, name="publication_export"),
     path("articles/<int:pk>/", views.article, name="article"),

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from shuangjian.core.uploads import KINDS
+from shuangjian.enforcement.selectors import publication_of, published_cases
 from shuangjian.registry import exports
 from shuangjian.registry.models import ListKind, ListPublication
 from shuangjian.staff.selectors import public_trainers_for_institution
@@ -131,6 +132,20 @@ def blacklist(request: HttpRequest) -> HttpResponse:
             "counties": selectors.public_counties(),
             "publications": selectors.latest_publications(),
         },
+    )
+
+
+@require_GET
+@rate_limited_page
+def exposure(request: HttpRequest) -> HttpResponse:
+    """违规曝光台: decided penalty cases the regulators published (enforcement's publication fields only)."""
+    division = _division(request)
+    page = Paginator(published_cases(division=division), 20).get_page(request.GET.get("page"))
+    rows = [publication_of(c) for c in page.object_list]
+    return render(
+        request,
+        "portal/exposure.html",
+        {"page": page, "rows": rows, "division": division, "counties": selectors.public_counties()},
     )
 
 

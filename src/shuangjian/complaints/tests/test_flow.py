@@ -221,6 +221,7 @@ def test_a_finished_inspection_checks_its_report_at_once(people: dict[str, Any])
     report.refresh_from_db()
     assert report.status == S.DISPATCHED
     insp = report.inspection
+    assert insp is not None
     items = [
         ItemInput(code=i.code, result=ItemResult.NOT_APPLICABLE)
         for i in expected_items(insp, unlicensed=insp.subject_kind == "unlicensed")

@@ -320,3 +320,18 @@ COMPLAINTS_CITY_CODE = env.str("COMPLAINTS_CITY_CODE", default="")
 COMPLAINTS_MAP_TILES_URL = env.str("COMPLAINTS_MAP_TILES_URL", default="")
 # Department handling each category (everything else: education). Data, not code: a city may change it.
 COMPLAINTS_CATEGORY_DEPARTMENTS = {"fees": "market_regulation", "ads": "market_regulation", "safety": "fire"}
+# Enforcement: penalty cases (RULES.md, Enforcement). Numbers the law leaves to local practice are settings here.
+# Defence period after the notice of proposed penalty: 3 working days (common local practice; RULES.md "local").
+ENFORCEMENT_DEFENCE_WORKING_DAYS = env.int("ENFORCEMENT_DEFENCE_WORKING_DAYS", default=3)
+# "Large fine" that gives the right to a hearing (行政处罚法 art. 63 leaves the amount to the provinces): the
+# common provincial thresholds, 10,000 yuan for a person and 100,000 yuan for an organisation, in fen.
+ENFORCEMENT_HEARING_FINE_PERSON_FEN = env.int("ENFORCEMENT_HEARING_FINE_PERSON_FEN", default=1_000_000)
+ENFORCEMENT_HEARING_FINE_ORGANISATION_FEN = env.int("ENFORCEMENT_HEARING_FINE_ORGANISATION_FEN", default=10_000_000)
+# The local graded ladder (Nanchang seed, RULES.md): findings within the repeat window -> measure.
+# 1st: summons and rectify; 2nd: stop and rectify, no training for 3 months; 3rd and later: licence revoked.
+ENFORCEMENT_LADDER = ("summons", "stop_3_months", "revoke")
+ENFORCEMENT_LADDER_STOP_MONTHS = env.int("ENFORCEMENT_LADDER_STOP_MONTHS", default=3)
+# Repeat window for "repeat within 2 years" (MoE53 aggravating factor, RULES.md).
+ENFORCEMENT_REPEAT_WINDOW_YEARS = 2
+# 限制从业 / institution black-list term when a decision names none (local practice; RULES.md gives no number).
+ENFORCEMENT_BLACKLIST_DEFAULT_YEARS = env.int("ENFORCEMENT_BLACKLIST_DEFAULT_YEARS", default=3)

@@ -1,4 +1,6 @@
 # Inspections area (checklist, evidence, signs and ads, rectification notices, summons).
+# Penalty cases (cases area)
+from .cases import CaseDocument, CaseDocumentKind, CaseStage, CaseStep, PenaltyCase
 from .checklist import AdFinding, AdKind, EvidencePhoto, InspectionItem, ItemResult
 from .inspections import Inspection, InspectionKind, InspectionSource, InspectionStatus
 from .notices import AnswerFile, NoticeAnswer, NoticeStatus, RectificationNotice, Summons
@@ -8,6 +10,10 @@ __all__ = [
     "AdFinding",
     "AdKind",
     "AnswerFile",
+    "CaseDocument",
+    "CaseDocumentKind",
+    "CaseStage",
+    "CaseStep",
     "EvidencePhoto",
     "Inspection",
     "InspectionItem",
@@ -17,6 +23,7 @@ __all__ = [
     "ItemResult",
     "NoticeAnswer",
     "NoticeStatus",
+    "PenaltyCase",
     "RectificationNotice",
     "SubjectKind",
     "Summons",

@@ -129,6 +129,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": ReasonForm(),
             "summons_form": SummonsForm(initial={"held_on": timezone.localdate()}),
             "can_summon": can(user, "enforcement.record_summons", notice),
+            "can_file_case": notice.status == NoticeStatus.ESCALATED
+            and notice.institution_id is not None
+            and can(user, "enforcement.file_case", notice),
         }
     )
     return render(request, "enforcement/notices/detail.html", ctx)
