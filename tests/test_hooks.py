@@ -7,6 +7,7 @@ clashes; funds: lesson consumption); this list is the map docs/architecture.md s
 from __future__ import annotations
 
 from shuangjian.courses import hooks as course_hooks
+from shuangjian.enforcement import services as enforcement_services
 from shuangjian.schools import hooks as school_hooks
 from shuangjian.staff import services as staff_services
 from shuangjian.students import hooks as student_hooks
@@ -18,3 +19,4 @@ def test_each_offered_hook_has_its_registration() -> None:
     assert student_services.student_session_conflicts in course_hooks.session_checks()
     # Named by module, not function, so the funds package can rearrange its modules freely.
     assert any(cb.__module__.startswith("shuangjian.funds.") for cb in student_hooks.attendance_callbacks())
+    assert enforcement_services.inspection_lead_from_roster_case in school_hooks.inservice_case_listeners()

@@ -27,13 +27,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from shuangjian.competitions.tests.factories import CompetitionFactory
+from shuangjian.complaints.tests.factories import ReportFactory
 from shuangjian.config.api import api
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
 from shuangjian.enforcement import inspections as enforcement_inspections
 from shuangjian.enforcement import notices as enforcement_notices
-from shuangjian.enforcement.models import EvidencePhoto
+from shuangjian.enforcement.models import EvidencePhoto, InspectionPlan
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
@@ -47,7 +48,9 @@ from shuangjian.students.tests import factories as sf
 
 # Pages anyone may open, or that Django's own views guard (sign-in, password change, the admin site).
 PUBLIC = {"login", "logout", "healthz", "set_language", "core:password_change", "schools:pledge_sign"}
-PUBLIC_NAMESPACES = ("portal:", "admin:", "api:")
+# 双随机一公开: anyone may check a draw (enforcement's public draw pages).
+PUBLIC |= {"enforcement:public_draw_list", "enforcement:public_draw", "enforcement:public_draw_json"}
+PUBLIC_NAMESPACES = ("portal:", "admin:", "api:", "complaints_public:")
 
 # pk-taking pages whose object the matrix does not build yet: asked with a pk that does not exist, so an allowed
 # role may answer 404 here; a refused role must still never get through, and nothing may answer 5xx.
@@ -84,6 +87,11 @@ NO_OBJECT_YET = {
     "funds:refund_reorder",
     "content:attachment_download",
     "content:attachment_delete",
+    "enforcement:draw_detail",
+    "enforcement:draw_perform",
+    "enforcement:draw_publish",
+    "enforcement:draw_redraw",
+    "complaints:report_photo",
 }
 MISSING_PK = 999_999
 
@@ -179,6 +187,10 @@ def world(db: Any) -> World:
         actor=regulator, division_code="410202", kind="sign", place="路口", found_on=notice.issued_on, subject_name="某"
     )
     photo = EvidencePhoto.objects.get(item__inspection=inspection)
+    plan = InspectionPlan.objects.create(
+        name="双随机抽查", year=2026, division_code="410202", sample_size=1, created_by=regulator
+    )
+    report = ReportFactory.create(division_code="410202")
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -237,6 +249,10 @@ def world(db: Any) -> World:
         "enforcement:my_notice_detail": {"pk": notice.pk},
         "enforcement:my_notice_docx": {"pk": notice.pk},
         "enforcement:ad_removed": {"pk": ad.pk},
+        "enforcement:plan_detail": {"pk": plan.pk},
+        "enforcement:plan_round_commit": {"pk": plan.pk, "round_no": 1},
+        "complaints:report_detail": {"pk": report.pk},
+        "complaints:report_act": {"pk": report.pk, "action": "accept"},
     }
     return World(users, kwargs)
 

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from shuangjian.complaints.api import router as open311_router
 from shuangjian.compliance.api import router as compliance_router
 from shuangjian.core.api import router as core_router
 from shuangjian.core.api_errors import install_error_handlers
@@ -37,5 +38,6 @@ api.add_router("/students", students_router)
 api.add_router("/enforcement", enforcement_router)
 # Banks post notifications to /api/v1/banks/<bank_code>/notifications; the funds router owns /banks and /funds.
 api.add_router("", funds_router)
+api.add_router("/public/open311", open311_router)
 api.add_router("/public", public_router)
 api.add_router("/public/competitions", public_competitions_router)

@@ -37,6 +37,8 @@ urlpatterns = [
     path("funds/", include("shuangjian.funds.urls")),
     path("enforcement/", include("shuangjian.enforcement.urls")),
     path("competitions/", include("shuangjian.competitions.urls")),
+    path("complaints/", include("shuangjian.complaints.urls")),
+    path("public/reports/", include("shuangjian.complaints.public_urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("content/", include("shuangjian.portal.manage_urls")),
     path("api/v1/", api.urls),

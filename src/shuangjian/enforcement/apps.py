@@ -8,15 +8,20 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("执法检查")
 
     def ready(self) -> None:
-        # Inspections area menu and dashboard figures.
         from shuangjian.core.nav import NavItem, register
+        from shuangjian.schools.hooks import register_inservice_case_listener
 
-        from . import (  # noqa: F401  (register the audit labels and the permissions)
+        from . import (  # noqa: F401  (register the audit labels, the permissions, figures and statistics)
             audit_labels,
             inspection_cards,
             permissions,
+            stats,
         )
+        from .services import inspection_lead_from_roster_case
 
+        register_inservice_case_listener(inspection_lead_from_roster_case)
+
+        # Inspections area menu.
         register(NavItem(_("我的任务"), "enforcement:my_tasks", order=300, permission="enforcement.view_my_tasks"))
         register(
             NavItem(_("检查记录"), "enforcement:inspection_list", order=310, permission="enforcement.view_inspections")
@@ -26,3 +31,7 @@ class EnforcementConfig(AppConfig):
         register(
             NavItem(_("整改通知"), "enforcement:my_notices", order=300, permission="enforcement.view_own_enforcement")
         )
+        # Plans and the random draw (双随机一公开), coverage and county statistics.
+        register(NavItem(_("抽查计划"), "enforcement:plan_list", order=400, permission="enforcement.view_plans"))
+        register(NavItem(_("检查覆盖率"), "enforcement:coverage", order=410, permission="enforcement.view_coverage"))
+        register(NavItem(_("执法统计"), "enforcement:statistics", order=420, permission="enforcement.view_statistics"))

@@ -18,7 +18,9 @@ from shuangjian.core.permissions import (
     is_platform_admin,
     is_regulating_staff,
     is_regulator,
+    is_regulator_or_admin,
     object_in_scope,
+    same_department,
 )
 
 
@@ -53,3 +55,10 @@ rules.add_perm("enforcement.view_ads", is_regulating_staff)
 rules.add_perm("enforcement.record_ad", is_platform_admin | (is_field_staff & object_in_scope))
 # Evidence photos: staff of the county, or the operator of the institution concerned (checked on the row).
 rules.add_perm("enforcement.view_evidence", is_regulating_staff | is_operator)
+# --- plans and the random draw (双随机一公开), coverage and county statistics ---
+of_plan_department = same_department(lambda plan: plan.department)
+rules.add_perm("enforcement.view_plans", is_regulating_staff)
+rules.add_perm("enforcement.manage_plans", is_platform_admin | (is_regulator & object_in_scope & of_plan_department))
+rules.add_perm("enforcement.declare_conflict", is_platform_admin | (is_regulator & object_in_scope))
+rules.add_perm("enforcement.view_coverage", is_regulating_staff)
+rules.add_perm("enforcement.view_statistics", is_regulator_or_admin)

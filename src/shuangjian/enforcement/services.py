@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,8 +40,22 @@ def inspection_lead_create(
     if source not in InspectionSource.values:
         raise ValidationError({"source": [_("未知的线索来源。")]}, code="invalid_source")
     fields = subject.fields()
-    probe = Inspection(**fields)
-    require(actor, "enforcement.create_lead", probe)
+    require(actor, "enforcement.create_lead", Inspection(**fields))
+    return _lead_write(
+        actor=actor, fields=fields, kind=kind, source=source, source_ref=source_ref, planned_on=planned_on, note=note
+    )
+
+
+def _lead_write(
+    *,
+    actor: User,
+    fields: dict[str, Any],
+    kind: str,
+    source: str,
+    source_ref: str,
+    planned_on: datetime.date | None,
+    note: str,
+) -> Inspection:
     inspection = Inspection.objects.create(
         **fields,
         kind=kind,
@@ -116,3 +131,21 @@ def unlicensed_operation_link(
     op.save(update_fields=["institution"])
     audit_record(actor=actor, action="unlicensed.link", obj=op, before=before, after={"institution": institution.pk})
     return op
+
+
+@transaction.atomic
+def inspection_lead_from_roster_case(*, actor: User | None, case: Any) -> Inspection:
+    """An in-service teacher found employed by an institution (schools' roster cross-check) puts the institution
+    on the county's inspection list. The roster upload that found it is the authority: the school administrator
+    who uploaded it needs no enforcement permission for the lead to exist."""
+    if actor is None:
+        raise ValueError("a roster case is opened by the upload's actor")
+    return _lead_write(
+        actor=actor,
+        fields=Subject.of_institution(case.institution).fields(),
+        kind=InspectionKind.ROUTINE,
+        source=InspectionSource.ROSTER,
+        source_ref=f"inservice-case:{case.pk}",
+        planned_on=None,
+        note=_("在职教师%(name)s经花名册比对发现在该机构任职，请核查。") % {"name": case.teacher_name},
+    )

@@ -26,11 +26,11 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("whitelist", _("白名单"), _("合规机构名单"), "portal:whitelist"),
     Entry("blacklist", _("黑名单"), _("失信、违规机构名单"), "portal:blacklist"),
     # Slots: the complaints, enforcement and competitions apps name their pages here when they land.
-    Entry("report", _("我要举报"), _("随手拍、在线举报违规培训"), "complaints:report"),
-    Entry("track", _("举报查询"), _("凭查询码查看办理进度"), "complaints:track"),
+    Entry("report", _("我要举报"), _("随手拍、在线举报违规培训"), "complaints_public:form"),
+    Entry("track", _("举报查询"), _("凭查询码查看办理进度"), "complaints_public:lookup"),
     Entry("exposure", _("违规曝光台"), _("典型案例和处罚公开"), "enforcement:exposure"),
     Entry("competitions", _("竞赛名单"), _("经审核公布的竞赛活动"), "portal:competitions"),
-    Entry("statistics", _("举报统计"), _("举报办理情况公开"), "complaints:public_statistics"),
+    Entry("statistics", _("举报统计"), _("举报办理情况公开"), "complaints_public:statistics"),
 )
 
 

@@ -104,3 +104,8 @@ def violations_q(today: datetime.date) -> Q:
     # A closed institution's premises and legal form no longer matter; its record stays for history.
     closed = Q(status__in=[InstitutionStatus.STOPPED, InstitutionStatus.REVOKED, InstitutionStatus.DEREGISTERED])
     return (subject_for_profit | active_unlicensed | Q(Exists(bad_site))) & ~closed
+
+
+def active_q() -> Q:
+    """Institutions the registry counts as active (正常办学): those every yearly inspection target counts."""
+    return Q(status=InstitutionStatus.ACTIVE)

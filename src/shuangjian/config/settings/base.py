@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shuangjian.funds",
     "shuangjian.enforcement",
     "shuangjian.competitions",
+    "shuangjian.complaints",
     "shuangjian.portal",
 ]
 
@@ -202,6 +203,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "competitions-expire": {"task": "shuangjian.competitions.tasks.expire_task", "schedule": 24 * 3600.0},
     # Enforcement (inspections area): overdue rectification notices are chased once a day.
     "enforcement-notices-overdue": {"task": "enforcement.notices_remind_overdue", "schedule": 24 * 3600.0},
+    # Public reports: overdue ones escalate to the city; accepted ones without a check are listed (complaints).
+    "complaints-nightly": {"task": "shuangjian.complaints.tasks.reports_nightly_task", "schedule": 24 * 3600.0},
 }
 
 # Enforcement, inspections area. Not in RULES.md: local practice, kept as settings a bureau may change.
@@ -290,3 +293,30 @@ PLEDGE_SCAN_MAX_BYTES = env.int("PLEDGE_SCAN_MAX_BYTES", default=10 * 1024 * 102
 # Wrong name / ID confirmations a pledge's signing link accepts per hour before it refuses further tries (the last
 # 4 ID characters are guessable in 10,000 tries; counted in the shared "ratelimit" cache).
 PLEDGE_SIGN_MAX_FAILURES = env.int("PLEDGE_SIGN_MAX_FAILURES", default=5)
+# Enforcement — plans and the random draw (双随机一公开).
+# Inspections each active institution should have a year (RULES.md, "inspections per institution": ≥ 2, Shanxi).
+ENFORCEMENT_INSPECTIONS_PER_YEAR = env.int("ENFORCEMENT_INSPECTIONS_PER_YEAR", default=2)
+# Inspectors sent to each drawn institution (law-enforcement practice: at least two officers on site).
+ENFORCEMENT_DRAW_INSPECTORS = env.int("ENFORCEMENT_DRAW_INSPECTORS", default=2)
+# Seconds the county statistics page keeps its figures (it shows when they were computed; 0: always recompute).
+ENFORCEMENT_STATS_CACHE_SECONDS = env.int("ENFORCEMENT_STATS_CACHE_SECONDS", default=300)
+# Public reports (complaints). RULES.md "public reports (local)": acknowledged within 1 working day, assigned
+# within 2, answered within 15 working days; statutory outer bound 60 days from acceptance (《信访工作条例》(2022)).
+COMPLAINTS_ACKNOWLEDGE_WORKING_DAYS = env.int("COMPLAINTS_ACKNOWLEDGE_WORKING_DAYS", default=1)
+COMPLAINTS_ASSIGN_WORKING_DAYS = env.int("COMPLAINTS_ASSIGN_WORKING_DAYS", default=2)
+COMPLAINTS_ANSWER_WORKING_DAYS = env.int("COMPLAINTS_ANSWER_WORKING_DAYS", default=15)
+COMPLAINTS_OUTER_BOUND_DAYS = env.int("COMPLAINTS_OUTER_BOUND_DAYS", default=60)
+# Not policy numbers (local choices, not in RULES.md): photos per report (the issue: up to 9), longest
+# description, days within which reports on the same institution and category are suggested as duplicates,
+# per-address intake limit, reports per address per day before an arithmetic challenge is asked.
+COMPLAINTS_MAX_PHOTOS = env.int("COMPLAINTS_MAX_PHOTOS", default=9)
+COMPLAINTS_DESCRIPTION_MAX_CHARS = env.int("COMPLAINTS_DESCRIPTION_MAX_CHARS", default=5000)
+COMPLAINTS_DUPLICATE_WINDOW_DAYS = env.int("COMPLAINTS_DUPLICATE_WINDOW_DAYS", default=30)
+COMPLAINTS_INTAKE_RATE_LIMIT = env.str("COMPLAINTS_INTAKE_RATE_LIMIT", default="20/h")
+COMPLAINTS_CHALLENGE_AFTER = env.int("COMPLAINTS_CHALLENGE_AFTER", default=3)
+# The city whose counties the public form offers ("" = every county loaded).
+COMPLAINTS_CITY_CODE = env.str("COMPLAINTS_CITY_CODE", default="")
+# A map point is offered only when a tile server is configured (none by default: no external tile server).
+COMPLAINTS_MAP_TILES_URL = env.str("COMPLAINTS_MAP_TILES_URL", default="")
+# Department handling each category (everything else: education). Data, not code: a city may change it.
+COMPLAINTS_CATEGORY_DEPARTMENTS = {"fees": "market_regulation", "ads": "market_regulation", "safety": "fire"}

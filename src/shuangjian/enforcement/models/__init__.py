@@ -22,3 +22,8 @@ __all__ = [
     "Summons",
     "UnlicensedOperation",
 ]
+
+# --- plans and the random draw (双随机一公开) ---
+from .plans import Draw, DrawItem, DrawStatus, InspectionPlan, InspectorCertificate, InspectorConflict
+
+__all__ += ["Draw", "DrawItem", "DrawStatus", "InspectionPlan", "InspectorCertificate", "InspectorConflict"]

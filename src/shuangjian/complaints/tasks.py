@@ -1,0 +1,23 @@
+"""Nightly jobs of public reports (celery beat, see CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="shuangjian.complaints.tasks.reports_nightly_task")
+def reports_nightly_task() -> dict[str, object]:
+    """Escalate overdue reports to the city, mark checked those whose inspection is done, and list any accepted
+    report with neither an inspection nor a reason (凡举报必检查: the list must be empty)."""
+    checked = services.reports_check_done_sync()
+    escalated = services.reports_escalate_overdue()
+    orphans = list(services.reports_without_check().values_list("code", flat=True))
+    if orphans:
+        logger.error("accepted reports without a check: %s", ", ".join(orphans))
+    return {"checked": checked, "escalated": escalated, "orphans": orphans}
