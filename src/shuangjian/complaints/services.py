@@ -463,6 +463,14 @@ def reports_check_done_sync() -> int:
     return count
 
 
+def reports_checked_by_inspection(*, actor: User, inspection: Inspection) -> object:
+    """A finished inspection checks the reports that were waiting for it, in the same transaction (the nightly
+    ``reports_check_done_sync`` remains as a safety net)."""
+    for report in Report.objects.filter(status=S.DISPATCHED, inspection=inspection):
+        report_check(actor=None, report=report)
+    return None
+
+
 def reports_without_check() -> QuerySet[Report]:
     """Accepted reports with neither an inspection nor a recorded reason (凡举报必检查): must be none."""
     accepted = Report.objects.exclude(status__in=(S.NEW, S.REFUSED, S.MERGED))

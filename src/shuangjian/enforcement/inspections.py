@@ -29,6 +29,7 @@ from shuangjian.registry.models import Institution
 from . import notices
 from .checklist import BY_CODE, ChecklistItem, checklist_for
 from .evidence import evidence_photo_store
+from .hooks import inspection_done_callbacks
 from .models import (
     AdFinding,
     AdKind,
@@ -196,6 +197,8 @@ def inspection_submit(
     )
     if inspection.kind == InspectionKind.FOLLOW_UP:
         notices.notice_follow_up_done(actor=actor, inspection=inspection)
+    for callback in inspection_done_callbacks():
+        callback(actor=actor, inspection=inspection)
     return inspection, True
 
 

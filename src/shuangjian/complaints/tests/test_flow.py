@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from django.utils import timezone
 
 from shuangjian.complaints import services, tasks
 from shuangjian.complaints.models import Level, Report, ReportStatus
-from shuangjian.enforcement.models import InspectionKind, InspectionSource, InspectionStatus
+from shuangjian.enforcement.inspections import ItemInput, expected_items, inspection_submit
+from shuangjian.enforcement.models import InspectionKind, InspectionSource, InspectionStatus, ItemResult
 from shuangjian.registry.tests.factories import InstitutionFactory
 
 from .factories import ReportFactory, jpeg
@@ -208,3 +210,28 @@ def test_disputed_report_is_rechecked_by_the_city(people: dict[str, Any]) -> Non
     assert report.inspection.kind == InspectionKind.RECHECK
     with pytest.raises(services.ValidationError):
         services.report_check(actor=city, report=report)
+
+
+def test_a_finished_inspection_checks_its_report_at_once(people: dict[str, Any]) -> None:
+    _file(Client())
+    report = Report.objects.get()
+    staff = _staff(people["regulator"])
+    for action, data in (("accept", {}), ("assign", {}), ("dispatch", {"inspectors": [people["inspector"].pk]})):
+        staff.post(reverse("complaints:report_act", args=[report.pk, action]), data)
+    report.refresh_from_db()
+    assert report.status == S.DISPATCHED
+    insp = report.inspection
+    items = [
+        ItemInput(code=i.code, result=ItemResult.NOT_APPLICABLE)
+        for i in expected_items(insp, unlicensed=insp.subject_kind == "unlicensed")
+    ]
+    inspection_submit(
+        actor=people["inspector"],
+        client_uuid=uuid.uuid4(),
+        items=items,
+        planned=insp,
+        inspector_signatures="检查员",
+        party_refused=True,
+    )
+    report.refresh_from_db()
+    assert report.status == S.CHECKED and report.checked_at is not None  # no nightly job needed
