@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shuangjian.core.money import format_fen
 from shuangjian.core.rules import Violation
@@ -67,7 +68,8 @@ def notification_window_text() -> str:
     """The notification timestamp window in force, in words for messages ("5 分钟", "90 秒")."""
     seconds = notification_max_age_seconds()
     if seconds % 60 == 0:
-        return _("%(n)s 分钟") % {"n": seconds // 60}
+        # ngettext: the same msgid is a plural in schools/afterschool.html, and one catalogue entry serves both.
+        return ngettext("%(n)s 分钟", "%(n)s 分钟", seconds // 60) % {"n": seconds // 60}
     return _("%(n)s 秒") % {"n": seconds}
 
 
