@@ -70,18 +70,16 @@ class Module:
         return WORK / self.slug
 
     def test_files(self) -> list[Path]:
-        """The test files of the module's app that import it, by its dotted name or relatively."""
+        """The test files that import it, by its dotted name or relatively."""
         app, stem = self.path.parent.name, self.path.stem
         pattern = re.compile(
             rf"shuangjian\.{app}\.{stem}\b|from shuangjian\.{app} import [^\n]*\b{stem}\b"
             rf"|from \.\.{stem} import|from \.\. import [^\n]*\b{stem}\b"
         )
-        found = [
-            p.relative_to(ROOT)
-            for p in sorted((ROOT / self.tests_dir).glob("test_*.py"))
-            if pattern.search(p.read_text("utf-8"))
-        ]
-        return found
+        # Its own app's tests, and any app's rule tests (courses' test_rules.py also covers staff's rules).
+        candidates = sorted((ROOT / self.tests_dir).glob("test_*.py"))
+        candidates += [p for p in sorted(PACKAGE.glob("*/tests/test_rules*.py")) if p not in candidates]
+        return [p.relative_to(ROOT) for p in candidates if pattern.search(p.read_text("utf-8"))]
 
 
 def discover() -> list[Module]:
