@@ -9,7 +9,12 @@ from shuangjian.core.rules import RuleViolationError, Violation, raise_if_any
 
 def test_a_violation_keeps_code_message_basis_and_field() -> None:
     v = Violation("class_full", "班级已满。", "课程备案班额", "class_group")
-    assert v.as_dict() == {"code": "class_full", "message": "班级已满。", "basis": "课程备案班额", "field": "class_group"}
+    assert v.as_dict() == {
+        "code": "class_full",
+        "message": "班级已满。",
+        "basis": "课程备案班额",
+        "field": "class_group",
+    }
     assert Violation("x", "m", "b").field == ""
 
 

@@ -143,9 +143,7 @@ def subject(start: datetime, end: datetime, division: str = "410202") -> Session
 def test_weekend_and_holiday_refusals_name_the_day() -> None:
     assert check_session_calendar(subject(at(SATURDAY, 9), at(SATURDAY, 10)), CAL) == [on_weekend(SATURDAY)]
     assert check_session_calendar(subject(at(SUNDAY, 9), at(SUNDAY, 10)), CAL) == [on_weekend(SUNDAY)]
-    assert check_session_calendar(subject(at(NATIONAL_DAY, 9), at(NATIONAL_DAY, 10)), CAL) == [
-        on_holiday(NATIONAL_DAY)
-    ]
+    assert check_session_calendar(subject(at(NATIONAL_DAY, 9), at(NATIONAL_DAY, 10)), CAL) == [on_holiday(NATIONAL_DAY)]
 
 
 def test_a_make_up_saturday_is_a_working_day_and_a_plain_friday_is_one() -> None:
@@ -185,7 +183,9 @@ def test_vacations_name_their_kind_and_the_first_and_last_day_count() -> None:
 
 
 def test_a_holiday_in_a_vacation_is_refused_for_both() -> None:
-    cal = plain_calendar(holidays=[date(2026, 8, 3)], vacations=[("41", "summer", date(2026, 7, 11), date(2026, 8, 31))])
+    cal = plain_calendar(
+        holidays=[date(2026, 8, 3)], vacations=[("41", "summer", date(2026, 7, 11), date(2026, 8, 31))]
+    )
     day = date(2026, 8, 3)
     assert check_session_calendar(subject(at(day, 9), at(day, 10)), cal) == [
         on_holiday(day),

@@ -75,9 +75,7 @@ DATES_REVERSED = Violation("dates_reversed", "结束日期不能早于开始日�
 
 
 def class_full(capacity: int, count: int) -> Violation:
-    return Violation(
-        "class_full", f"班级已满：班额 {capacity} 人，已报名 {count} 人。", BASIS_CAPACITY, "class_group"
-    )
+    return Violation("class_full", f"班级已满：班额 {capacity} 人，已报名 {count} 人。", BASIS_CAPACITY, "class_group")
 
 
 def price_above(price: str, filed: str) -> Violation:
@@ -209,7 +207,9 @@ def test_a_clash_names_both_sessions() -> None:
 
 
 def test_up_to_three_clashes_are_named_and_a_fourth_is_counted() -> None:
-    assert schedule_violations([pair(1), pair(2), pair(3)]) == [conflict("本班1 与 他班1；本班2 与 他班2；本班3 与 他班3")]
+    assert schedule_violations([pair(1), pair(2), pair(3)]) == [
+        conflict("本班1 与 他班1；本班2 与 他班2；本班3 与 他班3")
+    ]
     four = [pair(1), pair(2), pair(3), pair(4)]
     assert schedule_violations(four) == [conflict("本班1 与 他班1；本班2 与 他班2；本班3 与 他班3等 4 处")]
     assert schedule_violations(four, limit=1) == [conflict("本班1 与 他班1等 4 处")]
