@@ -142,7 +142,20 @@ def run(module: Module, *, fresh: bool, max_children: int | None) -> int:
         command += ["--max-children", str(max_children)]
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="shuangjian.config.settings.test")
     env.pop("DATABASE_URL", None)  # the rule tests are pure; SQLite in memory for any that are not
-    return subprocess.call(command, cwd=module.workdir, env=env)
+    # mutmut draws a spinner per mutant: its output goes to a log beside its copy, the table says the rest.
+    log = module.workdir / "mutmut.log"
+    with log.open("w") as out:
+        code = subprocess.call(command, cwd=module.workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # A mutant whose test process was killed (a timeout) can be left unrecorded: give those one more run.
+        t = tally(module)
+        unchecked = [name for name in (t.other if t else []) if t and t.codes[name] is None]
+        if code == 0 and unchecked:
+            code = subprocess.call(
+                command + unchecked, cwd=module.workdir, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+    if code:
+        print(f"   mutmut exited with {code}; its output: {log.relative_to(ROOT)}")
+    return code
 
 
 def equivalents(module: Module) -> dict[str, str]:
@@ -169,6 +182,7 @@ class Tally:
     other: list[str] = field(default_factory=list)
     excused: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # excused mutants that no longer survive
+    codes: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def unexcused(self) -> list[str]:
@@ -186,7 +200,7 @@ def tally(module: Module) -> Tally | None:
         return None
     codes: dict[str, int | None] = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
     excuse = equivalents(module)
-    t = Tally(module, total=len(codes))
+    t = Tally(module, total=len(codes), codes=codes)
     for name, code in codes.items():
         if code in KILLED:
             t.killed += 1
@@ -256,9 +270,7 @@ def main() -> int:
         return 0
     if not args.results:
         for module in modules:
-            code = run(module, fresh=not args.keep, max_children=args.max_children)
-            if code:
-                print(f"== {module.label}: mutmut exited with {code}")
+            run(module, fresh=not args.keep, max_children=args.max_children)
     print()
     return 0 if table(modules) else 1
 
