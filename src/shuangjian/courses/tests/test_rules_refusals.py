@@ -494,3 +494,55 @@ def test_online_classes_need_no_site_but_keep_their_tier(fmt: str) -> None:
     assert [v.code for v in check_class_group(group(course_format=fmt, site_capacity=None, capacity=10))] == [
         "class_group.capacity_over_tier"
     ]
+
+
+# --- the calendar the rules are given, and where the session rules stop early ---
+
+
+def test_plain_calendar_weekends_holidays_make_up_days_and_vacation_edges() -> None:
+    # Built inside the test (a module-level calendar is built before any test runs).
+    friday = SATURDAY - timedelta(days=1)
+    cal = plain_calendar(holidays=[NATIONAL_DAY], workdays=[MAKEUP_SATURDAY], vacations=[("4102", "winter", *WINTER)])
+    assert cal.is_rest_day(SATURDAY) and cal.is_rest_day(SUNDAY)
+    assert cal.is_rest_day(NATIONAL_DAY)  # a Thursday
+    assert not cal.is_rest_day(friday)
+    assert not cal.is_rest_day(MAKEUP_SATURDAY)
+    assert cal.is_national_holiday(NATIONAL_DAY) and not cal.is_national_holiday(SATURDAY)
+    first, last = WINTER
+    assert cal.vacation_on("410202", first) == "winter"
+    assert cal.vacation_on("410202", last) == "winter"
+    assert cal.vacation_on("410202", first - timedelta(days=1)) is None
+    assert cal.vacation_on("410202", last + timedelta(days=1)) is None
+    assert cal.vacation_on("140105", first) is None
+
+
+def test_a_session_touching_saturday_by_a_microsecond_is_refused_for_it() -> None:
+    friday = SATURDAY - timedelta(days=1)
+    end = at(SATURDAY, 0) + timedelta(microseconds=1)
+    assert check_session_calendar(subject(at(friday, 23), end), CAL) == [on_weekend(SATURDAY)]
+    # A session given without length is judged on its start day.
+    assert check_session_calendar(subject(at(SATURDAY, 0), at(SATURDAY, 0)), CAL) == [on_weekend(SATURDAY)]
+
+
+def test_a_session_ending_before_it_starts_is_not_judged_on_its_day() -> None:
+    refusal = Violation("session.ends_before_start", "课次结束时间必须晚于开始时间。", "", "ends_at")
+    neighbours = [(at(SATURDAY, 8), at(SATURDAY, 12))]
+    assert check_session(subject(at(SATURDAY, 10), at(SATURDAY, 9)), CAL, neighbours) == [refusal]
+
+
+def test_an_overlap_or_another_day_does_not_stop_the_check_of_later_neighbours() -> None:
+    proposed = session(at(WEDNESDAY, 18), at(WEDNESDAY, 18, 30), "online_live")
+    neighbours = [
+        (at(THURSDAY, 18, 35), at(THURSDAY, 19, 5)),  # the next day: no break needed
+        (at(WEDNESDAY, 18, 20), at(WEDNESDAY, 18, 50)),  # overlaps
+        (at(WEDNESDAY, 18, 35), at(WEDNESDAY, 19, 5)),  # five minutes after
+    ]
+    assert check_session_breaks(proposed, neighbours) == [
+        overlaps(at(WEDNESDAY, 18, 20), "18:50"),
+        break_short(at(WEDNESDAY, 18, 35), "19:05"),
+    ]
+
+
+@override_settings(COURSES_CLASS_SIZE_SMALL_BELOW=1, COURSES_CLASS_SIZE_LARGE_ABOVE=1)
+def test_tier_labels_for_one_person() -> None:
+    assert [label for _, label in rules.class_size_tier_choices()] == ["1 人以下", "1–1 人", "1 人以上"]
