@@ -136,7 +136,8 @@ def run(module: Module, *, fresh: bool, max_children: int | None) -> int:
         print(f"== {module.label}: no test file imports it; every mutant survives")
         tests = [module.tests_dir]
     prepare(module, tests, fresh=fresh)
-    print(f"== {module.label}: mutmut against {', '.join(t.name for t in tests)}", flush=True)
+    names = ", ".join(f"{t.parent.parent.name}/{t.name}" for t in tests)
+    print(f"== {module.label}: mutmut against {names}", flush=True)
     command = [str(Path(sys.executable).parent / "mutmut"), "run"]
     if max_children:
         command += ["--max-children", str(max_children)]
