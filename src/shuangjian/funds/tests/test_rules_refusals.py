@@ -171,6 +171,8 @@ def test_the_strictest_cap_in_class_hours() -> None:
     assert max_class_hours_per_charge(0, CAPS) == 60
     assert max_class_hours_per_charge(1, CAPS) == 60
     assert max_class_hours_per_charge(500_001, CAPS) == 0
+    # At one fen a lesson the amount cap still counts when it is the stricter one.
+    assert max_class_hours_per_charge(1, FeeCaps(max_fen=50)) == 50
 
 
 def test_add_months_clamps_to_the_last_day_and_crosses_years() -> None:
