@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -142,7 +143,7 @@ def test_a_province_sets_every_number_and_names_its_own_standard() -> None:
 
 
 def test_institution_refusals_in_full() -> None:
-    kw = {"uscc": "52410000MJ0000000X", "licence_no": "L1", "licence_expires_on": TODAY, "today": TODAY}
+    kw: dict[str, Any] = {"uscc": "52410000MJ0000000X", "licence_no": "L1", "licence_expires_on": TODAY, "today": TODAY}
     assert check_institution(category="subject", status="active", **kw) == []
     assert check_institution(category="subject", status="active", **{**kw, "uscc": "91410000MA0000000X"}) == [
         Violation(
