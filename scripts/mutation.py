@@ -69,17 +69,22 @@ class Module:
     def workdir(self) -> Path:
         return WORK / self.slug
 
-    def test_files(self) -> list[Path]:
-        """The test files that import it, by its dotted name or relatively."""
+    def test_files(self, *, wide: bool = False) -> list[Path]:
+        """The unit tests that import the module: its app's ``test_<stem>*.py`` and any app's ``test_rules*.py``
+        (courses' test_rules.py also covers staff's and registry's rules). ``wide``: every test file of its app
+        that imports it as well (views, services, the demo: far slower, since mutmut runs each test that reaches
+        a mutated function)."""
         app, stem = self.path.parent.name, self.path.stem
-        pattern = re.compile(
-            rf"shuangjian\.{app}\.{stem}\b|from shuangjian\.{app} import [^\n]*\b{stem}\b"
-            rf"|from \.\.{stem} import|from \.\. import [^\n]*\b{stem}\b"
-        )
-        # Its own app's tests, and any app's rule tests (courses' test_rules.py also covers staff's rules).
-        candidates = sorted((ROOT / self.tests_dir).glob("test_*.py"))
-        candidates += [p for p in sorted(PACKAGE.glob("*/tests/test_rules*.py")) if p not in candidates]
-        return [p.relative_to(ROOT) for p in candidates if pattern.search(p.read_text("utf-8"))]
+        absolute = re.compile(rf"shuangjian\.{app}\.{stem}\b|from shuangjian\.{app} import [^\n]*\b{stem}\b")
+        relative = re.compile(rf"from \.\.{stem} import|from \.\. import [^\n]*\b{stem}\b")  # own app only
+        own = sorted((ROOT / self.tests_dir).glob("test_*.py" if wide else f"test_{stem}*.py"))
+        found = [p for p in own if absolute.search(text := p.read_text("utf-8")) or relative.search(text)]
+        found += [
+            p
+            for p in sorted(PACKAGE.glob("*/tests/test_rules*.py"))
+            if p not in own and absolute.search(p.read_text("utf-8"))
+        ]
+        return [p.relative_to(ROOT) for p in found]
 
 
 def discover() -> list[Module]:
@@ -130,8 +135,8 @@ def prepare(module: Module, tests: list[Path], *, fresh: bool) -> None:
         shutil.copytree(ROOT / module.tests_dir, copy, dirs_exist_ok=True)
 
 
-def run(module: Module, *, fresh: bool, max_children: int | None) -> int:
-    tests = module.test_files()
+def run(module: Module, *, fresh: bool, wide: bool, max_children: int | None) -> int:
+    tests = module.test_files(wide=wide)
     if not tests:
         print(f"== {module.label}: no test file imports it; every mutant survives")
         tests = [module.tests_dir]
@@ -262,6 +267,7 @@ def main() -> int:
     parser.add_argument("--results", action="store_true", help="print the table of the last runs, run nothing")
     parser.add_argument("--survivors", action="store_true", help="show the diff of every unexcused survivor")
     parser.add_argument("--keep", action="store_true", help="reuse mutmut's copy and cached results")
+    parser.add_argument("--wide", action="store_true", help="also every other test file of the app importing it")
     parser.add_argument("--max-children", type=int, default=None, help="mutmut's parallel test processes")
     args = parser.parse_args()
     modules = select(discover(), args.modules)
@@ -271,7 +277,7 @@ def main() -> int:
         return 0
     if not args.results:
         for module in modules:
-            run(module, fresh=not args.keep, max_children=args.max_children)
+            run(module, fresh=not args.keep, wide=args.wide, max_children=args.max_children)
     print()
     return 0 if table(modules) else 1
 
