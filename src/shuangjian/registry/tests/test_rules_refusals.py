@@ -229,3 +229,9 @@ def test_a_licence_needs_a_site_offline_and_every_site_refusal_names_its_site() 
             "site_floor", "西区教学点：招收 12 岁及以下儿童的教学点不得设在 4 层及以上（当前第 4 层）。", BASIS, "floor"
         ),
     ]
+
+
+@override_settings(REGISTRY_PREMISES={"m2_per_student": "1"})
+def test_one_square_metre_per_student_seats_one_on_one_square_metre() -> None:
+    assert site_capacity(1) == 1
+    assert site_capacity(Decimal("2.5")) == 2
