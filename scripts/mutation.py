@@ -38,6 +38,15 @@ CORE_MODULES = ("core/validators.py", "core/calendar.py", "core/money.py")
 EQUIVALENTS = "mutation_equivalents.txt"
 TARGET = 95.0
 
+# Loaded into every pytest run of mutmut: a kill must not depend on the machine's load (Hypothesis's deadline) or
+# on luck (Hypothesis's random examples); derandomised, each run of a test tries the same examples.
+PLUGIN = "_mutation_hypothesis"
+PLUGIN_SOURCE = """from hypothesis import settings
+
+settings.register_profile("mutation", deadline=None, derandomize=True)
+settings.load_profile("mutation")
+"""
+
 # mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code).
 KILLED = {1, 3}
 SURVIVED = {0}
@@ -114,6 +123,7 @@ def mutmut_config(module: Module, tests: list[Path]) -> str:
     settings["source_paths"] = ["src"]
     settings["only_mutate"] = [module.path.as_posix()]
     settings["pytest_add_cli_args_test_selection"] = [t.as_posix() for t in tests]
+    settings["pytest_add_cli_args"] = [*settings.get("pytest_add_cli_args", []), "-p", PLUGIN]
     lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
     return text + "\n".join(lines) + "\n"
 
@@ -128,6 +138,9 @@ def prepare(module: Module, tests: list[Path], *, fresh: bool) -> None:
         link.symlink_to(SRC, target_is_directory=True)
     (work / "pyproject.toml").write_text(mutmut_config(module, tests), "utf-8")
     shutil.copy2(ROOT / "conftest.py", work / "conftest.py")
+    # mutmut puts its copy's root on sys.path, so pytest loads this plugin from there.
+    (work / "mutants").mkdir(exist_ok=True)
+    (work / "mutants" / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE, "utf-8")
     # mutmut copies src/ once and never again: refresh the module's tests (and its source, for a kept run) so
     # a test written since the last run is the one that runs.
     copy = work / "mutants" / module.tests_dir

@@ -70,6 +70,13 @@ def test_check_characters_by_the_standards() -> None:
     assert uscc_check_char("0" * 16 + "1") == "3"  # the 17th weight is 28: (31 - 28) % 31
     assert resident_id_check_char("11010519491231002") == "X"
     assert resident_id_check_char("0" * 17) == "1"
+    for wrong_length in ("0" * 16, "0" * 18):
+        with pytest.raises(ValueError):
+            resident_id_check_char(wrong_length)
+        with pytest.raises(ValueError):
+            uscc_check_char(wrong_length)
+    with pytest.raises(ValueError):
+        org_code_check_char("0" * 7)
 
 
 def test_make_uscc_builds_valid_codes_and_refuses_bad_bodies() -> None:
@@ -77,8 +84,10 @@ def test_make_uscc_builds_valid_codes_and_refuses_bad_bodies() -> None:
     assert made == GOOD_USCC
     assert make_uscc("91350100M000100Y9") == GOOD_USCC
     assert make_uscc(" 91350100m000100y ") == GOOD_USCC
+    # The 17th character is computed, whatever was given for it.
+    assert make_uscc("91350100M000100YI") == GOOD_USCC
     for bad in ("91350100M000100", "91350100M000100Y433", "91350100O000100Y"):
-        with pytest.raises(ValueError, match="16 or 17 characters"):
+        with pytest.raises(ValueError, match=r"^make_uscc needs 16 or 17 characters from the USCC character set$"):
             make_uscc(bad)
 
 
@@ -88,6 +97,7 @@ def test_resident_id_refusals_say_what_is_wrong() -> None:
     assert refusal(validate_resident_id, "41020219800101123A") == character
     assert refusal(validate_resident_id, "4102021980010112X3") == character
     assert refusal(validate_resident_id, "4102021980010112٣X") == character  # an Arabic-Indic digit
+    assert refusal(validate_resident_id, "41020219800101123٣") == character  # also as the last character
     number = make_resident_id("41020219800101123")
     wrong = number[:17] + ("0" if number[17] != "0" else "1")
     assert refusal(validate_resident_id, wrong) == ("id_check", "居民身份证号码校验位不正确，请核对是否输错。")
@@ -115,7 +125,7 @@ def test_birth_dates_from_1900_to_today_are_accepted() -> None:
 def test_make_resident_id_refuses_anything_but_17_digits() -> None:
     assert make_resident_id(" 11010519491231002 ") == "11010519491231002X"
     for bad in ("1101051949123100", "110105194912310021", "1101051949123100A"):
-        with pytest.raises(ValueError, match="17 digits"):
+        with pytest.raises(ValueError, match=r"^make_resident_id needs 17 digits$"):
             make_resident_id(bad)
 
 
@@ -144,7 +154,16 @@ def test_mobile_prefixes_are_dropped(typed: str, stored: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["12800138000", "1380013800", "861380013800", "+86138001380001", "0086138001380", "1３８００１３８０００x"]
+    "typed",
+    [
+        "99913800138000",
+        "12800138000",
+        "1380013800",
+        "861380013800",
+        "+86138001380001",
+        "0086138001380",
+        "1３８００１３８０００x",
+    ],
 )
 def test_mobile_refusal(typed: str) -> None:
     assert refusal(validate_mobile, typed) == ("mobile_invalid", "请输入11位中国大陆手机号码。")
