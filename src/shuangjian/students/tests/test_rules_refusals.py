@@ -17,6 +17,7 @@ from shuangjian.students.rules import (
     Interval,
     attendance_violations,
     enrolment_violations,
+    overlapping_pairs,
     schedule_violations,
 )
 
@@ -281,3 +282,13 @@ def test_presence_beyond_the_lessons_bought_is_refused_with_its_numbers() -> Non
 @pytest.mark.parametrize("bought", [0, 1])
 def test_the_first_lesson_needs_a_lesson_bought(bought: int) -> None:
     assert attend(present_count=0, lessons_bought=bought) == ([] if bought else [exhausted(0, 0)])
+
+
+def test_a_session_ending_as_mine_starts_is_no_clash_even_behind_a_long_one() -> None:
+    def span(start: int, end: int, label: str) -> Interval:
+        return Interval(NOW + datetime.timedelta(minutes=start), NOW + datetime.timedelta(minutes=end), label)
+
+    mine = span(60, 90, "本班")
+    long_one, touching = span(0, 120, "长课"), span(30, 60, "前一节")
+    assert overlapping_pairs([mine], [long_one, touching]) == [(mine, long_one)]
+    assert overlapping_pairs([mine], [touching]) == []
