@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The Bootstrap assets package still builds with pkg_resources, gone from setuptools 81.
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/build-constraints.txt
 
-.PHONY: install demo serve test lint typecheck pytest bench clean messages
+.PHONY: install demo serve test lint typecheck pytest bench mutation clean messages
 
 install: $(STAMP)
 
@@ -41,6 +41,12 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Mutation testing of the rule modules (every app's rules.py and the core modules they stand on); slow, so not
+# part of `make test`. `make mutation MODULES="students courses"` runs some; docs/mutation.md has the figures.
+MODULES ?=
+mutation: install
+	nice -n 10 $(BIN)/python scripts/mutation.py $(MODULES)
 
 # Collects every app's Python and templates into src/shuangjian/locale (the one LOCALE_PATHS entry), then
 # compiles; the .po and .mo are both committed. Fill new (and "fuzzy") English entries in the .po, run it again.

@@ -160,7 +160,7 @@ def validate_resident_id(value: object) -> str:
             code="id_length",
             params={"n": len(text)},
         )
-    if not text[:17].isascii() or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not text.isascii() or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
         raise ValidationError(
             _("居民身份证号码前17位应为数字，最后一位为数字或X。"),
             code="id_character",
