@@ -149,11 +149,11 @@ def order_issue(
 ) -> SupervisionOrder:
     """A higher level orders a county in its reach to act by ``deadline``, on named institutions or cases."""
     day = today or timezone.localdate()
-    probe = SupervisionOrder(division_code=division_code)
-    require(actor, "oversight.issue_order", probe)
+    require(actor, "oversight.issue_order")
     if kind not in OrderKind.values:
         raise ValidationError(_("请选择督办方式"), code="invalid_kind")
-    if not Division.objects.filter(code=division_code, level="county").exists():
+    in_reach = code_in_scope(actor, division_code)
+    if not in_reach or not Division.objects.filter(code=division_code, level="county").exists():
         raise ValidationError(_("被督办单位须为辖区内的县区"), code="invalid_county")
     if deadline <= day:
         raise ValidationError(_("办理期限须晚于下达日期"), code="invalid_deadline")
