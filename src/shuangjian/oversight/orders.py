@@ -24,7 +24,7 @@ from shuangjian.core.audit import audit_record
 from shuangjian.core.docx import add_paragraphs, add_signature, add_title, official_document, to_bytes
 from shuangjian.core.models import Division, User
 from shuangjian.core.numbering import document_number_next
-from shuangjian.core.permissions import require
+from shuangjian.core.permissions import can, require
 from shuangjian.core.scope import code_in_scope, scope_queryset, user_reach
 from shuangjian.core.uploads import check_upload
 
@@ -66,8 +66,6 @@ def _guard(order: SupervisionOrder, action: str, actor: User) -> Transition:
 
 def actions_for(user: User, order: SupervisionOrder) -> list[Transition]:
     """The buttons the user sees on the order page: the same table the services guard with."""
-    from shuangjian.core.permissions import can
-
     return [t for t in TRANSITIONS if order.status in t.sources and can(user, t.permission, order)]
 
 
@@ -315,7 +313,11 @@ def _county_names(codes: list[str]) -> str:
 def order_docx(order: SupervisionOrder) -> bytes:
     doc = official_document()
     add_title(doc, str(OrderKind(order.kind).label) + _("通知书"), number=order.number)
-    add_paragraphs(doc, [_county_names([order.division_code]) + "：", order.title, order.requirements], indent=True)
+    add_paragraphs(
+        doc,
+        [_("%(county)s：") % {"county": _county_names([order.division_code])}, order.title, order.requirements],
+        indent=True,
+    )
     add_paragraphs(doc, [_("请于%(d)s前将办理情况报送督办单位。") % {"d": order.deadline.isoformat()}])
     add_signature(doc, _county_names([order.issuer_code]) or order.issuer_code, order.issued_on.isoformat())
     return to_bytes(doc)
