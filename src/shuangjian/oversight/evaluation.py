@@ -93,9 +93,10 @@ def ranked_table(user: User, period: EvaluationPeriod) -> list[CountyRow]:
     names = dict(counties_in_reach(user))
     weights = ind.weights()
     table: dict[str, CountyRow] = {}
-    for s in scope_queryset(period.scores.all(), user):
-        row = table.setdefault(s.division_code, CountyRow(s.division_code, names.get(s.division_code, s.division_code)))
-        row.scores[s.indicator] = s
+    for score in scope_queryset(period.scores.all(), user):
+        code = score.division_code
+        row = table.setdefault(code, CountyRow(code, names.get(code, code)))
+        row.scores[score.indicator] = score
     for row in table.values():
         total_w = 0.0
         for key, w in weights.items():

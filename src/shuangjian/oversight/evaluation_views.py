@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -86,7 +86,7 @@ def evaluation_compute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("oversight.view_evaluation")
-def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_export(request: HttpRequest, pk: int) -> FileResponse:
     user = request_user(request)
     period = evaluation.period_for_user(user, pk)
     return xlsx_response(evaluation.ranked_export(user, period), f"evaluation-{period.pk}-{stamp()}.xlsx")

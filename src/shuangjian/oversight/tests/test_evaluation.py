@@ -125,7 +125,7 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
         evaluation.drill_down(w.city, period, "410202", "no_such_indicator")
     assert client_for(w.county).post(reverse("oversight:evaluation_compute")).status_code == 404  # counties don't
     r = client_for(w.city).get(reverse("oversight:evaluation_export", args=[period.pk]))
-    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active  # type: ignore[attr-defined]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 49.3]]
     assert "4/5" in values[1]
