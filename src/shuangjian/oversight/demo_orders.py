@@ -17,7 +17,6 @@ from shuangjian.registry.selectors import institution_list_for_user
 from . import evaluation, orders
 from .models import MeasureKind, OrderKind, SupervisionOrder
 
-
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -48,7 +47,7 @@ def demo_orders(ctx: DemoContext) -> None:
             requirements=title + "，请按期报送办理情况和佐证材料。",
             deadline=on + datetime.timedelta(days=days),
             today=on,
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
 
     issue(PRIMARY_COUNTY, OrderKind.DISPATCH, "寒假前开展校外培训专项排查", 14)
