@@ -99,6 +99,7 @@ def evaluation_drill(request: HttpRequest, pk: int, county: str, key: str) -> Ht
     user = request_user(request)
     period = evaluation.period_for_user(user, pk)
     item, figure = evaluation.drill_down(user, period, county, key)
+    stored = period.scores.filter(division_code=county, indicator=key).first()
     return render(
         request,
         "oversight/drill.html",
@@ -106,6 +107,9 @@ def evaluation_drill(request: HttpRequest, pk: int, county: str, key: str) -> Ht
             "period": period,
             "item": item,
             "figure": figure,
+            "stored": stored,
+            "moved": stored is not None
+            and (stored.numerator, stored.denominator) != (figure.numerator, figure.denominator),
             "county_name": dict(counties_in_reach(user)).get(county, county),
         },
     )

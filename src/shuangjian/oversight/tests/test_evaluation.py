@@ -113,6 +113,13 @@ def test_each_drill_down_lists_exactly_the_rows_counted(w: World, data: dict) ->
     page = client_for(w.city).get(reverse("oversight:evaluation_drill", args=[period.pk, "410202", "custody"]))
     html = page.content.decode()
     assert page.status_code == 200 and html.count('data-counted="1"') == 2 and html.count('data-counted="0"') == 1
+    assert 'data-testid="moved"' not in html
+    # The table keeps the figure as computed; the drill-down says when live data has moved since.
+    data["b"].supervision_mode = SM.RISK_DEPOSIT
+    data["b"].save()
+    page = client_for(w.city).get(reverse("oversight:evaluation_drill", args=[period.pk, "410202", "custody"]))
+    assert 'data-testid="moved"' in page.content.decode()
+    assert EvaluationScore.objects.get(period=period, division_code="410202", indicator="custody").numerator == 2
 
 
 def test_access_and_export_and_method(w: World, data: dict) -> None:
