@@ -41,6 +41,8 @@ from shuangjian.enforcement.subjects import Subject
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
+from shuangjian.oversight import evaluation as oversight_evaluation
+from shuangjian.oversight import orders as oversight_orders
 from shuangjian.portal.tests.factories import ArticleFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
@@ -203,6 +205,22 @@ def world(db: Any) -> World:
         act_on=timezone.localdate(),
         facts="以“思维训练”名义开展学科类培训",
     )
+    # Oversight: an order to the regulator's county, a 通报 naming it, a computed evaluation period.
+    o_admin = PlatformAdminFactory.create(username="m_admin")
+    order = oversight_orders.order_issue(
+        actor=o_admin,
+        kind="dispatch",
+        division_code="410202",
+        title="督办",
+        requirements="限期办理",
+        deadline=datetime.date(2099, 1, 1),
+    )
+    measure = oversight_orders.measure_record(
+        actor=o_admin, kind="notice", counties=["410202"], title="通报", body="内容", happened_on=order.issued_on
+    )
+    period = oversight_evaluation.period_compute(
+        actor=o_admin, name="2026Q1", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 3, 31)
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -269,6 +287,14 @@ def world(db: Any) -> World:
             f"enforcement:case_{name}": {"pk": case.pk}
             for name in ("detail", "action", "propose", "defence", "hearing", "extend", "publish")
         },
+        "oversight:order_detail": {"pk": order.pk},
+        "oversight:order_reply": {"pk": order.pk},
+        "oversight:order_decide": {"pk": order.pk},
+        "oversight:order_docx": {"pk": order.pk},
+        "oversight:measure_detail": {"pk": measure.pk},
+        "oversight:measure_docx": {"pk": measure.pk},
+        "oversight:evaluation_export": {"pk": period.pk},
+        "oversight:evaluation_drill": {"pk": period.pk, "county": "410202", "key": "custody"},
     }
     return World(users, kwargs)
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("competitions/", include("shuangjian.competitions.urls")),
     path("complaints/", include("shuangjian.complaints.urls")),
     path("public/reports/", include("shuangjian.complaints.public_urls")),
+    path("oversight/", include("shuangjian.oversight.urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("content/", include("shuangjian.portal.manage_urls")),
     path("api/v1/", api.urls),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shuangjian.enforcement",
     "shuangjian.competitions",
     "shuangjian.complaints",
+    "shuangjian.oversight",
     "shuangjian.portal",
 ]
 
@@ -201,6 +202,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
     # Competitions: filings of an ended cycle leave the public list (RULES.md Competitions: "for the cycle").
     "competitions-expire": {"task": "shuangjian.competitions.tasks.expire_task", "schedule": 24 * 3600.0},
+    # Oversight: open supervision orders past their deadline are marked overdue once a day (issue 16).
+    "oversight-orders-escalate": {"task": "shuangjian.oversight.tasks.escalate_task", "schedule": 24 * 3600.0},
     # Enforcement (inspections area): overdue rectification notices are chased once a day.
     "enforcement-notices-overdue": {"task": "enforcement.notices_remind_overdue", "schedule": 24 * 3600.0},
     # Public reports: overdue ones escalate to the city; accepted ones without a check are listed (complaints).
@@ -335,3 +338,18 @@ ENFORCEMENT_LADDER_STOP_MONTHS = env.int("ENFORCEMENT_LADDER_STOP_MONTHS", defau
 ENFORCEMENT_REPEAT_WINDOW_YEARS = 2
 # 限制从业 / institution black-list term when a decision names none (local practice; RULES.md gives no number).
 ENFORCEMENT_BLACKLIST_DEFAULT_YEARS = env.int("ENFORCEMENT_BLACKLIST_DEFAULT_YEARS", default=3)
+
+# --- oversight: county evaluation (一体评价) --------------------------------------------------------------------
+# Inspections a year each active institution should have: 2, from the issue brief's "inspection coverage (≥ 2 a
+# year)" (RULES.md has no number for it; change it here if the province sets another).
+OVERSIGHT_INSPECTIONS_PER_YEAR = 2
+# Weights of the indicators in the ranked table and the share (%) below which a county's figure is flagged. Not
+# from policy: equal weights and a 90 % line until the city sets its evaluation method (issue 16).
+OVERSIGHT_INDICATOR_WEIGHTS = {"on_record": 1, "custody": 1, "inspection": 1, "rectification": 1, "afterschool": 1}
+OVERSIGHT_INDICATOR_THRESHOLDS = {
+    "on_record": 90,
+    "custody": 90,
+    "inspection": 90,
+    "rectification": 90,
+    "afterschool": 90,
+}
