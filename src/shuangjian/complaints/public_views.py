@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuangjian.core.middleware import client_ip
 from shuangjian.core.models import User
-from shuangjian.enforcement.models import Inspection
+from shuangjian.enforcement.models import Inspection, PenaltyCase
 from shuangjian.registry.models import Institution
 
 from . import intake, selectors, services, stats
@@ -170,7 +170,7 @@ def track_dispute(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def public_statistics(request: HttpRequest) -> HttpResponse:
-    figures = stats.report_stats(Report.objects.all(), Inspection.objects.all())
+    figures = stats.report_stats(Report.objects.all(), Inspection.objects.all(), PenaltyCase.objects.all())
     figures.on_time_by_institution = [o for o in figures.on_time_by_institution if o.answered >= 1]
     return render(request, "complaints/public/statistics.html", {"s": figures, "chart": figures.chart()})
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from shuangjian.core.calendar import working_days_between
 from shuangjian.core.models import Division
-from shuangjian.enforcement.models import Inspection, InspectionSource
+from shuangjian.enforcement.models import Inspection, InspectionSource, PenaltyCase
 
 from .models import Category, Report, ReportStatus
 
@@ -71,13 +71,21 @@ def _avg(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
-def cases_from_reports(inspections: QuerySet[Inspection]) -> tuple[int, int] | None:
-    """(cases, of which from reports): penalty cases live in enforcement's cases module (another engineer's);
-    a case counts as from a report when it follows an inspection whose source is a report. None until wired."""
-    return None
+def cases_from_reports(inspections: QuerySet[Inspection], cases: QuerySet[PenaltyCase]) -> tuple[int, int]:
+    """(penalty cases, of which from reports): a case comes from a report when the inspection it was filed from
+    was raised by a report."""
+    total = cases.count()
+    from_reports = cases.filter(
+        source_inspection__in=inspections.filter(source=InspectionSource.REPORT).values("pk")
+    ).count()
+    return total, from_reports
 
 
-def report_stats(reports: QuerySet[Report], inspections: QuerySet[Inspection] | None = None) -> ReportStats:
+def report_stats(
+    reports: QuerySet[Report],
+    inspections: QuerySet[Inspection] | None = None,
+    cases: QuerySet[PenaltyCase] | None = None,
+) -> ReportStats:
     out = ReportStats()
     base = reports.filter(merged_into__isnull=True)
     out.total = base.count()
@@ -139,9 +147,8 @@ def report_stats(reports: QuerySet[Report], inspections: QuerySet[Inspection] | 
         sources = Counter(dict(inspections.values_list("source").annotate(n=Count("pk")).values_list("source", "n")))
         out.inspections_total = sum(sources.values())
         out.inspections_from_reports = sources.get(InspectionSource.REPORT, 0)
-        cases = cases_from_reports(inspections)
         if cases is not None:
-            out.cases_total, out.cases_from_reports = cases
+            out.cases_total, out.cases_from_reports = cases_from_reports(inspections, cases)
     return out
 
 

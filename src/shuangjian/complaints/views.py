@@ -17,7 +17,7 @@ from shuangjian.core.models import Role, User
 from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import permission_required
 from shuangjian.core.scope import scope_queryset
-from shuangjian.enforcement.selectors import inspections_for_user
+from shuangjian.enforcement.selectors import cases_for_user, inspections_for_user
 from shuangjian.registry.models import Institution
 
 from . import selectors, services, stats
@@ -167,7 +167,7 @@ def _form_errors(form: StaffReportForm, exc: ValidationError) -> None:
 @permission_required("complaints.view_statistics")
 def statistics(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
-    figures = stats.report_stats(selectors.reports_for_user(user), inspections_for_user(user))
+    figures = stats.report_stats(selectors.reports_for_user(user), inspections_for_user(user), cases_for_user(user))
     if request.GET.get("export") == "xlsx":
         out = write_xlsx(
             [_("分项"), _("项目"), _("数值")], stats.stats_rows(figures), title=_("举报统计"), widths=[20, 30, 12]

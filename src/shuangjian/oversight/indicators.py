@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from shuangjian.complaints.selectors import reports_for_user
 from shuangjian.core.models import User
 from shuangjian.enforcement.inspection_selectors import notices_for_user
-from shuangjian.enforcement.models import NoticeStatus
-from shuangjian.enforcement.selectors import inspections_for_user
+from shuangjian.enforcement.models import CaseStage, NoticeStatus
+from shuangjian.enforcement.selectors import cases_for_user, inspections_for_user
 from shuangjian.registry.models import InstitutionStatus, SupervisionMode
 from shuangjian.registry.selectors import institution_list_for_user
 from shuangjian.schools.afterschool import current_term, school_services
@@ -188,6 +190,42 @@ def afterschool(user: User, county: str, start: datetime.date, end: datetime.dat
                 svc.five_plus_two,
             )
             for s, svc in pairs
+        )
+    )
+
+
+@indicator("reports_on_time", _("举报按期答复率"), _("按期答复的举报"), _("答复期限在评价期内的举报"))
+def reports_on_time(user: User, county: str, start: datetime.date, end: datetime.date) -> Figure:
+    """答复期限在评价期内的群众举报（合并到其他举报的不重复计算）中，在答复期限当天或之前答复的比例；
+    期限已过仍未答复的计入分母、不计入分子。"""
+    qs = (
+        reports_for_user(user)
+        .filter(division_code=county, merged_into__isnull=True, answer_due_on__gte=start, answer_due_on__lte=end)
+        .order_by("answer_due_on", "pk")
+    )
+    return Figure(
+        tuple(
+            Row(
+                f"report:{r.pk}",
+                r.display_code,
+                f"{r.get_category_display()} · {r.get_status_display()}",
+                r.answered_at is not None
+                and r.answer_due_on is not None
+                and timezone.localdate(r.answered_at) <= r.answer_due_on,
+            )
+            for r in qs
+        )
+    )
+
+
+@indicator("cases_closed", _("处罚案件办结率"), _("已结案的案件"), _("评价期内立案的案件"))
+def cases_closed(user: User, county: str, start: datetime.date, end: datetime.date) -> Figure:
+    """评价期内立案的行政处罚案件中，已结案（决定已执行完毕）的比例。"""
+    qs = cases_for_user(user).filter(division_code=county, filed_on__gte=start, filed_on__lte=end)
+    return Figure(
+        tuple(
+            Row(f"case:{c.pk}", c.filing_no, f"{c.subject_name} · {c.get_stage_display()}", c.stage == CaseStage.CLOSED)
+            for c in qs.order_by("filed_on", "pk")
         )
     )
 

@@ -345,11 +345,21 @@ ENFORCEMENT_BLACKLIST_DEFAULT_YEARS = env.int("ENFORCEMENT_BLACKLIST_DEFAULT_YEA
 OVERSIGHT_INSPECTIONS_PER_YEAR = 2
 # Weights of the indicators in the ranked table and the share (%) below which a county's figure is flagged. Not
 # from policy: equal weights and a 90 % line until the city sets its evaluation method (issue 16).
-OVERSIGHT_INDICATOR_WEIGHTS = {"on_record": 1, "custody": 1, "inspection": 1, "rectification": 1, "afterschool": 1}
+OVERSIGHT_INDICATOR_WEIGHTS = {
+    "on_record": 1,
+    "custody": 1,
+    "inspection": 1,
+    "rectification": 1,
+    "afterschool": 1,
+    "reports_on_time": 1,
+    "cases_closed": 1,
+}
 OVERSIGHT_INDICATOR_THRESHOLDS = {
     "on_record": 90,
     "custody": 90,
     "inspection": 90,
     "rectification": 90,
     "afterschool": 90,
+    "reports_on_time": 90,
+    "cases_closed": 90,
 }

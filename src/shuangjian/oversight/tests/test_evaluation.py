@@ -13,6 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shuangjian.complaints.tests.factories import ReportFactory
+from shuangjian.enforcement.models import PenaltyCase
+from shuangjian.enforcement.tests.case_factories import file_case
 from shuangjian.oversight import evaluation
 from shuangjian.oversight.models import EvaluationScore
 from shuangjian.registry.models import InstitutionStatus as IS
@@ -64,6 +67,20 @@ def data(w: World) -> dict:
         ServicePlan.objects.create(
             school=s, term="2026-spring", days_per_week=days, minutes_per_day=120, division_code="410202"
         )
+    # Reports: answer due in the period — one answered on the due day, one late, one still open; one due after
+    # the period and one merged are not looked at.
+    at = datetime.datetime(2026, 2, 10, 10, tzinfo=datetime.UTC)
+    ReportFactory.create(division_code="410202", answer_due_on=D(2026, 2, 10), answered_at=at)
+    ReportFactory.create(division_code="410202", answer_due_on=D(2026, 2, 9), answered_at=at)
+    ReportFactory.create(division_code="410202", answer_due_on=D(2026, 3, 1))
+    ReportFactory.create(division_code="410202", answer_due_on=D(2026, 4, 2), answered_at=at)
+    primary = ReportFactory.create(division_code="410203", answer_due_on=D(2026, 2, 10), answered_at=at)
+    ReportFactory.create(division_code="410202", answer_due_on=D(2026, 2, 10), merged_into=primary)
+    # Cases: filed in the period — one closed, one still open; one filed before the period is not looked at.
+    file_case(by, a, filed_on=D(2026, 2, 1))
+    PenaltyCase.objects.filter(institution=a).update(stage="closed")
+    file_case(by, b, filed_on=D(2026, 3, 1))
+    file_case(by, c, filed_on=D(2025, 12, 1))
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
@@ -73,6 +90,8 @@ EXPECTED = {  # (numerator, denominator) for 龙亭区, counted by hand from ``d
     "inspection": (1, 3),
     "rectification": (1, 3),
     "afterschool": (1, 3),
+    "reports_on_time": (1, 3),
+    "cases_closed": (1, 2),
 }
 
 
@@ -90,7 +109,7 @@ def test_indicators_match_the_hand_count_and_rank(w: World, data: dict) -> None:
     }
     assert got == EXPECTED
     rows = evaluation.ranked_table(w.city, period)
-    assert [(r.code, r.rank, r.total) for r in rows] == [("410203", 1, 100.0), ("410202", 2, 49.3)]
+    assert [(r.code, r.rank, r.total) for r in rows] == [("410203", 1, 100.0), ("410202", 2, 47.1)]
     assert rows[1].scores["custody"].percent == 66.7
     assert set(rows[1].below) == set(EXPECTED)  # every figure of 龙亭区 is under the 90 % line
     # The county sees only its own row; another city none.
@@ -134,10 +153,10 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
     r = client_for(w.city).get(reverse("oversight:evaluation_export", args=[period.pk]))
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active  # type: ignore[attr-defined]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-    assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 49.3]]
+    assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 47.1]]
     assert "4/5" in values[1]
     page = client_for(w.city).get(reverse("oversight:evaluation") + f"?period={period.pk}").content.decode()
-    assert "49.3" in page and "66.7%" in page
+    assert "47.1" in page and "66.7%" in page
     method = client_for(w.county).get(reverse("oversight:evaluation_method")).content.decode()
     assert "OVERSIGHT_INSPECTIONS_PER_YEAR" in method and "银行托管" in method
 
