@@ -12,7 +12,13 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from .rules import add_years
+
+# Labels are lazy so the screen shows them in the user's language; str() them before joining.
+StrOrPromise = str | Promise
 
 YUAN = 100  # fen per yuan
 
@@ -39,19 +45,19 @@ class Measure:
     SUMMONS = "summons"  # 约谈
 
 
-MEASURE_LABELS: dict[str, str] = {
-    Measure.WARNING: "警告",
-    Measure.CRITICISM: "通报批评",
-    Measure.FINE: "罚款",
-    Measure.CONFISCATE: "没收违法所得",
-    Measure.STOP_ENROLLING: "责令停止招收学员",
-    Measure.STOP_OPERATING: "责令停止举办",
-    Measure.REVOKE: "吊销许可证件",
-    Measure.RESTRICT_PRACTICE: "限制从业",
-    Measure.BAN: "予以取缔",
-    Measure.REFUND: "退还所收费用",
-    Measure.RECTIFY: "责令改正",
-    Measure.SUMMONS: "约谈",
+MEASURE_LABELS: dict[str, StrOrPromise] = {
+    Measure.WARNING: _("警告"),
+    Measure.CRITICISM: _("通报批评"),
+    Measure.FINE: _("罚款"),
+    Measure.CONFISCATE: _("没收违法所得"),
+    Measure.STOP_ENROLLING: _("责令停止招收学员"),
+    Measure.STOP_OPERATING: _("责令停止举办"),
+    Measure.REVOKE: _("吊销许可证件"),
+    Measure.RESTRICT_PRACTICE: _("限制从业"),
+    Measure.BAN: _("予以取缔"),
+    Measure.REFUND: _("退还所收费用"),
+    Measure.RECTIFY: _("责令改正"),
+    Measure.SUMMONS: _("约谈"),
 }
 # Measures that are administrative penalties (MoE53 art. 9); the rest are orders.
 PENALTIES = frozenset(
@@ -74,10 +80,10 @@ class Violation:
     COMPETITION = "competition"  # 未经审批面向中小学生的社会性竞赛
 
 
-VIOLATION_LABELS: dict[str, str] = {
-    Violation.UNLICENSED: "未经许可擅自开展校外培训",
-    Violation.DISGUISED: "以隐蔽方式开展学科类校外培训",
-    Violation.COMPETITION: "未经审批组织面向中小学生的社会性竞赛",
+VIOLATION_LABELS: dict[str, StrOrPromise] = {
+    Violation.UNLICENSED: _("未经许可擅自开展校外培训"),
+    Violation.DISGUISED: _("以隐蔽方式开展学科类校外培训"),
+    Violation.COMPETITION: _("未经审批组织面向中小学生的社会性竞赛"),
 }
 
 
@@ -87,7 +93,11 @@ class Severity:
     ESPECIALLY_SERIOUS = "especially_serious"
 
 
-SEVERITY_LABELS = {Severity.ORDINARY: "一般", Severity.SERIOUS: "情节严重", Severity.ESPECIALLY_SERIOUS: "情节特别严重"}
+SEVERITY_LABELS: dict[str, StrOrPromise] = {
+    Severity.ORDINARY: _("一般"),
+    Severity.SERIOUS: _("情节严重"),
+    Severity.ESPECIALLY_SERIOUS: _("情节特别严重"),
+}
 
 LADDER_SUMMONS = "summons"
 LADDER_STOP = "stop_3_months"
@@ -121,7 +131,7 @@ class Proposal:
 
     @property
     def measures_text(self) -> str:
-        return "、".join(MEASURE_LABELS[m] for m in self.measures)
+        return "、".join(str(MEASURE_LABELS[m]) for m in self.measures)
 
 
 @dataclass

@@ -29,7 +29,7 @@ def yuan(fen: int) -> str:
 def measures_text(case: PenaltyCase) -> str:
     parts = []
     for m in case.measures:
-        label = MEASURE_LABELS.get(m, m)
+        label = str(MEASURE_LABELS.get(m, m))
         if m == "fine":
             label += _("人民币%(y)s元") % {"y": yuan(case.fine_fen)}
         elif m == "confiscate" and case.confiscated_fen:
@@ -67,7 +67,7 @@ def case_docx(doc_row: CaseDocument) -> bytes:
     title = str(CaseDocumentKind(doc_row.kind).label)
     official.add_title(doc, title, number=doc_row.number)
     official.add_paragraphs(doc, party_lines(case), indent=False)
-    violation = VIOLATION_LABELS.get(case.violation, case.violation)
+    violation = str(VIOLATION_LABELS.get(case.violation, case.violation))
     if doc_row.kind == CaseDocumentKind.NOTICE:
         official.add_paragraphs(
             doc,

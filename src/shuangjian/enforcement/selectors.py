@@ -108,7 +108,7 @@ def publication_of(case: PenaltyCase) -> dict[str, Any]:
         name = masked_name(case.person.name if case.person else case.subject_name)
     else:
         name = case.subject_name
-    measures = "、".join(MEASURE_LABELS.get(m, m) for m in case.measures)
+    measures = "、".join(str(MEASURE_LABELS.get(m, m)) for m in case.measures)
     if case.fine_fen:
         measures += f"（罚款{case.fine_fen / 100:,.2f}元）"
     return {
@@ -117,7 +117,7 @@ def publication_of(case: PenaltyCase) -> dict[str, Any]:
         "decision_no": case.decision_number,
         "decided_on": case.decided_on,
         "published_on": case.published_on,
-        "violation": VIOLATION_LABELS.get(case.violation, case.violation),
+        "violation": str(VIOLATION_LABELS.get(case.violation, case.violation)),
         "summary": case.publication_summary,
         "basis": case.basis.splitlines()[0] if case.basis else "",
         "measures": measures,
