@@ -37,6 +37,7 @@ urlpatterns = [
     path("funds/", include("shuangjian.funds.urls")),
     path("enforcement/", include("shuangjian.enforcement.urls")),
     path("competitions/", include("shuangjian.competitions.urls")),
+    path("oversight/", include("shuangjian.oversight.urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("content/", include("shuangjian.portal.manage_urls")),
     path("api/v1/", api.urls),

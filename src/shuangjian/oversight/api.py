@@ -1,0 +1,5 @@
+"""The oversight API (orders, evaluation and dashboards land here)."""
+
+from ninja import Router
+
+router = Router(tags=["oversight"])

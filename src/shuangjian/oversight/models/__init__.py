@@ -1,0 +1,4 @@
+# --- bulletins ---
+from .bulletins import Bulletin, BulletinSeries, BulletinStatus
+
+__all__ = ["Bulletin", "BulletinSeries", "BulletinStatus"]
