@@ -36,6 +36,7 @@ from shuangjian.enforcement import notices as enforcement_notices
 from shuangjian.enforcement.models import EvidencePhoto
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
+from shuangjian.oversight import bulletins as oversight_bulletins
 from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.portal.tests.factories import ArticleFactory
 from shuangjian.registry import lists
@@ -179,6 +180,14 @@ def world(db: Any) -> World:
         actor=regulator, division_code="410202", kind="sign", place="路口", found_on=notice.issued_on, subject_name="某"
     )
     photo = EvidencePhoto.objects.get(item__inspection=inspection)
+    # Oversight, bulletins area: a draft of the county (a publish sent empty publishes it: the regulator may).
+    bulletin = oversight_bulletins.bulletin_draft(
+        actor=regulator,
+        division_code="410202",
+        series="express",
+        period_start=notice.issued_on - datetime.timedelta(days=6),
+        period_end=notice.issued_on,
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -237,6 +246,12 @@ def world(db: Any) -> World:
         "enforcement:my_notice_detail": {"pk": notice.pk},
         "enforcement:my_notice_docx": {"pk": notice.pk},
         "enforcement:ad_removed": {"pk": ad.pk},
+        "oversight:bulletin_detail": {"pk": bulletin.pk},
+        "oversight:bulletin_edit": {"pk": bulletin.pk},
+        "oversight:bulletin_publish": {"pk": bulletin.pk},
+        "oversight:bulletin_revise": {"pk": bulletin.pk},
+        "oversight:bulletin_docx": {"pk": bulletin.pk},
+        "portal:bulletin": {"pk": bulletin.pk},
     }
     return World(users, kwargs)
 

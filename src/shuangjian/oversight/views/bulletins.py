@@ -95,7 +95,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.view_bulletins")
+@permission_required("oversight.draft_bulletin")
 def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     b = svc.bulletin_for_user(user, pk)
@@ -116,7 +116,7 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required("oversight.view_bulletins")
+@permission_required("oversight.draft_bulletin")
 def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     b = svc.bulletin_for_user(user, pk)
@@ -131,7 +131,7 @@ def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@permission_required("oversight.view_bulletins")
+@permission_required("oversight.draft_bulletin")
 def bulletin_revise(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     b = svc.bulletin_for_user(user, pk)
