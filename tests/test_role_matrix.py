@@ -36,8 +36,8 @@ from shuangjian.enforcement import notices as enforcement_notices
 from shuangjian.enforcement.models import EvidencePhoto
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
-from shuangjian.oversight import bulletins as oversight_bulletins
 from shuangjian.funds.tests.factories import BankFactory
+from shuangjian.oversight import bulletins as oversight_bulletins
 from shuangjian.portal.tests.factories import ArticleFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory

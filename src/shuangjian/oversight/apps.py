@@ -10,9 +10,11 @@ class OversightConfig(AppConfig):
     def ready(self) -> None:
         from shuangjian.core.nav import NavItem, register
 
-        from . import audit_labels, permissions  # noqa: F401  (register the permissions and audit labels)
-
         # --- bulletins ---
-        from . import bulletins  # noqa: F401  (register the bulletin figures)
+        from . import (  # noqa: F401  (register the permissions and audit labels)
+            audit_labels,
+            bulletins,
+            permissions,
+        )
 
         register(NavItem(_("工作简报"), "oversight:bulletin_list", order=80, permission="oversight.view_bulletins"))

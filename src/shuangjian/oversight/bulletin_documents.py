@@ -6,9 +6,9 @@ Printed from the bulletin's stored figures and text only, so the same bulletin a
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
-from django.utils.translation import gettext as _
 
 from shuangjian.core.docx import (
     BODY_FONT,

@@ -43,7 +43,7 @@ class BulletinDraftForm(_Styled, forms.Form):
         self.style()
 
 
-class BulletinEditForm(_Styled, forms.ModelForm):  # type: ignore[type-arg]
+class BulletinEditForm(_Styled, forms.ModelForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.style()

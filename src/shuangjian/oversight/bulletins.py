@@ -91,16 +91,20 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _on_record(division: str, end: datetime.date) -> QuerySet[Institution]:
+    """Institutions on record by the period's end: registered on the platform, or licensed, by then (records
+    loaded from the paper ledger carry their licence date)."""
+    return Institution.objects.filter(division_code__startswith=division).filter(
+        Q(created_at__date__lte=end) | Q(licence_issued_on__lte=end)
+    )
+
+
 @register_figure("institutions_by_status", section=Section.OVERVIEW)
 def institutions_by_status(params: Params) -> Result:
-    """Institutions on record at the period's end, by their status."""
+    """Institutions on record at the period's end, by their status (as it stands now: the registry keeps no
+    status history yet)."""
     division, _start, end = _period(params)
-    rows = (
-        Institution.objects.filter(division_code__startswith=division, created_at__date__lte=end)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
+    rows = _on_record(division, end).order_by().values_list("status").annotate(n=Count("pk"))
     return {status: n for status, n in sorted(rows)}
 
 
@@ -120,11 +124,12 @@ def list_counts(params: Params) -> Result:
 @register_figure("inspections_done", section=Section.OVERVIEW)
 def inspections_done(params: Params) -> Result:
     division, start, end = _period(params)
+    # Counted by when the inspection took place (an offline draft may be submitted days later).
     return Inspection.objects.filter(
         division_code__startswith=division,
         status=InspectionStatus.DONE,
-        completed_at__date__gte=start,
-        completed_at__date__lte=end,
+        inspected_at__date__gte=start,
+        inspected_at__date__lte=end,
     ).count()
 
 
@@ -164,7 +169,7 @@ def afterschool(params: Params) -> Result:
 @register_figure("counties", section=Section.COUNTIES)
 def counties(params: Params) -> Result:
     """One row per county under the issuing division (the county itself when a county issues)."""
-    division, start, end = _period(params)
+    division, _start, end = _period(params)
     divisions = Division.objects.filter(code__startswith=division, level=DivisionLevel.COUNTY).order_by("code")
     rows = []
     for code, name in divisions.values_list("code", "name"):
@@ -173,7 +178,7 @@ def counties(params: Params) -> Result:
             {
                 "code": code,
                 "name": name,
-                "institutions": Institution.objects.filter(division_code=code, created_at__date__lte=end).count(),
+                "institutions": _on_record(code, end).count(),
                 "inspections": inspections_done(county),
                 "notices_issued": notices(county)["issued"],
                 "notices_closed": notices(county)["closed"],
@@ -266,7 +271,8 @@ def _default_texts(figs: dict[str, Result]) -> tuple[str, str, str]:
     rows = figs.get("counties") or []
     busiest = sorted(rows, key=lambda r: -int(r["inspections"]))[:3]
     counties_text = (
-        _("检查次数居前的县区：%(names)s。") % {"names": "、".join(f"{r['name']}（{r['inspections']}次）" for r in busiest)}
+        _("检查次数居前的县区：%(names)s。")
+        % {"names": "、".join(f"{r['name']}（{r['inspections']}次）" for r in busiest)}
         if busiest and busiest[0]["inspections"]
         else ""
     )
@@ -276,7 +282,12 @@ def _default_texts(figs: dict[str, Result]) -> tuple[str, str, str]:
 
 
 def period_title(series: str, start: datetime.date, end: datetime.date) -> str:
-    if start.year == end.year and start.month == end.month and start.day == 1 and (end + datetime.timedelta(1)).day == 1:
+    if (
+        start.year == end.year
+        and start.month == end.month
+        and start.day == 1
+        and (end + datetime.timedelta(1)).day == 1
+    ):
         return _("%(y)d年%(m)d月“双减”工作情况") % {"y": end.year, "m": end.month}
     return _("%(a)s至%(b)s“双减”工作情况") % {
         "a": f"{start.year}年{start.month}月{start.day}日",
@@ -338,7 +349,10 @@ def _figures_for(division_code: str, start: datetime.date, end: datetime.date) -
 
 def bulletin_figures_regenerate(bulletin: Bulletin) -> list[dict[str, Any]]:
     """The bulletin's figures computed again from its stored queries and parameters."""
-    return [{"name": f["name"], "params": f["params"], "result": figure_run(f["name"], f["params"])} for f in bulletin.figures]
+    return [
+        {"name": f["name"], "params": f["params"], "result": figure_run(f["name"], f["params"])}
+        for f in bulletin.figures
+    ]
 
 
 def _snapshot(b: Bulletin) -> dict[str, Any]:

@@ -31,10 +31,24 @@ def demo_bulletins(ctx: DemoContext) -> None:
     issues = [
         (city, ctx.city_code, BulletinSeries.BRIEFING, prev_end.replace(day=1), prev_end),
         (city, ctx.city_code, BulletinSeries.BRIEFING, last_end.replace(day=1), last_end),
-        (county, PRIMARY_COUNTY, BulletinSeries.EXPRESS, monday - datetime.timedelta(days=14), monday - datetime.timedelta(days=8)),
-        (county, PRIMARY_COUNTY, BulletinSeries.EXPRESS, monday - datetime.timedelta(days=7), monday - datetime.timedelta(days=1)),
+        (
+            county,
+            PRIMARY_COUNTY,
+            BulletinSeries.EXPRESS,
+            monday - datetime.timedelta(days=14),
+            monday - datetime.timedelta(days=8),
+        ),
+        (
+            county,
+            PRIMARY_COUNTY,
+            BulletinSeries.EXPRESS,
+            monday - datetime.timedelta(days=7),
+            monday - datetime.timedelta(days=1),
+        ),
     ]
     for actor, division, series, start, end in issues:
-        b = bulletins.bulletin_draft(actor=actor, division_code=division, series=series, period_start=start, period_end=end)
+        b = bulletins.bulletin_draft(
+            actor=actor, division_code=division, series=series, period_start=start, period_end=end
+        )
         bulletins.bulletin_publish(actor=actor, bulletin=b)
     ctx.log(f"工作简报：已发布 {len(issues)} 期")

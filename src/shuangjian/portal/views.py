@@ -180,7 +180,9 @@ def article_section(request: HttpRequest, kind: str) -> HttpResponse:
             "county": county,
             "counties": content.content_counties(),
             # Bulletins drafted from data are published by oversight; they join the section's own articles.
-            "bulletins": list(oversight_bulletins.bulletins_published(county)[:20]) if kind == ArticleKind.BULLETIN else [],
+            "bulletins": list(oversight_bulletins.bulletins_published(county)[:20])
+            if kind == ArticleKind.BULLETIN
+            else [],
         },
     )
 

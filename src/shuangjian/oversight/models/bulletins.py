@@ -7,6 +7,8 @@ A bulletin takes its number when it is published, so abandoned drafts leave no g
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +71,9 @@ class Bulletin(models.Model):
                 condition=models.Q(status="published"),
                 name="bulletin_one_published_per_number",
             ),
-            models.CheckConstraint(condition=models.Q(period_start__lte=models.F("period_end")), name="bulletin_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_start__lte=models.F("period_end")), name="bulletin_period"
+            ),
         ]
         indexes = [models.Index(fields=["status", "division_code", "published_on"], name="bulletin_public")]
 
@@ -80,7 +84,7 @@ class Bulletin(models.Model):
     def is_draft(self) -> bool:
         return self.status == BulletinStatus.DRAFT
 
-    def figure(self, name: str) -> object:
+    def figure(self, name: str) -> Any:
         """The stored result of one registered query (None when the bulletin has none of that name)."""
         for f in self.figures:
             if f.get("name") == name:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from docx import Document
@@ -16,7 +17,7 @@ from .bulletin_helpers import county_data, draft, regulator
 pytestmark = pytest.mark.django_db
 
 
-def _text(data: bytes) -> tuple[str, object]:
+def _text(data: bytes) -> tuple[str, Any]:
     doc = Document(io.BytesIO(data))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -36,7 +37,12 @@ def test_the_docx_opens_with_its_number_sections_and_figures() -> None:
     assert "完成检查3次" not in text and "本期完成检查2次。" in text
     assert "龙亭区" in text and "祥符区" in text
     # East Asian font set on the runs so Word renders the Chinese text in 仿宋.
-    fonts = {r._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs if r._element.rPr is not None and r._element.rPr.find(qn("w:rFonts")) is not None}  # type: ignore[attr-defined]
+    fonts = {
+        r._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+        for p in doc.paragraphs
+        for r in p.runs
+        if r._element.rPr is not None and r._element.rPr.find(qn("w:rFonts")) is not None
+    }
     assert "仿宋_GB2312" in fonts
 
 

@@ -33,7 +33,12 @@ def test_a_regulator_drafts_edits_publishes_and_downloads() -> None:
     assert form.status_code == 200 and "龙亭区" in form.content.decode()
     r = c.post(
         reverse("oversight:bulletin_new"),
-        {"division_code": "410202", "series": "express", "period_start": start.isoformat(), "period_end": end.isoformat()},
+        {
+            "division_code": "410202",
+            "series": "express",
+            "period_start": start.isoformat(),
+            "period_end": end.isoformat(),
+        },
     )
     b = Bulletin.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("oversight:bulletin_detail", args=[b.pk])
