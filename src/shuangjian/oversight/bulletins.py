@@ -29,7 +29,7 @@ from shuangjian.core.permissions import can
 from shuangjian.core.scope import code_in_scope, get_in_scope_or_404, scope_queryset
 from shuangjian.enforcement.models import AdFinding, Inspection, InspectionStatus, RectificationNotice
 from shuangjian.registry.lists import whitelist_queryset
-from shuangjian.registry.models import BlacklistEntry, Institution
+from shuangjian.registry.models import BlacklistEntry, Institution, InstitutionStatus
 from shuangjian.schools.afterschool import current_term
 from shuangjian.schools.models import SchoolClass
 
@@ -199,8 +199,6 @@ def typical_cases(params: Params) -> Result:
 
 
 def _status_label(code: str) -> str:
-    from shuangjian.registry.models import InstitutionStatus
-
     try:
         return str(InstitutionStatus(code).label)
     except ValueError:
