@@ -291,7 +291,32 @@ def case_afterschool_plan() -> Case:
     return Case(admin, reverse("schools:plan_edit"), plan)
 
 
+def case_bulletin() -> Case:
+    from shuangjian.oversight import bulletins
+
+    divisions()
+    regulator = RegulatorFactory.create(scope_code="410202")
+    today = datetime.date.today()
+    draft = bulletins.bulletin_draft(
+        actor=regulator,
+        division_code="410202",
+        series="express",
+        period_start=today - datetime.timedelta(days=6),
+        period_end=today - datetime.timedelta(days=1),
+    )
+    draft = bulletins.bulletin_edit(
+        actor=regulator,
+        bulletin=draft,
+        title="本周“双减”工作 & 动态",
+        overview_text="第一段。\n第二段 < 1",
+        counties_text="",
+        cases_text="案例：某机构",
+    )
+    return Case(regulator, reverse("oversight:bulletin_edit", args=[draft.pk]), draft)
+
+
 EDIT_CASES: dict[str, Callable[[], Case]] = {
+    "oversight:bulletin_edit": case_bulletin,
     "content:article_edit": case_article,
     "content:contact_edit": case_contact,
     "registry:my_institution_edit": case_institution,

@@ -41,6 +41,7 @@ from shuangjian.enforcement.subjects import Subject
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
+from shuangjian.oversight import bulletins as oversight_bulletins
 from shuangjian.oversight import evaluation as oversight_evaluation
 from shuangjian.oversight import orders as oversight_orders
 from shuangjian.portal.tests.factories import ArticleFactory
@@ -221,6 +222,14 @@ def world(db: Any) -> World:
     period = oversight_evaluation.period_compute(
         actor=o_admin, name="2026Q1", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 3, 31)
     )
+    # Oversight, bulletins area: a draft of the county (a publish sent empty publishes it: the regulator may).
+    bulletin = oversight_bulletins.bulletin_draft(
+        actor=regulator,
+        division_code="410202",
+        series="express",
+        period_start=notice.issued_on - datetime.timedelta(days=6),
+        period_end=notice.issued_on,
+    )
     users = {
         "platform_admin": PlatformAdminFactory.create(username="m_admin"),
         "regulator": regulator,
@@ -295,6 +304,12 @@ def world(db: Any) -> World:
         "oversight:measure_docx": {"pk": measure.pk},
         "oversight:evaluation_export": {"pk": period.pk},
         "oversight:evaluation_drill": {"pk": period.pk, "county": "410202", "key": "custody"},
+        "oversight:bulletin_detail": {"pk": bulletin.pk},
+        "oversight:bulletin_edit": {"pk": bulletin.pk},
+        "oversight:bulletin_publish": {"pk": bulletin.pk},
+        "oversight:bulletin_revise": {"pk": bulletin.pk},
+        "oversight:bulletin_docx": {"pk": bulletin.pk},
+        "portal:bulletin": {"pk": bulletin.pk},
     }
     return World(users, kwargs)
 

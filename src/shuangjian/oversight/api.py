@@ -1,4 +1,4 @@
-"""The oversight API (mounted by the lead if wanted); orders and evaluation are pages for now."""
+"""The oversight API (orders, evaluation, dashboards and bulletins are pages for now)."""
 
 from ninja import Router
 

@@ -10,9 +10,16 @@ class OversightConfig(AppConfig):
     def ready(self) -> None:
         from shuangjian.core.nav import NavItem, register
 
-        from . import audit_labels, indicators, permissions  # noqa: F401  (register labels, indicators, permissions)
+        from . import (  # noqa: F401  (register labels, indicators, bulletin figures and permissions)
+            audit_labels,
+            bulletins,
+            indicators,
+            permissions,
+        )
 
         # Orders, evaluation and dashboards.
         register(NavItem(_("督导看板"), "oversight:dashboard", order=80, permission="oversight.view_dashboard"))
         register(NavItem(_("督办事项"), "oversight:order_list", order=81, permission="oversight.view_orders"))
         register(NavItem(_("一体评价"), "oversight:evaluation", order=82, permission="oversight.view_evaluation"))
+        # Bulletins.
+        register(NavItem(_("工作简报"), "oversight:bulletin_list", order=83, permission="oversight.view_bulletins"))

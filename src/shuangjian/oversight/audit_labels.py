@@ -14,5 +14,10 @@ register_action_labels(
         "order.escalate": _("督办：逾期升级"),
         "measure.record": _("督导措施：记录"),
         "evaluation.compute": _("一体评价：计算评价期"),
+        # Bulletins.
+        "bulletin.draft": _("工作简报：从数据起草"),
+        "bulletin.edit": _("工作简报：修改文字"),
+        "bulletin.publish": _("工作简报：发布"),
+        "bulletin.revise": _("工作简报：起草修订版"),
     }
 )

@@ -40,3 +40,10 @@ rules.add_perm("oversight.reply_order", is_platform_admin | (is_regulator & is_a
 rules.add_perm("oversight.record_measure", issues_orders)
 rules.add_perm("oversight.view_evaluation", is_regulating_staff)
 rules.add_perm("oversight.compute_evaluation", issues_orders)
+
+# Bulletins.
+# Every regulating staff member reads the bulletins of their jurisdiction; a regulator (or the platform
+# administrator) drafts, revises and publishes those of a division in their scope.
+rules.add_perm("oversight.view_bulletins", is_regulating_staff)
+rules.add_perm("oversight.draft_bulletin", is_regulator | is_platform_admin)
+rules.add_perm("oversight.edit_bulletin", (is_regulator | is_platform_admin) & object_in_scope)

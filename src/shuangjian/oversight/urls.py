@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import evaluation_views, order_views
+from .views import bulletins
 
 app_name = "oversight"
 
@@ -21,4 +22,12 @@ urlpatterns = [
     path("evaluation/method/", evaluation_views.evaluation_method, name="evaluation_method"),
     path("evaluation/<int:pk>/export.xlsx", evaluation_views.evaluation_export, name="evaluation_export"),
     path("evaluation/<int:pk>/<str:county>/<str:key>/", evaluation_views.evaluation_drill, name="evaluation_drill"),
+    # Bulletins.
+    path("bulletins/", bulletins.bulletin_list, name="bulletin_list"),
+    path("bulletins/new/", bulletins.bulletin_new, name="bulletin_new"),
+    path("bulletins/<int:pk>/", bulletins.bulletin_detail, name="bulletin_detail"),
+    path("bulletins/<int:pk>/edit/", bulletins.bulletin_edit, name="bulletin_edit"),
+    path("bulletins/<int:pk>/publish/", bulletins.bulletin_publish, name="bulletin_publish"),
+    path("bulletins/<int:pk>/revise/", bulletins.bulletin_revise, name="bulletin_revise"),
+    path("bulletins/<int:pk>/docx/", bulletins.bulletin_docx, name="bulletin_docx"),
 ]

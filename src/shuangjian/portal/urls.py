@@ -16,5 +16,6 @@ urlpatterns = [
     path("publications/<int:pk>/<str:kind>.xlsx", views.publication_export, name="publication_export"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("articles/<int:pk>/files/<int:attachment_pk>/", views.article_attachment, name="article_attachment"),
+    path("bulletins/<int:pk>/", views.bulletin, name="bulletin"),
     path("sections/<slug:kind>/", views.article_section, name="article_section"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from shuangjian.core.uploads import KINDS
 from shuangjian.enforcement.selectors import publication_of, published_cases
+from shuangjian.oversight import bulletins as oversight_bulletins
 from shuangjian.registry import exports
 from shuangjian.registry.models import ListKind, ListPublication
 from shuangjian.staff.selectors import public_trainers_for_institution
@@ -193,6 +194,29 @@ def article_section(request: HttpRequest, kind: str) -> HttpResponse:
             "page": page,
             "county": county,
             "counties": content.content_counties(),
+            # Bulletins drafted from data are published by oversight; they join the section's own articles.
+            "bulletins": list(oversight_bulletins.bulletins_published(county)[:20])
+            if kind == ArticleKind.BULLETIN
+            else [],
+        },
+    )
+
+
+@require_GET
+@rate_limited_page
+def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published bulletin drafted from data (oversight), under the 工作简报 section."""
+    b = oversight_bulletins.bulletin_published_or_404(pk)
+    figs = oversight_bulletins.figures_of(b.figures)
+    return render(
+        request,
+        "oversight/bulletins/public.html",
+        {
+            "b": b,
+            "facts": oversight_bulletins.overview_lines(figs),
+            "headers": oversight_bulletins.county_headers(),
+            "rows": oversight_bulletins.county_rows(figs),
+            "chart": oversight_bulletins.county_chart(b),
         },
     )
 

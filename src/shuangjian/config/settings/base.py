@@ -284,6 +284,13 @@ PORTAL_ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_BYTES", default=20 
 PORTAL_ATTACHMENTS_PER_ARTICLE = env.int("PORTAL_ATTACHMENTS_PER_ARTICLE", default=10)
 PORTAL_ARTICLE_BODY_MAX_CHARS = env.int("PORTAL_ARTICLE_BODY_MAX_CHARS", default=100_000)
 PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=20)
+
+# --- oversight: bulletins ---
+# Not in RULES.md: the issuing body printed on a bulletin (发文机关标志), from the division's name. Kaifeng's and
+# Zhengzhou's bulletins are issued by the 双减 office of the local leading group (issue 16's seeds).
+BULLETIN_ISSUER_FORMAT = env.str("BULLETIN_ISSUER_FORMAT", default="{name}“双减”工作领导小组办公室")
+# Not in RULES.md: the longest period one bulletin covers (a quarter); weekly and monthly issues fit well inside.
+BULLETIN_MAX_PERIOD_DAYS = env.int("BULLETIN_MAX_PERIOD_DAYS", default=92)
 # --- schools: after-school service and in-service teachers ------------------------------------------------------
 # After-school service fee caps per pupil per month, in fen (RULES.md After-school service: Xuchang seed, local):
 # primary 80 yuan, junior secondary 120 yuan.

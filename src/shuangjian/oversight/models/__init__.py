@@ -1,3 +1,4 @@
+from .bulletins import Bulletin, BulletinSeries, BulletinStatus
 from .evaluation import EvaluationPeriod, EvaluationScore
 from .orders import (
     MeasureCounty,
@@ -9,6 +10,9 @@ from .orders import (
 )
 
 __all__ = [
+    "Bulletin",
+    "BulletinSeries",
+    "BulletinStatus",
     "EvaluationPeriod",
     "EvaluationScore",
     "MeasureCounty",
