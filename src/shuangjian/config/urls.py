@@ -37,6 +37,7 @@ urlpatterns = [
     path("funds/", include("shuangjian.funds.urls")),
     path("enforcement/", include("shuangjian.enforcement.urls")),
     path("competitions/", include("shuangjian.competitions.urls")),
+    path("grid/", include("shuangjian.grid.urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
