@@ -16,12 +16,14 @@ institution, the parent's own child), so an allowed role meets a real object, no
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -31,6 +33,9 @@ from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
 from shuangjian.funds.models import BankOperator
+from shuangjian.grid import services as grid_services
+from shuangjian.grid.models import FindingKind
+from shuangjian.grid.tests.factories import assign, cells, institution_in
 from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
@@ -157,6 +162,21 @@ def world(db: Any) -> World:
         "parent": parent,
     }
     assert set(users) == set(Role.values)  # one user per role: a new role must join the matrix
+    # Grid: the officer holds a cell with an institution and has filed a report with a finding (and its photo).
+    cell = cells()[0]
+    assign(users["grid_officer"], cell, datetime.date(2026, 1, 1))
+    grid_report = grid_services.grid_report_submit(
+        actor=users["grid_officer"],
+        cell=cell,
+        day=datetime.date(2026, 3, 2),
+        data=grid_services.ReportInput(
+            findings=(
+                grid_services.FindingInput(kind=FindingKind.AGAINST_ORDER, institution_id=institution_in(cell).pk),
+            )
+        ),
+    ).report
+    grid_finding = grid_report.findings.get()
+    grid_finding.photo.save("f.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
     kwargs = {
         "registry:institution_detail": {"pk": inst.pk},
         "registry:annual_inspection_add": {"pk": inst.pk},
@@ -183,6 +203,12 @@ def world(db: Any) -> World:
         "competitions:detail": {"pk": competition.pk},
         "competitions:competition_edit": {"pk": competition.pk},
         "competitions:act": {"pk": competition.pk},
+        "grid:cell": {"code": cell.code},
+        "grid:report_zero": {"code": cell.code},
+        "grid:report_new": {"code": cell.code},
+        "grid:report_detail": {"pk": grid_report.pk},
+        "grid:finding_lead": {"pk": grid_finding.pk},
+        "grid:finding_photo": {"pk": grid_finding.pk},
     }
     return World(users, kwargs)
 
