@@ -33,10 +33,10 @@ from shuangjian.core.models import Department, Role, User
 from shuangjian.core.permissions import can
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory, UserFactory
 from shuangjian.funds.models import BankOperator
+from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.grid import services as grid_services
 from shuangjian.grid.models import FindingKind
 from shuangjian.grid.tests.factories import assign, cells, institution_in
-from shuangjian.funds.tests.factories import BankFactory
 from shuangjian.registry import lists
 from shuangjian.registry.tests.factories import SiteFactory
 from shuangjian.staff.tests.factories import SchoolAdminUserFactory, SchoolFactory

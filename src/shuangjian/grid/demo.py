@@ -14,7 +14,7 @@ from shuangjian.core import calendar
 from shuangjian.core.demo import DemoContext, register_demo_step
 from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY, demo_user
 from shuangjian.core.models import GridAssignment, GridCell, Role, User
-from shuangjian.core.photos import photo_check
+from shuangjian.core.photos import Photo, photo_check
 from shuangjian.registry.models import Institution
 
 from . import services
@@ -31,11 +31,11 @@ OFFICERS = [
 ]
 
 
-def _photo() -> object:
+def _photo() -> Photo:
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (200, 170, 120)).save(buffer, format="JPEG")
     buffer.seek(0)
-    buffer.name = "shopfront.jpg"  # type: ignore[attr-defined]
+    buffer.name = "shopfront.jpg"
     return photo_check(buffer)
 
 
@@ -100,11 +100,11 @@ def demo_grid(ctx: DemoContext) -> None:
                 name="小状元作业辅导",
                 address="龙亭区北道门街12号二楼",
                 description="居民楼内约十名小学生，门口张贴“暑期语数外提高班”广告。",
-                photo=_photo(),  # type: ignore[arg-type]
+                photo=_photo(),
             ),
             services.FindingInput(kind=FindingKind.AD, description="公交站台“中考冲刺一对一”广告，无机构名称。"),
         ]
-        sightings = {}
+        sightings: dict[int, str] = {}
         if insts:
             sightings[insts[0].pk] = SightingKind.AGAINST_ORDER
             findings.append(

@@ -3,6 +3,8 @@ daily report form, a report with its findings) and the regulator's reporting rat
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -154,7 +156,7 @@ def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(finding.photo.open("rb"), content_type="image/jpeg")
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, tuple | None]:  # type: ignore[type-arg]
+def _period(request: HttpRequest) -> tuple[PeriodForm, tuple[datetime.date, datetime.date] | None]:
     form = PeriodForm(request.GET or None)
     try:
         return form, form.period()

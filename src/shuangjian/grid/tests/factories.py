@@ -47,5 +47,5 @@ def jpeg_upload(name: str = "shop.jpg") -> io.BytesIO:
     buffer = io.BytesIO()
     Image.new("RGB", (320, 240), (180, 60, 60)).save(buffer, format="JPEG")
     buffer.seek(0)
-    buffer.name = name  # type: ignore[attr-defined]
+    buffer.name = name
     return buffer

@@ -21,15 +21,15 @@ from .factories import assign, cells, institution_in, jpeg_upload, officer
 pytestmark = pytest.mark.django_db
 
 
-def login(user) -> Client:  # type: ignore[no-untyped-def]
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def setup():  # type: ignore[no-untyped-def]
-    c1, c2, c3 = cells()
+def setup():
+    c1, _c2, c3 = cells()
     since = datetime.date(2026, 9, 1)
     user = officer()
     assign(user, c1, since)
@@ -38,7 +38,7 @@ def setup():  # type: ignore[no-untyped-def]
     return user, neighbour, c1, c3
 
 
-def test_a_zero_report_is_one_tap_and_a_second_tap_changes_nothing(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_zero_report_is_one_tap_and_a_second_tap_changes_nothing(setup) -> None:
     user, _n, c1, _c3 = setup
     client = login(user)
     home = client.get(reverse("grid:home"))
@@ -53,7 +53,7 @@ def test_a_zero_report_is_one_tap_and_a_second_tap_changes_nothing(setup) -> Non
     assert "今日已报" in client.get(reverse("grid:home")).content.decode()
 
 
-def test_a_report_for_a_cell_not_held_that_day_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_for_a_cell_not_held_that_day_is_refused(setup) -> None:
     user, _n, c1, c3 = setup
     with pytest.raises(ValidationError):
         services.grid_report_zero(actor=user, cell=c3)
@@ -65,7 +65,7 @@ def test_a_report_for_a_cell_not_held_that_day_is_refused(setup) -> None:  # typ
     assert not GridReport.objects.exists()
 
 
-def test_the_form_files_sightings_and_findings_with_a_photo(setup) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_files_sightings_and_findings_with_a_photo(setup) -> None:
     user, _n, c1, _c3 = setup
     open_inst = institution_in(c1, name="正常培训中心")
     defiant = institution_in(c1, name="顶风培训学校")
@@ -100,14 +100,14 @@ def test_the_form_files_sightings_and_findings_with_a_photo(setup) -> None:  # t
     assert client.get(reverse("grid:finding_photo", args=[unlicensed.pk])).status_code == 200
 
 
-def test_bad_input_is_a_form_error_and_nothing_is_written(setup) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_a_form_error_and_nothing_is_written(setup) -> None:
     user, _n, c1, _c3 = setup
     client = login(user)
     url = reverse("grid:report_new", args=[c1.code])
     bad_photo = jpeg_upload("x.jpg")
     bad_photo.seek(0)
     bad_photo = type(bad_photo)(b"<svg></svg>")
-    bad_photo.name = "x.jpg"  # type: ignore[attr-defined]
+    bad_photo.name = "x.jpg"
     r = client.post(url, {"unlicensed_name": "某工作室", "unlicensed_photo": bad_photo, "latitude": "34.8"})
     assert r.status_code == 422
     body = r.content.decode()
@@ -115,7 +115,7 @@ def test_bad_input_is_a_form_error_and_nothing_is_written(setup) -> None:  # typ
     assert not GridReport.objects.exists() and not Finding.objects.exists()
 
 
-def test_a_finding_becomes_an_inspection_lead_linked_both_ways(setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_finding_becomes_an_inspection_lead_linked_both_ways(setup) -> None:
     user, _n, c1, _c3 = setup
     defiant = institution_in(c1, name="顶风培训学校")
     result = services.grid_report_submit(
@@ -150,8 +150,8 @@ def test_a_finding_becomes_an_inspection_lead_linked_both_ways(setup) -> None:  
     assert "已转为检查线索" in client.get(reverse("grid:report_detail", args=[result.report.pk])).content.decode()
 
 
-def test_another_cells_report_and_finding_are_404(setup) -> None:  # type: ignore[no-untyped-def]
-    user, neighbour, c1, c3 = setup
+def test_another_cells_report_and_finding_are_404(setup) -> None:
+    user, neighbour, _c1, c3 = setup
     theirs = services.grid_report_submit(
         actor=neighbour,
         cell=c3,
@@ -173,7 +173,7 @@ def test_another_cells_report_and_finding_are_404(setup) -> None:  # type: ignor
     assert login(xf).get(reverse("grid:report_detail", args=[theirs.pk])).status_code == 404
 
 
-def test_missing_reports_are_chased_once_and_resolved_by_filing(setup, settings) -> None:  # type: ignore[no-untyped-def]
+def test_missing_reports_are_chased_once_and_resolved_by_filing(setup, settings) -> None:
     user, neighbour, c1, c3 = setup
     day = datetime.date(2026, 10, 9)  # a Friday, a working day
     services.grid_report_zero(actor=neighbour, cell=c3, day=day)
@@ -189,8 +189,8 @@ def test_missing_reports_are_chased_once_and_resolved_by_filing(setup, settings)
     assert services.grid_reminders_send(day=datetime.date(2026, 10, 2)) == 0
 
 
-def test_the_rates_page_counts_and_exports(setup) -> None:  # type: ignore[no-untyped-def]
-    user, neighbour, c1, c3 = setup
+def test_the_rates_page_counts_and_exports(setup) -> None:
+    user, _neighbour, c1, _c3 = setup
     services.grid_report_zero(actor=user, cell=c1, day=datetime.date(2026, 10, 9))
     regulator = RegulatorFactory.create(username="g_reg", scope_code="410202")
     client = login(regulator)
