@@ -132,7 +132,8 @@ class PeriodForm(forms.Form):
     def period(self) -> tuple[datetime.date, datetime.date]:
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
-        last = data.get("last") or today
+        # Complete days only by default: today is still open until its cut-off hour.
+        last = data.get("last") or today - datetime.timedelta(days=1)
         first = data.get("first") or last - datetime.timedelta(days=29)
         if first > last:
             raise ValidationError(gettext_lazy("起始日期不能晚于截止日期。"), code="bad_period")
