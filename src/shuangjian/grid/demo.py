@@ -58,6 +58,9 @@ def demo_grid(ctx: DemoContext) -> None:
             services.grid_assignment_create(actor=None, officer=user, cell=cell, start=start)
         officers.append((user, cells))
 
+    # The day lt_grid's first cell had findings: filed below with them, not as a plain report.
+    finding_day = calendar.add_working_days(today, -1)
+    finding_cell = officers[0][1][0] if officers[0][1] else None
     reports = 0
     late = 0
     for user, cells in officers:
@@ -65,7 +68,7 @@ def demo_grid(ctx: DemoContext) -> None:
             institutions = list(Institution.objects.filter(grid_code=cell.code).values_list("pk", flat=True)[:5])
             day = start
             while day < today:
-                if calendar.is_working_day(day) and rng.random() > 0.07:
+                if calendar.is_working_day(day) and rng.random() > 0.07 and (cell, day) != (finding_cell, finding_day):
                     data = services.ReportInput(is_zero=True)
                     if institutions and rng.random() < 0.15:
                         data = services.ReportInput(
@@ -88,12 +91,11 @@ def demo_grid(ctx: DemoContext) -> None:
         day += datetime.timedelta(days=1)
 
     # Findings on lt_grid's first cell, yesterday's or earlier: two became leads, one waits.
-    lt_grid, cells = officers[0]
-    if cells:
-        cell = cells[0]
+    lt_grid = officers[0][0]
+    if finding_cell is not None:
+        cell = finding_cell
         insts = list(Institution.objects.filter(grid_code=cell.code).order_by("pk")[:2])
-        day = calendar.add_working_days(today, -1)
-        GridReport.objects.filter(officer=lt_grid, cell=cell, day=day).delete()
+        day = finding_day
         findings = [
             services.FindingInput(
                 kind=FindingKind.UNLICENSED,
