@@ -53,7 +53,11 @@ def demo_grid(ctx: DemoContext) -> None:
         cells = [c for c in GridCell.objects.filter(code__startswith=county).order_by("code") if c.pk not in taken][
             :count
         ]
-        user = demo_user(ctx, username, Role.GRID_OFFICER, name, scope=cells[0].code if cells else county)
+        # lt_grid comes from the accounts step already; list each account once.
+        listed = User.objects.filter(username=username).exists()
+        user = demo_user(
+            ctx, username, Role.GRID_OFFICER, name, scope=cells[0].code if cells else county, record=not listed
+        )
         for cell in cells:
             services.grid_assignment_create(actor=None, officer=user, cell=cell, start=start)
         officers.append((user, cells))
