@@ -164,7 +164,7 @@ def world(db: Any) -> World:
     assert set(users) == set(Role.values)  # one user per role: a new role must join the matrix
     # Grid: the officer holds a cell with an institution and has filed a report with a finding (and its photo).
     cell = cells()[0]
-    assign(users["grid_officer"], cell, datetime.date(2026, 1, 1))
+    grid_assignment = assign(users["grid_officer"], cell, datetime.date(2026, 1, 1))
     grid_report = grid_services.grid_report_submit(
         actor=users["grid_officer"],
         cell=cell,
@@ -209,6 +209,7 @@ def world(db: Any) -> World:
         "grid:report_detail": {"pk": grid_report.pk},
         "grid:finding_lead": {"pk": grid_finding.pk},
         "grid:finding_photo": {"pk": grid_finding.pk},
+        "grid:assignment_end": {"pk": grid_assignment.pk},
     }
     return World(users, kwargs)
 

@@ -14,3 +14,4 @@ class GridConfig(AppConfig):
 
         register(NavItem(_("网格日报"), "grid:home", order=48, permission="grid.file_report"))
         register(NavItem(_("网格上报统计"), "grid:rates", order=49, permission="grid.view_rates"))
+        register(NavItem(_("网格员分配"), "grid:assignments", order=50, permission="grid.assign_officers"))

@@ -7,10 +7,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.forms import DateInput
+from shuangjian.core.models import GridCell, User
 from shuangjian.core.photos import photo_check
 
 from .models import FindingKind, SightingKind
@@ -121,6 +123,27 @@ class ReportForm(forms.Form):
             sightings=sightings,
             findings=tuple(findings),
         )
+
+
+class AssignmentForm(forms.Form):
+    officer = forms.ModelChoiceField(label=gettext_lazy("网格员"), queryset=User.objects.none())
+    cell = forms.ModelChoiceField(label=gettext_lazy("网格"), queryset=GridCell.objects.none())
+    start = forms.DateField(label=gettext_lazy("起始日期"), widget=DateInput)
+
+    def __init__(self, *args: Any, officers: QuerySet[User], cells: QuerySet[GridCell], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        officer = self.fields["officer"]
+        cell = self.fields["cell"]
+        assert isinstance(officer, forms.ModelChoiceField) and isinstance(cell, forms.ModelChoiceField)
+        officer.queryset = officers
+        officer.label_from_instance = lambda u: f"{u.display_name or u.username}（{u.username}）"
+        cell.queryset = cells
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+
+class EndForm(forms.Form):
+    end = forms.DateField(label=gettext_lazy("结束日期"), widget=DateInput)
 
 
 class PeriodForm(forms.Form):

@@ -11,7 +11,7 @@ from typing import Any
 import rules
 
 from shuangjian.core.models import User
-from shuangjian.core.permissions import is_grid_officer, is_regulating_staff, object_in_scope
+from shuangjian.core.permissions import is_grid_officer, is_regulating_staff, is_regulator_or_admin, object_in_scope
 
 
 @rules.predicate
@@ -27,3 +27,5 @@ rules.add_perm("grid.file_report", is_grid_officer)
 rules.add_perm("grid.view_reports", is_grid_officer | is_regulating_staff)
 rules.add_perm("grid.view_rates", is_regulating_staff)
 rules.add_perm("grid.raise_lead", (is_grid_officer & is_own_report) | (is_regulating_staff & object_in_scope))
+# Township and county regulators assign their grid officers to cells (cells in their reach: services check).
+rules.add_perm("grid.assign_officers", is_regulator_or_admin)

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shuangjian.core.models import Division, GridCell, User
+from shuangjian.core.models import Division, GridAssignment, GridCell, Role, User
 from shuangjian.core.permissions import can, require
 from shuangjian.core.scope import grid_cells_of, grid_q, scope_q, user_reach
 from shuangjian.registry.models import Institution
@@ -181,3 +181,42 @@ def rates_for_user(user: User, first: datetime.date, last: datetime.date) -> Rat
         [RateRow(c, names.get(c, c), t) for c, t in sorted(by_township.items())],
         gaps,
     )
+
+
+# --- assignments ---------------------------------------------------------------------------------------------------
+
+
+def _reach_or_404(user: User) -> str:
+    require(user, "grid.assign_officers")
+    reach = user_reach(user)
+    if reach is None:
+        raise Http404
+    return reach
+
+
+def assignments_for_user(user: User) -> QuerySet[GridAssignment]:
+    """Assignments to the cells of the user's reach (cell codes nest under the division codes)."""
+    reach = _reach_or_404(user)
+    return (
+        GridAssignment.objects.filter(cell__code__startswith=reach)
+        .select_related("officer", "cell", "cell__township")
+        .order_by("cell_id", "-start")
+    )
+
+
+def assignment_for_user(user: User, pk: int) -> GridAssignment:
+    assignment = assignments_for_user(user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def assignable_cells(user: User) -> QuerySet[GridCell]:
+    return GridCell.objects.filter(code__startswith=_reach_or_404(user)).order_by("code")
+
+
+def assignable_officers(user: User) -> QuerySet[User]:
+    """Grid officers registered under the user's reach (their scope code names their home cell or township)."""
+    return User.objects.filter(
+        role=Role.GRID_OFFICER, is_active=True, scope_code__startswith=_reach_or_404(user)
+    ).order_by("username")

@@ -61,6 +61,28 @@ def grid_assignment_create(
     return assignment
 
 
+@transaction.atomic
+def grid_assignment_end(*, actor: User, assignment: GridAssignment, end: datetime.date) -> GridAssignment:
+    """The officer leaves the cell after ``end`` (reports are expected up to and including it)."""
+    assignment = GridAssignment.objects.select_for_update().select_related("cell").get(pk=assignment.pk)
+    if not (actor.is_platform_admin or (actor.role == Role.REGULATOR and code_in_scope(actor, assignment.cell_id))):
+        raise ValidationError(_("只有本辖区的监管人员可以调整网格员。"), code="not_allowed")
+    if end < assignment.start:
+        raise ValidationError({"end": [_("结束日期不能早于起始日期。")]}, code="end_before_start")
+    before = {"end": assignment.end.isoformat() if assignment.end else None}
+    assignment.end = end
+    assignment.save(update_fields=["end"])
+    audit_record(
+        actor=actor,
+        action="grid_assignment.end",
+        obj=assignment,
+        division_code=assignment.cell_id[:6],
+        before=before,
+        after={"end": end.isoformat()},
+    )
+    return assignment
+
+
 # --- the daily report ----------------------------------------------------------------------------------------------
 
 

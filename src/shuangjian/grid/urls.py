@@ -13,6 +13,8 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("findings/<int:pk>/lead/", views.finding_lead, name="finding_lead"),
     path("findings/<int:pk>/photo/", views.finding_photo, name="finding_photo"),
+    path("assignments/", views.assignments, name="assignments"),
+    path("assignments/<int:pk>/end/", views.assignment_end, name="assignment_end"),
     path("rates/", views.rates, name="rates"),
     path("rates/export.xlsx", views.rates_export, name="rates_export"),
 ]

@@ -20,7 +20,7 @@ from shuangjian.core.permissions import can, permission_required
 from shuangjian.registry.exports import stamp, xlsx_response
 
 from . import exports, selectors, services
-from .forms import PeriodForm, ReportForm
+from .forms import AssignmentForm, EndForm, PeriodForm, ReportForm
 
 
 def _first_message(exc: ValidationError) -> str:
@@ -197,3 +197,52 @@ def rates_export(request: HttpRequest) -> FileResponse:
         raise Http404
     data = selectors.rates_for_user(request_user(request), *period)
     return xlsx_response(exports.rates_xlsx(data), _("网格日报统计-%(stamp)s.xlsx") % {"stamp": stamp()})
+
+
+@login_required
+@permission_required("grid.assign_officers")
+def assignments(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = AssignmentForm(
+        request.POST or None,
+        officers=selectors.assignable_officers(user),
+        cells=selectors.assignable_cells(user),
+        initial={"start": timezone.localdate()},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.grid_assignment_create(
+                    actor=user,
+                    officer=form.cleaned_data["officer"],
+                    cell=form.cleaned_data["cell"],
+                    start=form.cleaned_data["start"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _first_message(exc))
+            else:
+                messages.success(request, _("已分配网格员。"))
+                return redirect("grid:assignments")
+        status = 422
+    page = Paginator(selectors.assignments_for_user(user), 50).get_page(request.GET.get("page"))
+    return render(request, "grid/assignments.html", {"form": form, "page": page, "end_form": EndForm()}, status=status)
+
+
+@login_required
+@require_POST
+@permission_required("grid.assign_officers")
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    assignment = selectors.assignment_for_user(user, pk)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写结束日期。"))
+        return redirect("grid:assignments")
+    try:
+        services.grid_assignment_end(actor=user, assignment=assignment, end=form.cleaned_data["end"])
+    except ValidationError as exc:
+        messages.error(request, _first_message(exc))
+    else:
+        messages.success(request, _("已结束该网格员在此网格的分配。"))
+    return redirect("grid:assignments")

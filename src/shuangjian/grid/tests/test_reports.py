@@ -205,3 +205,29 @@ def test_the_rates_page_counts_and_exports(setup) -> None:
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("grid:rates"), {"first": "2026-10-11", "last": "2026-10-01"}).status_code == 422
     assert login(user).get(reverse("grid:rates")).status_code == 404
+
+
+def test_a_regulator_assigns_and_ends_assignments_in_their_county_only(setup) -> None:
+    user, _neighbour, c1, c3 = setup
+    newcomer = officer(username="g_new")
+    newcomer.scope_code = c3.code
+    newcomer.save()
+    regulator = RegulatorFactory.create(username="g_reg", scope_code="410202")
+    client = login(regulator)
+    page = client.get(reverse("grid:assignments"))
+    assert page.status_code == 200 and c1.code in page.content.decode()
+    r = client.post(reverse("grid:assignments"), {"officer": newcomer.pk, "cell": c3.pk, "start": "2026-10-01"})
+    assert r.status_code == 302
+    assignment = newcomer.grid_assignments.get()
+    assert assignment.cell == c3 and assignment.end is None
+    r = client.post(reverse("grid:assignment_end", args=[assignment.pk]), {"end": "2026-09-30"})
+    assignment.refresh_from_db()
+    assert assignment.end is None  # before its start: refused
+    client.post(reverse("grid:assignment_end", args=[assignment.pk]), {"end": "2026-10-31"})
+    assignment.refresh_from_db()
+    assert assignment.end == datetime.date(2026, 10, 31)
+    # Another county's regulator neither sees nor ends it; an officer has no such page.
+    xf = login(RegulatorFactory.create(username="g_reg_xf", scope_code="410212"))
+    assert c1.code not in xf.get(reverse("grid:assignments")).content.decode()
+    assert xf.post(reverse("grid:assignment_end", args=[assignment.pk]), {"end": "2026-11-30"}).status_code == 404
+    assert login(user).get(reverse("grid:assignments")).status_code == 404
