@@ -136,7 +136,6 @@ class AssignmentForm(forms.Form):
         cell = self.fields["cell"]
         assert isinstance(officer, forms.ModelChoiceField) and isinstance(cell, forms.ModelChoiceField)
         officer.queryset = officers
-        officer.label_from_instance = lambda u: f"{u.display_name or u.username}（{u.username}）"
         cell.queryset = cells
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
