@@ -64,7 +64,7 @@ def grid_assignment_create(
 @transaction.atomic
 def grid_assignment_end(*, actor: User, assignment: GridAssignment, end: datetime.date) -> GridAssignment:
     """The officer leaves the cell after ``end`` (reports are expected up to and including it)."""
-    assignment = GridAssignment.objects.select_for_update().select_related("cell").get(pk=assignment.pk)
+    assignment = GridAssignment.objects.select_for_update(of=("self",)).select_related("cell").get(pk=assignment.pk)
     if not (actor.is_platform_admin or (actor.role == Role.REGULATOR and code_in_scope(actor, assignment.cell_id))):
         raise ValidationError(_("只有本辖区的监管人员可以调整网格员。"), code="not_allowed")
     if end < assignment.start:
@@ -232,7 +232,7 @@ def grid_finding_to_lead(*, actor: User, finding: Finding) -> Finding:
     """Raise an inspection lead (线索) from a finding, once: the finding points at the inspection and the
     inspection names the report (source grid, source_ref the report's id). An unlicensed operation is
     recorded first, so the inspection has a subject."""
-    finding = Finding.objects.select_for_update().select_related("report", "institution").get(pk=finding.pk)
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("report", "institution").get(pk=finding.pk)
     require(actor, "grid.raise_lead", finding)
     if finding.inspection_id is not None:
         return finding
