@@ -61,15 +61,21 @@ def cell_detail(request: HttpRequest, code: str) -> HttpResponse:
 def report_zero(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     cell = selectors.cell_for_officer(user, code)
+    # A reminder's "file it now" names the missed day; a malformed one is today's tap.
     try:
-        result = services.grid_report_zero(actor=user, cell=cell)
+        day = datetime.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    try:
+        result = services.grid_report_zero(actor=user, cell=cell, day=day)
     except ValidationError as exc:
         messages.error(request, _first_message(exc))
         return redirect("grid:home")
+    when = _("今日") if day == timezone.localdate() else day.isoformat()
     if result.created:
-        messages.success(request, _("已报送：%(cell)s 今日无异常。") % {"cell": cell.name})
+        messages.success(request, _("已报送：%(cell)s %(when)s无异常。") % {"cell": cell.name, "when": when})
     else:
-        messages.info(request, _("%(cell)s 今日日报此前已报送。") % {"cell": cell.name})
+        messages.info(request, _("%(cell)s %(when)s日报此前已报送。") % {"cell": cell.name, "when": when})
     return redirect("grid:home")
 
 

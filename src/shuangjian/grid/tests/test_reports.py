@@ -181,10 +181,14 @@ def test_missing_reports_are_chased_once_and_resolved_by_filing(setup, settings)
     assert services.grid_reminders_send(day=day) == 0
     reminder = Reminder.objects.get()
     assert (reminder.officer, reminder.cell, reminder.resolved_at) == (user, c1, None)
-    assert "尚未报送" in login(user).get(reverse("grid:home")).content.decode()
-    services.grid_report_zero(actor=user, cell=c1, day=day)
+    client = login(user)
+    assert "尚未报送" in client.get(reverse("grid:home")).content.decode()
+    # "补报无异常" on the reminder files the missed day (late), which resolves the reminder.
+    client.post(reverse("grid:report_zero", args=[c1.code]), {"day": day.isoformat()})
     reminder.refresh_from_db()
     assert reminder.resolved_at is not None
+    assert GridReport.objects.get(officer=user, day=day).is_zero
+    assert "尚未报送" not in client.get(reverse("grid:home")).content.decode()
     # A holiday expects nothing, so nobody is chased.
     assert services.grid_reminders_send(day=datetime.date(2026, 10, 2)) == 0
 
