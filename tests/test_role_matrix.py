@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -41,6 +42,9 @@ from shuangjian.enforcement.subjects import Subject
 from shuangjian.enforcement.tests import inspection_helpers as insp_helpers
 from shuangjian.funds.models import BankOperator
 from shuangjian.funds.tests.factories import BankFactory
+from shuangjian.grid import services as grid_services
+from shuangjian.grid.models import FindingKind
+from shuangjian.grid.tests.factories import assign, cells, institution_in
 from shuangjian.oversight import bulletins as oversight_bulletins
 from shuangjian.oversight import evaluation as oversight_evaluation
 from shuangjian.oversight import orders as oversight_orders
@@ -241,6 +245,21 @@ def world(db: Any) -> World:
         "parent": parent,
     }
     assert set(users) == set(Role.values)  # one user per role: a new role must join the matrix
+    # Grid: the officer holds a cell with an institution and has filed a report with a finding (and its photo).
+    cell = cells()[0]
+    grid_assignment = assign(users["grid_officer"], cell, datetime.date(2026, 1, 1))
+    grid_report = grid_services.grid_report_submit(
+        actor=users["grid_officer"],
+        cell=cell,
+        day=datetime.date(2026, 3, 2),
+        data=grid_services.ReportInput(
+            findings=(
+                grid_services.FindingInput(kind=FindingKind.AGAINST_ORDER, institution_id=institution_in(cell).pk),
+            )
+        ),
+    ).report
+    grid_finding = grid_report.findings.get()
+    grid_finding.photo.save("f.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
     kwargs = {
         "registry:institution_detail": {"pk": inst.pk},
         "registry:annual_inspection_add": {"pk": inst.pk},
@@ -310,6 +329,13 @@ def world(db: Any) -> World:
         "oversight:bulletin_revise": {"pk": bulletin.pk},
         "oversight:bulletin_docx": {"pk": bulletin.pk},
         "portal:bulletin": {"pk": bulletin.pk},
+        "grid:cell": {"code": cell.code},
+        "grid:report_zero": {"code": cell.code},
+        "grid:report_new": {"code": cell.code},
+        "grid:report_detail": {"pk": grid_report.pk},
+        "grid:finding_lead": {"pk": grid_finding.pk},
+        "grid:finding_photo": {"pk": grid_finding.pk},
+        "grid:assignment_end": {"pk": grid_assignment.pk},
     }
     return World(users, kwargs)
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("complaints/", include("shuangjian.complaints.urls")),
     path("public/reports/", include("shuangjian.complaints.public_urls")),
     path("oversight/", include("shuangjian.oversight.urls")),
+    path("grid/", include("shuangjian.grid.urls")),
     path("public/", include("shuangjian.portal.urls")),
     path("content/", include("shuangjian.portal.manage_urls")),
     path("api/v1/", api.urls),

@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from .models import Department, Role, User
-from .scope import code_in_scope
+from .scope import code_in_scope, object_in_grid_reach
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -127,9 +127,13 @@ is_regulator_or_admin = is_regulator | is_platform_admin
 
 @rules.predicate
 def object_in_scope(user: User | AnonymousUser, obj: Any) -> bool:
-    """The object's division is in the user's reach (no object: nothing to restrict)."""
+    """The object's division is in the user's reach (no object: nothing to restrict); for a grid officer, the
+    object lies in one of their cells."""
     if obj is None:
         return True
+    if getattr(user, "role", None) == Role.GRID_OFFICER:
+        # A grid officer's reach is their cells, not a division (core/scope.py grid_cells_of).
+        return object_in_grid_reach(user, obj)
     code = getattr(obj, "division_code", None)
     return isinstance(code, str) and code_in_scope(user, code)
 

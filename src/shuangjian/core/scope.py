@@ -1,20 +1,23 @@
 """Jurisdiction: the one place where a person's reach is applied to a query.
 
 Rows carry the division code of the county they belong to (and township or grid cell where known);
-staff reach every row whose code starts with their scope code. Out of scope answers 404, never 403,
-so that a request does not confirm that an object exists.
+staff reach every row whose code starts with their scope code. A grid officer reaches no division: their reach
+is the grid cells assigned to them (``GridAssignment``), applied to rows that carry a ``grid_code``. Out of scope
+answers 404, never 403, so that a request does not confirm that an object exists.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Role, User
+from .models import GridAssignment, Role, User
 
 M = TypeVar("M", bound=Model)
 
@@ -26,6 +29,9 @@ def user_reach(user: User | AnonymousUser | None) -> str | None:
     assert isinstance(user, User)
     if user.is_platform_admin:
         return ""
+    if user.role == Role.GRID_OFFICER:
+        # A grid officer reaches the cells assigned to them (``grid_cells_of``), not a division.
+        return None
     if user.is_scoped_staff and user.scope_code:
         return user.scope_code
     return None
@@ -63,6 +69,42 @@ def get_in_scope_or_404(
     except (ObjectDoesNotExist, MultipleObjectsReturned, ValidationError, ValueError, TypeError):
         # A malformed lookup value (e.g. a bad UUID) is as unknown as a missing row.
         raise Http404 from None
+
+
+# --- grid officers ------------------------------------------------------------------------------------------------
+
+
+def grid_cells_of(user: User | AnonymousUser | None, day: datetime.date | None = None) -> frozenset[str]:
+    """The codes of the grid cells assigned to a grid officer on ``day`` (today); empty for anyone else."""
+    if user is None or not user.is_authenticated or getattr(user, "role", None) != Role.GRID_OFFICER:
+        return frozenset()
+    day = day or timezone.localdate()
+    return frozenset(
+        GridAssignment.objects.filter(officer_id=user.pk, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .values_list("cell_id", flat=True)
+    )
+
+
+def grid_q(user: User | AnonymousUser | None, field: str = "grid_code") -> Q | None:
+    """A Q restricting ``field`` (a grid-cell code) to the officer's cells today; None for anyone else."""
+    cells = grid_cells_of(user)
+    if not cells:
+        return None
+    return Q(**{f"{field}__in": sorted(cells)})
+
+
+def object_in_grid_reach(user: User | AnonymousUser | None, obj: Any) -> bool:
+    """The object lies in one of the grid officer's cells: its own ``grid_code``, or that of the institution or
+    unlicensed operation it concerns (an inspection lead raised on a patrol)."""
+    cells = grid_cells_of(user)
+    if not cells:
+        return False
+    for candidate in (obj, getattr(obj, "institution", None), getattr(obj, "unlicensed", None)):
+        code = getattr(candidate, "grid_code", None)
+        if isinstance(code, str) and code in cells:
+            return True
+    return False
 
 
 def require_role(user: User | AnonymousUser | None, *roles: Role) -> User:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "shuangjian.competitions",
     "shuangjian.complaints",
     "shuangjian.oversight",
+    "shuangjian.grid",
     "shuangjian.portal",
 ]
 
@@ -217,6 +219,17 @@ RECTIFICATION_WORKING_DAYS = env.int("RECTIFICATION_WORKING_DAYS", default=10)
 RECTIFICATION_WARNING_DAYS = env.int("RECTIFICATION_WARNING_DAYS", default=3)
 # Photos per checklist item / per answer (keeps a phone upload within the request limit: 5 × 10 MB).
 INSPECTION_PHOTOS_PER_ITEM = env.int("INSPECTION_PHOTOS_PER_ITEM", default=5)
+# Grid (issue 16; RULES.md sets no numbers for the 2116 daily report, so these are local settings).
+# A daily report is on time when submitted before this local hour on its day (Kaifeng's seed: reports "daily").
+GRID_REPORT_CUTOFF_HOUR = env.int("GRID_REPORT_CUTOFF_HOUR", default=20)
+# Local hour at which missing reports of the day are chased (a reminder to the officer, a gap on the rates page).
+GRID_REMINDER_HOUR = env.int("GRID_REMINDER_HOUR", default=18)
+# Cells that report on rest days and holidays too (comma-separated cell codes, e.g. around schools in term).
+GRID_REST_DAY_CELLS: list[str] = env.list("GRID_REST_DAY_CELLS", default=[])
+CELERY_BEAT_SCHEDULE["grid-chase-missing"] = {
+    "task": "shuangjian.grid.tasks.chase_missing_task",
+    "schedule": crontab(hour=GRID_REMINDER_HOUR, minute=0),
+}
 
 # RULES.md "release (一课一消)": no answer = confirmed after N working days. The default and its source are in
 # funds/rules.py (CONFIRM_WORKING_DAYS); unset here means that default.

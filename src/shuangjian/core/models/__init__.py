@@ -2,6 +2,7 @@ from .accounts import SCOPED_ROLES, Department, Role, User
 from .audit import AuditChainHead, AuditEvent
 from .calendar import CalendarDay, DayKind, SchoolVacation, VacationKind
 from .divisions import Division, DivisionLevel, GridCell
+from .grid import GridAssignment
 from .jobs import Job, JobStatus
 from .numbering import DocumentSequence
 from .tokens import ApiToken
@@ -17,6 +18,7 @@ __all__ = [
     "Division",
     "DivisionLevel",
     "DocumentSequence",
+    "GridAssignment",
     "GridCell",
     "Job",
     "JobStatus",

@@ -1,0 +1,222 @@
+"""Every read of the grid app, restricted to the caller's reach: a grid officer reaches the cells assigned to
+them and their own reports; regulating staff reach the rows of their division."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shuangjian.core.models import Division, GridAssignment, GridCell, Role, User
+from shuangjian.core.permissions import can, require
+from shuangjian.core.scope import grid_cells_of, grid_q, scope_q, user_reach
+from shuangjian.registry.models import Institution
+from shuangjian.registry.standing import StatusFact, standing_facts_for, status_summary
+
+from . import rules
+from .models import Finding, GridReport, Reminder
+from .services import expected_between, submitted_map
+
+# --- the officer's cells -------------------------------------------------------------------------------------------
+
+
+def cells_for_officer(user: User) -> QuerySet[GridCell]:
+    """The cells assigned to the grid officer today."""
+    require(user, "grid.file_report")
+    return GridCell.objects.filter(code__in=sorted(grid_cells_of(user))).select_related("township")
+
+
+def cell_for_officer(user: User, code: str) -> GridCell:
+    """One of the officer's cells today; any other code is 404."""
+    cell = cells_for_officer(user).filter(code=code[:20]).first()
+    if cell is None:
+        raise Http404
+    return cell
+
+
+@dataclass(frozen=True)
+class CellInstitution:
+    institution: Institution
+    facts: list[StatusFact]
+
+
+def institutions_in_reach(user: User) -> QuerySet[Institution]:
+    """Institutions whose grid cell is one of the officer's: what the officer sees, read-only."""
+    q = grid_q(user)
+    if q is None:
+        return Institution.objects.none()
+    return Institution.objects.filter(q)
+
+
+def institutions_of_cell(user: User, cell: GridCell) -> list[CellInstitution]:
+    """The cell's institutions with their status and white/black list standing (registry.standing)."""
+    institutions = list(institutions_in_reach(user).filter(grid_code=cell.code).order_by("name_key", "pk"))
+    facts = standing_facts_for(institutions, timezone.localdate())
+    return [CellInstitution(i, status_summary(facts[i.pk]) if i.pk in facts else []) for i in institutions]
+
+
+def reminders_open_for(user: User) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(officer=user, resolved_at__isnull=True).select_related("cell").order_by("-day")
+
+
+def reports_today_for(user: User) -> dict[str, GridReport]:
+    today = timezone.localdate()
+    return {r.grid_code: r for r in GridReport.objects.filter(officer=user, day=today)}
+
+
+# --- reports and findings ------------------------------------------------------------------------------------------
+
+
+def reports_for_user(user: User) -> QuerySet[GridReport]:
+    """An officer: their own reports and those of their cells; staff: the reports of their division."""
+    require(user, "grid.view_reports")
+    if can(user, "grid.file_report"):
+        q = Q(officer=user)
+        cells = grid_q(user)
+        if cells is not None:
+            q |= cells
+        qs = GridReport.objects.filter(q)
+    else:
+        sq = scope_q(user)
+        qs = GridReport.objects.none() if sq is None else GridReport.objects.filter(sq)
+    return qs.select_related("officer", "cell").order_by("-day", "grid_code", "pk")
+
+
+def report_for_user(user: User, pk: int) -> GridReport:
+    report = reports_for_user(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def findings_of(report: GridReport) -> QuerySet[Finding]:
+    return report.findings.select_related("institution", "inspection", "unlicensed").order_by("pk")
+
+
+def finding_for_user(user: User, pk: int) -> Finding:
+    finding = Finding.objects.filter(report__in=reports_for_user(user), pk=pk).select_related("report").first()
+    if finding is None:
+        raise Http404
+    return finding
+
+
+# --- reporting rates for the township and the county ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateRow:
+    code: str
+    name: str
+    tally: rules.Tally
+
+    @property
+    def reporting_percent(self) -> float | None:
+        return rules.rate_percent(self.tally.reporting_rate)
+
+    @property
+    def on_time_percent(self) -> float | None:
+        return rules.rate_percent(self.tally.on_time_rate)
+
+
+@dataclass(frozen=True)
+class Gap:
+    slot: rules.Slot
+    officer: str
+    cell: str
+    township: str
+    reminded: bool
+
+
+@dataclass(frozen=True)
+class Rates:
+    first: datetime.date
+    last: datetime.date
+    total: rules.Tally
+    counties: list[RateRow]
+    townships: list[RateRow]
+    gaps: list[Gap]
+
+
+def rates_for_user(user: User, first: datetime.date, last: datetime.date) -> Rates:
+    """Expected, actual and on-time reports in [first, last] per county and township of the user's reach, and
+    every gap (the cell codes nest under the township and county codes, so a prefix selects them)."""
+    require(user, "grid.view_rates")
+    reach = user_reach(user)
+    if reach is None:
+        raise Http404
+    slots = expected_between(first, last, reach)
+    submitted = submitted_map(first, last, reach)
+    cutoff = settings.GRID_REPORT_CUTOFF_HOUR
+    by_county = rules.tally(slots, submitted, cutoff_hour=cutoff, group=rules.BY_COUNTY)
+    by_township = rules.tally(slots, submitted, cutoff_hour=cutoff, group=rules.BY_TOWNSHIP)
+    total = rules.tally(slots, submitted, cutoff_hour=cutoff).get("", rules.Tally())
+    names = dict(Division.objects.filter(code__in=set(by_county) | set(by_township)).values_list("code", "name"))
+    missing = rules.gaps(slots, submitted)
+    officers = dict(User.objects.filter(pk__in={s.officer_id for s in missing}).values_list("pk", "display_name"))
+    cells = dict(GridCell.objects.filter(code__in={s.cell for s in missing}).values_list("code", "name"))
+    reminded = set(
+        Reminder.objects.filter(day__gte=first, day__lte=last, grid_code__startswith=reach).values_list(
+            "officer_id", "cell_id", "day"
+        )
+    )
+    gaps = [
+        Gap(
+            s,
+            officers.get(s.officer_id, "") or str(s.officer_id),
+            cells.get(s.cell, s.cell),
+            names.get(s.township, s.township),
+            s.key in reminded,
+        )
+        for s in reversed(missing)
+    ]
+    return Rates(
+        first,
+        last,
+        total,
+        [RateRow(c, names.get(c, c), t) for c, t in sorted(by_county.items())],
+        [RateRow(c, names.get(c, c), t) for c, t in sorted(by_township.items())],
+        gaps,
+    )
+
+
+# --- assignments ---------------------------------------------------------------------------------------------------
+
+
+def _reach_or_404(user: User) -> str:
+    require(user, "grid.assign_officers")
+    reach = user_reach(user)
+    if reach is None:
+        raise Http404
+    return reach
+
+
+def assignments_for_user(user: User) -> QuerySet[GridAssignment]:
+    """Assignments to the cells of the user's reach (cell codes nest under the division codes)."""
+    reach = _reach_or_404(user)
+    return (
+        GridAssignment.objects.filter(cell__code__startswith=reach)
+        .select_related("officer", "cell", "cell__township")
+        .order_by("cell_id", "-start")
+    )
+
+
+def assignment_for_user(user: User, pk: int) -> GridAssignment:
+    assignment = assignments_for_user(user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def assignable_cells(user: User) -> QuerySet[GridCell]:
+    return GridCell.objects.filter(code__startswith=_reach_or_404(user)).order_by("code")
+
+
+def assignable_officers(user: User) -> QuerySet[User]:
+    """Grid officers registered under the user's reach (their scope code names their home cell or township)."""
+    return User.objects.filter(
+        role=Role.GRID_OFFICER, is_active=True, scope_code__startswith=_reach_or_404(user)
+    ).order_by("username")

@@ -1,0 +1,337 @@
+"""Writes of the grid app: assignments, the daily report (one per officer, cell and day), a finding turned into
+an inspection lead, and the chase of missing reports. Each write is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shuangjian.core import calendar
+from shuangjian.core.audit import audit_record
+from shuangjian.core.models import GridAssignment, GridCell, Role, User
+from shuangjian.core.permissions import require
+from shuangjian.core.photos import Photo
+from shuangjian.core.scope import code_in_scope, grid_cells_of
+from shuangjian.enforcement.models import InspectionKind, InspectionSource
+from shuangjian.enforcement.services import inspection_lead_create, unlicensed_operation_record
+from shuangjian.enforcement.subjects import Subject
+from shuangjian.registry.models import Institution
+
+from . import rules
+from .models import Finding, FindingKind, GridReport, Reminder, Sighting, SightingKind
+
+
+def cell_codes(cell: GridCell) -> dict[str, str]:
+    """The county, township and cell codes a row of this cell carries."""
+    return {"division_code": cell.township_id[:6], "township_code": cell.township_id, "grid_code": cell.code}
+
+
+# --- assignments ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_assignment_create(
+    *, actor: User | None, officer: User, cell: GridCell, start: datetime.date, end: datetime.date | None = None
+) -> GridAssignment:
+    """Assign a grid officer to a cell from ``start`` (to ``end``); ``actor`` None is the demo or a command."""
+    if actor is not None and not (
+        actor.is_platform_admin or (actor.role == Role.REGULATOR and code_in_scope(actor, cell.code))
+    ):
+        raise ValidationError(_("只有本辖区的监管人员可以分配网格员。"), code="not_allowed")
+    if officer.role != Role.GRID_OFFICER:
+        raise ValidationError({"officer": [_("只能分配网格员。")]}, code="not_grid_officer")
+    if end is not None and end < start:
+        raise ValidationError({"end": [_("结束日期不能早于起始日期。")]}, code="end_before_start")
+    assignment = GridAssignment.objects.create(officer=officer, cell=cell, start=start, end=end)
+    audit_record(
+        actor=actor,
+        action="grid_assignment.create",
+        obj=assignment,
+        division_code=cell.township_id[:6],
+        after={"officer": officer.username, "cell": cell.code, "start": start.isoformat()},
+    )
+    return assignment
+
+
+@transaction.atomic
+def grid_assignment_end(*, actor: User, assignment: GridAssignment, end: datetime.date) -> GridAssignment:
+    """The officer leaves the cell after ``end`` (reports are expected up to and including it)."""
+    assignment = GridAssignment.objects.select_for_update(of=("self",)).select_related("cell").get(pk=assignment.pk)
+    if not (actor.is_platform_admin or (actor.role == Role.REGULATOR and code_in_scope(actor, assignment.cell_id))):
+        raise ValidationError(_("只有本辖区的监管人员可以调整网格员。"), code="not_allowed")
+    if end < assignment.start:
+        raise ValidationError({"end": [_("结束日期不能早于起始日期。")]}, code="end_before_start")
+    before = {"end": assignment.end.isoformat() if assignment.end else None}
+    assignment.end = end
+    assignment.save(update_fields=["end"])
+    audit_record(
+        actor=actor,
+        action="grid_assignment.end",
+        obj=assignment,
+        division_code=assignment.cell_id[:6],
+        before=before,
+        after={"end": end.isoformat()},
+    )
+    return assignment
+
+
+# --- the daily report ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    kind: str
+    institution_id: int | None = None
+    name: str = ""
+    address: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    description: str = ""
+    photo: Photo | None = None
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    is_zero: bool = False
+    places_patrolled: str = ""
+    ads_seen: str = ""
+    note: str = ""
+    # institution id → SightingKind
+    sightings: dict[int, str] = field(default_factory=dict)
+    findings: tuple[FindingInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: GridReport
+    created: bool  # False: the report of that day was already filed; nothing changed
+
+
+def _check_finding(f: FindingInput, cell_institutions: dict[int, Institution]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if f.kind not in FindingKind.values:
+        errors["kind"] = [_("未知的发现类型。")]
+    elif f.kind == FindingKind.UNLICENSED:
+        if not f.name.strip() and not f.description.strip():
+            errors["name"] = [_("请填写名称、招牌或情况说明。")]
+        if not f.address.strip():
+            errors["address"] = [_("请填写地址。")]
+    elif f.kind == FindingKind.AGAINST_ORDER and f.institution_id is None:
+        errors["institution"] = [_("请选择违反责令仍在经营的机构。")]
+    elif f.kind == FindingKind.AD and f.institution_id is None and not (f.name.strip() or f.description.strip()):
+        errors["name"] = [_("请填写广告、招牌内容或所属机构。")]
+    if f.institution_id is not None and f.institution_id not in cell_institutions:
+        errors["institution"] = [_("所选机构不在本网格。")]
+    if (f.latitude is None) != (f.longitude is None):
+        errors["latitude"] = [_("请同时填写经度和纬度。")]
+    return errors
+
+
+@transaction.atomic
+def grid_report_submit(*, actor: User, cell: GridCell, day: datetime.date, data: ReportInput) -> Submitted:
+    """File the officer's report of ``cell`` for ``day``. Filing again for the same day changes nothing and
+    answers the report already filed (a double tap, a retry over a weak connection)."""
+    require(actor, "grid.file_report")
+    if cell.code not in grid_cells_of(actor, day):
+        raise ValidationError(_("该日您未负责此网格。"), code="not_assigned")
+    if day > timezone.localdate():
+        raise ValidationError({"day": [_("不能提交未来日期的日报。")]}, code="future_day")
+    existing = GridReport.objects.filter(officer=actor, cell=cell, day=day).first()
+    if existing is not None:
+        return Submitted(existing, False)
+    cell_institutions = {i.pk: i for i in Institution.objects.filter(grid_code=cell.code)}
+    errors: dict[str, list[str]] = {}
+    for inst_id, kind in data.sightings.items():
+        if inst_id not in cell_institutions:
+            errors.setdefault("sightings", []).append(_("所选机构不在本网格。"))
+        if kind not in SightingKind.values:
+            errors.setdefault("sightings", []).append(_("未知的巡查情况。"))
+    for f in data.findings:
+        for name, messages in _check_finding(f, cell_institutions).items():
+            errors.setdefault(name, []).extend(messages)
+    if data.is_zero and (data.sightings or data.findings):
+        errors.setdefault("is_zero", []).append(_("“今日无异常”的日报不能附带发现。"))
+    if errors:
+        raise ValidationError(errors)
+    codes = cell_codes(cell)
+    try:
+        with transaction.atomic():
+            report = GridReport.objects.create(
+                officer=actor,
+                cell=cell,
+                day=day,
+                is_zero=data.is_zero,
+                places_patrolled=data.places_patrolled.strip(),
+                ads_seen=data.ads_seen.strip(),
+                note=data.note.strip(),
+                submitted_at=timezone.now(),
+                **codes,
+            )
+    except IntegrityError:
+        # Another request filed the same report a moment ago: answer it, as for a repeat.
+        return Submitted(GridReport.objects.get(officer=actor, cell=cell, day=day), False)
+    Sighting.objects.bulk_create(
+        Sighting(report=report, institution_id=inst_id, kind=kind) for inst_id, kind in data.sightings.items()
+    )
+    for f in data.findings:
+        finding = Finding(
+            report=report,
+            kind=f.kind,
+            institution_id=f.institution_id,
+            name=f.name.strip(),
+            address=f.address.strip(),
+            latitude=f.latitude,
+            longitude=f.longitude,
+            description=f.description.strip(),
+            **codes,
+        )
+        if f.photo is not None:
+            finding.photo_sha256 = f.photo.original_sha256
+            finding.photo_taken_at = f.photo.taken_at
+            if finding.latitude is None and f.photo.latitude is not None:
+                finding.latitude, finding.longitude = f.photo.latitude, f.photo.longitude
+            finding.photo.save(f"{f.photo.original_sha256[:16]}.jpg", ContentFile(f.photo.display), save=False)
+        finding.save()
+    Reminder.objects.filter(officer=actor, cell=cell, day=day, resolved_at__isnull=True).update(
+        resolved_at=report.submitted_at
+    )
+    audit_record(
+        actor=actor,
+        action="grid_report.submit",
+        obj=report,
+        division_code=codes["division_code"],
+        after={
+            "cell": cell.code,
+            "day": day.isoformat(),
+            "zero": data.is_zero,
+            "sightings": len(data.sightings),
+            "findings": len(data.findings),
+        },
+    )
+    return Submitted(report, True)
+
+
+def grid_report_zero(*, actor: User, cell: GridCell, day: datetime.date | None = None) -> Submitted:
+    """ "今日无异常": the one-tap report."""
+    return grid_report_submit(actor=actor, cell=cell, day=day or timezone.localdate(), data=ReportInput(is_zero=True))
+
+
+# --- a finding becomes an inspection lead --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_finding_to_lead(*, actor: User, finding: Finding) -> Finding:
+    """Raise an inspection lead (线索) from a finding, once: the finding points at the inspection and the
+    inspection names the report (source grid, source_ref the report's id). An unlicensed operation is
+    recorded first, so the inspection has a subject."""
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("report", "institution").get(pk=finding.pk)
+    require(actor, "grid.raise_lead", finding)
+    if finding.inspection_id is not None:
+        return finding
+    if finding.institution is not None:
+        subject = Subject.of_institution(finding.institution)
+    else:
+        if finding.unlicensed is None:
+            finding.unlicensed = unlicensed_operation_record(
+                actor=actor,
+                name=finding.name or finding.description[:60] or _("无名培训点"),
+                address=finding.address or _("（未填写地址）"),
+                division_code=finding.division_code,
+                township_code=finding.township_code,
+                grid_code=finding.grid_code,
+                latitude=finding.latitude,
+                longitude=finding.longitude,
+                description=finding.description,
+            )
+        subject = Subject.of_unlicensed(finding.unlicensed)
+    finding.inspection = inspection_lead_create(
+        actor=actor,
+        subject=subject,
+        kind=InspectionKind.REPORT,
+        source=InspectionSource.GRID,
+        source_ref=str(finding.report_id),
+        note=_("网格巡查发现：%(kind)s。%(text)s")
+        % {"kind": finding.get_kind_display(), "text": finding.description or finding.address},
+    )
+    finding.save(update_fields=["inspection", "unlicensed"])
+    audit_record(
+        actor=actor,
+        action="grid_finding.lead",
+        obj=finding,
+        division_code=finding.division_code,
+        after={"inspection": finding.inspection.pk, "report": finding.report_id},
+    )
+    return finding
+
+
+# --- chasing missing reports ---------------------------------------------------------------------------------------
+
+
+def duties_covering(first: datetime.date, last: datetime.date, prefix: str = "") -> list[rules.Duty]:
+    """Every assignment overlapping [first, last] in cells under ``prefix``, as rule inputs."""
+    qs = GridAssignment.objects.filter(start__lte=last).exclude(end__lt=first)
+    if prefix:
+        qs = qs.filter(cell__code__startswith=prefix)
+    return [
+        rules.Duty(officer_id, cell, township, township[:6], start, end)
+        for officer_id, cell, township, start, end in qs.values_list(
+            "officer_id", "cell_id", "cell__township_id", "start", "end"
+        )
+    ]
+
+
+def submitted_map(
+    first: datetime.date, last: datetime.date, prefix: str = ""
+) -> dict[tuple[int, str, datetime.date], datetime.datetime]:
+    """(officer, cell, day) → local submission time of every report filed for a day in [first, last]."""
+    qs = GridReport.objects.filter(day__gte=first, day__lte=last)
+    if prefix:
+        qs = qs.filter(grid_code__startswith=prefix)
+    return {
+        (officer_id, cell, day): timezone.localtime(at)
+        for officer_id, cell, day, at in qs.values_list("officer_id", "cell_id", "day", "submitted_at")
+    }
+
+
+def expected_between(first: datetime.date, last: datetime.date, prefix: str = "") -> list[rules.Slot]:
+    return rules.expected_slots(
+        duties_covering(first, last, prefix),
+        first,
+        last,
+        is_working_day=calendar.is_working_day,
+        rest_day_cells=frozenset(settings.GRID_REST_DAY_CELLS),
+    )
+
+
+@transaction.atomic
+def grid_reminders_send(*, day: datetime.date | None = None) -> int:
+    """At the reminder hour: a reminder to every officer whose expected report of ``day`` is missing. Running
+    twice sends nothing new. Township and county see the same gaps on the rates page."""
+    day = day or timezone.localdate()
+    missing = rules.gaps(expected_between(day, day), submitted_map(day, day))
+    created = 0
+    for slot in missing:
+        _reminder, new = Reminder.objects.get_or_create(
+            officer_id=slot.officer_id,
+            cell_id=slot.cell,
+            day=slot.day,
+            defaults={"division_code": slot.county, "township_code": slot.township, "grid_code": slot.cell},
+        )
+        created += int(new)
+    if created:
+        audit_record(
+            actor=None,
+            action="grid_reminder.send",
+            object_type="grid.reminder",
+            object_id=day.isoformat(),
+            after={"day": day.isoformat(), "reminders": created},
+        )
+    return created
