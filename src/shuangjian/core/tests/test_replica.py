@@ -4,7 +4,7 @@ The PostgreSQL run starts a hot standby of the local primary itself (``pg_baseba
 directory, another port), pauses its replay, changes a row on the primary and shows that a public lookup is
 answered from the replica (the old value, on a connection where ``pg_is_in_recovery()`` is true) while the same
 lookup right after a POST is answered from the primary (the new value). Skipped on SQLite; the suite's second,
-PostgreSQL run (REQUIRE_POSTGRES in CI) makes it mandatory. The routing rules themselves are also checked on SQLite.
+PostgreSQL run (REQUIRE_POSTGRES in CI) makes it mandatory. The routing rules are checked in test_db_routing.py.
 """
 
 from __future__ import annotations
@@ -24,87 +24,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.test import RequestFactory
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from shuangjian.core import db_routing
-from shuangjian.core.db_routing import PRIMARY_COOKIE, REPLICA_ALIAS, PrimaryReplicaRouter, ReplicaRoutingMiddleware
+from shuangjian.core.db_routing import PRIMARY_COOKIE, REPLICA_ALIAS
 from shuangjian.registry.models import Institution
 from shuangjian.registry.tests.helpers import divisions, make_institution
 
 PRIMARY = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres", "autocommit": True}
 HBA_MARK = "# shuangjian replica test (removed again by the test)"
-
-
-# --- the routing rules (any database) ---------------------------------------------------------------
-
-
-@pytest.fixture
-def fake_replica(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db_routing, "replica_configured", lambda: True)
-
-
-def test_without_replica_nothing_is_routed() -> None:
-    router = PrimaryReplicaRouter()
-    with db_routing.replica_reads():
-        assert router.db_for_read(Institution) is None
-    assert router.db_for_write(Institution) == DEFAULT_DB_ALIAS
-
-
-@pytest.mark.django_db(transaction=True)
-def test_marked_reads_go_to_replica_until_a_write_or_a_transaction(fake_replica: None) -> None:
-    router = PrimaryReplicaRouter()
-    assert router.db_for_read(Institution) is None  # tasks, commands, shells: the primary
-    with db_routing.replica_reads():
-        assert router.db_for_read(Institution) == REPLICA_ALIAS
-        with transaction.atomic():
-            assert router.db_for_read(Institution) == DEFAULT_DB_ALIAS  # a read inside a write's transaction
-        assert router.db_for_read(Institution) == REPLICA_ALIAS
-        assert router.db_for_write(Institution) == DEFAULT_DB_ALIAS
-        assert router.db_for_read(Institution) is None  # read your own write
-    assert router.allow_migrate(REPLICA_ALIAS, "registry") is False
-    assert router.allow_migrate(DEFAULT_DB_ALIAS, "registry") is True
-
-
-@db_routing.read_only
-def _seen_by_read_only_task() -> bool:
-    return db_routing.reads_use_replica()
-
-
-def test_read_only_marker_for_tasks_and_commands(fake_replica: None) -> None:
-    assert db_routing.reads_use_replica() is False
-    assert _seen_by_read_only_task() is True
-
-
-def test_middleware_routes_public_gets_and_pins_after_a_post(fake_replica: None) -> None:
-    seen: list[bool] = []
-
-    def view(request: Any) -> Any:
-        from django.http import HttpResponse
-
-        seen.append(db_routing.reads_use_replica())
-        return HttpResponse("ok")
-
-    middleware = ReplicaRoutingMiddleware(view)
-    factory = RequestFactory()
-    middleware(factory.get("/public/whitelist/"))
-    middleware(factory.get("/api/v1/public/institutions"))
-    middleware(factory.get("/complaints/statistics/"))
-    middleware(factory.get("/registry/institutions/"))  # a working list: the primary
-    posted = middleware(factory.post("/public/reports/"))
-    assert seen == [True, True, True, False, False]
-    pin = posted.cookies[PRIMARY_COOKIE]
-    assert pin["httponly"] and float(pin.value) > time.time()
-    after_post = factory.get("/public/whitelist/")
-    after_post.COOKIES[PRIMARY_COOKIE] = pin.value
-    middleware(after_post)
-    forged = factory.get("/public/whitelist/")
-    forged.COOKIES[PRIMARY_COOKIE] = str(time.time() + 10 * 365 * 86400)
-    middleware(forged)
-    assert seen[-2:] == [False, True]
-
-
-# --- a real streaming replica (PostgreSQL) --------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -210,7 +137,7 @@ def standby(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Standby]:
                 run(
                     f"{bin_dir}/pg_basebackup",
                     *("-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-D", str(data)),
-                    *("-R", "-X", "stream", "-c", "fast"),
+                    *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
                 )
                 settings_lines = [
                     f"port = {port}",
@@ -237,7 +164,8 @@ def standby(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Standby]:
                 _wait(
                     lambda: bool(
                         primary.execute(
-                            "SELECT count(*) FROM pg_stat_replication WHERE application_name = %s AND state = 'streaming'",
+                            "SELECT count(*) FROM pg_stat_replication"
+                            " WHERE application_name = %s AND state = 'streaming'",
                             [name],
                         ).fetchone()[0]  # type: ignore[index]
                     ),
@@ -281,7 +209,7 @@ def test_public_lookup_reads_replica_and_a_page_after_post_reads_primary(
 
         return record
 
-    with psycopg.connect(**PRIMARY, **{"dbname": connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]}) as primary:
+    with psycopg.connect(**{**PRIMARY, "dbname": connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]}) as primary:
         standby.caught_up(primary)
         with standby.connect() as paused:
             paused.execute("SELECT pg_wal_replay_pause()")
