@@ -13,6 +13,7 @@ from shuangjian.core import db_routing
 from shuangjian.core.db_routing import PRIMARY_COOKIE, REPLICA_ALIAS, PrimaryReplicaRouter, ReplicaRoutingMiddleware
 from shuangjian.registry.models import Institution
 
+
 @pytest.fixture
 def fake_replica(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(db_routing, "replica_configured", lambda: True)
