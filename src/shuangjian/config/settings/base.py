@@ -207,6 +207,13 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory:/
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Long jobs (exports, imports, scans) go to their own queue when CELERY_BULK_QUEUE names one, so a worker host
+# can serve them without holding up reminders and deadlines (docs/operations.md). The default is Celery's own
+# queue, so a single worker without -Q keeps running everything.
+CELERY_BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="celery")
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    pattern: {"queue": CELERY_BULK_QUEUE} for pattern in ("*export*", "*import*", "*scan*")
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Records that a calendar, price or licence change made non-compliant: listed for regulators (courses app).
     "courses-violation-scan": {"task": "shuangjian.courses.tasks.violation_scan_task", "schedule": 6 * 3600.0},
