@@ -30,7 +30,11 @@ from shuangjian.core.db_routing import PRIMARY_COOKIE, REPLICA_ALIAS
 from shuangjian.registry.models import Institution
 from shuangjian.registry.tests.helpers import divisions, make_institution
 
-PRIMARY = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres", "autocommit": True}
+
+def _connect(port: int = 5432, dbname: str = "postgres") -> psycopg.Connection[Any]:
+    return psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname, autocommit=True)
+
+
 HBA_MARK = "# shuangjian replica test (removed again by the test)"
 
 
@@ -90,7 +94,7 @@ class Standby:
         self.directory = directory
 
     def connect(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(**{**PRIMARY, "port": self.port})
+        return _connect(self.port)
 
     def caught_up(self, primary: psycopg.Connection[Any]) -> None:
         target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]  # type: ignore[index]
@@ -108,7 +112,7 @@ def standby(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Standby]:
     if connection.vendor != "postgresql":
         pytest.skip("a streaming replica needs PostgreSQL")
     run = _runner()
-    with psycopg.connect(**PRIMARY) as primary:
+    with _connect() as primary:
         version = int(primary.execute("SHOW server_version_num").fetchone()[0]) // 10000  # type: ignore[index]
         bin_dir = Path(f"/usr/lib/postgresql/{version}/bin")
         if not bin_dir.exists():
@@ -209,7 +213,7 @@ def test_public_lookup_reads_replica_and_a_page_after_post_reads_primary(
 
         return record
 
-    with psycopg.connect(**{**PRIMARY, "dbname": connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]}) as primary:
+    with _connect(dbname=connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]) as primary:
         standby.caught_up(primary)
         with standby.connect() as paused:
             paused.execute("SELECT pg_wal_replay_pause()")
