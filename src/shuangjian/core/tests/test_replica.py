@@ -31,8 +31,21 @@ from shuangjian.registry.models import Institution
 from shuangjian.registry.tests.helpers import divisions, make_institution
 
 
-def _connect(port: int = 5432, dbname: str = "postgres") -> psycopg.Connection[Any]:
-    return psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname=dbname, autocommit=True)
+def _primary() -> tuple[str, int, str]:
+    """Host, port and user of the server the suite runs on (DATABASE_URL; the local one in CI)."""
+    settings_dict = connections[DEFAULT_DB_ALIAS].settings_dict
+    return (
+        str(settings_dict.get("HOST") or "127.0.0.1"),
+        int(settings_dict.get("PORT") or 5432),
+        str(settings_dict.get("USER") or "postgres"),
+    )
+
+
+def _connect(port: int | None = None, dbname: str = "postgres") -> psycopg.Connection[Any]:
+    host, primary_port, user = _primary()
+    if port is not None:
+        host = "127.0.0.1"
+    return psycopg.connect(host=host, port=port or primary_port, user=user, dbname=dbname, autocommit=True)
 
 
 HBA_MARK = "# shuangjian replica test (removed again by the test)"
@@ -138,9 +151,10 @@ def standby(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Standby]:
         started = False
         try:
             with _replication_allowed(primary):
+                host, primary_port, user = _primary()
                 run(
                     f"{bin_dir}/pg_basebackup",
-                    *("-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-D", str(data)),
+                    *("-h", host, "-p", str(primary_port), "-U", user, "-D", str(data)),
                     *("-R", "-X", "stream", "-c", "fast", "--no-sync"),
                 )
                 settings_lines = [
