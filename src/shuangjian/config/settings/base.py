@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # An oversized body is refused from its Content-Length before anything below reads it.
     "shuangjian.core.http_limits.RequestSizeLimitMiddleware",
     "shuangjian.core.http_limits.SecurityHeadersMiddleware",
+    # Marks read-only requests for the replica (if configured) before anything below reads the database.
+    "shuangjian.core.db_routing.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Public searches answered here (portal.middleware); header-adding middleware belongs above this line.
@@ -103,6 +105,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A PostgreSQL streaming replica for read-only traffic (core/db_routing.py): public portal and API, dashboards,
+# statistics, exports. Writes, reads inside a write's transaction and pages right after a POST use the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Tests read the replica as the primary's test database (no second test database is created).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shuangjian.core.db_routing.PrimaryReplicaRouter"]
+# Seconds after a POST during which the same browser reads the primary (longer than the replica's usual lag).
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+# GET requests whose reads may go to the replica: these path prefixes, and URL names matching these patterns.
+DATABASE_REPLICA_PATH_PREFIXES: list[str] = ["/public/", "/api/v1/public/"]
+DATABASE_REPLICA_URL_NAMES: list[str] = ["dashboard", "*dashboard*", "*statistics*", "*export*"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -194,6 +210,13 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory:/
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Long jobs (exports, imports, scans) go to their own queue when CELERY_BULK_QUEUE names one, so a worker host
+# can serve them without holding up reminders and deadlines (docs/operations.md). The default is Celery's own
+# queue, so a single worker without -Q keeps running everything.
+CELERY_BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="celery")
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    pattern: {"queue": CELERY_BULK_QUEUE} for pattern in ("*export*", "*import*", "*scan*")
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Records that a calendar, price or licence change made non-compliant: listed for regulators (courses app).
     "courses-violation-scan": {"task": "shuangjian.courses.tasks.violation_scan_task", "schedule": 6 * 3600.0},
