@@ -30,7 +30,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False
     )
 
 
