@@ -23,6 +23,7 @@ from shuangjian.core.models import User
 from shuangjian.enforcement.inspection_selectors import notices_for_user
 from shuangjian.enforcement.models import CaseStage, NoticeStatus
 from shuangjian.enforcement.selectors import cases_for_user, inspections_for_user
+from shuangjian.grid.services import expected_between, submitted_map
 from shuangjian.registry.models import InstitutionStatus, SupervisionMode
 from shuangjian.registry.selectors import institution_list_for_user
 from shuangjian.schools.afterschool import current_term, school_services
@@ -226,6 +227,25 @@ def cases_closed(user: User, county: str, start: datetime.date, end: datetime.da
         tuple(
             Row(f"case:{c.pk}", c.filing_no, f"{c.subject_name} · {c.get_stage_display()}", c.stage == CaseStage.CLOSED)
             for c in qs.order_by("filed_on", "pk")
+        )
+    )
+
+
+@indicator("grid_reporting", _("网格日报上报率"), _("已上报的日报"), _("应报日报（网格员 × 工作日）"))
+def grid_reporting(user: User, county: str, start: datetime.date, end: datetime.date) -> Figure:
+    """评价期内每名在岗网格员在所负责网格的每个工作日（法定节假日不报、调休上班日要报；设为休息日也报的网格
+    每天都报）应报一份日报；已上报（含逾期补报）的比例。"""
+    slots = expected_between(start, end, county)
+    submitted = submitted_map(start, end, county)
+    return Figure(
+        tuple(
+            Row(
+                f"grid:{s.officer_id}:{s.cell}:{s.day.isoformat()}",
+                f"{s.day.isoformat()} {s.cell}",
+                str(_("网格员 #%(id)s")) % {"id": s.officer_id},
+                s.key in submitted,
+            )
+            for s in slots
         )
     )
 

@@ -396,6 +396,7 @@ OVERSIGHT_INDICATOR_WEIGHTS = {
     "afterschool": 1,
     "reports_on_time": 1,
     "cases_closed": 1,
+    "grid_reporting": 1,
 }
 OVERSIGHT_INDICATOR_THRESHOLDS = {
     "on_record": 90,
@@ -405,4 +406,5 @@ OVERSIGHT_INDICATOR_THRESHOLDS = {
     "afterschool": 90,
     "reports_on_time": 90,
     "cases_closed": 90,
+    "grid_reporting": 90,
 }

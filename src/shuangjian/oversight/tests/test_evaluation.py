@@ -14,8 +14,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shuangjian.complaints.tests.factories import ReportFactory
+from shuangjian.core.models import Division, DivisionLevel, GridAssignment, GridCell, Role
+from shuangjian.core.tests.factories import UserFactory
 from shuangjian.enforcement.models import PenaltyCase
 from shuangjian.enforcement.tests.case_factories import file_case
+from shuangjian.grid.models import GridReport
 from shuangjian.oversight import evaluation
 from shuangjian.oversight.models import EvaluationScore
 from shuangjian.registry.models import InstitutionStatus as IS
@@ -81,6 +84,22 @@ def data(w: World) -> dict:
     PenaltyCase.objects.filter(institution=a).update(stage="closed")
     file_case(by, b, filed_on=D(2026, 3, 1))
     file_case(by, c, filed_on=D(2025, 12, 1))
+    # Grid: an officer on one 龙亭区 cell for Monday 30 and Tuesday 31 March (working days) reported once.
+    town = Division.objects.create(
+        code="410202001", name="北书店街道", level=DivisionLevel.TOWNSHIP, parent_id="410202"
+    )
+    cell = GridCell.objects.create(code="410202001001", name="北书店第1网格", township=town)
+    officer = UserFactory.create(username="e_grid", role=Role.GRID_OFFICER, scope_code="")
+    GridAssignment.objects.create(officer=officer, cell=cell, start=D(2026, 3, 30))
+    GridReport.objects.create(
+        officer=officer,
+        cell=cell,
+        day=D(2026, 3, 30),
+        division_code="410202",
+        township_code=town.code,
+        grid_code=cell.code,
+        is_zero=True,
+    )
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
@@ -92,6 +111,7 @@ EXPECTED = {  # (numerator, denominator) for 龙亭区, counted by hand from ``d
     "afterschool": (1, 3),
     "reports_on_time": (1, 3),
     "cases_closed": (1, 2),
+    "grid_reporting": (1, 2),
 }
 
 
@@ -109,7 +129,7 @@ def test_indicators_match_the_hand_count_and_rank(w: World, data: dict) -> None:
     }
     assert got == EXPECTED
     rows = evaluation.ranked_table(w.city, period)
-    assert [(r.code, r.rank, r.total) for r in rows] == [("410203", 1, 100.0), ("410202", 2, 47.1)]
+    assert [(r.code, r.rank, r.total) for r in rows] == [("410203", 1, 100.0), ("410202", 2, 47.5)]
     assert rows[1].scores["custody"].percent == 66.7
     assert set(rows[1].below) == set(EXPECTED)  # every figure of 龙亭区 is under the 90 % line
     # The county sees only its own row; another city none.
@@ -153,10 +173,10 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
     r = client_for(w.city).get(reverse("oversight:evaluation_export", args=[period.pk]))
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active  # type: ignore[attr-defined]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-    assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 47.1]]
+    assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 47.5]]
     assert "4/5" in values[1]
     page = client_for(w.city).get(reverse("oversight:evaluation") + f"?period={period.pk}").content.decode()
-    assert "47.1" in page and "66.7%" in page
+    assert "47.5" in page and "66.7%" in page
     method = client_for(w.county).get(reverse("oversight:evaluation_method")).content.decode()
     assert "OVERSIGHT_INSPECTIONS_PER_YEAR" in method and "银行托管" in method
 
