@@ -16,6 +16,7 @@ class EnforcementConfig(AppConfig):
             inspection_cards,
             permissions,
             stats,
+            stats_areas,
         )
         from .services import inspection_lead_from_roster_case
 
