@@ -35,6 +35,8 @@ SRC = ROOT / "src"
 PACKAGE = SRC / "shuangjian"
 WORK = ROOT / "var" / "mutation"
 CORE_MODULES = ("core/validators.py", "core/calendar.py", "core/money.py")
+# Rule modules not called rules.py (enforcement's penalty calculator and its verifiable draw).
+EXTRA_MODULES = ("enforcement/calculator.py", "enforcement/draw.py")
 EQUIVALENTS = "mutation_equivalents.txt"
 TARGET = 95.0
 
@@ -79,14 +81,14 @@ class Module:
         return WORK / self.slug
 
     def test_files(self, *, wide: bool = False) -> list[Path]:
-        """The unit tests that import the module: its app's ``test_<stem>*.py`` and any app's ``test_rules*.py``
+        """The unit tests that import the module: its app's ``test_*<stem>*.py`` and any app's ``test_rules*.py``
         (courses' test_rules.py also covers staff's and registry's rules). ``wide``: every test file of its app
         that imports it as well (views, services, the demo: far slower, since mutmut runs each test that reaches
         a mutated function)."""
         app, stem = self.path.parent.name, self.path.stem
         absolute = re.compile(rf"shuangjian\.{app}\.{stem}\b|from shuangjian\.{app} import [^\n]*\b{stem}\b")
         relative = re.compile(rf"from \.\.{stem} import|from \.\. import [^\n]*\b{stem}\b")  # own app only
-        own = sorted((ROOT / self.tests_dir).glob("test_*.py" if wide else f"test_{stem}*.py"))
+        own = sorted((ROOT / self.tests_dir).glob("test_*.py" if wide else f"test_*{stem}*.py"))
         found = [p for p in own if absolute.search(text := p.read_text("utf-8")) or relative.search(text)]
         found += [
             p
@@ -97,7 +99,7 @@ class Module:
 
 
 def discover() -> list[Module]:
-    paths = sorted(PACKAGE.glob("*/rules.py")) + [PACKAGE / m for m in CORE_MODULES]
+    paths = sorted(PACKAGE.glob("*/rules.py")) + [PACKAGE / m for m in EXTRA_MODULES + CORE_MODULES]
     return [Module(p.relative_to(ROOT)) for p in paths if p.exists()]
 
 
