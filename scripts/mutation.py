@@ -38,6 +38,13 @@ CORE_MODULES = ("core/validators.py", "core/calendar.py", "core/money.py")
 # Rule modules not called rules.py (enforcement's penalty calculator and its verifiable draw).
 EXTRA_MODULES = ("enforcement/calculator.py", "enforcement/draw.py")
 EQUIVALENTS = "mutation_equivalents.txt"
+# Modules whose app tests need the database (the calendar's tables): mutmut would build a test database for every
+# mutant, minutes each. These run against pure tests only, which read fake calendar tables
+# (core/tests/pure_calendar.py).
+PURE_TESTS = {
+    "enforcement/rules.py": ("src/shuangjian/enforcement/tests/test_rules_refusals.py",),
+    "core/calendar.py": ("src/shuangjian/core/tests/test_calendar_pure.py",),
+}
 TARGET = 95.0
 
 # Loaded into every pytest run of mutmut: a kill must not depend on the machine's load (Hypothesis's deadline) or
@@ -85,6 +92,8 @@ class Module:
         (courses' test_rules.py also covers staff's and registry's rules). ``wide``: every test file of its app
         that imports it as well (views, services, the demo: far slower, since mutmut runs each test that reaches
         a mutated function)."""
+        if not wide and self.label in PURE_TESTS:
+            return [Path(p) for p in PURE_TESTS[self.label]]
         app, stem = self.path.parent.name, self.path.stem
         absolute = re.compile(rf"shuangjian\.{app}\.{stem}\b|from shuangjian\.{app} import [^\n]*\b{stem}\b")
         relative = re.compile(rf"from \.\.{stem} import|from \.\. import [^\n]*\b{stem}\b")  # own app only
