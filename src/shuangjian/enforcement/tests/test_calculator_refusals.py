@@ -58,7 +58,9 @@ def stop(months: int) -> str:
 
 def calc(*violations: str, ladder=LADDER, window_years: int = 2, stop_months: int = 6, **kw) -> Proposal:
     kw.setdefault("on", TODAY)
-    return propose(Facts(violations=violations, **kw), ladder=ladder, window_years=window_years, stop_months=stop_months)
+    return propose(
+        Facts(violations=violations, **kw), ladder=ladder, window_years=window_years, stop_months=stop_months
+    )
 
 
 def test_unlicensed_with_income_fines_one_to_five_times_to_the_fen():
