@@ -146,3 +146,8 @@ def test_cycle_is_the_start_year():
 )
 def test_filing_numbers_normalise(typed, stored):
     assert normalise_filing_no(typed) == stored
+
+
+def test_check_competition_uses_the_phrasings_passed_in():
+    assert check_competition(facts(certificate_text="本活动结果与升学无关。"), ["与升学无关"]) == []
+    assert check_competition(facts(), ["与升学无关"]) == [statement_missing("与升学无关")]
