@@ -135,9 +135,9 @@ def test_competition_by_severity_whole_proposal(severity, fined):
 
 
 def test_unknown_violation_and_no_violation_are_refused():
-    with pytest.raises(ValueError, match="^unknown violation 'bribery'$"):
+    with pytest.raises(ValueError, match=r"^unknown violation 'bribery'$"):
         calc("bribery")
-    with pytest.raises(ValueError, match="^no violation given$"):
+    with pytest.raises(ValueError, match=r"^no violation given$"):
         calc()
 
 

@@ -80,7 +80,7 @@ def test_sample_size_and_inspectors_per_institution_are_obeyed():
 def test_a_weight_that_is_not_positive_is_refused(weight):
     lists = copy.deepcopy(LISTS)
     lists["institutions"][4]["weight"] = weight
-    with pytest.raises(algo.DrawImpossible, match="^weights must be positive integers$"):
+    with pytest.raises(algo.DrawImpossible, match=r"^weights must be positive integers$"):
         algo.draw(lists, SEED)
 
 
@@ -192,11 +192,11 @@ def test_effective_weights(base, floor, picks, weights):
 
 
 def test_effective_weights_refusals():
-    with pytest.raises(ValueError, match="^base weights must be positive$"):
+    with pytest.raises(ValueError, match=r"^base weights must be positive$"):
         algo.effective_weights({1: 1, 2: 0}, floor=Fraction(1, 10), picks=1)
-    with pytest.raises(ValueError, match="^base weights must be positive$"):
+    with pytest.raises(ValueError, match=r"^base weights must be positive$"):
         algo.effective_weights({1: -1, 2: 5}, floor=Fraction(1, 10), picks=1)
-    with pytest.raises(ValueError, match="^floor above sample size / number of items$"):
+    with pytest.raises(ValueError, match=r"^floor above sample size / number of items$"):
         algo.effective_weights(BASE, floor=Fraction(2, 5) + Fraction(1, 10**9), picks=2)
     # More picks than items: the floor may reach 1.
     assert algo.effective_weights(BASE, floor=Fraction(1), picks=7) == dict.fromkeys(BASE, 1)
