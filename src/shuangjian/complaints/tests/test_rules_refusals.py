@@ -174,3 +174,12 @@ def test_a_full_county_name_outranks_a_shortened_one():
     assert county_in_address("南昌市南昌县莲塘镇", COUNTIES) == "360121"
     assert county_in_address("南昌市东湖区与西湖区交界", COUNTIES) is None
     assert county_in_address("南昌市某路", COUNTIES) == "360121"  # only the shortened name is there
+
+
+def test_only_the_suffix_is_cut():
+    # 南昌县 without its 县 is 南昌, not 南: a road in 南京 is not in it; 青山湖区 is 青山湖, not 青山.
+    assert county_in_address("南京路 8 号", COUNTIES) is None
+    assert county_in_address("青山路", [("360111", "青山湖区")]) is None
+    assert county_in_address("青山湖畔", [("360111", "青山湖区")]) == "360111"
+    # Only 区/县/市 are suffixes: a name ending in anything else is matched whole.
+    assert county_in_address("高新路", [("9", "高新X")]) is None
