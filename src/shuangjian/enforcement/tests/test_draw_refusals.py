@@ -7,13 +7,14 @@ from __future__ import annotations
 import copy
 import math
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
 from shuangjian.enforcement import draw as algo
 
 SEED = "00" * 31 + "2a"
-LISTS = {
+LISTS: dict[str, Any] = {
     "sample_size": 3,
     "inspectors_per_institution": 2,
     "institutions": [
