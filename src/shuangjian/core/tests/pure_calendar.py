@@ -19,16 +19,18 @@ class _Days:
     def __init__(self, rows: list[tuple[datetime.date, str, str]]) -> None:
         self.rows = rows
 
-    def values_list(self, *_fields: str) -> list[tuple[datetime.date, str, str]]:
-        return list(self.rows)
+    def values_list(self, *fields: str) -> list[tuple]:
+        # Like the ORM: the columns asked for, in that order (an unknown column is an error).
+        index = {"date": 0, "kind": 1, "name": 2}
+        return [tuple(row[index[f]] for f in fields) for row in self.rows]
 
 
 class _Vacations:
     def __init__(self, rows: list[SchoolVacation]) -> None:
         self.rows = rows
 
-    def order_by(self, *_fields: str) -> list[SchoolVacation]:
-        return sorted(self.rows, key=lambda v: (v.division_code, v.start))
+    def order_by(self, *fields: str) -> list[SchoolVacation]:
+        return sorted(self.rows, key=lambda v: tuple(getattr(v, f) for f in fields))
 
 
 @pytest.fixture

@@ -246,3 +246,53 @@ def test_a_cache_outage_keeps_the_copy_and_still_answers(monkeypatch):
     assert not is_working_day(NATIONAL_DAY)
     calendar.bump_version()  # logs, does not raise
     assert is_working_day(D(2025, 10, 9))  # loads without the version
+
+
+def test_without_a_new_version_the_copy_is_kept_even_when_checked(monkeypatch):
+    d = D(2027, 5, 3)
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 0.0)
+    assert is_working_day(d)
+    assert is_working_day(d)  # checked again: same version, same copy
+    # A table written without announcing it (no version bump) is not seen: the copy is only re-read on a new version.
+    monkeypatch.setattr(calendar, "CalendarDay", SimpleNamespace(objects=_Days([(d, DayKind.HOLIDAY, "劳动节")])))
+    assert is_working_day(d)
+    calendar.bump_version()
+    assert not is_working_day(d)
+
+
+def test_a_cache_outage_is_logged_and_the_tables_are_read_again_once_it_is_back(monkeypatch, caplog):
+    d = D(2027, 5, 3)
+
+    real_get = calendar.cache.get
+    down = [True]
+
+    def flaky(*args, **kwargs):
+        if down[0]:
+            raise ConnectionError("cache down")
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(calendar, "VERSION_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(calendar.cache, "get", flaky)
+    with caplog.at_level("WARNING", logger="shuangjian.core.calendar"):
+        assert is_working_day(d)  # loaded without knowing the version
+        assert is_working_day(d)  # kept while the cache is down
+        assert is_working_day(d)
+    assert [r.getMessage() for r in caplog.records] == ["calendar: cache unavailable, keeping the loaded calendar"] * 3
+    assert all(r.exc_info and r.exc_info[0] is ConnectionError for r in caplog.records)
+    # The cache is back (nobody bumped the version): the copy loaded during the outage is read again.
+    monkeypatch.setattr(calendar, "CalendarDay", SimpleNamespace(objects=_Days([(d, DayKind.HOLIDAY, "劳动节")])))
+    down[0] = False
+    cache.delete(calendar.CACHE_VERSION_KEY)
+    assert not is_working_day(d)
+
+
+def test_a_failed_announcement_is_logged(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(calendar.cache, "incr", broken)
+    monkeypatch.setattr(calendar.cache, "set", broken)
+    with caplog.at_level("WARNING", logger="shuangjian.core.calendar"):
+        calendar.bump_version()
+    assert [r.getMessage() for r in caplog.records] == ["calendar: could not announce a change through the cache"]
+    assert caplog.records[0].exc_info and caplog.records[0].exc_info[0] is ConnectionError
