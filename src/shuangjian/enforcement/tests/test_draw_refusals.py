@@ -234,3 +234,25 @@ def test_check_no_conflicts_names_each_conflicting_pair():
     assert algo.check_no_conflicts(LISTS, RESULT) == []
     bad = [algo.Drawn(3, (101, 104)), algo.Drawn(5, (102, 101))]
     assert algo.check_no_conflicts(LISTS, bad) == [(101, 3), (102, 5)]
+
+
+def test_a_document_without_a_seed_never_replays_even_if_its_result_is_the_empty_keys():
+    # Without a seed there is nothing to check the result against, whatever the result says.
+    doc = document()
+    doc["seed"] = ""
+    doc["result"] = algo.result_json(algo.draw(doc["lists"], ""))
+    assert algo.replay(doc) == algo.ReplayCheck(False, True, False, "")
+
+
+def test_a_floor_of_exactly_one_over_n_per_pick_makes_the_weights_equal():
+    # q = 1/2 over 2 items: q * n == 1, so equal weights are the only way.
+    assert algo.effective_weights({1: 1, 2: 3}, floor=Fraction(1, 2), picks=1) == {1: 1, 2: 1}
+
+
+def test_every_item_but_the_heaviest_can_be_raised():
+    # q = 0.3 (rounded up): the two light items are raised to 0.3 × 250,000, rounded up; the heavy one keeps its own.
+    assert algo.effective_weights({1: 1, 2: 1, 3: 100}, floor=Fraction(3, 10), picks=1) == {
+        1: 75_001,
+        2: 75_001,
+        3: 100_000,
+    }
