@@ -250,7 +250,7 @@ def tally(module: Module) -> Tally | None:
 
 
 def table(modules: list[Module]) -> bool:
-    header = f"{'module':<24}{'mutants':>8}{'killed':>8}{'survived':>9}{'timeout':>8}{'no test':>8}"
+    header = f"{'module':<28}{'mutants':>8}{'killed':>8}{'survived':>9}{'timeout':>8}{'no test':>8}"
     header += f"{'equiv.':>7}{'score':>8}"
     print(header)
     print("-" * len(header))
@@ -258,13 +258,13 @@ def table(modules: list[Module]) -> bool:
     for module in modules:
         t = tally(module)
         if t is None:
-            print(f"{module.label:<24}{'(not run)':>8}")
+            print(f"{module.label:<28}{'(not run)':>8}")
             ok = False
             continue
         mark = "" if t.score >= TARGET else "  < target"
         ok &= t.score >= TARGET
         print(
-            f"{module.label:<24}{t.total:>8}{t.killed:>8}{len(t.survived):>9}{t.timeout:>8}{len(t.no_tests):>8}"
+            f"{module.label:<28}{t.total:>8}{t.killed:>8}{len(t.survived):>9}{t.timeout:>8}{len(t.no_tests):>8}"
             f"{len(t.excused):>7}{t.score:>7.1f}%{mark}"
         )
         for name in t.other:
