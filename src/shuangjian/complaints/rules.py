@@ -81,14 +81,16 @@ def is_overdue(due: datetime.date | None, today: datetime.date) -> bool:
 
 def county_in_address(address: str, counties: Iterable[tuple[str, str]]) -> str | None:
     """The county whose name the address text contains (full name, or without its 区/县/市 suffix when that
-    leaves two characters or more); None when no county or more than one county matches."""
-    found: set[str] = set()
+    leaves two characters or more); None when no county or more than one county matches. A full name outranks a
+    shortened one: "南昌市东湖区…" is 东湖区, although 南昌县 without its 县 is in it too."""
+    full: set[str] = set()
+    short: set[str] = set()
     for code, name in counties:
-        names = {name}
-        if len(name) >= 3 and name[-1] in "区县市":
-            names.add(name[:-1])
-        if any(n and n in address for n in names):
-            found.add(code)
+        if name and name in address:
+            full.add(code)
+        elif len(name) >= 3 and name[-1] in "区县市" and name[:-1] in address:
+            short.add(code)
+    found = full or short
     return found.pop() if len(found) == 1 else None
 
 
