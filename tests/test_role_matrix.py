@@ -181,7 +181,7 @@ def world(db: Any) -> World:
     pledge = Pledge.objects.create(
         school=school, year=2026, resident_id="410202199001011234", name="王老师", division_code="410202"
     )
-    case = InServiceCase.objects.create(
+    inservice_case = InServiceCase.objects.create(
         school=school,
         resident_id=pledge.resident_id,
         teacher_name=pledge.name,
@@ -203,7 +203,7 @@ def world(db: Any) -> World:
         name="双随机抽查", year=2026, division_code="410202", sample_size=1, created_by=regulator
     )
     report = ReportFactory.create(division_code="410202")
-    case = case_file(
+    penalty_case = case_file(
         actor=regulator,
         subject=Subject.of_institution(inst),
         violation="disguised",
@@ -295,7 +295,7 @@ def world(db: Any) -> World:
         "content:contact_edit": {"code": "410202"},
         "schools:pledge_docx": {"pk": pledge.pk},
         "schools:pledge_paper": {"pk": pledge.pk},
-        "schools:case_detail": {"pk": case.pk},
+        "schools:case_detail": {"pk": inservice_case.pk},
         "enforcement:inspection_detail": {"pk": inspection.pk},
         "enforcement:inspection_record": {"pk": inspection.pk},
         "enforcement:notice_issue": {"pk": inspection.pk},
@@ -312,7 +312,7 @@ def world(db: Any) -> World:
         "complaints:report_detail": {"pk": report.pk},
         "complaints:report_act": {"pk": report.pk, "action": "accept"},
         **{
-            f"enforcement:case_{name}": {"pk": case.pk}
+            f"enforcement:case_{name}": {"pk": penalty_case.pk}
             for name in ("detail", "action", "propose", "defence", "hearing", "extend", "publish")
         },
         "oversight:order_detail": {"pk": order.pk},
