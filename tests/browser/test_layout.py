@@ -101,7 +101,8 @@ def test_audit_log_and_not_found_pages(page, live_server):
     )
     login(page, "lt_edu", TEST_PASSWORD)
     page.wait_for_selector("[data-testid=dashboard-title]")
-    page.click("nav >> text=审计日志")
+    page.click("nav >> text=系统")
+    page.click("nav .dropdown-item >> text=审计日志")
     page.wait_for_selector("tbody >> text=准予办学")  # the action in words (institution.approve)
     assert page.locator("tbody tr").count() == 2
     assert page.locator("tbody >> text=系统").count() == 1, "an event without an actor is shown as the system"
@@ -112,3 +113,27 @@ def test_audit_log_and_not_found_pages(page, live_server):
     screenshot(page, "not-found")
     page.click("text=返回工作台")
     page.wait_for_selector("[data-testid=dashboard-title]")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_city_regulators_many_pages_sit_in_dropdown_groups(page, live_server, width):
+    RegulatorFactory(username="lt_city", display_name="赵敏", scope_code="4102")
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, "lt_city", TEST_PASSWORD)
+    page.wait_for_selector("[data-testid=dashboard-title]")
+    if width < 992:
+        page.locator("button.navbar-toggler").click()
+        page.wait_for_selector("#mainNav.show:not(.collapsing)")
+    groups = page.locator("[data-testid=nav-group] > a")
+    assert groups.count() >= 6
+    whitelist = page.locator("#mainNav .dropdown-item >> text=白名单")
+    assert not whitelist.is_visible()
+    page.locator("[data-testid=nav-group] > a >> text=机构与人员").click()
+    whitelist.wait_for(state="visible")
+    screenshot(page, f"menu-group-open-{width}")
+    whitelist.click()
+    page.wait_for_url("**/registry/lists/white/")
+    # The page's group is marked, so a reader sees where they are with the menu closed.
+    assert page.locator("[data-testid=nav-group] > a.active").inner_text() == "机构与人员"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"menu-whitelist-{width}")

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.models import User
 from shuangjian.core.permissions import can
+from shuangjian.core.workflow import Transition as BaseTransition
+from shuangjian.core.workflow import TransitionTable
+from shuangjian.core.workflow import require as require_met
 
 from .models import Competition, CompetitionStatus
 
@@ -30,14 +32,7 @@ COMMENT = "comment"
 
 
 @dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str
-    actor: str
-    requires: str = ""
-    missing: str | Promise = ""
+class Transition(BaseTransition):
     style: str = "primary"  # the button's colour
 
 
@@ -68,7 +63,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("expire", gettext_lazy("备案周期结束"), (S.APPROVED, S.PUBLISHED), S.EXPIRED, SYSTEM),
 )
 
-BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+TABLE = TransitionTable(TRANSITIONS)
+BY_ACTION = TABLE.by_action
 
 
 def _is_reviewer(user: User | None, competition: Competition) -> bool:
@@ -88,8 +84,8 @@ ACTORS: dict[str, Callable[[User | None, Competition], bool]] = {
 
 def transition(state: str, action: str) -> Transition:
     """The move ``action`` from ``state``; ``invalid_transition`` if the table has none."""
-    t = BY_ACTION.get(action)
-    if t is None or state not in t.sources:
+    t = TABLE.find(state, action)
+    if t is None:
         label = S(state).label if state in S.values else state
         raise ValidationError(
             _("该竞赛活动当前状态为“%(s)s”，不能执行此操作。") % {"s": label}, code="invalid_transition"
@@ -103,9 +99,7 @@ def may_act(t: Transition, user: User | None, competition: Competition) -> bool:
 
 def require(t: Transition, *, comment: str = "") -> None:
     """Raise the transition's refusal if what it requires is missing."""
-    met = {"": True, COMMENT: bool(comment.strip())}[t.requires]
-    if not met:
-        raise ValidationError(str(t.missing), code=f"{t.requires}_required")
+    require_met(t, {COMMENT: bool(comment.strip())})
 
 
 def actions_for(user: User, competition: Competition) -> tuple[Transition, ...]:
@@ -118,9 +112,9 @@ def actions_for(user: User, competition: Competition) -> tuple[Transition, ...]:
 
 
 def step_label(from_status: str, to_status: str) -> str:
-    for t in TRANSITIONS:
-        if t.target == to_status and from_status in t.sources:
-            return str(t.label)
+    label = TABLE.label_of_step(from_status, to_status)
+    if label is not None:
+        return label
     if not from_status and to_status == S.DRAFT:
         return str(_("填写申报"))
     return str(S(to_status).label) if to_status in S.values else to_status

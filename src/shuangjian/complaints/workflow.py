@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from shuangjian.core.workflow import Transition as BaseTransition
+from shuangjian.core.workflow import TransitionTable
 
 from .models import ReportStatus
 
@@ -23,11 +25,7 @@ REPORTER = "reporter"
 
 
 @dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str
+class Transition(BaseTransition):
     actor: str = STAFF
     # The form field the step needs (a reason, an answer, inspectors); "" for none.
     needs: str = ""
@@ -47,16 +45,17 @@ TRANSITIONS: tuple[Transition, ...] = (
     # A dispute reopens the report one level up (the city), back at the assignment step.
     Transition("dispute", gettext_lazy("对答复提出异议"), (S.ANSWERED, S.CLOSED), S.ASSIGNED, actor=REPORTER),
 )
-BY_ACTION = {t.action: t for t in TRANSITIONS}
+TABLE = TransitionTable(TRANSITIONS)
+BY_ACTION = TABLE.by_action
 
 
 def transition_for(action: str, status: str) -> Transition:
     """The move ``action`` from ``status``; refused with ``invalid_transition`` when the table has none."""
-    t = BY_ACTION.get(action)
-    if t is None or status not in t.sources:
+    t = TABLE.find(status, action)
+    if t is None:
         raise ValidationError(_("当前状态下不能执行此操作。"), code="invalid_transition")
     return t
 
 
 def staff_actions(status: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.actor == STAFF and status in t.sources]
+    return list(TABLE.from_state(status, STAFF))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .rules import add_years
@@ -22,9 +23,15 @@ StrOrPromise = str | Promise
 
 YUAN = 100  # fen per yuan
 
-MOE53 = "《校外培训行政处罚暂行办法》（教育部令第53号）"
-PENALTY_LAW = "《中华人民共和国行政处罚法》（2021修订）"
-NANCHANG = "南昌市校外培训分级处置做法"
+# Sources cited by the reasoning lines; lazy, and put into each line in the reader's language.
+MOE53 = _("《校外培训行政处罚暂行办法》（教育部令第53号）")
+PENALTY_LAW = _("《中华人民共和国行政处罚法》（2021修订）")
+NANCHANG = _("南昌市校外培训分级处置做法")
+
+
+def _line(text: str, **values: object) -> str:
+    """One reasoning line in the active language; ``%(moe53)s`` and the other sources are filled in for every line."""
+    return text % {"moe53": MOE53, "penalty_law": PENALTY_LAW, "nanchang": NANCHANG, **values}
 
 
 class Measure:
@@ -131,7 +138,7 @@ class Proposal:
 
     @property
     def measures_text(self) -> str:
-        return "、".join(str(MEASURE_LABELS[m]) for m in self.measures)
+        return pgettext("list separator", "、").join(str(MEASURE_LABELS[m]) for m in self.measures)
 
 
 @dataclass
@@ -145,37 +152,46 @@ class _Rule:
 def _rule(violation: str, severity: str, income: int) -> _Rule:
     if violation == Violation.UNLICENSED:
         r = _Rule([Measure.BAN, Measure.REFUND], 0, 0)
-        r.lines.append(f"{MOE53}第十七条：未经许可开展校外培训的，予以取缔，退还所收费用。")
+        r.lines.append(_line(gettext("%(moe53)s第十七条：未经许可开展校外培训的，予以取缔，退还所收费用。")))
         if income > 0:
             r.measures += [Measure.CONFISCATE, Measure.FINE]
             r.fine_min, r.fine_max = income, income * 5
             r.lines.append(
-                f"{MOE53}第十七条：对举办者处违法所得1倍以上5倍以下罚款；违法所得{income / YUAN:,.2f}元，"
-                f"罚款幅度{r.fine_min / YUAN:,.2f}元至{r.fine_max / YUAN:,.2f}元。"
+                _line(
+                    gettext(
+                        "%(moe53)s第十七条：对举办者处违法所得1倍以上5倍以下罚款；违法所得%(income)s元，"
+                        "罚款幅度%(low)s元至%(high)s元。"
+                    ),
+                    income=f"{income / YUAN:,.2f}",
+                    low=f"{r.fine_min / YUAN:,.2f}",
+                    high=f"{r.fine_max / YUAN:,.2f}",
+                )
             )
         else:
-            r.lines.append("未查明违法所得，不提出按违法所得倍数计算的罚款。")
+            r.lines.append(gettext("未查明违法所得，不提出按违法所得倍数计算的罚款。"))
         return r
     if violation == Violation.DISGUISED:
         r = _Rule([Measure.RECTIFY, Measure.WARNING], 0, 0)
         if severity == Severity.ESPECIALLY_SERIOUS:
             r.measures.append(Measure.FINE)
             r.fine_min, r.fine_max = 50_000 * YUAN, 100_000 * YUAN
-            r.lines.append(f"{MOE53}第十八条：情节特别严重的，处5万元以上10万元以下罚款。")
+            r.lines.append(_line(gettext("%(moe53)s第十八条：情节特别严重的，处5万元以上10万元以下罚款。")))
         elif severity == Severity.SERIOUS:
             r.measures.append(Measure.FINE)
             r.fine_min, r.fine_max = 0, 50_000 * YUAN
-            r.lines.append(f"{MOE53}第十八条：情节严重的，处5万元以下罚款。")
+            r.lines.append(_line(gettext("%(moe53)s第十八条：情节严重的，处5万元以下罚款。")))
         else:
-            r.lines.append(f"{MOE53}第十八条：以隐蔽方式开展学科类培训的，责令改正，给予警告。")
+            r.lines.append(_line(gettext("%(moe53)s第十八条：以隐蔽方式开展学科类培训的，责令改正，给予警告。")))
         return r
     if violation == Violation.COMPETITION:
         r = _Rule([Measure.REFUND, Measure.WARNING], 0, 0)
-        r.lines.append(f"{MOE53}：未经审批组织面向中小学生的社会性竞赛的，退还所收费用，给予警告或者通报批评。")
+        r.lines.append(
+            _line(gettext("%(moe53)s：未经审批组织面向中小学生的社会性竞赛的，退还所收费用，给予警告或者通报批评。"))
+        )
         if severity in (Severity.SERIOUS, Severity.ESPECIALLY_SERIOUS):
             r.measures.append(Measure.FINE)
             r.fine_min, r.fine_max = 0, 50_000 * YUAN
-            r.lines.append(f"{MOE53}：情节严重的，处5万元以下罚款。")
+            r.lines.append(_line(gettext("%(moe53)s：情节严重的，处5万元以下罚款。")))
         return r
     raise ValueError(f"unknown violation {violation!r}")
 
@@ -197,7 +213,12 @@ def propose(facts: Facts, *, ladder: Sequence[str], window_years: int, stop_mont
     chosen = max(rules, key=lambda r: (r.fine_max, r.fine_min))
     if len(rules) > 1:
         lines.append(
-            f"{PENALTY_LAW}第二十九条：同一违法行为违反多个法律规范应当给予罚款处罚的，按照罚款数额高的规定处罚。"
+            _line(
+                gettext(
+                    "%(penalty_law)s第二十九条：同一违法行为违反多个法律规范应当给予罚款处罚的，"
+                    "按照罚款数额高的规定处罚。"
+                )
+            )
         )
     lines += chosen.lines
     measures = list(chosen.measures)
@@ -208,37 +229,39 @@ def propose(facts: Facts, *, ladder: Sequence[str], window_years: int, stop_mont
     n = findings_in_window(facts.on, facts.prior_findings, window_years)
     step = ladder[min(n, len(ladder)) - 1] if ladder else ""
     repeat = n > 1
-    lines.append(f"{window_years}年内第{n}次查实违法行为（{NANCHANG}）。")
+    lines.append(_line(gettext("%(years)s年内第%(n)s次查实违法行为（%(nanchang)s）。"), years=window_years, n=n))
     months = 0
     if step == LADDER_SUMMONS:
         measures += [m for m in (Measure.SUMMONS, Measure.RECTIFY) if m not in measures]
-        lines.append(f"{NANCHANG}：首次查实的，约谈并责令整改。")
+        lines.append(_line(gettext("%(nanchang)s：首次查实的，约谈并责令整改。")))
     elif step == LADDER_STOP:
         months = stop_months
         measures += [m for m in (Measure.STOP_OPERATING, Measure.RECTIFY) if m not in measures]
-        lines.append(f"{NANCHANG}：第二次查实的，停业整改，{stop_months}个月内不得开展培训。")
+        lines.append(
+            _line(gettext("%(nanchang)s：第二次查实的，停业整改，%(months)s个月内不得开展培训。"), months=stop_months)
+        )
     elif step == LADDER_REVOKE:
         measures += [m for m in (Measure.REVOKE,) if m not in measures]
-        lines.append(f"{NANCHANG}：第三次及以上查实的，吊销办学许可证。")
+        lines.append(_line(gettext("%(nanchang)s：第三次及以上查实的，吊销办学许可证。")))
 
     aggravated = repeat or facts.in_service_teacher or facts.obstruction
     if repeat:
-        lines.append(f"{MOE53}：{window_years}年内再次违法，从重处罚。")
+        lines.append(_line(gettext("%(moe53)s：%(years)s年内再次违法，从重处罚。"), years=window_years))
     if facts.in_service_teacher:
-        lines.append(f"{MOE53}：有在职中小学教师参与，从重处罚；对相关人员限制从业。")
+        lines.append(_line(gettext("%(moe53)s：有在职中小学教师参与，从重处罚；对相关人员限制从业。")))
         if Measure.RESTRICT_PRACTICE not in measures:
             measures.append(Measure.RESTRICT_PRACTICE)
     if facts.obstruction:
-        lines.append(f"{MOE53}：拒绝、阻碍执法检查，从重处罚。")
+        lines.append(_line(gettext("%(moe53)s：拒绝、阻碍执法检查，从重处罚。")))
     if aggravated and fine_max > fine_min:
         # From heavier within the legal range: the proposal keeps to its upper half.
         fine_min = fine_min + (fine_max - fine_min) // 2
-        lines.append("从重处罚：在法定罚款幅度的上半幅内提出。")
+        lines.append(gettext("从重处罚：在法定罚款幅度的上半幅内提出。"))
 
     if facts.already_fined_for_act and Measure.FINE in measures:
         measures.remove(Measure.FINE)
         fine_min = fine_max = 0
-        lines.append(f"{PENALTY_LAW}第二十九条：同一违法行为不得给予两次以上罚款，已罚款的不再罚款。")
+        lines.append(_line(gettext("%(penalty_law)s第二十九条：同一违法行为不得给予两次以上罚款，已罚款的不再罚款。")))
 
     order = list(MEASURE_LABELS)
     measures.sort(key=order.index)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.models import User
 from shuangjian.core.permissions import can
+from shuangjian.core.workflow import Transition as BaseTransition
+from shuangjian.core.workflow import TransitionTable
+from shuangjian.core.workflow import require as require_met
 
 from .models import CaseDocumentKind, CaseStage, PenaltyCase
 
@@ -29,15 +31,8 @@ REASON = "reason"
 
 
 @dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str
-    actor: str
+class Transition(BaseTransition):
     document: str = ""  # the document that must exist before the move
-    requires: str = ""
-    missing: str | Promise = ""
     # Buttons that need more than a click open a form on the case page.
     form: bool = False
 
@@ -106,7 +101,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+TABLE = TransitionTable(TRANSITIONS)
+BY_ACTION = TABLE.by_action
 
 
 def _is_regulator(user: User, case: PenaltyCase) -> bool:
@@ -142,8 +138,7 @@ def require(t: Transition, *, reason: str = "", documents: frozenset[str] = froz
         raise ValidationError(
             _("请先制作%(d)s。") % {"d": CaseDocumentKind(t.document).label}, code="document_required"
         )
-    if t.requires == REASON and not reason.strip():
-        raise ValidationError(str(t.missing), code="reason_required")
+    require_met(t, {REASON: bool(reason.strip())})
 
 
 def actions_for(case: PenaltyCase, user: User) -> tuple[Transition, ...]:

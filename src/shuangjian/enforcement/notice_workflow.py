@@ -3,12 +3,12 @@ who takes it and what it needs. The services' guard and the notice page's button
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from shuangjian.core.workflow import Transition, TransitionTable
+from shuangjian.core.workflow import require as require_met
 
 from .models import NoticeStatus
 
@@ -24,17 +24,6 @@ SYSTEM = ""
 # What must be given first.
 TEXT = "text"
 REASON = "reason"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str
-    actor: str
-    requires: str = ""
-    missing: str | Promise = ""
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -60,14 +49,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+TABLE = TransitionTable(TRANSITIONS)
+BY_ACTION = TABLE.by_action
 OPEN_STATES = (S.ISSUED, S.ANSWERED, S.CHECKING)
 
 
 def transition(state: str, action: str) -> Transition:
     """The move ``action`` from ``state``; ``invalid_transition`` with the state in words if there is none."""
-    t = BY_ACTION.get(action)
-    if t is None or state not in t.sources:
+    t = TABLE.find(state, action)
+    if t is None:
         label = S(state).label if state in S.values else state
         raise ValidationError(
             _("整改通知书当前状态为“%(s)s”，不能执行此操作。") % {"s": label}, code="invalid_transition"
@@ -76,10 +66,9 @@ def transition(state: str, action: str) -> Transition:
 
 
 def require(t: Transition, *, text: str = "") -> None:
-    if t.requires and not text.strip():
-        raise ValidationError(str(t.missing), code=f"{t.requires}_required")
+    require_met(t, {t.requires: bool(text.strip())})
 
 
 def buttons(state: str, actor: str) -> tuple[Transition, ...]:
     """The moves ``actor`` may offer from ``state``, in table order."""
-    return tuple(t for t in TRANSITIONS if state in t.sources and t.actor == actor)
+    return TABLE.from_state(state, actor)

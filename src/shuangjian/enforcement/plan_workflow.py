@@ -8,28 +8,17 @@ draw becomes discarded (kept, its seed revealed) and a new commitment starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from shuangjian.core.workflow import Transition, TransitionTable
 
 from .models import DrawStatus
 
 S = DrawStatus
 DRAFT = ""  # the round has no live draw yet
 REASON = "reason"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str
-    requires: str = ""
-    missing: str | Promise = ""
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -41,11 +30,12 @@ TRANSITIONS: tuple[Transition, ...] = (
         gettext_lazy("作废并重新抽取"),
         (S.DRAWN, S.PUBLISHED),
         S.DISCARDED,
-        REASON,
-        gettext_lazy("重新抽取须填写理由。"),
+        requires=REASON,
+        missing=gettext_lazy("重新抽取须填写理由。"),
     ),
 )
-BY_ACTION = {t.action: t for t in TRANSITIONS}
+TABLE = TransitionTable(TRANSITIONS)
+BY_ACTION = TABLE.by_action
 
 
 def transition_check(action: str, state: str, *, reason: str = "") -> Transition:
@@ -59,4 +49,4 @@ def transition_check(action: str, state: str, *, reason: str = "") -> Transition
 
 
 def actions_from(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if state in t.sources]
+    return list(TABLE.from_state(state))

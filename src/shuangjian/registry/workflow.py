@@ -2,22 +2,22 @@
 who may take it and what must exist first. The services' guard, the buttons on the application page and the
 words in the application's history all read ``TRANSITIONS``; nothing else lists the moves.
 
-A workflow of another app (inspection, rectification, case) copies this shape: a frozen ``Transition`` per action,
-one tuple, a guard that raises the same ``invalid_transition`` / requirement errors.
+Every workflow of the project shares this shape (core/workflow.py): a ``Transition`` per action in one table, a
+guard that raises ``invalid_transition`` or the move's own requirement error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.models import User
 from shuangjian.core.permissions import can
+from shuangjian.core.workflow import Transition, TransitionTable
+from shuangjian.core.workflow import require as require_met
 
 from .models import ApplicationStatus, InstitutionOperator, LicenceApplication
 
@@ -33,17 +33,6 @@ APPLICANT = "applicant"  # the institution's operator
 # What must exist before the move, by name.
 COMMENT = "comment"  # the reasons, printed in the decision or sent back to the applicant
 MATERIALS = "materials"  # at least one application document
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str | Promise
-    sources: tuple[str, ...]
-    target: str
-    actor: str
-    requires: str = ""
-    missing: str | Promise = ""  # the refusal when ``requires`` is not met
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -95,7 +84,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+TABLE = TransitionTable(TRANSITIONS)
+BY_ACTION = TABLE.by_action
 
 
 def _is_department_regulator(user: User, app: LicenceApplication) -> bool:
@@ -118,8 +108,8 @@ ACTORS: dict[str, Callable[[User, LicenceApplication], bool]] = {
 
 def transition(state: str, action: str) -> Transition:
     """The move ``action`` from ``state``; ``invalid_transition`` if the table has none."""
-    t = BY_ACTION.get(action)
-    if t is None or state not in t.sources:
+    t = TABLE.find(state, action)
+    if t is None:
         label = S(state).label if state in S.values else _("尚未申请")
         raise ValidationError(_("申请当前状态为“%(s)s”，不能执行此操作。") % {"s": label}, code="invalid_transition")
     return t
@@ -131,19 +121,17 @@ def may_act(t: Transition, user: User, app: LicenceApplication) -> bool:
 
 def require(t: Transition, *, comment: str = "", materials: int = 0) -> None:
     """Raise the transition's refusal if what it requires is missing."""
-    met = {"": True, COMMENT: bool(comment.strip()), MATERIALS: materials > 0}[t.requires]
-    if not met:
-        raise ValidationError(str(t.missing), code=f"{t.requires}_required")
+    require_met(t, {COMMENT: bool(comment.strip()), MATERIALS: materials > 0})
 
 
 def actions_from(state: str, actor: str) -> tuple[Transition, ...]:
     """The moves that ``actor`` (a name in ``ACTORS``) may offer from ``state``, in table order (the buttons)."""
-    return tuple(t for t in TRANSITIONS if state in t.sources and t.actor == actor)
+    return TABLE.from_state(state, actor)
 
 
 def step_label(from_status: str, to_status: str) -> str:
     """The action a history step records, in words (the status it reached, if no action matches)."""
-    for t in TRANSITIONS:
-        if t.target == to_status and from_status in t.sources:
-            return str(t.label)
+    label = TABLE.label_of_step(from_status, to_status)
+    if label is not None:
+        return label
     return str(S(to_status).label) if to_status in S.values else to_status

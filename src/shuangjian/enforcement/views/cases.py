@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -64,6 +65,26 @@ def _run(request: HttpRequest, fn: Callable[[], object], success: str) -> bool:
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
     messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+
+
+def _case_post(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    call: Callable[[User, PenaltyCase, dict[str, Any]], object],
+    success: str | Callable[[dict[str, Any]], str],
+) -> HttpResponse:
+    """A button on the case page: the case in the user's scope (else 404), the form checked, the service run; its
+    refusal or its success shown as a message on the case page."""
+    user = request_user(request)
+    case = _case_for(user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        f = form.cleaned_data
+        _run(request, lambda: call(user, case, f), success if isinstance(success, str) else success(f))
+    return redirect("enforcement:case_detail", pk=pk)
 
 
 def deadlines(case: PenaltyCase, today: datetime.date) -> list[dict[str, Any]]:
@@ -346,36 +367,26 @@ def _steps(case: PenaltyCase) -> list[Any]:
 @require_POST
 @permission_required("enforcement.open_case")
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = _case_for(user, pk)
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("enforcement:case_detail", pk=pk)
-    f = form.cleaned_data
-    label = case_workflow.step_label(f["action"])
-    _run(
+    return _case_post(
         request,
-        lambda: cases.case_transition(actor=user, case=case, action=f["action"], reason=f["reason"], on=f["on"]),
-        _("已完成：%(a)s") % {"a": label},
+        pk,
+        ActionForm,
+        lambda user, case, f: cases.case_transition(
+            actor=user, case=case, action=f["action"], reason=f["reason"], on=f["on"]
+        ),
+        lambda f: _("已完成：%(a)s") % {"a": case_workflow.step_label(f["action"])},
     )
-    return redirect("enforcement:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
 @permission_required("enforcement.view_cases")
 def case_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = _case_for(user, pk)
-    form = ProposeForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("enforcement:case_detail", pk=pk)
-    f = form.cleaned_data
-    _run(
+    return _case_post(
         request,
-        lambda: cases.case_propose(
+        pk,
+        ProposeForm,
+        lambda user, case, f: cases.case_propose(
             actor=user,
             case=case,
             measures=f["measures"],
@@ -387,7 +398,6 @@ def case_propose(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("已保存拟处罚措施。"),
     )
-    return redirect("enforcement:case_detail", pk=pk)
 
 
 @login_required
@@ -436,73 +446,52 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
 @require_POST
 @permission_required("enforcement.open_case")
 def case_defence(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = _case_for(user, pk)
-    form = TextForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("enforcement:case_detail", pk=pk)
-    _run(
+    return _case_post(
         request,
-        lambda: cases.case_defence_file(actor=user, case=case, text=form.cleaned_data["text"]),
+        pk,
+        TextForm,
+        lambda user, case, f: cases.case_defence_file(actor=user, case=case, text=f["text"]),
         _("已提交陈述申辩意见。"),
     )
-    return redirect("enforcement:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
 @permission_required("enforcement.view_cases")
 def case_hearing(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = _case_for(user, pk)
-    form = TextForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("enforcement:case_detail", pk=pk)
-    _run(
+    return _case_post(
         request,
-        lambda: cases.case_hearing_record(actor=user, case=case, record=form.cleaned_data["text"]),
+        pk,
+        TextForm,
+        lambda user, case, f: cases.case_hearing_record(actor=user, case=case, record=f["text"]),
         _("已登记听证。"),
     )
-    return redirect("enforcement:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
 @permission_required("enforcement.view_cases")
 def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = _case_for(user, pk)
-    form = ExtendForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("enforcement:case_detail", pk=pk)
-    f = form.cleaned_data
-    _run(
+    return _case_post(
         request,
-        lambda: cases.case_extend(actor=user, case=case, days=f["days"], reason=f["reason"]),
+        pk,
+        ExtendForm,
+        lambda user, case, f: cases.case_extend(actor=user, case=case, days=f["days"], reason=f["reason"]),
         _("已延长办案期限。"),
     )
-    return redirect("enforcement:case_detail", pk=pk)
 
 
 @login_required
 @require_POST
 @permission_required("enforcement.view_cases")
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_user(request)
-    case = _case_for(user, pk)
-    form = TextForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("enforcement:case_detail", pk=pk)
-    _run(
+    return _case_post(
         request,
-        lambda: cases.case_publish(actor=user, case=case, summary=form.cleaned_data["text"]),
+        pk,
+        TextForm,
+        lambda user, case, f: cases.case_publish(actor=user, case=case, summary=f["text"]),
         _("已在违规曝光台公开。"),
     )
-    return redirect("enforcement:case_detail", pk=pk)
 
 
 @login_required
