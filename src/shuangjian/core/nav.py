@@ -49,6 +49,7 @@ def items_for(user: User | AnonymousUser) -> list[dict[str, object]]:
 
 register(NavItem(_("工作台"), "dashboard", order=0))
 register(NavItem(_("审计日志"), "core:audit_list", order=900, permission="core.view_audit_log"))
+register(NavItem(_("我的导出"), "core:export_list", order=990))
 register(NavItem(_("个人设置"), "core:profile", order=1000))
 
 

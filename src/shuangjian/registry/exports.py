@@ -9,19 +9,21 @@ follows the job's page and downloads the file from there.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 from celery import shared_task
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shuangjian.core.audit import audit_record
 from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shuangjian.core.exports import ExportFile, ExportKind, JobProgress, register_export, xlsx_file
 from shuangjian.core.models import Job, JobStatus, User
 from shuangjian.core.permissions import require
 from shuangjian.core.scope import scope_queryset
@@ -177,18 +179,21 @@ def blacklist_headers() -> list[str]:
     ]
 
 
-def whitelist_xlsx(qs: QuerySet[Institution]) -> IO[bytes]:
+WHITELIST_WIDTHS = [6, 32, 22, 16, 24, 40, 12]
+BLACKLIST_WIDTHS = [6, 32, 22, 40, 30, 12, 12, 14, 12]
+
+
+def whitelist_rows(qs: QuerySet[Institution]) -> Iterator[list[Any]]:
     from .lists import _category_label
 
-    rows = (
+    return (
         [n, inst.name, inst.uscc, _category_label(inst), inst.licence_no or "", inst.address, inst.division_code]
         for n, inst in enumerate(qs.iterator(chunk_size=2000), start=1)
     )
-    return write_xlsx(whitelist_headers(), rows, title=_("白名单"), widths=[6, 32, 22, 16, 24, 40, 12])
 
 
-def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
-    rows = (
+def blacklist_rows(qs: QuerySet[BlacklistEntry]) -> Iterator[list[Any]]:
+    return (
         [
             n,
             e.institution.name,
@@ -202,24 +207,123 @@ def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
         ]
         for n, e in enumerate(qs.select_related("institution").iterator(chunk_size=2000), start=1)
     )
-    return write_xlsx(blacklist_headers(), rows, title=_("黑名单"), widths=[6, 32, 22, 40, 30, 12, 12, 14, 12])
 
 
-def publication_xlsx(publication: ListPublication, kind: str) -> IO[bytes]:
+def publication_rows(publication: ListPublication, kind: str) -> Iterator[list[Any]]:
     rows_qs = ListPublicationRow.objects.filter(publication=publication, kind=kind).order_by(
         "division_code", "name", "pk"
     )
     if kind == ListKind.WHITE:
-        white = (
+        return (
             [n, r.name, r.uscc, r.category, r.licence_no, r.address, r.division_code]
             for n, r in enumerate(rows_qs.iterator(chunk_size=2000), start=1)
         )
-        return write_xlsx(whitelist_headers(), white, title=_("白名单"), widths=[6, 32, 22, 16, 24, 40, 12])
-    black = (
+    return (
         [n, r.name, r.uscc, r.reason, r.legal_basis, r.start, r.end, r.listed_by, r.division_code]
         for n, r in enumerate(rows_qs.iterator(chunk_size=2000), start=1)
     )
-    return write_xlsx(blacklist_headers(), black, title=_("黑名单"), widths=[6, 32, 22, 40, 30, 12, 12, 14, 12])
+
+
+def whitelist_xlsx(qs: QuerySet[Institution]) -> IO[bytes]:
+    return write_xlsx(whitelist_headers(), whitelist_rows(qs), title=_("白名单"), widths=WHITELIST_WIDTHS)
+
+
+def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
+    return write_xlsx(blacklist_headers(), blacklist_rows(qs), title=_("黑名单"), widths=BLACKLIST_WIDTHS)
+
+
+def publication_xlsx(publication: ListPublication, kind: str) -> IO[bytes]:
+    """A published snapshot as Excel, written in the request: the public portal's download (a frozen list of one
+    city or county, bounded by its institutions) and the source of the staff export job below."""
+    if kind == ListKind.WHITE:
+        return write_xlsx(
+            whitelist_headers(), publication_rows(publication, kind), title=_("白名单"), widths=WHITELIST_WIDTHS
+        )
+    return write_xlsx(
+        blacklist_headers(), publication_rows(publication, kind), title=_("黑名单"), widths=BLACKLIST_WIDTHS
+    )
+
+
+# --- the list exports as background jobs (core.exports) -----------------------------------------------------------
+
+WHITELIST_EXPORT = "registry.whitelist"
+BLACKLIST_EXPORT = "registry.blacklist"
+PUBLICATION_EXPORT = "registry.publication"
+
+
+def list_params(query: Mapping[str, Any]) -> tuple[str, str]:
+    """The list pages' search text and county (``?q=&division=``), cleaned as the pages clean them."""
+
+    def one(key: str) -> str:
+        value = query.get(key, "")
+        if isinstance(value, list):
+            value = value[-1] if value else ""
+        return str(value or "")
+
+    q = one("q").strip()[:64]
+    division = one("division").strip()
+    return q, division if division.isdigit() else ""
+
+
+def whitelist_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    from .lists import whitelist_for_user
+
+    q, division = list_params(params)
+    qs = whitelist_for_user(user=user, q=q, division=division)
+    return xlsx_file(
+        progress,
+        filename=f"白名单-{stamp()}.xlsx",
+        headers=whitelist_headers(),
+        rows=whitelist_rows(qs),
+        title=_("白名单"),
+        widths=WHITELIST_WIDTHS,
+        total=qs.count(),
+    )
+
+
+def blacklist_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    from .lists import blacklist_for_user
+
+    q, division = list_params(params)
+    qs = blacklist_for_user(user=user, q=q, division=division)
+    return xlsx_file(
+        progress,
+        filename=f"黑名单-{stamp()}.xlsx",
+        headers=blacklist_headers(),
+        rows=blacklist_rows(qs),
+        title=_("黑名单"),
+        widths=BLACKLIST_WIDTHS,
+        total=qs.count(),
+    )
+
+
+def publication_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    from .lists import publications_for_user
+
+    kind = str(params.get("kind", ""))
+    publication = publications_for_user(user=user).filter(pk=int(params.get("publication") or 0)).first()
+    if publication is None or kind not in ListKind.values:
+        raise Http404
+    white = kind == ListKind.WHITE
+    label = _("白名单") if white else _("黑名单")
+    return xlsx_file(
+        progress,
+        filename=f"{publication.year}-{publication.division_code}-{label}.xlsx",
+        headers=whitelist_headers() if white else blacklist_headers(),
+        rows=publication_rows(publication, kind),
+        title=label,
+        widths=WHITELIST_WIDTHS if white else BLACKLIST_WIDTHS,
+        total=ListPublicationRow.objects.filter(publication=publication, kind=kind).count(),
+    )
+
+
+register_export(ExportKind(WHITELIST_EXPORT, gettext_lazy("白名单"), "registry.view_lists", whitelist_export))
+register_export(ExportKind(BLACKLIST_EXPORT, gettext_lazy("黑名单"), "registry.view_lists", blacklist_export))
+register_export(
+    ExportKind(
+        PUBLICATION_EXPORT, gettext_lazy("已发布的白名单/黑名单"), "registry.view_publications", publication_export
+    )
+)
 
 
 def date_text(value: datetime.date | None) -> str:
