@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shuangjian.complaints import services, tasks
 from shuangjian.complaints.models import Level, Report, ReportStatus
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.enforcement.inspections import ItemInput, expected_items, inspection_submit
 from shuangjian.enforcement.models import InspectionKind, InspectionSource, InspectionStatus, ItemResult
 from shuangjian.registry.tests.factories import InstitutionFactory
@@ -181,8 +182,8 @@ def test_statistics_pages_and_export(people: dict[str, Any]) -> None:
     ReportFactory.create_batch(3)
     staff = _staff(people["regulator"])
     assert staff.get(reverse("complaints:statistics")).status_code == 200
-    xlsx = staff.get(reverse("complaints:statistics"), {"export": "xlsx"})
-    assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
+    xlsx = export_download(staff, reverse("complaints:statistics"), {"export": "xlsx"})
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
     page = Client().get(reverse("complaints_public:statistics")).content.decode()
     assert re.search(r'data-testid="total">3<', page) and "13800000000" not in page
 
