@@ -174,6 +174,8 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
     r = export_download(client_for(w.city), reverse("oversight:evaluation_export", args=[period.pk]))
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active  # type: ignore[attr-defined]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    before = load_workbook(evaluation.ranked_export(w.city, period)).active  # the export as it was, in the request
+    assert [[c.value for c in row] for row in before.iter_rows()] == [[c.value for c in row] for row in ws.iter_rows()]
     assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 47.5]]
     assert "4/5" in values[1]
     page = client_for(w.city).get(reverse("oversight:evaluation") + f"?period={period.pk}").content.decode()
