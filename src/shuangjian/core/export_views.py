@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,7 +18,7 @@ from .models import Job, JobStatus
 from .permissions import permission_required
 
 
-def start_and_redirect(request: HttpRequest, *, kind: str, params: dict[str, object]) -> HttpResponse:
+def start_and_redirect(request: HttpRequest, *, kind: str, params: Mapping[str, Any]) -> HttpResponse:
     """What an export button's view answers: the job started (or the same one already running), then its page."""
     job = export_job_start(actor=request_user(request), kind=kind, params=params)
     return redirect("core:export_job", pk=job.pk)
@@ -36,7 +39,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     jobs = export_jobs_for_user(request_user(request))
     page = Paginator(jobs, 20).get_page(request.GET.get("page"))
     for job in page.object_list:
-        job.title = export_title(job)  # type: ignore[attr-defined]
+        job.title = export_title(job)
     return render(request, "core/exports/list.html", {"page": page})
 
 

@@ -114,7 +114,7 @@ def test_the_export_lists_the_filtered_filings() -> None:
     CompetitionFactory.create(name="草稿竞赛")
     response = export_download(client_for(reg), reverse("competitions:export"), {"status": "published"})
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "备案编号" and len(rows) == 2 and rows[1][1] == "已公布的竞赛"
 

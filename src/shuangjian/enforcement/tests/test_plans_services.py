@@ -271,7 +271,7 @@ def test_statistics_page_is_scoped_and_exports(county: dict[str, Any], settings:
     page = c.get(f"/enforcement/statistics/?year={YEAR}").content.decode()
     assert "龙亭区" in page and "祥符区" not in page
     xlsx = export_download(c, f"/enforcement/statistics/?year={YEAR}&export=xlsx")
-    body = b"".join(xlsx.streaming_content)  # type: ignore[attr-defined]
+    body = b"".join(xlsx.streaming_content)
     ws = load_workbook(io.BytesIO(body)).active
     assert ws is not None
     rows = list(ws.iter_rows(values_only=True))

@@ -172,7 +172,7 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
         evaluation.drill_down(w.city, period, "410202", "no_such_indicator")
     assert client_for(w.county).post(reverse("oversight:evaluation_compute")).status_code == 404  # counties don't
     r = export_download(client_for(w.city), reverse("oversight:evaluation_export", args=[period.pk]))
-    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active  # type: ignore[attr-defined]
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     before = load_workbook(evaluation.ranked_export(w.city, period)).active  # the export as it was, in the request
     assert [[c.value for c in row] for row in before.iter_rows()] == [[c.value for c in row] for row in ws.iter_rows()]
