@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from .access import request_user
 from .excel import XLSX_CONTENT_TYPE
-from .exports import export_job_for_user, export_job_start, export_jobs_for_user, export_title
+from .exports import export_job_for_user, export_job_start, export_jobs_for_user, export_page, export_title
 from .models import Job, JobStatus
 from .permissions import permission_required
 
@@ -28,6 +28,7 @@ def _context(job: Job) -> dict[str, object]:
     return {
         "job": job,
         "title": export_title(job),
+        "page_url_name": export_page(job),
         "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
     }
 

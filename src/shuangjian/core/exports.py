@@ -76,6 +76,8 @@ class ExportFile:
     filename: str
     rows: int
     content_type: str = XLSX_CONTENT_TYPE
+    # Figures a page shows from the job (a statistics page computed in the background), kept in job.result.
+    data: Mapping[str, Any] | None = None
 
 
 # A builder: the owner (re-read at run time), the params the export was started with, the job's progress.
@@ -88,6 +90,7 @@ class ExportKind:
     title: str | Promise  # shown on the job pages: "整改通知书"
     permission: str  # what the owner must hold, when the job is started and again when it runs
     build: Builder
+    page: str = ""  # the URL name of the page the job's results belong to (a link back from the job's page)
 
     @property
     def job_kind(self) -> str:
@@ -247,8 +250,14 @@ def export_job_run(job_id: int) -> None:
         result_file=job.result_file.name,
         done=made.rows,
         total=made.rows,
-        result={"rows": made.rows, "filename": made.filename, "content_type": made.content_type},
-        message=_("已导出 %(n)d 行：%(title)s") % {"n": made.rows, "title": export.title},
+        result={
+            "rows": made.rows,
+            "filename": made.filename,
+            "content_type": made.content_type,
+            **({"data": dict(made.data)} if made.data is not None else {}),
+        },
+        message=(_("已完成：%(title)s（%(n)d 条数据）") if made.data is not None else _("已导出 %(n)d 行：%(title)s"))
+        % {"n": made.rows, "title": export.title},
     )
 
 
@@ -276,6 +285,24 @@ def export_job_for_user(*, user: User, pk: int) -> Job:
     if job is None:
         raise Http404
     return job
+
+
+def latest_result_for_user(*, user: User, kind: str) -> Job | None:
+    """The person's newest finished job of ``kind`` computed in their current scope (figures a page shows)."""
+    export = _KINDS.get(kind)
+    if export is None:
+        return None
+    return (
+        export_jobs_for_user(user)
+        .filter(kind=export.job_kind, status=JobStatus.SUCCEEDED, division_code=user.scope_code)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def export_page(job: Job) -> str:
+    export = kind_of_job(job)
+    return export.page if export is not None else ""
 
 
 def export_title(job: Job) -> str:
