@@ -209,3 +209,27 @@ def test_the_coverage_export_lists_the_schools_in_reach(county: User) -> None:
     rows = read_xlsx(body(response))
     assert rows[0][:3] == ["县区", "学校", "学校标识码"]
     assert [r[1] for r in rows[1:]] == ["龙亭一小"]
+
+
+def test_the_builder_reads_may_go_to_a_replica_even_after_progress_is_written(county: User) -> None:
+    """Exports are read-only traffic (core.db_routing): the builder runs in a replica-reads block, and the progress
+    writes, each in a block of its own, do not pin its later reads to the primary."""
+    from shuangjian.core import db_routing
+
+    seen: list[tuple[bool, bool]] = []
+
+    def build(user: User, params: Mapping[str, Any], progress: exports.JobProgress) -> exports.ExportFile:
+        progress(1)
+        state = db_routing._reads.get()
+        assert state is not None
+        seen.append((state.replica, state.wrote))
+        return exports.xlsx_file(progress, filename="x.xlsx", headers=["a"], rows=[[1]], title="x")
+
+    exports.register_export(exports.ExportKind("test.replica", "测试", "core.use_account", build))
+    try:
+        job = exports.export_job_start(actor=county, kind="test.replica", params={})
+        exports.export_job_run(job.pk)
+    finally:
+        exports._KINDS.pop("test.replica")
+    assert seen == [(True, False)]
+    assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED

@@ -24,7 +24,7 @@ from typing import IO, Any
 from celery import shared_task
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -32,6 +32,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
+from .db_routing import replica_reads
 from .excel import PROGRESS_EVERY, XLSX_CONTENT_TYPE, write_xlsx
 from .models import Job, JobStatus, User
 from .permissions import can, require
@@ -50,7 +51,8 @@ class JobProgress:
         self.every = every or PROGRESS_EVERY
 
     def _write(self, **fields: int) -> None:
-        with transaction.atomic():
+        # In a block of its own, so this write does not pin the builder's later reads to the primary.
+        with replica_reads(enabled=False), transaction.atomic():
             Job.objects.filter(pk=self.job_id).update(**fields)
 
     def total(self, n: int) -> None:
@@ -233,7 +235,8 @@ def export_job_run(job_id: int) -> None:
         return
     made: ExportFile | None = None
     try:
-        made = export.build(owner, job.params or {}, JobProgress(job.pk))
+        with replica_reads():  # an export only reads: the replica serves it when there is one (core.db_routing)
+            made = export.build(owner, job.params or {}, JobProgress(job.pk))
         job.refresh_from_db()
         job.result_file.save(made.filename, File(made.stream), save=False)
     except Exception as exc:  # the owner must see the job end, whatever broke
@@ -276,7 +279,13 @@ def discover_exports() -> None:
 
 def export_jobs_for_user(user: User) -> Any:
     """The export jobs this person started, newest first (no one else's: a platform admin's included)."""
-    return Job.objects.filter(owner=user, kind__startswith=JOB_KIND_PREFIX).order_by("-created_at", "-pk")
+    # Always the primary: the job was written a moment ago (its page follows the button's redirect) and the row
+    # changes every second while the job runs; a replica behind by a second would answer 404 or an old bar.
+    return (
+        Job.objects.using(DEFAULT_DB_ALIAS)
+        .filter(owner=user, kind__startswith=JOB_KIND_PREFIX)
+        .order_by("-created_at", "-pk")
+    )
 
 
 def export_job_for_user(*, user: User, pk: int) -> Job:
