@@ -1,9 +1,9 @@
 """Excel exports: any filtered institution list, the white and black lists, and published snapshots.
 
 Workbooks are written by ``core.excel.write_xlsx`` (rows streamed, constant memory, text that a spreadsheet
-would read as a formula kept as text) into a temporary file, then sent. Institution lists above
-``EXPORT_INLINE_MAX`` rows are written by a background job so a request never runs for minutes; the person
-follows the job's page and downloads the file from there.
+would read as a formula kept as text) into a temporary file. Every staff export is a background job
+(``core.exports``): the person follows the job's page and downloads the file from there. Only the portal's copy
+of a published snapshot is written in the request (``publication_xlsx``).
 """
 
 from __future__ import annotations
@@ -12,27 +12,22 @@ import datetime
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
-from celery import shared_task
-from django.core.files import File
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shuangjian.core.audit import audit_record
 from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
 from shuangjian.core.exports import ExportFile, ExportKind, JobProgress, register_export, xlsx_file
-from shuangjian.core.models import Job, JobStatus, User
+from shuangjian.core.models import User
 from shuangjian.core.permissions import require
 from shuangjian.core.scope import scope_queryset
 
 from .filters import InstitutionFilters, filter_institutions
 from .models import BlacklistEntry, Institution, ListKind, ListPublication, ListPublicationRow
 
-# Above this many rows an institution export runs as a background job (a request stays well under a minute).
-EXPORT_INLINE_MAX = 5000
+# The kind of the institution export jobs written before every export moved to core.exports (still listed).
 EXPORT_JOB_KIND = "registry.institution_export"
 
 
@@ -109,53 +104,26 @@ def institutions_xlsx(qs: QuerySet[Institution], on_row: Callable[[int], None] |
     )
 
 
-@transaction.atomic
-def institution_export_start(*, actor: User, filters: InstitutionFilters) -> Job:
-    """Queue a background export of a large filtered list; the job's file is the workbook."""
-    require(actor, "registry.export_institutions")
-    job = Job.objects.create(
-        kind=EXPORT_JOB_KIND,
-        owner=actor,
-        division_code=actor.scope_code,
-        params={"filters": filters.as_params()},
-        message=_("导出机构名单"),
+INSTITUTIONS_EXPORT = "registry.institutions"
+
+
+def institutions_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    """A filtered institution list as the owner sees it when the job runs (core.exports)."""
+    qs = institutions_for_export(user=user, filters=InstitutionFilters.from_params(params))
+    return xlsx_file(
+        progress,
+        filename=f"机构名单-{stamp()}.xlsx",
+        headers=institution_headers(),
+        rows=institution_rows(qs),
+        title=_("机构名单"),
+        widths=INSTITUTION_WIDTHS,
+        total=qs.count(),
     )
-    audit_record(actor=actor, action="registry.institution_export", obj=job, after={"filters": filters.as_params()})
-    transaction.on_commit(lambda: institution_export_task.delay(job.pk))
-    return job
 
 
-def institution_export_run(job_id: int) -> None:
-    """Write the workbook of a queued export job, reporting progress on the job row."""
-    job = Job.objects.select_related("owner").get(pk=job_id)
-    if job.status != JobStatus.PENDING or job.owner is None:
-        return
-    filters = InstitutionFilters.from_params(job.params.get("filters", {}))
-    qs = institutions_for_export(user=job.owner, filters=filters)
-    total = qs.count()
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, total=total, started_at=timezone.now())
-
-    def progress(n: int) -> None:
-        Job.objects.filter(pk=job.pk).update(done=n)
-
-    try:
-        stream = institutions_xlsx(qs, on_row=progress)
-        job.refresh_from_db()
-        job.result_file.save(f"institutions-{stamp()}.xlsx", File(stream), save=False)
-        job.status = JobStatus.SUCCEEDED
-        job.done = total
-        job.result = {"rows": total}
-        job.message = _("已导出 %(n)d 家机构。") % {"n": total}
-    except Exception as exc:  # the person must see the job end, whatever broke
-        job.status = JobStatus.FAILED
-        job.message = _("导出失败：%(e)s") % {"e": exc.__class__.__name__}
-    job.finished_at = timezone.now()
-    job.save()
-
-
-@shared_task(name="registry.institution_export")
-def institution_export_task(job_id: int) -> None:
-    institution_export_run(job_id)
+register_export(
+    ExportKind(INSTITUTIONS_EXPORT, gettext_lazy("机构名单"), "registry.export_institutions", institutions_export)
+)
 
 
 # --- lists -----------------------------------------------------------------------------------------------------
