@@ -233,3 +233,15 @@ def test_the_builder_reads_may_go_to_a_replica_even_after_progress_is_written(co
         exports._KINDS.pop("test.replica")
     assert seen == [(True, False)]
     assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
+
+
+def test_a_job_stuck_for_long_does_not_block_a_new_one(county: User) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    stuck = exports.export_job_start(actor=county, kind="registry.whitelist", params={})
+    Job.objects.filter(pk=stuck.pk).update(
+        status=JobStatus.RUNNING, created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    assert exports.export_job_start(actor=county, kind="registry.whitelist", params={}).pk != stuck.pk

@@ -16,6 +16,7 @@ The file is downloaded from the job's page by its owner only (``export_job_for_u
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ from .permissions import can, require
 logger = logging.getLogger(__name__)
 
 JOB_KIND_PREFIX = "export."
+# The same export asked again within this time while the first is still queued or running is the first one; a
+# job stuck longer (a worker lost) does not stop the person from starting a new one.
+SAME_JOB_WINDOW = datetime.timedelta(minutes=10)
 AUDIT_ACTION = "export.start"
 
 
@@ -186,7 +190,11 @@ def export_job_start(*, actor: User, kind: str, params: Mapping[str, Any] | None
     clean = dict(params or {})
     waiting = (
         Job.objects.filter(
-            owner=actor, kind=export.job_kind, status__in=(JobStatus.PENDING, JobStatus.RUNNING), params=clean
+            owner=actor,
+            kind=export.job_kind,
+            status__in=(JobStatus.PENDING, JobStatus.RUNNING),
+            params=clean,
+            created_at__gte=timezone.now() - SAME_JOB_WINDOW,
         )
         .order_by("-created_at")
         .first()
