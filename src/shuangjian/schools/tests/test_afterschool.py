@@ -296,6 +296,6 @@ def test_school_admin_sees_only_their_school_and_regulator_only_their_county() -
     assert export.status_code == 200
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(b"".join(export.streaming_content)))  # type: ignore[attr-defined]
+    wb = load_workbook(io.BytesIO(b"".join(export.streaming_content)))
     names = [row[1] for row in wb.active.iter_rows(min_row=2, values_only=True)]
     assert "外县学校" not in names and "别的学校" in names
