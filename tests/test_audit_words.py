@@ -15,6 +15,7 @@ from django.utils import translation
 import shuangjian
 from shuangjian.core.audit import action_label, action_labels, audit_record, object_labels
 from shuangjian.core.models import AuditEvent, Division, DivisionLevel
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory
 from shuangjian.funds.models import Bank, EntryKind, RefundStatus
 from shuangjian.funds.tests.factories import BankFactory
@@ -104,9 +105,10 @@ def test_audit_page_shows_words_not_codes(county_log: tuple[Bank, Client]) -> No
 
 def test_audit_export_keeps_the_codes_in_their_own_columns(county_log: tuple[Bank, Client]) -> None:
     entry, client = county_log
-    response = client.get(reverse("core:audit_export"), {"action": "funds."}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    response = export_download(client, reverse("core:audit_export"), {"action": "funds."})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    content = b"".join(response.streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
     assert len(rows) == 2
     assert header[4:7] == ["操作", "操作代码", "对象"]

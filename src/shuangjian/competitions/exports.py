@@ -1,16 +1,28 @@
-"""The regulator's competitions list as an Excel workbook (core.excel: streamed, formula-like text neutralised)."""
+"""The regulator's competitions list as an Excel workbook (core.excel: streamed, formula-like text neutralised),
+written by a background job (core.exports) as the owner, with the list page's filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shuangjian.core.excel import write_xlsx
+from shuangjian.core.exports import (
+    ExportFile,
+    ExportKind,
+    JobProgress,
+    query_from_params,
+    register_export,
+    stamp,
+    xlsx_file,
+)
+from shuangjian.core.models import User
 from shuangjian.core.money import format_fen
 
+from . import selectors
 from .models import Competition
 
 
@@ -55,10 +67,31 @@ def _rows(qs: QuerySet[Competition]) -> Iterator[list[Any]]:
         ]
 
 
-def competitions_xlsx(qs: QuerySet[Competition]) -> IO[bytes]:
-    return write_xlsx(
-        headers(),
-        _rows(qs),
+def filters_from(query: Mapping[str, Any]) -> selectors.CompetitionFilters:
+    """The list page's filters from its query (a request's GET, or an export job's params)."""
+    cycle = str(query.get("cycle", "") or "")
+    return selectors.CompetitionFilters(
+        q=" ".join(str(query.get("q", "") or "").split())[:64],
+        status=str(query.get("status", "") or ""),
+        cycle=int(cycle) if cycle.isdigit() and len(cycle) == 4 else None,
+        division=str(query.get("division", "") or "").strip()[:6],
+    )
+
+
+def competitions_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    qs = selectors.competitions_for_user(user, filters_from(query_from_params(params)))
+    return xlsx_file(
+        progress,
+        filename=_("竞赛活动备案-%(stamp)s.xlsx") % {"stamp": stamp()},
+        headers=headers(),
+        rows=_rows(qs),
         title=_("竞赛活动备案"),
         widths=[22, 30, 28, 22, 10, 24, 12, 12, 30, 10, 10, 12, 10, 10, 14],
+        total=qs.count(),
     )
+
+
+EXPORT = "competitions.list"
+register_export(
+    ExportKind(EXPORT, gettext_lazy("竞赛活动备案"), "competitions.export_competitions", competitions_export)
+)

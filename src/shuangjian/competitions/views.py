@@ -7,16 +7,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import operator_institution, request_user
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.scope import user_reach
-from shuangjian.registry.exports import stamp, xlsx_response
 
 from . import exports, selectors, services, workflow
 from .forms import ActionForm, CompetitionForm, FindingForm
@@ -27,13 +28,7 @@ FORM_FIELD = {"fee_fen": "fee"}
 
 
 def _filters(request: HttpRequest) -> selectors.CompetitionFilters:
-    cycle = request.GET.get("cycle", "")
-    return selectors.CompetitionFilters(
-        q=" ".join(request.GET.get("q", "").split())[:64],
-        status=request.GET.get("status", ""),
-        cycle=int(cycle) if cycle.isdigit() and len(cycle) == 4 else None,
-        division=request.GET.get("division", "").strip()[:6],
-    )
+    return exports.filters_from(request.GET)
 
 
 @login_required
@@ -62,9 +57,9 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("competitions.export_competitions")
-def competition_export(request: HttpRequest) -> FileResponse:
-    qs = selectors.competitions_for_user(request_user(request), _filters(request))
-    return xlsx_response(exports.competitions_xlsx(qs), _("竞赛活动备案-%(stamp)s.xlsx") % {"stamp": stamp()})
+def competition_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as Excel, written by a background job; the person follows the job's page."""
+    return start_and_redirect(request, kind=exports.EXPORT, params=params_from_query(request.GET))
 
 
 def _show_refusal(form: CompetitionForm, exc: ValidationError) -> None:

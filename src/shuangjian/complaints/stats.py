@@ -7,7 +7,7 @@ acceptance (RULES.md public reports row: 15 working days, outer bound 60 days).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -57,6 +57,24 @@ class ReportStats:
         if not self.inspections_total:
             return None
         return round(100 * self.inspections_from_reports / self.inspections_total)
+
+    def as_data(self) -> dict[str, Any]:
+        """The figures as JSON (kept on the background job that computed them)."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ReportStats:
+        """The figures back from ``as_data``."""
+        out = cls()
+        for name in ("total", "inspections_total", "inspections_from_reports", "cases_total", "cases_from_reports"):
+            setattr(out, name, data.get(name, getattr(out, name)))
+        for name in ("avg_acknowledge_days", "avg_assign_days", "avg_answer_days"):
+            setattr(out, name, data.get(name))
+        for name in ("by_category", "by_county", "by_month", "by_outcome"):
+            setattr(out, name, [(str(label), int(n)) for label, n in data.get(name) or []])
+        for name in ("on_time_by_county", "on_time_by_institution"):
+            setattr(out, name, [OnTime(**row) for row in data.get(name) or []])
+        return out
 
     def chart(self) -> dict[str, Any]:
         return {

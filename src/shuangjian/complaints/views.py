@@ -11,16 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuangjian.core.excel import write_xlsx
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import latest_result_for_user
 from shuangjian.core.middleware import client_ip
 from shuangjian.core.models import Role, User
 from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import permission_required
 from shuangjian.core.scope import scope_queryset
-from shuangjian.enforcement.selectors import cases_for_user, inspections_for_user
 from shuangjian.registry.models import Institution
 
 from . import selectors, services, stats
+from .exports import STATISTICS as STATISTICS_EXPORT
 from .forms import StaffReportForm
 from .models import Category, ReportPhoto, ReportStatus
 from .workflow import staff_actions
@@ -166,11 +167,16 @@ def _form_errors(form: StaffReportForm, exc: ValidationError) -> None:
 
 @permission_required("complaints.view_statistics")
 def statistics(request: HttpRequest) -> HttpResponseBase:
+    """The figures read every report in reach, so a background job computes them (with the workbook); the page
+    shows the person's latest result, and a new computation on ``?refresh=1`` (or when there is none yet)."""
     user = _user(request)
-    figures = stats.report_stats(selectors.reports_for_user(user), inspections_for_user(user), cases_for_user(user))
-    if request.GET.get("export") == "xlsx":
-        out = write_xlsx(
-            [_("分项"), _("项目"), _("数值")], stats.stats_rows(figures), title=_("举报统计"), widths=[20, 30, 12]
-        )
-        return FileResponse(out, as_attachment=True, filename="reports-statistics.xlsx")
-    return render(request, "complaints/statistics.html", {"s": figures, "chart": figures.chart(), "public": False})
+    job = latest_result_for_user(user=user, kind=STATISTICS_EXPORT)
+    wants_new = request.GET.get("refresh") == "1" or request.GET.get("export") == "xlsx"
+    if job is None or wants_new or "data" not in (job.result or {}):
+        return start_and_redirect(request, kind=STATISTICS_EXPORT, params={})
+    figures = stats.ReportStats.from_data(job.result["data"])
+    return render(
+        request,
+        "complaints/statistics.html",
+        {"s": figures, "chart": figures.chart(), "public": False, "job": job},
+    )

@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from . import cards, nav, permissions  # noqa: F401
+        from . import audit_export, cards, exports, nav, permissions  # noqa: F401
+
+        exports.discover_exports()

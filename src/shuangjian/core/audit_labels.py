@@ -12,5 +12,6 @@ register_action_labels(
         "calendar.day_delete": _("删除节假日或调休日"),
         "calendar.vacation_set": _("设置寒暑假"),
         "calendar.vacation_delete": _("删除寒暑假"),
+        "export.start": _("导出数据"),
     }
 )

@@ -126,6 +126,7 @@ def menu_for(user: User | AnonymousUser, current: str = "") -> list[dict[str, ob
 
 register(NavItem(_("工作台"), "dashboard", order=0))
 register(NavItem(_("审计日志"), "core:audit_list", order=900, group=_("系统"), permission="core.view_audit_log"))
+register(NavItem(_("我的导出"), "core:export_list", order=990))
 register(NavItem(_("个人设置"), "core:profile", order=1000))
 
 

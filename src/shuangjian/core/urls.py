@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "core"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,23 +10,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .access import request_user
 from .audit import action_label, action_labels, object_labels
-from .excel import FORMULA_LEADS
+from .audit_export import AUDIT_EXPORT, audit_filters, role_labels
+from .export_views import start_and_redirect
 from .forms import LoginForm, TokenForm
-from .models import AuditEvent, Role, User
-from .names import division_name
+from .models import AuditEvent, User
 from .nav import cards_for
 from .permissions import permission_required
 from .selectors import api_tokens_for_user, audit_events_for_user
 from .tokens import api_token_issue, api_token_revoke
-
-# Excel's row limit (1,048,576) less the header: a longer export would be cut off when opened there.
-AUDIT_EXPORT_MAX_ROWS = 1_048_575
 
 
 class LoginView(auth_views.LoginView):
@@ -112,16 +106,12 @@ def _audit_events(request: HttpRequest, user: User) -> QuerySet[AuditEvent]:
     ).select_related("actor")
 
 
-def _role_labels() -> dict[str, str]:
-    return {str(value): str(label) for value, label in Role.choices} | {"system": _("系统")}
-
-
 @login_required
 @permission_required("core.view_audit_log")
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     page = Paginator(_audit_events(request, user), 50).get_page(request.GET.get("page"))
-    roles = _role_labels()
+    roles = role_labels()
     objects = object_labels(page)
     for event in page:
         event.role_label = roles.get(event.role, event.role)  # type: ignore[attr-defined]
@@ -131,68 +121,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_list.html", {"page": page, "actions": actions})
 
 
-def _cell(value: object) -> str:
-    # Text a spreadsheet would run as a formula (the leads core.excel neutralises) is kept as text.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_LEADS) else text
-
-
 @login_required
 @permission_required("core.view_audit_log")
 def audit_export(request: HttpRequest) -> HttpResponse:
-    """The filtered log as CSV: the codes in their own columns beside the words, for analysis and archiving."""
-    user = request_user(request)
-    roles = _role_labels()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV as Chinese text only with a byte-order mark
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("序号"),
-            _("时间"),
-            _("操作人"),
-            _("角色"),
-            _("操作"),
-            _("操作代码"),
-            _("对象"),
-            _("对象类型代码"),
-            _("对象编号"),
-            _("区划"),
-            _("区划代码"),
-            "IP",
-        ]
-    )
-    events = _audit_events(request, user)[:AUDIT_EXPORT_MAX_ROWS]
-    chunk: list[AuditEvent] = []
-
-    def flush() -> None:
-        objects = object_labels(chunk)
-        for e in chunk:
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in (
-                        e.seq,
-                        timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                        e.actor_username or _("系统"),
-                        roles.get(e.role, e.role),
-                        action_label(e.action),
-                        e.action,
-                        objects.get((e.object_type, e.object_id), ""),
-                        e.object_type,
-                        e.object_id,
-                        division_name(e.division_code),
-                        e.division_code,
-                        e.ip or "",
-                    )
-                ]
-            )
-        chunk.clear()
-
-    for event in events.iterator(chunk_size=500):
-        chunk.append(event)
-        if len(chunk) == 500:
-            flush()
-    flush()
-    return response
+    """The filtered log as CSV, written by a background job (the start itself is audited); then the job's page."""
+    return start_and_redirect(request, kind=AUDIT_EXPORT, params=audit_filters(request.GET))

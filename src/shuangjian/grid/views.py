@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
+from shuangjian.core.export_views import start_and_redirect
 from shuangjian.core.permissions import can, permission_required
-from shuangjian.registry.exports import stamp, xlsx_response
 
 from . import exports, selectors, services
 from .forms import AssignmentForm, EndForm, PeriodForm, ReportForm
@@ -197,12 +197,12 @@ def rates(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("grid.view_rates")
-def rates_export(request: HttpRequest) -> FileResponse:
+def rates_export(request: HttpRequest) -> HttpResponse:
     _form, period = _period(request)
     if period is None:
         raise Http404
-    data = selectors.rates_for_user(request_user(request), *period)
-    return xlsx_response(exports.rates_xlsx(data), _("网格日报统计-%(stamp)s.xlsx") % {"stamp": stamp()})
+    params = {"first": period[0].isoformat(), "last": period[1].isoformat()}
+    return start_and_redirect(request, kind=exports.RATES, params=params)  # written by a background job
 
 
 @login_required

@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
+from shuangjian.core.export_views import start_and_redirect
 from shuangjian.core.permissions import can, permission_required
-from shuangjian.registry.exports import stamp, xlsx_response
 
 from . import evaluation
 from . import indicators as ind
 from .dashboard import dashboard_for_user
+from .exports import EVALUATION as EVALUATION_EXPORT
 from .order_forms import PeriodForm
 from .orders import counties_in_reach
 
@@ -86,10 +87,9 @@ def evaluation_compute(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("oversight.view_evaluation")
-def evaluation_export(request: HttpRequest, pk: int) -> FileResponse:
-    user = request_user(request)
-    period = evaluation.period_for_user(user, pk)
-    return xlsx_response(evaluation.ranked_export(user, period), f"evaluation-{period.pk}-{stamp()}.xlsx")
+def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
+    period = evaluation.period_for_user(request_user(request), pk)  # out of reach: 404 before any job
+    return start_and_redirect(request, kind=EVALUATION_EXPORT, params={"period": period.pk})
 
 
 @login_required

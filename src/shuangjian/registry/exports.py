@@ -1,36 +1,33 @@
 """Excel exports: any filtered institution list, the white and black lists, and published snapshots.
 
 Workbooks are written by ``core.excel.write_xlsx`` (rows streamed, constant memory, text that a spreadsheet
-would read as a formula kept as text) into a temporary file, then sent. Institution lists above
-``EXPORT_INLINE_MAX`` rows are written by a background job so a request never runs for minutes; the person
-follows the job's page and downloads the file from there.
+would read as a formula kept as text) into a temporary file. Every staff export is a background job
+(``core.exports``): the person follows the job's page and downloads the file from there. Only the portal's copy
+of a published snapshot is written in the request (``publication_xlsx``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
-from celery import shared_task
-from django.core.files import File
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from shuangjian.core.audit import audit_record
 from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
-from shuangjian.core.models import Job, JobStatus, User
+from shuangjian.core.exports import ExportFile, ExportKind, JobProgress, register_export, xlsx_file
+from shuangjian.core.models import User
 from shuangjian.core.permissions import require
 from shuangjian.core.scope import scope_queryset
 
 from .filters import InstitutionFilters, filter_institutions
 from .models import BlacklistEntry, Institution, ListKind, ListPublication, ListPublicationRow
 
-# Above this many rows an institution export runs as a background job (a request stays well under a minute).
-EXPORT_INLINE_MAX = 5000
+# The kind of the institution export jobs written before every export moved to core.exports (still listed).
 EXPORT_JOB_KIND = "registry.institution_export"
 
 
@@ -107,53 +104,26 @@ def institutions_xlsx(qs: QuerySet[Institution], on_row: Callable[[int], None] |
     )
 
 
-@transaction.atomic
-def institution_export_start(*, actor: User, filters: InstitutionFilters) -> Job:
-    """Queue a background export of a large filtered list; the job's file is the workbook."""
-    require(actor, "registry.export_institutions")
-    job = Job.objects.create(
-        kind=EXPORT_JOB_KIND,
-        owner=actor,
-        division_code=actor.scope_code,
-        params={"filters": filters.as_params()},
-        message=_("导出机构名单"),
+INSTITUTIONS_EXPORT = "registry.institutions"
+
+
+def institutions_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    """A filtered institution list as the owner sees it when the job runs (core.exports)."""
+    qs = institutions_for_export(user=user, filters=InstitutionFilters.from_params(params))
+    return xlsx_file(
+        progress,
+        filename=f"机构名单-{stamp()}.xlsx",
+        headers=institution_headers(),
+        rows=institution_rows(qs),
+        title=_("机构名单"),
+        widths=INSTITUTION_WIDTHS,
+        total=qs.count(),
     )
-    audit_record(actor=actor, action="registry.institution_export", obj=job, after={"filters": filters.as_params()})
-    transaction.on_commit(lambda: institution_export_task.delay(job.pk))
-    return job
 
 
-def institution_export_run(job_id: int) -> None:
-    """Write the workbook of a queued export job, reporting progress on the job row."""
-    job = Job.objects.select_related("owner").get(pk=job_id)
-    if job.status != JobStatus.PENDING or job.owner is None:
-        return
-    filters = InstitutionFilters.from_params(job.params.get("filters", {}))
-    qs = institutions_for_export(user=job.owner, filters=filters)
-    total = qs.count()
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, total=total, started_at=timezone.now())
-
-    def progress(n: int) -> None:
-        Job.objects.filter(pk=job.pk).update(done=n)
-
-    try:
-        stream = institutions_xlsx(qs, on_row=progress)
-        job.refresh_from_db()
-        job.result_file.save(f"institutions-{stamp()}.xlsx", File(stream), save=False)
-        job.status = JobStatus.SUCCEEDED
-        job.done = total
-        job.result = {"rows": total}
-        job.message = _("已导出 %(n)d 家机构。") % {"n": total}
-    except Exception as exc:  # the person must see the job end, whatever broke
-        job.status = JobStatus.FAILED
-        job.message = _("导出失败：%(e)s") % {"e": exc.__class__.__name__}
-    job.finished_at = timezone.now()
-    job.save()
-
-
-@shared_task(name="registry.institution_export")
-def institution_export_task(job_id: int) -> None:
-    institution_export_run(job_id)
+register_export(
+    ExportKind(INSTITUTIONS_EXPORT, gettext_lazy("机构名单"), "registry.export_institutions", institutions_export)
+)
 
 
 # --- lists -----------------------------------------------------------------------------------------------------
@@ -177,18 +147,21 @@ def blacklist_headers() -> list[str]:
     ]
 
 
-def whitelist_xlsx(qs: QuerySet[Institution]) -> IO[bytes]:
+WHITELIST_WIDTHS = [6, 32, 22, 16, 24, 40, 12]
+BLACKLIST_WIDTHS = [6, 32, 22, 40, 30, 12, 12, 14, 12]
+
+
+def whitelist_rows(qs: QuerySet[Institution]) -> Iterator[list[Any]]:
     from .lists import _category_label
 
-    rows = (
+    return (
         [n, inst.name, inst.uscc, _category_label(inst), inst.licence_no or "", inst.address, inst.division_code]
         for n, inst in enumerate(qs.iterator(chunk_size=2000), start=1)
     )
-    return write_xlsx(whitelist_headers(), rows, title=_("白名单"), widths=[6, 32, 22, 16, 24, 40, 12])
 
 
-def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
-    rows = (
+def blacklist_rows(qs: QuerySet[BlacklistEntry]) -> Iterator[list[Any]]:
+    return (
         [
             n,
             e.institution.name,
@@ -202,24 +175,123 @@ def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
         ]
         for n, e in enumerate(qs.select_related("institution").iterator(chunk_size=2000), start=1)
     )
-    return write_xlsx(blacklist_headers(), rows, title=_("黑名单"), widths=[6, 32, 22, 40, 30, 12, 12, 14, 12])
 
 
-def publication_xlsx(publication: ListPublication, kind: str) -> IO[bytes]:
+def publication_rows(publication: ListPublication, kind: str) -> Iterator[list[Any]]:
     rows_qs = ListPublicationRow.objects.filter(publication=publication, kind=kind).order_by(
         "division_code", "name", "pk"
     )
     if kind == ListKind.WHITE:
-        white = (
+        return (
             [n, r.name, r.uscc, r.category, r.licence_no, r.address, r.division_code]
             for n, r in enumerate(rows_qs.iterator(chunk_size=2000), start=1)
         )
-        return write_xlsx(whitelist_headers(), white, title=_("白名单"), widths=[6, 32, 22, 16, 24, 40, 12])
-    black = (
+    return (
         [n, r.name, r.uscc, r.reason, r.legal_basis, r.start, r.end, r.listed_by, r.division_code]
         for n, r in enumerate(rows_qs.iterator(chunk_size=2000), start=1)
     )
-    return write_xlsx(blacklist_headers(), black, title=_("黑名单"), widths=[6, 32, 22, 40, 30, 12, 12, 14, 12])
+
+
+def whitelist_xlsx(qs: QuerySet[Institution]) -> IO[bytes]:
+    return write_xlsx(whitelist_headers(), whitelist_rows(qs), title=_("白名单"), widths=WHITELIST_WIDTHS)
+
+
+def blacklist_xlsx(qs: QuerySet[BlacklistEntry]) -> IO[bytes]:
+    return write_xlsx(blacklist_headers(), blacklist_rows(qs), title=_("黑名单"), widths=BLACKLIST_WIDTHS)
+
+
+def publication_xlsx(publication: ListPublication, kind: str) -> IO[bytes]:
+    """A published snapshot as Excel, written in the request: the public portal's download (a frozen list of one
+    city or county, bounded by its institutions) and the source of the staff export job below."""
+    if kind == ListKind.WHITE:
+        return write_xlsx(
+            whitelist_headers(), publication_rows(publication, kind), title=_("白名单"), widths=WHITELIST_WIDTHS
+        )
+    return write_xlsx(
+        blacklist_headers(), publication_rows(publication, kind), title=_("黑名单"), widths=BLACKLIST_WIDTHS
+    )
+
+
+# --- the list exports as background jobs (core.exports) -----------------------------------------------------------
+
+WHITELIST_EXPORT = "registry.whitelist"
+BLACKLIST_EXPORT = "registry.blacklist"
+PUBLICATION_EXPORT = "registry.publication"
+
+
+def list_params(query: Mapping[str, Any]) -> tuple[str, str]:
+    """The list pages' search text and county (``?q=&division=``), cleaned as the pages clean them."""
+
+    def one(key: str) -> str:
+        value = query.get(key, "")
+        if isinstance(value, list):
+            value = value[-1] if value else ""
+        return str(value or "")
+
+    q = one("q").strip()[:64]
+    division = one("division").strip()
+    return q, division if division.isdigit() else ""
+
+
+def whitelist_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    from .lists import whitelist_for_user
+
+    q, division = list_params(params)
+    qs = whitelist_for_user(user=user, q=q, division=division)
+    return xlsx_file(
+        progress,
+        filename=f"白名单-{stamp()}.xlsx",
+        headers=whitelist_headers(),
+        rows=whitelist_rows(qs),
+        title=_("白名单"),
+        widths=WHITELIST_WIDTHS,
+        total=qs.count(),
+    )
+
+
+def blacklist_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    from .lists import blacklist_for_user
+
+    q, division = list_params(params)
+    qs = blacklist_for_user(user=user, q=q, division=division)
+    return xlsx_file(
+        progress,
+        filename=f"黑名单-{stamp()}.xlsx",
+        headers=blacklist_headers(),
+        rows=blacklist_rows(qs),
+        title=_("黑名单"),
+        widths=BLACKLIST_WIDTHS,
+        total=qs.count(),
+    )
+
+
+def publication_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    from .lists import publications_for_user
+
+    kind = str(params.get("kind", ""))
+    publication = publications_for_user(user=user).filter(pk=int(params.get("publication") or 0)).first()
+    if publication is None or kind not in ListKind.values:
+        raise Http404
+    white = kind == ListKind.WHITE
+    label = _("白名单") if white else _("黑名单")
+    return xlsx_file(
+        progress,
+        filename=f"{publication.year}-{publication.division_code}-{label}.xlsx",
+        headers=whitelist_headers() if white else blacklist_headers(),
+        rows=publication_rows(publication, kind),
+        title=label,
+        widths=WHITELIST_WIDTHS if white else BLACKLIST_WIDTHS,
+        total=ListPublicationRow.objects.filter(publication=publication, kind=kind).count(),
+    )
+
+
+register_export(ExportKind(WHITELIST_EXPORT, gettext_lazy("白名单"), "registry.view_lists", whitelist_export))
+register_export(ExportKind(BLACKLIST_EXPORT, gettext_lazy("黑名单"), "registry.view_lists", blacklist_export))
+register_export(
+    ExportKind(
+        PUBLICATION_EXPORT, gettext_lazy("已发布的白名单/黑名单"), "registry.view_publications", publication_export
+    )
+)
 
 
 def date_text(value: datetime.date | None) -> str:

@@ -6,7 +6,6 @@ import logging
 
 from celery import shared_task
 
-from .exports import institution_export_task
 from .imports import survey_import_task
 from .selectors import zombie_counts
 
@@ -22,4 +21,4 @@ def scan_zombies() -> dict[str, int]:
     return counts
 
 
-__all__ = ["institution_export_task", "scan_zombies", "survey_import_task"]
+__all__ = ["scan_zombies", "survey_import_task"]

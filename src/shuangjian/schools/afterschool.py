@@ -7,7 +7,7 @@ The rules themselves live in ``schools/rules.py``; white-list membership is aske
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -331,7 +331,11 @@ def over_cap_classes(schools: QuerySet[School], term: str) -> QuerySet[SchoolCla
     return SchoolClass.objects.filter(school__in=schools, term=term).filter(q).select_related("school")
 
 
-def coverage_export(rows: list[tuple[School, rules.SchoolService]], names: dict[str, str]) -> IO[bytes]:
+def coverage_export(
+    rows: list[tuple[School, rules.SchoolService]],
+    names: dict[str, str],
+    on_row: Callable[[int], None] | None = None,
+) -> IO[bytes]:
     headers = [
         _("县区"),
         _("学校"),
@@ -359,4 +363,5 @@ def coverage_export(rows: list[tuple[School, rules.SchoolService]], names: dict[
         ),
         title=_("课后服务覆盖情况"),
         widths=[14, 28, 16, 8, 10, 10, 10, 10],
+        on_row=on_row,
     )

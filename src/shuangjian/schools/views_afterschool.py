@@ -15,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
 from shuangjian.core.excel import FileProblem
+from shuangjian.core.export_views import start_and_redirect
 from shuangjian.core.models import Division
 from shuangjian.core.permissions import permission_required
 from shuangjian.core.rules import RuleViolationError
 
 from . import afterschool, rules, selectors
+from .exports import COVERAGE as COVERAGE_EXPORT
 from .forms import ClassForm, ClassImportForm, PlanForm
 from .services import RosterRowsInvalid
 
@@ -211,8 +213,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("schools.view_coverage")
-def coverage_export(request: HttpRequest) -> FileResponse:
-    pairs, _counties, names, _term = _coverage_data(request)
-    return FileResponse(
-        afterschool.coverage_export(pairs, names), as_attachment=True, filename=_("课后服务覆盖情况.xlsx")
-    )
+def coverage_export(request: HttpRequest) -> HttpResponse:
+    """The coverage of every school in reach as Excel, written by a background job (schools.exports)."""
+    return start_and_redirect(request, kind=COVERAGE_EXPORT, params={})

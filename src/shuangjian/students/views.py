@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -15,22 +14,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from shuangjian.core.access import request_user
-from shuangjian.core.excel import safe_row
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.models import User
-from shuangjian.core.money import format_fen
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError
 from shuangjian.core.validators import mask_resident_id
 
 from . import selectors, services
 from .contracts import DOCX_CONTENT_TYPE, contract_clauses, contract_docx
+from .exports import ENROLMENTS as ENROLMENTS_EXPORT
 from .forms import BindForm, EnrolmentForm
 from .models import Enrolment, EnrolmentStatus
-
-EXPORT_LIMIT = 50_000
 
 
 def _show_violations(form: forms.Form, exc: ValidationError) -> None:
@@ -204,63 +201,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("students.view_enrolments")
 def enrolment_export(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
-    qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("学员报名"))
-    headers = [
-        _("学员姓名"),
-        _("身份证号"),
-        _("学籍号"),
-        _("就读学校"),
-        _("学校代码"),
-        _("年级"),
-        _("培训机构"),
-        _("课程"),
-        _("班级"),
-        _("开始日期"),
-        _("结束日期"),
-        _("购买课时"),
-        _("每课时价格（元）"),
-        _("总费用（元）"),
-        _("状态"),
-        _("合同编号"),
-        _("县区代码"),
-    ]
-    ws.append(headers)
-    for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        s = e.student
-        ws.append(
-            safe_row(
-                ws,
-                [
-                    s.name,
-                    mask_resident_id(s.resident_id) if s.resident_id else "",
-                    s.school_roll_no,
-                    s.school_name,
-                    s.school_code,
-                    s.grade,
-                    e.institution.name,
-                    e.class_group.course.name,
-                    e.class_group.name,
-                    e.start_date,
-                    e.end_date,
-                    e.lessons_bought,
-                    format_fen(e.price_per_lesson_fen),
-                    format_fen(e.total_fee_fen),
-                    e.get_status_display(),
-                    e.contract_no,
-                    e.division_code,
-                ],
-            )
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="enrolments-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    """The filtered list as Excel, written by a background job (students.exports); then the job's page."""
+    return start_and_redirect(request, kind=ENROLMENTS_EXPORT, params=params_from_query(request.GET))
 
 
 # --- operators: new enrolment, attendance ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from shuangjian.competitions import services
 from shuangjian.competitions.models import Competition, CompetitionFinding, CompetitionStatus
 from shuangjian.core.models import Role
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import UserFactory
 from shuangjian.registry.tests.factories import InstitutionFactory, operator_for
 
@@ -111,9 +112,9 @@ def test_the_export_lists_the_filtered_filings() -> None:
     reg = education_regulator()
     published(reg, name="已公布的竞赛")
     CompetitionFactory.create(name="草稿竞赛")
-    response = client_for(reg).get(reverse("competitions:export"), {"status": "published"})
+    response = export_download(client_for(reg), reverse("competitions:export"), {"status": "published"})
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "备案编号" and len(rows) == 2 and rows[1][1] == "已公布的竞赛"
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shuangjian.complaints import services, tasks
 from shuangjian.complaints.models import Level, Report, ReportStatus
+from shuangjian.core.tests.export_helpers import export_download, start_export
 from shuangjian.enforcement.inspections import ItemInput, expected_items, inspection_submit
 from shuangjian.enforcement.models import InspectionKind, InspectionSource, InspectionStatus, ItemResult
 from shuangjian.registry.tests.factories import InstitutionFactory
@@ -180,11 +181,20 @@ def test_staff_record_a_hotline_report(people: dict[str, Any]) -> None:
 def test_statistics_pages_and_export(people: dict[str, Any]) -> None:
     ReportFactory.create_batch(3)
     staff = _staff(people["regulator"])
-    assert staff.get(reverse("complaints:statistics")).status_code == 200
-    xlsx = staff.get(reverse("complaints:statistics"), {"export": "xlsx"})
-    assert xlsx.status_code == 200 and xlsx.getvalue()[:2] == b"PK"
+    # The figures read every report: the first visit computes them in the background, then the page shows them.
+    job = start_export(staff, reverse("complaints:statistics"))
+    assert job.status == "succeeded" and job.result["data"]["total"] == 3
+    page = staff.get(reverse("complaints:statistics")).content.decode()
+    assert re.search(r'data-testid="total">3<', page) and 'data-testid="stats-computed"' in page
+    ReportFactory.create()
+    assert re.search(r'data-testid="total">3<', staff.get(reverse("complaints:statistics")).content.decode())
+    again = start_export(staff, reverse("complaints:statistics"), {"refresh": "1"})
+    assert again.pk != job.pk and again.result["data"]["total"] == 4
+    assert re.search(r'data-testid="total">4<', staff.get(reverse("complaints:statistics")).content.decode())
+    xlsx = export_download(staff, reverse("complaints:statistics"), {"export": "xlsx"})
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
     page = Client().get(reverse("complaints_public:statistics")).content.decode()
-    assert re.search(r'data-testid="total">3<', page) and "13800000000" not in page
+    assert re.search(r'data-testid="total">4<', page) and "13800000000" not in page
 
 
 def test_disputed_report_is_rechecked_by_the_city(people: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import DivisionFactory
 from shuangjian.enforcement import cases
 from shuangjian.enforcement.calculator import Measure
@@ -167,7 +168,7 @@ def test_list_filters_overdue_and_exports(client):
     assert "已超过办案或缴款期限" in page
     by_stage = client.get(reverse("enforcement:case_list"), {"stage": "decided"}).content.decode()
     assert old.filing_no not in by_stage
-    r = client.get(reverse("enforcement:case_export"))
+    r = export_download(client, reverse("enforcement:case_export"))
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.enforcement import checklist, notices
 from shuangjian.enforcement.models import EvidencePhoto, Inspection, InspectionStatus, NoticeStatus
 from shuangjian.registry.tests.factories import InstitutionFactory, operator_for
@@ -29,7 +30,7 @@ def client_for(user: object) -> Client:
 
 
 def download(c: Client, url: str) -> bytes:
-    resp: Any = c.get(url)
+    resp: Any = export_download(c, url)
     return b"".join(resp.streaming_content)
 
 

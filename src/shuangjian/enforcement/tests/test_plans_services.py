@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shuangjian.core.models import Department, Role, User
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import DivisionFactory, RegulatorFactory, UserFactory
 from shuangjian.enforcement import coverage, plans
 from shuangjian.enforcement import draw as algo
@@ -269,8 +270,8 @@ def test_statistics_page_is_scoped_and_exports(county: dict[str, Any], settings:
     c.force_login(county["regulator"])
     page = c.get(f"/enforcement/statistics/?year={YEAR}").content.decode()
     assert "龙亭区" in page and "祥符区" not in page
-    xlsx = c.get(f"/enforcement/statistics/?year={YEAR}&export=xlsx")
-    body = b"".join(xlsx.streaming_content)  # type: ignore[attr-defined]
+    xlsx = export_download(c, f"/enforcement/statistics/?year={YEAR}&export=xlsx")
+    body = b"".join(xlsx.streaming_content)
     ws = load_workbook(io.BytesIO(body)).active
     assert ws is not None
     rows = list(ws.iter_rows(values_only=True))

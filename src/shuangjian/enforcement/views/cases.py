@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.excel import write_xlsx
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.models import Division, DivisionLevel, User
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.scope import scope_queryset, user_reach
-from shuangjian.registry.exports import stamp, xlsx_response
 from shuangjian.registry.models import Institution
 
 from .. import case_documents, case_workflow, cases, rules, selectors
@@ -195,48 +195,14 @@ LIST_FIELDS = (
     "hearing_right",
     "published_on",
 )
-EXPORT_MAX = 5000
 
 
 @login_required
 @require_GET
 @permission_required("enforcement.view_cases")
 def case_export(request: HttpRequest) -> HttpResponseBase:
-    user = request_user(request)
-    qs, _form = filtered_cases(user, request.GET, timezone.localdate())
-    headers = [
-        _("立案编号"),
-        _("当事人"),
-        _("县区"),
-        _("违法行为"),
-        _("阶段"),
-        _("立案日期"),
-        _("决定期限"),
-        _("决定日期"),
-        _("送达日期"),
-        _("罚款（元）"),
-        _("加处罚款（元）"),
-        _("公开日期"),
-    ]
-    names = dict(Division.objects.filter(level=DivisionLevel.COUNTY).values_list("code", "name"))
-    rows = (
-        [
-            c.filing_no,
-            c.subject_name,
-            names.get(c.division_code, c.division_code),
-            str(VIOLATION_LABELS.get(c.violation, c.violation)),
-            c.get_stage_display(),
-            c.filed_on,
-            c.decide_by,
-            c.decided_on,
-            c.served_on,
-            c.fine_fen / 100,
-            c.surcharge_fen / 100,
-            c.published_on,
-        ]
-        for c in qs[:EXPORT_MAX].iterator()
-    )
-    return xlsx_response(write_xlsx(headers, rows, title=_("行政处罚案件")), f"行政处罚案件-{stamp()}.xlsx")
+    """The filtered list as Excel, written by a background job (enforcement.exports); then the job's page."""
+    return start_and_redirect(request, kind="enforcement.cases", params=params_from_query(request.GET))
 
 
 @login_required

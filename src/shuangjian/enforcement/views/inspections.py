@@ -10,14 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.models import Department, Division
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.scope import scope_queryset
@@ -26,6 +27,7 @@ from shuangjian.registry.models import Institution, InstitutionStatus
 from .. import inspection_selectors as sel
 from .. import inspections as svc
 from ..checklist import hints_for
+from ..exports import INSPECTIONS as INSPECTIONS_EXPORT
 from ..inspection_forms import AdFindingForm, InspectionRecordForm, InspectionStartForm, NoticeIssueForm, RemovedForm
 from ..models import (
     AdKind,
@@ -184,34 +186,9 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("enforcement.view_inspections")
-def inspection_export(request: HttpRequest) -> FileResponse:
-    user = request_user(request)
-    qs = sel.inspection_list_for_user(user, sel.Filters.from_params(request.GET))[:EXPORT_MAX_ROWS]
-    rows = (
-        (
-            i.subject_name,
-            i.division_code,
-            i.get_kind_display(),
-            i.get_status_display(),
-            i.planned_on,
-            timezone.localtime(i.completed_at).strftime("%Y-%m-%d %H:%M") if i.completed_at else "",
-            i.inspector_signatures,
-            ", ".join(i.joint_departments),
-        )
-        for i in qs
-    )
-    headers = [
-        _("对象"),
-        _("县区代码"),
-        _("类型"),
-        _("状态"),
-        _("计划日期"),
-        _("完成时间"),
-        _("检查人员"),
-        _("联合部门"),
-    ]
-    stream = write_xlsx(headers, rows, title=_("检查记录"))
-    return FileResponse(stream, as_attachment=True, filename="inspections.xlsx", content_type=XLSX_CONTENT_TYPE)
+def inspection_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as Excel, written by a background job; the person follows the job's page."""
+    return start_and_redirect(request, kind=INSPECTIONS_EXPORT, params=params_from_query(request.GET))
 
 
 @login_required

@@ -9,20 +9,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.permissions import can, permission_required
 
 from .. import inspection_selectors as sel
 from .. import notice_workflow as wf
 from .. import notices as svc
 from ..documents import rectification_notice_docx
+from ..exports import NOTICES as NOTICES_EXPORT
 from ..inspection_forms import AnswerForm, NoticeIssueForm, ReasonForm, SummonsForm
 from ..models import NoticeStatus, RectificationNotice
 from .inspections import _attach, _counties
@@ -83,26 +85,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("enforcement.view_notices")
-def notice_export(request: HttpRequest) -> FileResponse:
-    user = request_user(request)
-    today = timezone.localdate()
-    qs = sel.notice_list_for_user(user, sel.Filters.from_params(request.GET))[:20_000]
-    rows = (
-        (
-            n.number,
-            n.subject_name,
-            n.division_code,
-            n.get_status_display(),
-            n.issued_on,
-            n.deadline,
-            _("是") if svc.notice_overdue(n, today) else "",
-            n.reminders,
-        )
-        for n in qs
-    )
-    headers = [_("文号"), _("对象"), _("县区代码"), _("状态"), _("下达日期"), _("整改期限"), _("逾期"), _("催办次数")]
-    stream = write_xlsx(headers, rows, title=_("整改通知书"))
-    return FileResponse(stream, as_attachment=True, filename="notices.xlsx", content_type=XLSX_CONTENT_TYPE)
+def notice_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as Excel, written by a background job; the person follows the job's page."""
+    return start_and_redirect(request, kind=NOTICES_EXPORT, params=params_from_query(request.GET))
 
 
 def _notice_context(notice: RectificationNotice) -> dict[str, Any]:

@@ -6,18 +6,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shuangjian.core.access import request_user
-from shuangjian.core.excel import write_xlsx
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.names import division_names
 from shuangjian.core.permissions import permission_required
 
 from .. import coverage, selectors, stats
+from ..exports import STATISTICS as STATISTICS_EXPORT
 
 
 def _year(request: HttpRequest) -> int:
@@ -78,6 +80,8 @@ def _cell(value: Any, unit: str) -> Any:
 @login_required
 @permission_required("enforcement.view_statistics")
 def statistics_page(request: HttpRequest) -> HttpResponseBase:
+    if request.GET.get("export") == "xlsx":  # the workbook is written by a background job
+        return start_and_redirect(request, kind=STATISTICS_EXPORT, params=params_from_query(request.GET))
     year = _year(request)
     counties, chosen = _counties(request)
     data = stats.county_statistics(counties, year, fresh=request.GET.get("refresh") == "1")
@@ -87,14 +91,6 @@ def statistics_page(request: HttpRequest) -> HttpResponseBase:
         (c, names.get(c, c), [_cell(v, str(col.unit)) for v, (_s, col) in zip(values, columns, strict=True)])
         for c, values in data.rows()
     ]
-    if request.GET.get("export") == "xlsx":
-        headers = [_("县区代码"), _("县区")] + [str(col.label) for _s, col in columns]
-        out = write_xlsx(
-            headers,
-            ([code, name, *values] for code, name, values in rows),
-            title=_("执法统计"),
-        )
-        return FileResponse(out, as_attachment=True, filename=f"enforcement-statistics-{year}.xlsx")
     keys = [f"{s.area}.{col.key}" for s, col in columns]
 
     def series(key: str) -> list[Any]:

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.enforcement.models import InspectionSource, InspectionStatus, SubjectKind
 from shuangjian.grid import services
@@ -205,7 +206,7 @@ def test_the_rates_page_counts_and_exports(setup) -> None:
     assert (data.total.expected, data.total.actual) == (6, 1)
     assert [t.tally.expected for t in data.townships] == [3, 3]
     assert len(data.gaps) == 5
-    x = client.get(reverse("grid:rates_export"), {"first": "2026-10-05", "last": "2026-10-11"})
+    x = export_download(client, reverse("grid:rates_export"), {"first": "2026-10-05", "last": "2026-10-11"})
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("grid:rates"), {"first": "2026-10-11", "last": "2026-10-01"}).status_code == 422
     assert login(user).get(reverse("grid:rates")).status_code == 404

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from shuangjian.complaints.tests.factories import ReportFactory
 from shuangjian.core.models import Division, DivisionLevel, GridAssignment, GridCell, Role
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import UserFactory
 from shuangjian.enforcement.models import PenaltyCase
 from shuangjian.enforcement.tests.case_factories import file_case
@@ -170,9 +171,11 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
     with pytest.raises(Http404):
         evaluation.drill_down(w.city, period, "410202", "no_such_indicator")
     assert client_for(w.county).post(reverse("oversight:evaluation_compute")).status_code == 404  # counties don't
-    r = client_for(w.city).get(reverse("oversight:evaluation_export", args=[period.pk]))
-    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active  # type: ignore[attr-defined]
+    r = export_download(client_for(w.city), reverse("oversight:evaluation_export", args=[period.pk]))
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    before = load_workbook(evaluation.ranked_export(w.city, period)).active  # the export as it was, in the request
+    assert [[c.value for c in row] for row in before.iter_rows()] == [[c.value for c in row] for row in ws.iter_rows()]
     assert [v[:3] for v in values] == [[1, "顺河回族区", 100], [2, "龙亭区", 47.5]]
     assert "4/5" in values[1]
     page = client_for(w.city).get(reverse("oversight:evaluation") + f"?period={period.pk}").content.decode()

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from shuangjian.core.excel import write_xlsx
 from shuangjian.core.models import Department, JobStatus
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.core.tests.test_excel import HOSTILE, assert_no_formula
 from shuangjian.registry import exports
@@ -62,7 +63,7 @@ def regulator(client: Any) -> Any:
 
 def test_institution_export_writes_typed_text_as_text(client: Any, regulator: Any) -> None:
     hostile_institutions()
-    data = body(client.get(reverse("registry:institution_export")))
+    data = body(export_download(client, reverse("registry:institution_export")))
     assert_no_formula(data)
     assert set(HOSTILE) <= texts(data)  # still readable as typed
 
@@ -131,6 +132,6 @@ def test_survey_rows_and_the_error_workbook_keep_formulas_inert(
     errors = body(client.get(reverse("registry:job_download", args=[job.pk])))
     assert_no_formula(errors)
     assert "=BAD()" in texts(errors)
-    data = body(client.get(reverse("registry:institution_export")))
+    data = body(export_download(client, reverse("registry:institution_export")))
     assert_no_formula(data)
     assert stored <= texts(data)

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from shuangjian.core.models import Job, JobStatus
+from shuangjian.core.models import JobStatus
+from shuangjian.core.tests.export_helpers import export_download, start_export
 from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
 from shuangjian.registry import exports
 from shuangjian.registry.models import Category, InstitutionStatus, NonSubjectField
@@ -41,27 +42,22 @@ def names(response: Any) -> list[str]:
 
 def test_export_matches_filters_and_scope(client: Any, regulator: Any) -> None:
     url = reverse("registry:institution_export")
-    assert sorted(names(client.get(url))) == ["龙亭体育学校", "龙亭数学学校", "龙亭申请中学校"]
-    assert names(client.get(url, {"category": "non_subject"})) == ["龙亭体育学校"]
-    assert names(client.get(url, {"status": "applying"})) == ["龙亭申请中学校"]
-    assert names(client.get(url, {"q": "数学"})) == ["龙亭数学学校"]
-    assert names(client.get(url, {"division": "410212"})) == []  # another county stays out of reach
+    assert sorted(names(export_download(client, url))) == ["龙亭体育学校", "龙亭数学学校", "龙亭申请中学校"]
+    assert names(export_download(client, url, {"category": "non_subject"})) == ["龙亭体育学校"]
+    assert names(export_download(client, url, {"status": "applying"})) == ["龙亭申请中学校"]
+    assert names(export_download(client, url, {"q": "数学"})) == ["龙亭数学学校"]
+    assert names(export_download(client, url, {"division": "410212"})) == []  # another county stays out of reach
     city = RegulatorFactory(username="kf_export", scope_code="4102")
     client.force_login(city)
-    assert "祥符数学学校" in names(client.get(url, {"q": "数学"}))
+    assert "祥符数学学校" in names(export_download(client, url, {"q": "数学"}))
 
 
-def test_large_export_runs_as_a_job(
-    client: Any, regulator: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    monkeypatch.setattr(exports, "EXPORT_INLINE_MAX", 1)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("registry:institution_export"), {"q": "龙亭"})
-    assert response.status_code == 302
-    job = Job.objects.get(kind=exports.EXPORT_JOB_KIND)
-    assert job.status == JobStatus.SUCCEEDED and job.done == 3
-    assert len(names(client.get(reverse("registry:job_download", args=[job.pk])))) == 3
-    assert "下载 Excel" in client.get(response["Location"]).content.decode()
+def test_every_export_runs_as_a_job_with_progress(client: Any, regulator: Any) -> None:
+    job = start_export(client, reverse("registry:institution_export"), {"q": "龙亭"})
+    assert job.kind == "export.registry.institutions" and job.params == {"q": "龙亭"}
+    assert job.status == JobStatus.SUCCEEDED and (job.done, job.total) == (3, 3)
+    assert len(names(client.get(reverse("core:export_download", args=[job.pk])))) == 3
+    assert "下载文件" in client.get(reverse("core:export_job", args=[job.pk])).content.decode()
 
 
 def test_export_needs_a_staff_role(client: Any, regulator: Any) -> None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from shuangjian.core.models import AuditEvent, Department
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
 from shuangjian.registry.lists import list_publish, list_status, whitelist_queryset
 from shuangjian.registry.models import (
@@ -112,9 +113,9 @@ def test_staff_list_pages_are_scoped_and_export(client: Any, regulator: Any) -> 
     assert "龙亭区合规机构" in page and "祥符区合规机构" not in page and "龙亭区黑名单机构" not in page
     page = client.get(reverse("registry:blacklist")).content.decode()
     assert "龙亭区黑名单机构" in page and "无证办学" in page
-    rows = read_xlsx(body(client.get(reverse("registry:whitelist_export"))))
+    rows = read_xlsx(body(export_download(client, reverse("registry:whitelist_export"))))
     assert [r[1] for r in rows[1:]] == ["龙亭区合规机构"]
-    rows = read_xlsx(body(client.get(reverse("registry:blacklist_export"))))
+    rows = read_xlsx(body(export_download(client, reverse("registry:blacklist_export"))))
     assert rows[1][1] == "龙亭区黑名单机构" and rows[1][3] == "无证办学，拒不整改"
     client.force_login(UserFactory(username="someone"))
     assert client.get(reverse("registry:whitelist")).status_code == 404
@@ -155,7 +156,7 @@ def test_publication_snapshots_both_lists_once_a_year(client: Any, regulator: An
     pub = rows[0].publication
     page = client.get(reverse("registry:publication_detail", args=[pub.pk]) + "?kind=black").content.decode()
     assert "发布时黑名单" in page
-    sheet = read_xlsx(body(client.get(reverse("registry:publication_export", args=[pub.pk, "white"]))))
+    sheet = read_xlsx(body(export_download(client, reverse("registry:publication_export", args=[pub.pk, "white"]))))
     assert sheet[1][1] == "发布时合规"
     # A second publication of the same year and area is refused with a clear message.
     response = client.post(reverse("registry:publish"), {"year": TODAY.year, "division_code": "410202", "note": ""})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from shuangjian.core.access import job_for_user, request_user
 from shuangjian.core.excel import Limits, upload_size_problem
+from shuangjian.core.export_views import start_and_redirect
 from shuangjian.core.models import Job
 from shuangjian.core.nav import NavItem, register
 from shuangjian.core.permissions import permission_required
@@ -139,14 +140,9 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @permission_required("registry.export_institutions")
 def institution_export(request: HttpRequest) -> HttpResponseBase:
-    """The filtered institution list as Excel: small lists at once, large ones through a background job."""
-    user = request_user(request)
+    """The filtered institution list as Excel, written by a background job; the person follows the job's page."""
     filters = InstitutionFilters.from_params(request.GET)
-    qs = exports.institutions_for_export(user=user, filters=filters)
-    if qs.count() > exports.EXPORT_INLINE_MAX:
-        job = exports.institution_export_start(actor=user, filters=filters)
-        return redirect("registry:job_detail", pk=job.pk)
-    return exports.xlsx_response(exports.institutions_xlsx(qs), f"机构名单-{exports.stamp()}.xlsx")
+    return start_and_redirect(request, kind=exports.INSTITUTIONS_EXPORT, params=filters.as_params())
 
 
 @login_required

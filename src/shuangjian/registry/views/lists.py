@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
+from shuangjian.core.export_views import start_and_redirect
 from shuangjian.core.nav import NavItem, register
 from shuangjian.core.permissions import permission_required
 
@@ -72,10 +73,10 @@ def whitelist(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("registry.view_lists")
-def whitelist_export(request: HttpRequest) -> FileResponse:
+def whitelist_export(request: HttpRequest) -> HttpResponse:
+    """The filtered white list as Excel, written by a background job; the person follows the job's page."""
     q, division = _params(request)
-    qs = lists.whitelist_for_user(user=request_user(request), q=q, division=division)
-    return exports.xlsx_response(exports.whitelist_xlsx(qs), f"白名单-{exports.stamp()}.xlsx")
+    return start_and_redirect(request, kind=exports.WHITELIST_EXPORT, params={"q": q, "division": division})
 
 
 @login_required
@@ -91,10 +92,10 @@ def blacklist(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("registry.view_lists")
-def blacklist_export(request: HttpRequest) -> FileResponse:
+def blacklist_export(request: HttpRequest) -> HttpResponse:
+    """The filtered black list as Excel, written by a background job; the person follows the job's page."""
     q, division = _params(request)
-    qs = lists.blacklist_for_user(user=request_user(request), q=q, division=division)
-    return exports.xlsx_response(exports.blacklist_xlsx(qs), f"黑名单-{exports.stamp()}.xlsx")
+    return start_and_redirect(request, kind=exports.BLACKLIST_EXPORT, params={"q": q, "division": division})
 
 
 class PublishForm(forms.Form):
@@ -155,11 +156,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("registry.view_publications")
-def publication_export(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def publication_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A published snapshot as Excel, written by a background job; the person follows the job's page."""
     publication = get_object_or_404(lists.publications_for_user(user=request_user(request)), pk=pk)
     if kind not in ListKind.values:
         raise Http404
-    label = _("白名单") if kind == ListKind.WHITE else _("黑名单")
-    return exports.xlsx_response(
-        exports.publication_xlsx(publication, kind), f"{publication.year}-{publication.division_code}-{label}.xlsx"
+    return start_and_redirect(
+        request, kind=exports.PUBLICATION_EXPORT, params={"publication": publication.pk, "kind": kind}
     )

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from shuangjian.core.audit import AuditEvent
 from shuangjian.core.rules import RuleViolationError
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.registry.tests.factories import InstitutionFactory, WhitelistedInstitutionFactory
 from shuangjian.schools import afterschool, rules
@@ -291,10 +292,10 @@ def test_school_admin_sees_only_their_school_and_regulator_only_their_county() -
     body = cov.content.decode()
     assert "别的学校" in body and "外县学校" not in body
     assert login(reg).get("/schools/afterschool/").status_code == 404
-    export = login(reg).get("/schools/afterschool/coverage.xlsx")
+    export = export_download(login(reg), "/schools/afterschool/coverage.xlsx")
     assert export.status_code == 200
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(b"".join(export.streaming_content)))  # type: ignore[attr-defined]
+    wb = load_workbook(io.BytesIO(b"".join(export.streaming_content)))
     names = [row[1] for row in wb.active.iter_rows(min_row=2, values_only=True)]
     assert "外县学校" not in names and "别的学校" in names

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import RegulatorFactory
 from shuangjian.core.tests.test_excel import HOSTILE, assert_no_formula
 
@@ -26,8 +27,9 @@ def test_enrolment_export_holds_no_formula(client: Client) -> None:
             class_group__course__institution__name=text,
         )
     client.force_login(RegulatorFactory.create())
-    response = client.get(reverse("students:enrolment_export"))
+    response = export_download(client, reverse("students:enrolment_export"))
     assert response.status_code == 200
-    assert_no_formula(response.content)
-    names = [r[0] for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True)]
+    content = b"".join(response.streaming_content)
+    assert_no_formula(content)
+    names = [r[0] for r in load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == sorted(HOSTILE)

@@ -13,6 +13,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from shuangjian.core.models import Role
+from shuangjian.core.tests.export_helpers import export_download
 from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
 from shuangjian.students.contracts import contract_docx
 from shuangjian.students.models import Attendance, Enrolment, EnrolmentStatus, Guardianship
@@ -200,8 +201,8 @@ def test_school_sees_own_pupils_only_and_exports(client: Client, monkeypatch: py
     login(client, admin)
     page = client.get(reverse("students:enrolment_list")).content.decode()
     assert "本校学生" in page and "外校学生" not in page
-    r = client.get(reverse("students:enrolment_export"))
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    r = export_download(client, reverse("students:enrolment_export"))
+    rows = list(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == "本校学生" and mine.contract_no in rows[1]
 
 
