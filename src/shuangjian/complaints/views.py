@@ -20,7 +20,7 @@ from shuangjian.core.scope import scope_queryset
 from shuangjian.enforcement.selectors import cases_for_user, inspections_for_user
 from shuangjian.registry.models import Institution
 
-from . import selectors, services, stats
+from . import hooks, selectors, services, stats
 from .forms import StaffReportForm
 from .models import Category, ReportPhoto, ReportStatus
 from .workflow import staff_actions
@@ -74,6 +74,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merged": report.merged.all(),
             "inspectors": inspectors.order_by("username")[:50],
             "check_done": services.check_done(report),
+            "source": hooks.source_link(report, user),
         },
     )
 

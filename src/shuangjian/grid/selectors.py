@@ -94,14 +94,40 @@ def report_for_user(user: User, pk: int) -> GridReport:
 
 
 def findings_of(report: GridReport) -> QuerySet[Finding]:
-    return report.findings.select_related("institution", "inspection", "unlicensed").order_by("pk")
+    return report.findings.select_related("institution", "inspection", "unlicensed", "public_report").order_by("pk")
+
+
+def findings_for_user(user: User) -> QuerySet[Finding]:
+    """The findings on the reports the user reaches (an officer: their own and their cells'; staff: their
+    division's)."""
+    return Finding.objects.filter(report__in=reports_for_user(user))
 
 
 def finding_for_user(user: User, pk: int) -> Finding:
-    finding = Finding.objects.filter(report__in=reports_for_user(user), pk=pk).select_related("report").first()
+    finding = (
+        findings_for_user(user)
+        .filter(pk=pk)
+        .select_related(
+            "report__officer", "report__cell", "institution", "inspection", "unlicensed", "public_report"
+        )
+        .first()
+    )
     if finding is None:
         raise Http404
     return finding
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding with what the user may do with it (the buttons of the report and finding pages)."""
+
+    finding: Finding
+    can_lead: bool
+    can_report: bool
+
+
+def finding_rows(user: User, findings: list[Finding]) -> list[FindingRow]:
+    return [FindingRow(f, can(user, "grid.raise_lead", f), can(user, "grid.report_finding", f)) for f in findings]
 
 
 # --- reporting rates for the township and the county ---------------------------------------------------------------
