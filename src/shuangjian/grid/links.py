@@ -15,7 +15,7 @@ from . import selectors
 
 
 def finding_link(report: Report, user: User) -> SourceLink | None:
-    """"网格发现 #12（北书店第1网格 2026-12-03）" linking to the finding page; None out of the user's reach."""
+    """ "网格发现 #12（北书店第1网格 2026-12-03）" linking to the finding page; None out of the user's reach."""
     pk = report.source_ref.partition(":")[2]
     if not pk.isdigit():
         return None

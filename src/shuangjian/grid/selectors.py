@@ -68,6 +68,24 @@ def reports_today_for(user: User) -> dict[str, GridReport]:
     return {r.grid_code: r for r in GridReport.objects.filter(officer=user, day=today)}
 
 
+@dataclass(frozen=True)
+class CellToday:
+    """One of the officer's cells today: whether a report is expected (a working day, or a rest-day cell) and
+    the report already filed, if any."""
+
+    cell: GridCell
+    expected: bool
+    report: GridReport | None
+
+
+def today_for_officer(user: User) -> list[CellToday]:
+    today = timezone.localdate()
+    cells = list(cells_for_officer(user).order_by("code"))
+    expected = {s.cell for s in expected_between(today, today, officer_id=user.pk)}
+    filed = reports_today_for(user)
+    return [CellToday(c, c.code in expected, filed.get(c.code)) for c in cells]
+
+
 # --- reports and findings ------------------------------------------------------------------------------------------
 
 
@@ -107,9 +125,7 @@ def finding_for_user(user: User, pk: int) -> Finding:
     finding = (
         findings_for_user(user)
         .filter(pk=pk)
-        .select_related(
-            "report__officer", "report__cell", "institution", "inspection", "unlicensed", "public_report"
-        )
+        .select_related("report__officer", "report__cell", "institution", "inspection", "unlicensed", "public_report")
         .first()
     )
     if finding is None:

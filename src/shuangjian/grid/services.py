@@ -374,7 +374,9 @@ def grid_finding_to_report(*, actor: User, finding: Finding) -> Finding:
     require(actor, "grid.report_finding", finding)
     if finding.public_report_id is not None:
         return finding
-    lead = finding.inspection if finding.inspection and finding.inspection.status != InspectionStatus.CANCELLED else None
+    lead = (
+        finding.inspection if finding.inspection and finding.inspection.status != InspectionStatus.CANCELLED else None
+    )
     report, created = complaints_services.report_record_from_source(
         actor=actor,
         data=_report_input(finding),
@@ -398,11 +400,15 @@ def grid_finding_to_report(*, actor: User, finding: Finding) -> Finding:
 # --- chasing missing reports ---------------------------------------------------------------------------------------
 
 
-def duties_covering(first: datetime.date, last: datetime.date, prefix: str = "") -> list[rules.Duty]:
-    """Every assignment overlapping [first, last] in cells under ``prefix``, as rule inputs."""
+def duties_covering(
+    first: datetime.date, last: datetime.date, prefix: str = "", officer_id: int | None = None
+) -> list[rules.Duty]:
+    """Every assignment overlapping [first, last] in cells under ``prefix`` (of one officer), as rule inputs."""
     qs = GridAssignment.objects.filter(start__lte=last).exclude(end__lt=first)
     if prefix:
         qs = qs.filter(cell__code__startswith=prefix)
+    if officer_id is not None:
+        qs = qs.filter(officer_id=officer_id)
     return [
         rules.Duty(officer_id, cell, township, township[:6], start, end)
         for officer_id, cell, township, start, end in qs.values_list(
@@ -424,9 +430,11 @@ def submitted_map(
     }
 
 
-def expected_between(first: datetime.date, last: datetime.date, prefix: str = "") -> list[rules.Slot]:
+def expected_between(
+    first: datetime.date, last: datetime.date, prefix: str = "", officer_id: int | None = None
+) -> list[rules.Slot]:
     return rules.expected_slots(
-        duties_covering(first, last, prefix),
+        duties_covering(first, last, prefix, officer_id),
         first,
         last,
         is_working_day=calendar.is_working_day,
