@@ -39,6 +39,10 @@ def register_source(kind: str, resolver: SourceResolver) -> SourceResolver:
     return resolver
 
 
+def registered_sources() -> dict[str, SourceResolver]:
+    return dict(_resolvers)
+
+
 def source_link(report: Report, user: User) -> SourceLink | None:
     """The link back to what the report was raised from, if its app resolves it for this user."""
     kind, sep, _pk = (report.source_ref or "").partition(":")

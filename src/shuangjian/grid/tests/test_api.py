@@ -51,7 +51,7 @@ def setup(db):
 
 
 def test_the_officer_sees_their_cells_and_todays_expected_reports(setup) -> None:
-    user, _n, c1, c2, c3 = setup
+    user, _n, c1, c2, _c3 = setup
     client = login(user)
     r = client.get(f"{API}/cells")
     assert r.status_code == 200
@@ -210,7 +210,7 @@ def test_a_finding_whose_photo_is_not_an_image_is_refused_with_a_clear_message(s
 
 
 def test_regulators_read_the_rates_of_their_reach(setup) -> None:
-    user, neighbour, c1, _c2, c3 = setup
+    user, _neighbour, c1, _c2, c3 = setup
     services.grid_report_zero(actor=user, cell=c1, day=datetime.date(2026, 10, 9))
     regulator = RegulatorFactory.create(username="g_reg", scope_code="410202")
     r = login(regulator).get(f"{API}/rates", {"first": "2026-10-05", "last": "2026-10-11"})

@@ -90,8 +90,8 @@ def test_one_tap_makes_a_grid_report_case_linked_both_ways_and_a_second_tap_the_
     assert "此前已转为举报案件" in again.content.decode()
     assert services.grid_finding_to_report(actor=user, finding=finding).public_report == report
     assert Report.objects.count() == 1 and report.photos.count() == 1
-    audit = AuditEvent.objects.filter(action="grid_finding.report")
-    assert audit.count() == 1 and audit.get().after["report"] == report.code
+    (audit,) = AuditEvent.objects.filter(action="grid_finding.report")
+    assert audit.after is not None and audit.after["report"] == report.code
     assert AuditEvent.objects.filter(action="report.submit", object_id=str(report.pk)).exists()
 
     # The county's staff page of the case says where it came from and links back to the finding.
