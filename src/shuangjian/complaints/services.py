@@ -141,6 +141,9 @@ def report_submit(
     if data.channel not in PUBLIC_CHANNELS:
         require(actor, "complaints.record_report")
     clean, errors = report_input_check(data)
+    if data.channel in INTERNAL_CHANNELS:
+        # Raised from a record on the platform only (report_record_from_source), so that it links back to it.
+        errors["channel"] = [_("网格员上报的举报请从网格发现转入。")]
     photos: list[Photo] = []
     try:
         photos = photos_check(list(uploads), max_count=int(getattr(settings, "COMPLAINTS_MAX_PHOTOS", 9)))

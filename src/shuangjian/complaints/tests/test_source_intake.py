@@ -47,6 +47,10 @@ def test_one_report_per_source_and_refusals(people: dict[str, Any]) -> None:
     parent = UserFactory.create(username="c_parent", role=Role.PARENT)
     with pytest.raises(Http404):
         services.report_record_from_source(actor=parent, data=_data(), reporter=parent, source_ref="grid.finding:9")
+    # The staff intake (hotline, letter...) cannot type a "grid" report in: it has no finding to link to.
+    with pytest.raises(ValidationError) as typed_in:
+        services.report_submit(actor=people["regulator"], data=_data())
+    assert typed_in.value.message_dict["channel"] == ["网格员上报的举报请从网格发现转入。"]
     assert Report.objects.count() == 1
 
 
