@@ -338,6 +338,8 @@ def world(db: Any) -> World:
         "grid:report_new": {"code": cell.code},
         "grid:report_detail": {"pk": grid_report.pk},
         "grid:finding_lead": {"pk": grid_finding.pk},
+        "grid:finding_detail": {"pk": grid_finding.pk},
+        "grid:finding_report": {"pk": grid_finding.pk},
         "grid:finding_photo": {"pk": grid_finding.pk},
         "grid:assignment_end": {"pk": grid_assignment.pk},
     }

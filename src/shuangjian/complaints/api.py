@@ -28,7 +28,7 @@ from shuangjian.core.api_errors import ApiError, ErrorOut, InvalidOut
 from shuangjian.core.middleware import client_ip
 
 from . import intake, selectors, services
-from .models import Category, Channel, Report, ReportStatus
+from .models import INTERNAL_CHANNELS, Category, Channel, Report, ReportStatus
 from .schemas import RequestCreatedOut, RequestOut, ServiceDefinitionOut, ServiceOut
 
 router = Router(tags=["open311"])
@@ -179,7 +179,13 @@ def requests_list(request: HttpRequest, q: Query[RequestsQuery]) -> list[dict[st
         raise ApiError(422, {"status": [_("应为 open 或 closed。")]}, "validation_error")
     if q.page < 1 or not 1 <= q.page_size <= MAX_PAGE_SIZE:
         raise ApiError(422, {"page_size": [_("每页 1 到 200 条。")]}, "validation_error")
-    qs = Report.objects.exclude(status=S.NEW).select_related("merged_into", "institution").order_by("-received_at")
+    # Reports raised inside the platform (a grid officer's finding) are not listed to the public.
+    qs = (
+        Report.objects.exclude(status=S.NEW)
+        .exclude(channel__in=INTERNAL_CHANNELS)
+        .select_related("merged_into", "institution")
+        .order_by("-received_at")
+    )
     if q.service_request_id:
         codes = [c for c in (selectors.rules.tracking_code_normalise(x) for x in q.service_request_id.split(",")) if c]
         qs = qs.filter(code__in=codes[:MAX_PAGE_SIZE])

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Channel
+from .models import INTERNAL_CHANNELS, Category, Channel
 
 
 class ReportForm(forms.Form):
@@ -42,7 +42,8 @@ class ReportForm(forms.Form):
 class StaffReportForm(ReportForm):
     channel = forms.ChoiceField(
         label=_("来源渠道"),
-        choices=[c for c in Channel.choices if c[0] != Channel.API],
+        # Open311 files itself; grid reports are raised from a finding (grid), never typed in here.
+        choices=[c for c in Channel.choices if c[0] != Channel.API and c[0] not in INTERNAL_CHANNELS],
         initial=Channel.HOTLINE,
     )
     field_order = ["channel"]

@@ -32,6 +32,11 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     LETTER = "letter", _("来信")
     TRANSFER_12345 = "12345", _("12345 热线转办")
+    GRID = "grid", _("网格员上报")
+
+
+# Raised inside the platform (a grid officer's finding): handled as any report, never listed to the public.
+INTERNAL_CHANNELS = (Channel.GRID,)
 
 
 class ReportStatus(models.TextChoices):
@@ -87,6 +92,9 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("登记人"),
     )
+    # What inside the platform the report was raised from ("grid.finding:<pk>"), "" for the public and staff
+    # intake; one report per source (complaints/hooks.py turns it into a link for the staff page).
+    source_ref = models.CharField(_("来源记录"), max_length=40, blank=True, default="")
     status = models.CharField(
         _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW, db_index=True
     )
@@ -135,6 +143,11 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["division_code", "-received_at"], name="report_div_received"),
             models.Index(fields=["institution", "category", "received_at"], name="report_inst_cat_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~models.Q(source_ref=""), name="report_one_per_source"
+            )
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ from shuangjian.enforcement.subjects import Subject, subject_of
 from shuangjian.registry.models import Institution
 
 from . import rules
-from .models import Category, Channel, Level, Report, ReportEvent, ReportPhoto, ReportStatus
+from .models import INTERNAL_CHANNELS, Category, Channel, Level, Report, ReportEvent, ReportPhoto, ReportStatus
 from .workflow import OPEN_STATES, transition_for
 
 S = ReportStatus
@@ -141,6 +141,9 @@ def report_submit(
     if data.channel not in PUBLIC_CHANNELS:
         require(actor, "complaints.record_report")
     clean, errors = report_input_check(data)
+    if data.channel in INTERNAL_CHANNELS:
+        # Raised from a record on the platform only (report_record_from_source), so that it links back to it.
+        errors["channel"] = [_("网格员上报的举报请从网格发现转入。")]
     photos: list[Photo] = []
     try:
         photos = photos_check(list(uploads), max_count=int(getattr(settings, "COMPLAINTS_MAX_PHOTOS", 9)))
@@ -162,20 +165,7 @@ def report_submit(
             received_at=now,
             due_on=rules.acknowledge_due(timezone.localdate(now), deadlines(), add_working_days),
         )
-        for photo in photos:
-            row = ReportPhoto(
-                report=report,
-                sha256=photo.original_sha256,
-                original_format=photo.original_format,
-                original_bytes=photo.original_bytes,
-                width=photo.width,
-                height=photo.height,
-                taken_at=timezone.make_aware(photo.taken_at) if photo.taken_at else None,
-                latitude=photo.latitude,
-                longitude=photo.longitude,
-            )
-            row.image.save(f"{photo.original_sha256[:16]}.jpg", ContentFile(photo.display), save=False)
-            row.save()
+        _photos_save(report, photos)
         _event(report, "submit", actor, _("已收到举报，等待受理。"))
         audit_record(
             actor=actor,
@@ -187,12 +177,91 @@ def report_submit(
     return report
 
 
+def _photos_save(report: Report, photos: Sequence[Photo]) -> None:
+    for photo in photos:
+        taken = photo.taken_at
+        if taken is not None and timezone.is_naive(taken):
+            taken = timezone.make_aware(taken)
+        row = ReportPhoto(
+            report=report,
+            sha256=photo.original_sha256,
+            original_format=photo.original_format,
+            original_bytes=photo.original_bytes,
+            width=photo.width,
+            height=photo.height,
+            taken_at=taken,
+            latitude=photo.latitude,
+            longitude=photo.longitude,
+        )
+        row.image.save(f"{photo.original_sha256[:16]}.jpg", ContentFile(photo.display), save=False)
+        row.save()
+
+
+def report_record_from_source(
+    *,
+    actor: User,
+    data: ReportInput,
+    reporter: User,
+    source_ref: str,
+    photos: Sequence[Photo] = (),
+    inspection: Inspection | None = None,
+) -> tuple[Report, bool]:
+    """A report raised inside the platform from a record of another app (a grid officer's finding): the reporter
+    is the account that found it, ``actor`` who turned it into a report. One report per ``source_ref``: asking
+    again answers the report already made (``created`` False). Photos come already checked (core/photos.py).
+    An inspection lead already raised from the same record is the report's check when it is accepted."""
+    require(actor, "complaints.record_source_report")
+    if not source_ref or ":" not in source_ref:
+        raise ValidationError(_("缺少来源记录。"), code="source_required")
+    existing = Report.objects.filter(source_ref=source_ref).first()
+    if existing is not None:
+        return existing, False
+    if data.channel not in INTERNAL_CHANNELS:
+        raise ValidationError({"channel": [_("未知的来源渠道。")]}, code="invalid_channel")
+    clean, errors = report_input_check(data)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        report = _create_with_unique_code(
+            **clean,
+            channel=data.channel,
+            institution=data.institution,
+            latitude=data.latitude,
+            longitude=data.longitude,
+            reporter=reporter,
+            recorded_by=actor,
+            source_ref=source_ref,
+            inspection=inspection,
+            department=department_for(data.category),
+            received_at=now,
+            due_on=rules.acknowledge_due(timezone.localdate(now), deadlines(), add_working_days),
+        )
+        _photos_save(report, photos)
+        _event(report, "submit", actor, _("已收到举报，等待受理。"))
+        audit_record(
+            actor=actor,
+            action="report.submit",
+            obj=report,
+            after={
+                "code": report.code,
+                "category": report.category,
+                "channel": report.channel,
+                "source": source_ref,
+                "photos": len(photos),
+            },
+        )
+    return report, True
+
+
 def _create_with_unique_code(**fields: Any) -> Report:
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Report.objects.create(code=rules.tracking_code_new(), **fields)
         except IntegrityError:  # a code already taken (one in 8×10^14): draw another
+            if fields.get("source_ref") and Report.objects.filter(source_ref=fields["source_ref"]).exists():
+                raise ValidationError(_("该记录已转为举报。"), code="source_taken") from None
             continue
     raise ValidationError(_("暂时无法生成查询码，请稍后再试。"), code="code_exhausted")
 
@@ -258,7 +327,9 @@ def report_accept(*, actor: User, report: Report) -> Report:
     row = _locked(report, actor, "accept")
     today = _today()
     row.acknowledged_at = timezone.now()
-    row.inspection = _raise_inspection(actor, row)
+    # A report raised from a grid finding may come with the finding's inspection lead: that is its check.
+    if row.inspection is None or row.inspection.status == InspectionStatus.CANCELLED:
+        row.inspection = _raise_inspection(actor, row)
     row.due_on = rules.assign_due(today, deadlines(), add_working_days)
     row.answer_due_on = rules.answer_due(today, deadlines(), add_working_days)
     return _move(row, actor, "accept", _("举报已受理，将安排核查。"), inspection=row.inspection.pk)

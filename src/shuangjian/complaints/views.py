@@ -20,7 +20,7 @@ from shuangjian.core.permissions import permission_required
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution
 
-from . import selectors, services, stats
+from . import hooks, selectors, services, stats
 from .exports import STATISTICS as STATISTICS_EXPORT
 from .forms import StaffReportForm
 from .models import Category, ReportPhoto, ReportStatus
@@ -75,6 +75,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merged": report.merged.all(),
             "inspectors": inspectors.order_by("username")[:50],
             "check_done": services.check_done(report),
+            "source": hooks.source_link(report, user),
         },
     )
 

@@ -163,3 +163,31 @@ def photos_check(uploads: list[Any], *, max_count: int) -> list[Photo]:
             code="photo_too_many",
         )
     return [photo_check(u) for u in uploads]
+
+
+def photo_copy(
+    stored: Any,
+    *,
+    original_sha256: str,
+    original_format: str = "",
+    original_bytes: int | None = None,
+    taken_at: datetime.datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Photo:
+    """A photo already checked and stored (its display JPEG) copied to another record: checked again by content
+    and re-encoded as any upload (so a stored file that is not, or no longer, a sound image is refused with the
+    same messages), while the evidence of the *original* — its hash, format, size, time and point — is carried
+    over, not recomputed from the copy."""
+    checked = photo_check(stored)
+    return Photo(
+        display=checked.display,
+        original_sha256=original_sha256 or checked.original_sha256,
+        original_format=original_format or checked.original_format,
+        original_bytes=original_bytes if original_bytes is not None else checked.original_bytes,
+        width=checked.width,
+        height=checked.height,
+        taken_at=taken_at,
+        latitude=latitude,
+        longitude=longitude,
+    )

@@ -10,6 +10,7 @@ register_action_labels(
         "grid_assignment.end": _("网格：结束网格员分配"),
         "grid_report.submit": _("网格：提交日报"),
         "grid_finding.lead": _("网格：发现转为检查线索"),
+        "grid_finding.report": _("网格：发现转为举报案件"),
         "grid_reminder.send": _("网格：催报日报"),
     }
 )

@@ -1,6 +1,7 @@
 """Grid's part of the demo city: Longting's officers (lt_grid and three more) and one in Xiangfu hold cells for
 six weeks and file daily reports through the services — most "nothing found", some late, some missing and
-chased — and a few findings that became inspection leads. Today's reports are left for the visitor to file."""
+chased — and a few findings that became inspection leads and public-report cases (channel 网格员上报, one of
+them accepted by the county). Today's reports are left for the visitor to file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import io
 from django.utils import timezone
 from PIL import Image
 
+from shuangjian.complaints.models import Report
+from shuangjian.complaints.services import report_accept
 from shuangjian.core import calendar
 from shuangjian.core.demo import DemoContext, register_demo_step
 from shuangjian.core.demo_core import PRIMARY_COUNTY, SECOND_COUNTY, demo_user
@@ -18,7 +21,7 @@ from shuangjian.core.photos import Photo, photo_check
 from shuangjian.registry.models import Institution
 
 from . import services
-from .models import FindingKind, GridReport, SightingKind
+from .models import Finding, FindingKind, GridReport, SightingKind
 
 WEEKS = 6
 OFFICERS = [
@@ -65,6 +68,12 @@ def demo_grid(ctx: DemoContext) -> None:
     # The day lt_grid's first cell had findings: filed below with them, not as a plain report.
     finding_day = calendar.add_working_days(today, -1)
     finding_cell = officers[0][1][0] if officers[0][1] else None
+    # And the day a second officer's first cell had one (turned straight into a report case below).
+    second_day = calendar.add_working_days(today, -2)
+    # (A small city may leave the second officer without a cell: then lt_grid's cell, on that other day.)
+    others = [(u, cs[0]) for u, cs in officers[1:] if cs] + [(officers[0][0], c) for c in officers[0][1]]
+    second_officer, second_cell = others[0] if others else (None, None)
+    reserved = {(finding_cell, finding_day), (second_cell, second_day)}
     reports = 0
     late = 0
     for user, cells in officers:
@@ -72,7 +81,7 @@ def demo_grid(ctx: DemoContext) -> None:
             institutions = list(Institution.objects.filter(grid_code=cell.code).values_list("pk", flat=True)[:5])
             day = start
             while day < today:
-                if calendar.is_working_day(day) and rng.random() > 0.07 and (cell, day) != (finding_cell, finding_day):
+                if calendar.is_working_day(day) and rng.random() > 0.07 and (cell, day) not in reserved:
                     data = services.ReportInput(is_zero=True)
                     if institutions and rng.random() < 0.15:
                         data = services.ReportInput(
@@ -126,7 +135,36 @@ def demo_grid(ctx: DemoContext) -> None:
                 places_patrolled="北道门街、宋都御街", sightings=sightings, findings=tuple(findings)
             ),
         )
+        cases: list[Report | None] = []
         for finding in result.report.findings.order_by("pk"):
             if finding.kind != FindingKind.AD:
-                services.grid_finding_to_lead(actor=lt_grid, finding=finding)
-    ctx.log(f"网格日报：{len(officers)} 名网格员，{reports} 份日报（{late} 份逾时），催报 {chased} 次")
+                finding = services.grid_finding_to_lead(actor=lt_grid, finding=finding)
+            # The unlicensed point and the bus-stop ad also became report cases (the point has both a lead and a
+            # case: accepting the case takes the lead as its check).
+            if finding.kind != FindingKind.AGAINST_ORDER:
+                finding = services.grid_finding_to_report(actor=lt_grid, finding=finding)
+                cases.append(finding.public_report)
+        lt_edu = User.objects.filter(username="lt_edu").first()
+        if lt_edu is not None and cases and cases[0] is not None:
+            report_accept(actor=lt_edu, report=cases[0])
+    # A second officer's point, with its photo, went straight to a report case (no lead yet).
+    if second_officer is not None and second_cell is not None:
+        point = services.FindingInput(
+            kind=FindingKind.UNLICENSED,
+            name="智慧树思维训练",
+            address="龙亭区寺后街21号三楼",
+            description="周六上午约二十名初中生上数学课，门口无招牌。",
+            photo=_photo(),
+        )
+        filed = services.grid_report_submit(
+            actor=second_officer,
+            cell=second_cell,
+            day=second_day,
+            data=services.ReportInput(places_patrolled="寺后街", findings=(point,)),
+        )
+        services.grid_finding_to_report(actor=second_officer, finding=filed.report.findings.get())
+    n_cases = Finding.objects.filter(public_report__isnull=False).count()
+    ctx.log(
+        f"网格日报：{len(officers)} 名网格员，{reports} 份日报（{late} 份逾时），催报 {chased} 次，"
+        f"{n_cases} 条发现已转为举报案件"
+    )

@@ -71,7 +71,8 @@ class FindingKind(models.TextChoices):
 
 
 class Finding(models.Model):
-    """Something on a report an inspector should look at; it becomes an inspection lead in one tap."""
+    """Something on a report an inspector should look at; it becomes an inspection lead, a public-report case, or
+    both, each in one tap."""
 
     report = models.ForeignKey(GridReport, on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(_("发现类型"), max_length=16, choices=FindingKind.choices)
@@ -91,6 +92,8 @@ class Finding(models.Model):
     photo = models.FileField(_("照片"), upload_to="grid/photos/%Y/%m/", blank=True)
     photo_sha256 = models.CharField(_("原图 SHA-256"), max_length=64, blank=True)
     photo_taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    photo_format = models.CharField(_("原图格式"), max_length=8, blank=True)
+    photo_bytes = models.PositiveIntegerField(_("原图大小"), null=True, blank=True)
     division_code = models.CharField(_("所属县区代码"), max_length=6, db_index=True)
     township_code = models.CharField(_("乡镇（街道）代码"), max_length=9, blank=True)
     grid_code = models.CharField(_("网格编码"), max_length=20, db_index=True)
@@ -109,6 +112,15 @@ class Finding(models.Model):
         blank=True,
         related_name="grid_findings",
         verbose_name=_("检查线索"),
+    )
+    # The public-report case raised from this finding (channel grid; the report's source_ref names the finding).
+    public_report = models.OneToOneField(
+        "complaints.Report",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grid_finding",
+        verbose_name=_("举报案件"),
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 

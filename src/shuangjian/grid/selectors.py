@@ -68,6 +68,24 @@ def reports_today_for(user: User) -> dict[str, GridReport]:
     return {r.grid_code: r for r in GridReport.objects.filter(officer=user, day=today)}
 
 
+@dataclass(frozen=True)
+class CellToday:
+    """One of the officer's cells today: whether a report is expected (a working day, or a rest-day cell) and
+    the report already filed, if any."""
+
+    cell: GridCell
+    expected: bool
+    report: GridReport | None
+
+
+def today_for_officer(user: User) -> list[CellToday]:
+    today = timezone.localdate()
+    cells = list(cells_for_officer(user).order_by("code"))
+    expected = {s.cell for s in expected_between(today, today, officer_id=user.pk)}
+    filed = reports_today_for(user)
+    return [CellToday(c, c.code in expected, filed.get(c.code)) for c in cells]
+
+
 # --- reports and findings ------------------------------------------------------------------------------------------
 
 
@@ -94,14 +112,38 @@ def report_for_user(user: User, pk: int) -> GridReport:
 
 
 def findings_of(report: GridReport) -> QuerySet[Finding]:
-    return report.findings.select_related("institution", "inspection", "unlicensed").order_by("pk")
+    return report.findings.select_related("institution", "inspection", "unlicensed", "public_report").order_by("pk")
+
+
+def findings_for_user(user: User) -> QuerySet[Finding]:
+    """The findings on the reports the user reaches (an officer: their own and their cells'; staff: their
+    division's)."""
+    return Finding.objects.filter(report__in=reports_for_user(user))
 
 
 def finding_for_user(user: User, pk: int) -> Finding:
-    finding = Finding.objects.filter(report__in=reports_for_user(user), pk=pk).select_related("report").first()
+    finding = (
+        findings_for_user(user)
+        .filter(pk=pk)
+        .select_related("report__officer", "report__cell", "institution", "inspection", "unlicensed", "public_report")
+        .first()
+    )
     if finding is None:
         raise Http404
     return finding
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding with what the user may do with it (the buttons of the report and finding pages)."""
+
+    finding: Finding
+    can_lead: bool
+    can_report: bool
+
+
+def finding_rows(user: User, findings: list[Finding]) -> list[FindingRow]:
+    return [FindingRow(f, can(user, "grid.raise_lead", f), can(user, "grid.report_finding", f)) for f in findings]
 
 
 # --- reporting rates for the township and the county ---------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Writes of the grid app: assignments, the daily report (one per officer, cell and day), a finding turned into
-an inspection lead, and the chase of missing reports. Each write is atomic and audited."""
+an inspection lead or a public-report case, and the chase of missing reports. Each write is atomic and audited."""
 
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,13 +15,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shuangjian.complaints import services as complaints_services
+from shuangjian.complaints.hooks import source_ref_for
+from shuangjian.complaints.models import Category, Channel
 from shuangjian.core import calendar
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import GridAssignment, GridCell, Role, User
 from shuangjian.core.permissions import require
-from shuangjian.core.photos import Photo
+from shuangjian.core.photos import Photo, photo_copy
 from shuangjian.core.scope import code_in_scope, grid_cells_of
-from shuangjian.enforcement.models import InspectionKind, InspectionSource
+from shuangjian.enforcement.models import InspectionKind, InspectionSource, InspectionStatus
 from shuangjian.enforcement.services import inspection_lead_create, unlicensed_operation_record
 from shuangjian.enforcement.subjects import Subject
 from shuangjian.registry.models import Institution
@@ -195,7 +199,13 @@ def grid_report_submit(*, actor: User, cell: GridCell, day: datetime.date, data:
         )
         if f.photo is not None:
             finding.photo_sha256 = f.photo.original_sha256
-            finding.photo_taken_at = f.photo.taken_at
+            finding.photo_taken_at = (
+                timezone.make_aware(f.photo.taken_at)
+                if f.photo.taken_at is not None and timezone.is_naive(f.photo.taken_at)
+                else f.photo.taken_at
+            )
+            finding.photo_format = f.photo.original_format
+            finding.photo_bytes = f.photo.original_bytes
             if finding.latitude is None and f.photo.latitude is not None:
                 finding.latitude, finding.longitude = f.photo.latitude, f.photo.longitude
             finding.photo.save(f"{f.photo.original_sha256[:16]}.jpg", ContentFile(f.photo.display), save=False)
@@ -232,9 +242,26 @@ def grid_finding_to_lead(*, actor: User, finding: Finding) -> Finding:
     """Raise an inspection lead (线索) from a finding, once: the finding points at the inspection and the
     inspection names the report (source grid, source_ref the report's id). An unlicensed operation is
     recorded first, so the inspection has a subject."""
-    finding = Finding.objects.select_for_update(of=("self",)).select_related("report", "institution").get(pk=finding.pk)
+    finding = (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("report", "institution", "public_report__inspection")
+        .get(pk=finding.pk)
+    )
     require(actor, "grid.raise_lead", finding)
     if finding.inspection_id is not None:
+        return finding
+    report_check = finding.public_report.inspection if finding.public_report is not None else None
+    if report_check is not None and report_check.status != InspectionStatus.CANCELLED:
+        # The report case raised from this finding was accepted first: its inspection is the lead (one check).
+        finding.inspection = report_check
+        finding.save(update_fields=["inspection"])
+        audit_record(
+            actor=actor,
+            action="grid_finding.lead",
+            obj=finding,
+            division_code=finding.division_code,
+            after={"inspection": report_check.pk, "report": finding.report_id, "via": "public_report"},
+        )
         return finding
     if finding.institution is not None:
         subject = Subject.of_institution(finding.institution)
@@ -272,14 +299,116 @@ def grid_finding_to_lead(*, actor: User, finding: Finding) -> Finding:
     return finding
 
 
+# --- a finding becomes a public-report case ------------------------------------------------------------------------
+
+# The report category a finding of each kind is filed under (the handler may change it when triaging).
+REPORT_CATEGORY = {
+    FindingKind.UNLICENSED: Category.UNLICENSED,
+    FindingKind.AD: Category.ADS,
+    FindingKind.AGAINST_ORDER: Category.OTHER,
+}
+FINDING_SOURCE = "grid.finding"
+_REPORT_TEXT_MAX = 4000
+
+
+def _finding_photos(finding: Finding) -> list[Photo]:
+    """The finding's photo for the report: checked again by content (core/photos.py), the original's evidence
+    carried over. A stored file that is missing or not a sound image refuses the whole conversion."""
+    if not finding.photo:
+        return []
+    try:
+        with finding.photo.open("rb") as stored:
+            data = stored.read()
+    except OSError:
+        raise ValidationError(
+            {"photos": [_("现场照片文件已丢失，无法转为举报，请联系管理员。")]}, code="photo_missing"
+        ) from None
+    buffer = io.BytesIO(data)
+    buffer.name = _("现场照片")
+    try:
+        photo = photo_copy(
+            buffer,
+            original_sha256=finding.photo_sha256,
+            original_format=finding.photo_format,
+            original_bytes=finding.photo_bytes,
+            taken_at=finding.photo_taken_at,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"photos": list(exc.messages)}, code="photo_invalid") from exc
+    return [photo]
+
+
+def _report_input(finding: Finding) -> complaints_services.ReportInput:
+    cell = finding.report.cell
+    institution = finding.institution
+    address = finding.address or (institution.address if institution is not None else "")
+    if not address:
+        address = f"{cell.township.name}{cell.name}"
+    kind = finding.get_kind_display()
+    text = finding.description.strip() or finding.name or kind
+    description = _("网格巡查发现（%(kind)s）：%(text)s") % {"kind": kind, "text": text}
+    return complaints_services.ReportInput(
+        category=REPORT_CATEGORY.get(FindingKind(finding.kind), Category.OTHER),
+        description=description[:_REPORT_TEXT_MAX],
+        address=address[:255],
+        division_code=finding.division_code,
+        institution=institution,
+        institution_name="" if institution is not None else finding.name[:128],
+        channel=Channel.GRID,
+        latitude=finding.latitude,
+        longitude=finding.longitude,
+    )
+
+
+@transaction.atomic
+def grid_finding_to_report(*, actor: User, finding: Finding) -> Finding:
+    """Turn a finding into a public-report case (channel 网格员上报), once: a second call answers the case already
+    made. The reporter is the officer who filed the finding; its photo is copied through the photo checks; the
+    report names the finding (``source_ref``) and the finding the report. An inspection lead already raised from
+    the finding becomes the report's check when it is accepted."""
+    finding = (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("report__officer", "report__cell__township", "institution", "inspection")
+        .get(pk=finding.pk)
+    )
+    require(actor, "grid.report_finding", finding)
+    if finding.public_report_id is not None:
+        return finding
+    lead = (
+        finding.inspection if finding.inspection and finding.inspection.status != InspectionStatus.CANCELLED else None
+    )
+    report, created = complaints_services.report_record_from_source(
+        actor=actor,
+        data=_report_input(finding),
+        reporter=finding.report.officer,
+        source_ref=source_ref_for(FINDING_SOURCE, finding.pk),
+        photos=_finding_photos(finding),
+        inspection=lead,
+    )
+    finding.public_report = report
+    finding.save(update_fields=["public_report"])
+    audit_record(
+        actor=actor,
+        action="grid_finding.report",
+        obj=finding,
+        division_code=finding.division_code,
+        after={"report": report.code, "created": created, "grid_report": finding.report_id},
+    )
+    return finding
+
+
 # --- chasing missing reports ---------------------------------------------------------------------------------------
 
 
-def duties_covering(first: datetime.date, last: datetime.date, prefix: str = "") -> list[rules.Duty]:
-    """Every assignment overlapping [first, last] in cells under ``prefix``, as rule inputs."""
+def duties_covering(
+    first: datetime.date, last: datetime.date, prefix: str = "", officer_id: int | None = None
+) -> list[rules.Duty]:
+    """Every assignment overlapping [first, last] in cells under ``prefix`` (of one officer), as rule inputs."""
     qs = GridAssignment.objects.filter(start__lte=last).exclude(end__lt=first)
     if prefix:
         qs = qs.filter(cell__code__startswith=prefix)
+    if officer_id is not None:
+        qs = qs.filter(officer_id=officer_id)
     return [
         rules.Duty(officer_id, cell, township, township[:6], start, end)
         for officer_id, cell, township, start, end in qs.values_list(
@@ -301,9 +430,11 @@ def submitted_map(
     }
 
 
-def expected_between(first: datetime.date, last: datetime.date, prefix: str = "") -> list[rules.Slot]:
+def expected_between(
+    first: datetime.date, last: datetime.date, prefix: str = "", officer_id: int | None = None
+) -> list[rules.Slot]:
     return rules.expected_slots(
-        duties_covering(first, last, prefix),
+        duties_covering(first, last, prefix, officer_id),
         first,
         last,
         is_working_day=calendar.is_working_day,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from shuangjian.core.permissions import can, permission_required
 
 from . import exports, selectors, services
 from .forms import AssignmentForm, EndForm, PeriodForm, ReportForm
+from .models import Finding
 
 
 def _first_message(exc: ValidationError) -> str:
@@ -125,7 +127,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     report = selectors.report_for_user(user, pk)
-    findings = [(f, can(user, "grid.raise_lead", f)) for f in selectors.findings_of(report)]
+    findings = selectors.finding_rows(user, list(selectors.findings_of(report)))
     return render(
         request,
         "grid/report_detail.html",
@@ -149,7 +151,48 @@ def finding_lead(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("已转为检查线索（编号 %(id)s），等待执法人员检查。") % {"id": finding.inspection_id}
         )
-    return redirect("grid:report_detail", pk=finding.report_id)
+    return redirect(_back(request, finding))
+
+
+def _back(request: HttpRequest, finding: Finding) -> str:
+    """Back to the finding page when the button was pressed there, else to the report."""
+    if request.POST.get("next") == "finding":
+        return reverse("grid:finding_detail", args=[finding.pk])
+    return reverse("grid:report_detail", args=[finding.report_id])
+
+
+@login_required
+@require_GET
+@permission_required("grid.view_reports")
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    finding = selectors.finding_for_user(user, pk)
+    (row,) = selectors.finding_rows(user, [finding])
+    return render(request, "grid/finding_detail.html", {"row": row, "finding": finding, "report": finding.report})
+
+
+@login_required
+@require_POST
+@permission_required("grid.view_reports")
+def finding_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap: the finding becomes a public-report case (a second tap shows the same case)."""
+    user = request_user(request)
+    finding = selectors.finding_for_user(user, pk)
+    if not can(user, "grid.report_finding", finding):
+        raise Http404
+    already = finding.public_report_id is not None
+    try:
+        finding = services.grid_finding_to_report(actor=user, finding=finding)
+    except ValidationError as exc:
+        messages.error(request, _first_message(exc))
+    else:
+        assert finding.public_report is not None
+        code = finding.public_report.display_code
+        if already:
+            messages.info(request, _("此发现此前已转为举报案件（查询码 %(code)s）。") % {"code": code})
+        else:
+            messages.success(request, _("已转为举报案件（查询码 %(code)s），等待受理。") % {"code": code})
+    return redirect(_back(request, finding))
 
 
 @login_required

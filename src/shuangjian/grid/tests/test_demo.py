@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from shuangjian.complaints.models import Channel, Report
 from shuangjian.core.models import GridAssignment, User
 from shuangjian.enforcement.models import Inspection, InspectionSource
 from shuangjian.grid.demo import demo_grid
@@ -24,6 +25,15 @@ def test_demo_grid() -> None:
     leads = Finding.objects.filter(inspection__isnull=False)
     assert leads.count() == 2
     assert set(Inspection.objects.values_list("source", flat=True)) == {InspectionSource.GRID}
-    before = (GridReport.objects.count(), Reminder.objects.count(), Finding.objects.count())
+    # Three findings became report cases (channel grid), linked both ways; one shares its lead as its check.
+    cases = Finding.objects.filter(public_report__isnull=False).select_related("public_report")
+    assert cases.count() == 3
+    assert {f.public_report.channel for f in cases if f.public_report} == {Channel.GRID}
+    assert all(f.public_report and f.public_report.source_ref == f"grid.finding:{f.pk}" for f in cases)
+    assert Report.objects.filter(channel=Channel.GRID, photos__isnull=False).distinct().count() == 2
+    both = cases.filter(inspection__isnull=False).get()
+    assert both.public_report is not None and both.public_report.inspection_id == both.inspection_id
+    before = (GridReport.objects.count(), Reminder.objects.count(), Finding.objects.count(), Report.objects.count())
     demo_grid(ctx)
-    assert (GridReport.objects.count(), Reminder.objects.count(), Finding.objects.count()) == before
+    after = (GridReport.objects.count(), Reminder.objects.count(), Finding.objects.count(), Report.objects.count())
+    assert after == before
