@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import DatabaseError, OperationalError, connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -536,6 +537,18 @@ def test_postgres_trigger_refuses_changing_a_seal():
         AuditSeal.objects.all().delete()
 
 
+@postgres_only
+@pytest.mark.django_db
+def test_an_audited_write_is_one_statement_on_postgresql(django_assert_num_queries):
+    record_events(1)  # the chain exists
+    with transaction.atomic(), django_assert_num_queries(1):
+        event = audit_record(actor=None, action="test.one_trip", division_code="410202", after={"n": 1})
+    with transaction.atomic(), django_assert_num_queries(1):
+        audit_record(actor=None, action="test.new_chain", division_code="410299")  # a chain's first event too
+    assert event.chain_seq == 2
+    assert verify()[0] == 0
+
+
 @pytest.mark.django_db
 def test_seal_task_writes_a_seal():
     from shuangjian.core.tasks import audit_seal_task
@@ -587,3 +600,58 @@ def test_writers_on_different_chains_do_not_wait_while_writers_on_one_chain_queu
     assert not errors
     assert AuditChainHead.objects.get(chain=CHAIN).last_seq == 2
     assert verify()[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_keeps_the_single_chains_events_verifiable():
+    """Events and the head row written before migration 0005 become the start of the ``global`` chain."""
+    before_partition = [("core", "0004_grid_assignment")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before_partition)
+    old_apps = executor.loader.project_state(before_partition).apps
+    old_event, old_head = old_apps.get_model("core", "AuditEvent"), old_apps.get_model("core", "AuditChainHead")
+    prev = GENESIS_HASH
+    try:
+        for n in (1, 2, 3):
+            fields = {
+                "created_at": timezone.now(),
+                "actor_username": "",
+                "role": "system",
+                "action": "old.write",
+                "object_type": "",
+                "object_id": str(n),
+                "division_code": "410202",
+                "before": None,
+                "after": {"n": n, "名称": "培训学校"},
+                "ip": "198.51.100.7",
+                "prev_hash": prev,
+            }
+            digest = _v1_hash(AuditEvent(chain_seq=n, version=1, **fields))
+            old_event.objects.create(seq=n, hash=digest, **fields)
+            prev = digest
+        old_head.objects.create(id=1, last_seq=3, last_hash=prev)
+        if connection.vendor == "postgresql":  # rows given their seq, as the sequence had given it
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT setval(pg_get_serial_sequence('core_auditevent', 'seq'), 3)")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert list(AuditEvent.objects.order_by("seq").values_list("chain", "chain_seq", "version")) == [
+        ("global", 1, 1),
+        ("global", 2, 1),
+        ("global", 3, 1),
+    ]
+    head = AuditChainHead.objects.get(chain="global")
+    assert (head.last_seq, head.last_hash) == (3, prev)
+    code, out, err = verify()
+    assert code == 0, err
+    assert "已校验 3 条记录" in out
+    new = audit_record(actor=None, action="new.write")
+    assert (new.chain, new.chain_seq, new.prev_hash) == ("global", 4, prev)
+    assert verify()[0] == 0
+    # The migrated head still pins the old tail: deleting the last old row is caught.
+    audit_seal()
+    with triggers_off(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE chain = 'global' AND chain_seq = 4")
+    code, _, err = verify()
+    assert code == 1 and "global seq 4:" in err
