@@ -191,6 +191,29 @@ def lock_chain_head() -> AuditChainHead:
     return AuditChainHead(chain=GLOBAL_CHAIN)
 
 
+def audit_chain_lock(*, obj: models.Model | None = None, division_code: str | None = None) -> str:
+    """Lock the head of the chain an event about ``obj`` will join, now, until commit; returns the chain.
+
+    ``audit_record`` locks its chain's head when it runs, usually at the end of a service. A transaction that
+    audits first and then locks other rows (an institution's ledger accounts, say) while another locks those rows
+    first and audits last can deadlock; such a service calls this first, so the chain head is always the first
+    lock taken. One statement; a chain not yet written gets its (empty) head row.
+    """
+    if obj is not None and division_code is None:
+        division_code = str(getattr(obj, "division_code", "") or "")
+    chain = audit_chain_for(obj=obj, division_code=division_code)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_auditchainhead AS h (chain, last_seq, last_hash, prev_hash)"
+                " VALUES (%s, 0, %s, %s) ON CONFLICT (chain) DO UPDATE SET last_seq = h.last_seq",
+                [chain, GENESIS_HASH, GENESIS_HASH],
+            )
+    else:
+        AuditChainHead.objects.get_or_create(chain=chain)
+    return chain
+
+
 # One statement, one round trip: advance (or start) the chain's head, which row-locks it until commit, and
 # insert the event linked to the head it read. Every SET expression reads the row as it was before the update.
 _APPEND_SQL = """
@@ -219,7 +242,7 @@ def _json_param(value: Any) -> str | None:
 
 
 def _append_postgresql(event: AuditEvent, digest: str) -> None:
-    params = {
+    params: dict[str, Any] = {
         "chain": event.chain,
         "digest": digest,
         "first_hash": link_hash(GENESIS_HASH, 1, digest),

@@ -23,6 +23,7 @@ from shuangjian.core.audit import (
     _v1_hash,
     audit_chain_breaks,
     audit_chain_for,
+    audit_chain_lock,
     audit_record,
     audit_seal,
     event_hash,
@@ -599,6 +600,40 @@ def test_writers_on_different_chains_do_not_wait_while_writers_on_one_chain_queu
         thread.join()
     assert not errors
     assert AuditChainHead.objects.get(chain=CHAIN).last_seq == 2
+    assert verify()[0] == 0
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_audit_chain_lock_holds_the_chain_from_the_start_of_a_transaction():
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                assert audit_chain_lock(division_code="410202") == CHAIN  # a chain with no event yet
+                locked.set()
+                release.wait(20)
+        except BaseException as exc:  # reported to the main thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert locked.wait(20)
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            audit_record(actor=None, action="test.same_county", division_code="410202")
+    finally:
+        release.set()
+        thread.join()
+    assert not errors
+    event = audit_record(actor=None, action="test.after", division_code="410202")
+    assert event.chain_seq == 1
     assert verify()[0] == 0
 
 
