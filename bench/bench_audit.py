@@ -9,6 +9,8 @@
    - two writers on one chain (every audited write on one head row: the log before the partition).
    The figure is commits per second summed over the writers; the ratios are two writers ÷ one.
    BENCH_AUDIT_SLICE (seconds, default 4) and BENCH_AUDIT_ROUNDS (default 3) set the slices.
+   BENCH_AUDIT_WRITERS_ONLY=1 skips part 1: with PYTHONPATH pointing at an older checkout's src/, the same
+   writers measure the code before the partition (the contrast in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def run() -> list[Figure]:
 
     figures: list[Figure] = []
     with scratch_database():
-        figures += _verify_figures()
+        if not os.environ.get("BENCH_AUDIT_WRITERS_ONLY"):
+            figures += _verify_figures()
         if connection.vendor == "postgresql":
             figures += _writer_figures()
     return figures
@@ -111,7 +114,7 @@ def _writer(out: Connection, worker: int, division_code: str, start_at: float, s
     from shuangjian.core.audit import audit_record
 
     connections.close_all()  # never share the parent's socket
-    n = 0
+    n, in_audit = 0, 0.0
     try:
         connection.ensure_connection()
         while time.time() < start_at:
@@ -121,15 +124,18 @@ def _writer(out: Connection, worker: int, division_code: str, start_at: float, s
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("UPDATE bench_audit_work SET n = n + 1 WHERE id = %s", [worker])
+                mark = time.perf_counter()
                 audit_record(actor=None, action="bench.write", division_code=division_code, after={"n": n})
+                in_audit += time.perf_counter() - mark  # includes any wait for the chain head's lock
             n += 1
     finally:
         connections.close_all()
-        out.send(n)
+        out.send((n, in_audit))
 
 
-def _slice(codes: list[str], seconds: float) -> float:
-    """Commits per second of ``len(codes)`` writer processes, writer i writing to the chain of ``codes[i]``."""
+def _slice(codes: list[str], seconds: float) -> tuple[float, float]:
+    """Commits per second of ``len(codes)`` writer processes, writer i writing to the chain of ``codes[i]``, and
+    the mean time a commit spent inside ``audit_record`` (ms: the statement plus any wait for the head's lock)."""
     from django.db import connections
 
     connections.close_all()
@@ -142,10 +148,11 @@ def _slice(codes: list[str], seconds: float) -> float:
         proc.start()
         pipes.append(receive)
         procs.append(proc)
-    counts = [pipe.recv() for pipe in pipes]
+    results = [pipe.recv() for pipe in pipes]
     for proc in procs:
         proc.join()
-    return sum(counts) / seconds
+    commits = sum(n for n, _t in results)
+    return commits / seconds, 1000 * sum(t for _n, t in results) / max(commits, 1)
 
 
 def _writer_figures() -> list[Figure]:
@@ -164,15 +171,23 @@ def _writer_figures() -> list[Figure]:
         "two writers, one chain": ["410202", "410202"],
     }
     rates: dict[str, list[float]] = {mode: [] for mode in modes}
+    audit_ms: dict[str, list[float]] = {mode: [] for mode in modes}
     for _round in range(rounds):  # alternating slices: a busy moment on the machine hits every mode alike
         for mode, codes in modes.items():
-            rates[mode].append(_slice(codes, seconds))
-    assert not list(audit_chain_walk().breaks())  # every chain written concurrently still verifies
+            rate, ms = _slice(codes, seconds)
+            rates[mode].append(rate)
+            audit_ms[mode].append(ms)
+    breaks = list(audit_chain_walk().breaks())
+    assert not breaks, breaks[:3]  # every chain written concurrently still verifies
     median = {mode: statistics.median(values) for mode, values in rates.items()}
     one = median["one writer"]
     figures: list[Figure] = [
         (f"audited writes, {mode} (postgresql, median of {rounds} × {seconds:g} s)", rate, "commits/s")
         for mode, rate in median.items()
+    ]
+    figures += [
+        (f"time in audit_record per commit, {mode} (median of {rounds})", statistics.median(values), "ms")
+        for mode, values in audit_ms.items()
     ]
     figures.append(("two writers on two chains ÷ one writer", median["two writers, two chains"] / one, "×"))
     figures.append(
