@@ -9,6 +9,8 @@
    - two writers on one chain (every audited write on one head row: the log before the partition).
    The figure is commits per second summed over the writers; the ratios are two writers ÷ one.
    BENCH_AUDIT_SLICE (seconds, default 4) and BENCH_AUDIT_ROUNDS (default 3) set the slices.
+   BENCH_AUDIT_HOLD_MS keeps each transaction open that long after its audit event (default 0): on a machine
+   with every core busy, throughput ratios of CPU-bound writers measure the scheduler, not the locks.
    BENCH_AUDIT_WRITERS_ONLY=1 skips part 1: with PYTHONPATH pointing at an older checkout's src/, the same
    writers measure the code before the partition (the contrast in docs/benchmarks.md).
 """
@@ -26,6 +28,10 @@ from multiprocessing.connection import Connection
 from bench import Figure, scratch_database
 
 CHAINS = 1000  # the bulk-built log is spread over this many chains
+# Milliseconds each writer's transaction goes on after its audit event (other statements, the client, the commit)
+# while its chain head stays locked. Sleeping rather than computing, the writers' throughput then shows the
+# locking alone even on a machine whose cores are taken by other work.
+HOLD_MS = float(os.environ.get("BENCH_AUDIT_HOLD_MS", "0"))
 
 
 def run() -> list[Figure]:
@@ -127,6 +133,8 @@ def _writer(out: Connection, worker: int, division_code: str, start_at: float, s
                 mark = time.perf_counter()
                 audit_record(actor=None, action="bench.write", division_code=division_code, after={"n": n})
                 in_audit += time.perf_counter() - mark  # includes any wait for the chain head's lock
+                if HOLD_MS:
+                    time.sleep(HOLD_MS / 1000)  # the rest of the transaction, with the chain head locked
             n += 1
     finally:
         connections.close_all()
@@ -182,7 +190,11 @@ def _writer_figures() -> list[Figure]:
     median = {mode: statistics.median(values) for mode, values in rates.items()}
     one = median["one writer"]
     figures: list[Figure] = [
-        (f"audited writes, {mode} (postgresql, median of {rounds} × {seconds:g} s)", rate, "commits/s")
+        (
+            f"audited writes, {mode} (postgresql, hold {HOLD_MS:g} ms, median of {rounds} × {seconds:g} s)",
+            rate,
+            "commits/s",
+        )
         for mode, rate in median.items()
     ]
     figures += [
