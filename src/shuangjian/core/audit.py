@@ -1,4 +1,5 @@
-"""The audit log: append-only, hash-chained, written inside the caller's transaction."""
+"""The audit log: append-only, hash-chained per partition (institution, county or global), sealed periodically,
+written inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Max
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.ipv6 import clean_ipv6_address
@@ -23,7 +24,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from .context import current_ip
-from .models import AuditChainHead, AuditEvent, User
+from .models import AuditChainHead, AuditEvent, AuditSeal, AuditSealedHead, User
 
 GENESIS_HASH = "0" * 64
 
@@ -76,11 +77,89 @@ def _canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def event_hash(event: AuditEvent) -> str:
-    created = event.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+# --- Chains -------------------------------------------------------------------------------------------------
+#
+# The log is partitioned so that writers about different institutions (or counties) never wait on one another:
+# each chain has its own head row, locked by a writer until its transaction ends. ``audit_chain_for`` derives the
+# chain from the event itself, so no caller names it.
+
+GLOBAL_CHAIN = "global"
+INSTITUTION_LABEL = "registry.institution"
+
+
+def _institution_of(obj: models.Model) -> int | None:
+    """The institution a record belongs to, read without a query: itself, its ``institution_id``, or the
+    ``institution_id`` of a related record already loaded on it (an attendance's enrolment, say)."""
+    if obj._meta.label_lower == INSTITUTION_LABEL:
+        return obj.pk if isinstance(obj.pk, int) else None
+    own = getattr(obj, "institution_id", None)
+    if isinstance(own, int):
+        return own
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.many_to_one and field.is_cached(obj):  # type: ignore[attr-defined]
+            related = field.get_cached_value(obj)  # type: ignore[attr-defined]
+            if related is None:
+                continue
+            if related._meta.label_lower == INSTITUTION_LABEL:
+                return related.pk if isinstance(related.pk, int) else None
+            theirs = getattr(related, "institution_id", None)
+            if isinstance(theirs, int):
+                return theirs
+    return None
+
+
+def audit_chain_for(*, obj: models.Model | None = None, division_code: str | None = None) -> str:
+    """``i:<institution id>`` for a record of an institution, else ``d:<county code>``, else ``global``."""
+    if obj is not None:
+        institution_id = _institution_of(obj)
+        if institution_id is not None:
+            return f"i:{institution_id}"
+    if division_code:
+        return f"d:{division_code[:6]}"
+    return GLOBAL_CHAIN
+
+
+# --- Hashing ------------------------------------------------------------------------------------------------
+#
+# Version 2 (every event since the partition): ``hash = sha256(prev_hash ":" chain_seq ":" content_digest)``,
+# where the content digest covers every stored field except the position and the link. The digest is computed
+# here; the link needs the head's hash and position, which on PostgreSQL are read and advanced by the same
+# statement that inserts the event, so the link is computed there, in SQL (``_APPEND_SQL``), and here
+# (``link_hash``) to verify.
+# Version 1 (events written before the partition): the whole payload with its ``seq`` and ``prev_hash``.
+
+
+def _created(event: AuditEvent) -> str:
+    return event.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def content_digest(event: AuditEvent) -> str:
     payload = {
-        "seq": event.seq,
-        "created_at": created,
+        "v": 2,
+        "chain": event.chain,
+        "created_at": _created(event),
+        "actor_id": event.actor_id,
+        "actor_username": event.actor_username,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "division_code": event.division_code,
+        "before": event.before,
+        "after": event.after,
+        "ip": event.ip,
+    }
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def link_hash(prev_hash: str, chain_seq: int, digest: str) -> str:
+    return hashlib.sha256(f"{prev_hash}:{chain_seq}:{digest}".encode()).hexdigest()
+
+
+def _v1_hash(event: AuditEvent) -> str:
+    payload = {
+        "seq": event.chain_seq or event.seq,
+        "created_at": _created(event),
         "actor_id": event.actor_id,
         "actor_username": event.actor_username,
         "role": event.role,
@@ -96,10 +175,112 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(payload).encode()).hexdigest()
 
 
+def event_hash(event: AuditEvent) -> str:
+    """The hash the event's stored fields call for (what ``hash`` must equal)."""
+    if event.version == 1:
+        return _v1_hash(event)
+    return link_hash(event.prev_hash, event.chain_seq, content_digest(event))
+
+
 def lock_chain_head() -> AuditChainHead:
-    """Lock the audit chain's head row for the rest of the transaction (every audited writer queues here)."""
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    return head
+    """Deprecated: there is no single head to lock any more; each ``audit_record`` locks its own chain's head.
+
+    Kept importable (and lock-free) for callers that still take it before writing; the value is ignored by
+    ``audit_record(chain_head=...)``.
+    """
+    return AuditChainHead(chain=GLOBAL_CHAIN)
+
+
+def audit_chain_lock(*, obj: models.Model | None = None, division_code: str | None = None) -> str:
+    """Lock the head of the chain an event about ``obj`` will join, now, until commit; returns the chain.
+
+    ``audit_record`` locks its chain's head when it runs, usually at the end of a service. A transaction that
+    audits first and then locks other rows (an institution's ledger accounts, say) while another locks those rows
+    first and audits last can deadlock; such a service calls this first, so the chain head is always the first
+    lock taken. One statement; a chain not yet written gets its (empty) head row.
+    """
+    if obj is not None and division_code is None:
+        division_code = str(getattr(obj, "division_code", "") or "")
+    chain = audit_chain_for(obj=obj, division_code=division_code)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_auditchainhead AS h (chain, last_seq, last_hash, prev_hash)"
+                " VALUES (%s, 0, %s, %s) ON CONFLICT (chain) DO UPDATE SET last_seq = h.last_seq",
+                [chain, GENESIS_HASH, GENESIS_HASH],
+            )
+    else:
+        AuditChainHead.objects.get_or_create(chain=chain)
+    return chain
+
+
+# One statement, one round trip: advance (or start) the chain's head, which row-locks it until commit, and
+# insert the event linked to the head it read. Every SET expression reads the row as it was before the update.
+_APPEND_SQL = """
+WITH head AS (
+    INSERT INTO core_auditchainhead AS h (chain, last_seq, last_hash, prev_hash)
+    VALUES (%(chain)s, 1, %(first_hash)s, %(genesis)s)
+    ON CONFLICT (chain) DO UPDATE SET
+        last_seq = h.last_seq + 1,
+        prev_hash = h.last_hash,
+        last_hash = encode(sha256(convert_to(h.last_hash || ':' || (h.last_seq + 1)::text || ':' || %(digest)s,
+                                             'UTF8')), 'hex')
+    RETURNING last_seq, last_hash, prev_hash
+)
+INSERT INTO core_auditevent (created_at, actor_id, actor_username, role, action, object_type, object_id,
+    division_code, before, after, ip, chain, chain_seq, version, prev_hash, hash)
+SELECT %(created_at)s, %(actor_id)s, %(actor_username)s, %(role)s, %(action)s, %(object_type)s, %(object_id)s,
+    %(division_code)s, %(before)s::jsonb, %(after)s::jsonb, %(ip)s::inet, %(chain)s, head.last_seq, 2,
+    head.prev_hash, head.last_hash
+FROM head
+RETURNING seq, chain_seq, prev_hash, hash
+"""
+
+
+def _json_param(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _append_postgresql(event: AuditEvent, digest: str) -> None:
+    params: dict[str, Any] = {
+        "chain": event.chain,
+        "digest": digest,
+        "first_hash": link_hash(GENESIS_HASH, 1, digest),
+        "genesis": GENESIS_HASH,
+        "created_at": event.created_at,
+        "actor_id": event.actor_id,
+        "actor_username": event.actor_username,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "division_code": event.division_code,
+        "before": _json_param(event.before),
+        "after": _json_param(event.after),
+        "ip": event.ip,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        event.seq, event.chain_seq, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
+def _append_simple(event: AuditEvent, digest: str) -> None:
+    # SQLite runs one writer at a time, so reading then writing the head is already serialised.
+    head = AuditChainHead.objects.select_for_update().filter(chain=event.chain).first()
+    new = head is None
+    if head is None:
+        head = AuditChainHead(chain=event.chain)
+    event.chain_seq = head.last_seq + 1
+    event.prev_hash = head.last_hash
+    event.hash = link_hash(event.prev_hash, event.chain_seq, digest)
+    event.save(force_insert=True)
+    head.prev_hash, head.last_seq, head.last_hash = head.last_hash, event.chain_seq, event.hash
+    if new:
+        head.save(force_insert=True)
+    else:
+        head.save(update_fields=["prev_hash", "last_seq", "last_hash"])
 
 
 # No savepoint: the event is part of the caller's write, so a failure here must fail that write as a whole (and a
@@ -116,23 +297,21 @@ def audit_record(
     before: Any = None,
     after: Any = None,
     ip: str | None = None,
-    chain_head: AuditChainHead | None = None,
+    chain_head: AuditChainHead | None = None,  # deprecated, ignored: each chain's head is locked here
 ) -> AuditEvent:
-    """Append one event to the chain. Runs in the caller's transaction: if the caller rolls back, so does this.
+    """Append one event to its chain. Runs in the caller's transaction: if the caller rolls back, so does this.
 
-    The chain head row is locked, so concurrent writers queue up and every event links to the one before.
-    ``chain_head``: the head row as the caller already locked it in this transaction (``lock_chain_head``), to
-    spare a second round trip; it must not have been changed since.
+    The event's chain (``audit_chain_for``) has its head row locked until the caller's transaction ends, so
+    writers on the same chain queue and every event links to the one before; writers on other chains (other
+    institutions, other counties) do not wait. On PostgreSQL the append is one statement.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         if division_code is None:
             division_code = str(getattr(obj, "division_code", "") or "")
-    head = chain_head if chain_head is not None else lock_chain_head()
     actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
     event = AuditEvent(
-        seq=head.last_seq + 1,
         created_at=timezone.now(),
         actor=actor_obj,
         actor_username=actor_obj.username if actor_obj else "",
@@ -144,85 +323,250 @@ def audit_record(
         before=_normalise(before),
         after=_normalise(after),
         ip=normalise_ip(ip if ip is not None else current_ip.get()),
-        prev_hash=head.last_hash,
+        chain=audit_chain_for(obj=obj, division_code=division_code),
+        version=2,
     )
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
-    head.last_seq = event.seq
-    head.last_hash = event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    digest = content_digest(event)
+    if connection.vendor == "postgresql":
+        _append_postgresql(event, digest)
+    else:
+        _append_simple(event, digest)
     return event
+
+
+# --- Sealed roots -------------------------------------------------------------------------------------------
+
+
+def heads_digest(heads: Mapping[str, tuple[int, str] | list[Any]]) -> str:
+    """Digest of a full chain → (seq, hash) map, independent of order."""
+    canonical = _canonical({chain: [int(value[0]), str(value[1])] for chain, value in heads.items()})
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def seal_hash(seal: AuditSeal) -> str:
+    payload = {
+        "seq": seal.seq,
+        "created_at": seal.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "heads": seal.heads,
+        "chains": seal.chains,
+        "events": seal.events,
+        "heads_digest": seal.heads_digest,
+        "prev_hash": seal.prev_hash,
+    }
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+SEAL_LOCK_KEY = 0x5EA1_A0D1  # pg_advisory_xact_lock key: one sealer at a time
+
+
+@transaction.atomic
+def audit_seal() -> AuditSeal:
+    """Write a sealed root: every chain head that moved since the last seal, chained to that seal.
+
+    Reads the heads as committed (an event and its head commit together), takes no lock a writer waits on.
+    Run periodically (``core.audit_seal`` in the beat schedule); the seal's hash is worth copying out of the
+    database (logs, a bulletin): a seal held elsewhere pins the whole log as it stood.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+    last = AuditSeal.objects.order_by("-seq").first()
+    sealed = {row.chain: (row.seq, row.hash) for row in AuditSealedHead.objects.all()}
+    current = {
+        chain: (seq, digest)
+        for chain, seq, digest in AuditChainHead.objects.filter(last_seq__gt=0).values_list(
+            "chain", "last_seq", "last_hash"
+        )
+    }
+    moved = {chain: value for chain, value in current.items() if sealed.get(chain) != value}
+    full = {**sealed, **moved}
+    seal = AuditSeal(
+        seq=(last.seq + 1) if last else 1,
+        created_at=timezone.now(),
+        heads={chain: [seq, digest] for chain, (seq, digest) in sorted(moved.items())},
+        chains=len(full),
+        events=sum(seq for seq, _digest in full.values()),
+        heads_digest=heads_digest(full),
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    seal.hash = seal_hash(seal)
+    seal.save(force_insert=True)
+    for chain, (seq, digest) in moved.items():
+        AuditSealedHead.objects.update_or_create(chain=chain, defaults={"seq": seq, "hash": digest})
+    return seal
+
+
+# --- Verification -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ChainBreak:
     seq: int
     reason: str
+    chain: str = GLOBAL_CHAIN
+
+
+SEAL_CHAIN = "seal"  # ChainBreak.chain of a break found in the seals themselves
 
 
 class ChainWalk:
-    """One pass over the chain, streaming in ``seq`` order; ``checked`` counts the events read so far.
+    """One pass over every chain and every seal, streaming; ``checked`` counts the events read so far.
 
-    The walk covers the events up to the chain head as it stood when the walk began, so writers that
-    commit meanwhile neither slow it down nor show up as breaks.
+    The walk covers each chain up to its head as it stood when the walk began, so writers that commit
+    meanwhile neither slow it down nor show up as breaks.
     """
 
     def __init__(self, *, chunk_size: int = 5000) -> None:
         self.chunk_size = chunk_size
         self.checked = 0
+        self.chains = 0
+        self.seals = 0
 
     def breaks(self) -> Iterator[ChainBreak]:
-        head = AuditChainHead.objects.filter(id=1).first()
-        head_seq = head.last_seq if head else 0
-        head_hash = head.last_hash if head else GENESIS_HASH
-        expected_prev = GENESIS_HASH
-        expected_seq = 1
-        last_seq = 0
-        events = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq")
+        heads = {h.chain: (h.last_seq, h.last_hash) for h in AuditChainHead.objects.all()}
+        yield from self._events(heads)
+        yield from self._seals()
+
+    # Events, chain by chain ----------------------------------------------------------------------------------
+
+    def _events(self, heads: dict[str, tuple[int, str]]) -> Iterator[ChainBreak]:
+        beyond: dict[str, int] = {}  # chain → highest position read past its head (committed since, or forged)
+        seen: set[str] = set()
+        chain: str | None = None
+        expected_seq, expected_prev, last_seq = 1, GENESIS_HASH, 0
+        events = AuditEvent.objects.order_by("chain", "chain_seq")
         for event in events.iterator(chunk_size=self.chunk_size):
+            if event.chain != chain:
+                if chain is not None and chain in heads:
+                    yield from self._chain_end(chain, last_seq, expected_prev, heads[chain])
+                chain = event.chain
+                seen.add(chain)
+                expected_seq, expected_prev, last_seq = 1, GENESIS_HASH, 0
+            head_seq = heads[chain][0] if chain in heads else 0
+            if event.chain_seq > head_seq:
+                beyond[chain] = event.chain_seq
+                continue
             self.checked += 1
-            if event.seq != expected_seq:
+            if event.chain_seq != expected_seq:
                 yield ChainBreak(
-                    event.seq,
+                    event.chain_seq,
                     _("序号不连续：应为 %(expected)s，实为 %(seq)s（之前的记录被删除？）")
-                    % {"expected": expected_seq, "seq": event.seq},
+                    % {"expected": expected_seq, "seq": event.chain_seq},
+                    chain,
                 )
             if event.prev_hash != expected_prev:
-                yield ChainBreak(event.seq, _("与前一条记录的哈希不符（前一条记录被删除、替换或篡改？）"))
+                yield ChainBreak(event.chain_seq, _("与前一条记录的哈希不符（前一条记录被删除、替换或篡改？）"), chain)
             if event_hash(event) != event.hash:
-                yield ChainBreak(event.seq, _("记录内容与其哈希不符（记录被篡改）"))
+                yield ChainBreak(event.chain_seq, _("记录内容与其哈希不符（记录被篡改）"), chain)
             expected_prev = event.hash
-            expected_seq = event.seq + 1
-            last_seq = event.seq
+            expected_seq = event.chain_seq + 1
+            last_seq = event.chain_seq
+        if chain is not None and chain in heads:
+            yield from self._chain_end(chain, last_seq, expected_prev, heads[chain])
+        for missing in sorted(set(heads) - seen):
+            if heads[missing][0]:
+                yield from self._chain_end(missing, 0, GENESIS_HASH, heads[missing])
+        self.chains = len(seen | set(heads))
+        # A writer commits the event and its head together: anything still past its head when the head is read
+        # again (or in a chain without a head) was slipped in outside audit_record.
+        if beyond:
+            now = dict(AuditChainHead.objects.filter(chain__in=list(beyond)).values_list("chain", "last_seq"))
+            for name, top in sorted(beyond.items()):
+                if top > now.get(name, 0):
+                    yield ChainBreak(
+                        top,
+                        _("存在链头未记载的记录（序号 %(first)s 至 %(last)s，绕过审计服务写入？）")
+                        % {"first": now.get(name, 0) + 1, "last": top},
+                        name,
+                    )
+
+    def _chain_end(self, chain: str, last_seq: int, last_hash: str, head: tuple[int, str]) -> Iterator[ChainBreak]:
+        head_seq, head_hash = head
         if last_seq != head_seq:
             yield ChainBreak(
                 head_seq,
                 _("链头记载最后序号为 %(head)s，日志只到 %(last)s（末尾记录被删除？）")
                 % {"head": head_seq, "last": last_seq},
+                chain,
             )
-        elif head_seq and expected_prev != head_hash:
-            yield ChainBreak(head_seq, _("最后一条记录的哈希与链头记载不符（末尾记录被替换？）"))
-        # Read the highest seq before re-reading the head: a writer commits both together, so any event
-        # visible here is covered by the head read after it, unless it was slipped in outside audit_record.
-        max_seq = AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
-        if max_seq > head_seq:
-            head_now = AuditChainHead.objects.filter(id=1).first()
-            head_now_seq = head_now.last_seq if head_now else 0
-            if max_seq > head_now_seq:
+        elif head_seq and last_hash != head_hash:
+            yield ChainBreak(head_seq, _("最后一条记录的哈希与链头记载不符（末尾记录被替换？）"), chain)
+
+    # Seals ---------------------------------------------------------------------------------------------------
+
+    def _seals(self) -> Iterator[ChainBreak]:
+        sealed: dict[str, tuple[int, str]] = {}
+        expected_seq, expected_prev = 1, GENESIS_HASH
+        for seal in AuditSeal.objects.order_by("seq").iterator(chunk_size=100):
+            self.seals += 1
+            if seal.seq != expected_seq:
                 yield ChainBreak(
-                    max_seq,
-                    _("存在链头未记载的记录（序号 %(first)s 至 %(last)s，绕过审计服务写入？）")
-                    % {"first": head_now_seq + 1, "last": max_seq},
+                    seal.seq,
+                    _("封存记录序号不连续：应为 %(expected)s，实为 %(seq)s（封存记录被删除？）")
+                    % {"expected": expected_seq, "seq": seal.seq},
+                    SEAL_CHAIN,
                 )
+            if seal.prev_hash != expected_prev:
+                yield ChainBreak(seal.seq, _("与前一次封存的哈希不符（封存记录被删除或替换？）"), SEAL_CHAIN)
+            if seal_hash(seal) != seal.hash:
+                yield ChainBreak(seal.seq, _("封存记录内容与其哈希不符（封存记录被篡改）"), SEAL_CHAIN)
+            points: dict[str, tuple[int, str]] = {}
+            for chain, value in (seal.heads or {}).items():
+                seq, digest = int(value[0]), str(value[1])
+                if chain in sealed and seq < sealed[chain][0]:
+                    yield ChainBreak(seal.seq, _("封存的链 %(chain)s 位置倒退") % {"chain": chain}, SEAL_CHAIN)
+                sealed[chain] = points[chain] = (seq, digest)
+            if heads_digest(sealed) != seal.heads_digest:
+                yield ChainBreak(seal.seq, _("封存的链头摘要与逐次封存的内容不符"), SEAL_CHAIN)
+            yield from self._sealed_points(points)
+            expected_seq, expected_prev = seal.seq + 1, seal.hash
+        if sealed:
+            yield from self._sealed_heads(sealed)
+
+    def _sealed_points(self, points: dict[str, tuple[int, str]]) -> Iterator[ChainBreak]:
+        """Every head a seal recorded must still be in the log, with the hash it had."""
+        items = sorted(points.items())
+        for start in range(0, len(items), 500):
+            part = items[start : start + 500]
+            found: dict[tuple[str, int], str] = {}
+            query = Q()
+            for chain, (seq, _digest) in part:
+                query |= Q(chain=chain, chain_seq=seq)
+            for chain, seq, digest in AuditEvent.objects.filter(query).values_list("chain", "chain_seq", "hash"):
+                found[(chain, seq)] = digest
+            for chain, (seq, digest) in part:
+                stored = found.get((chain, seq))
+                if stored is None:
+                    yield ChainBreak(seq, _("已封存的记录不存在（封存后被删除？）"), chain)
+                elif stored != digest:
+                    yield ChainBreak(seq, _("记录的哈希与封存时不符（封存后被替换？）"), chain)
+
+    def _sealed_heads(self, sealed: dict[str, tuple[int, str]]) -> Iterator[ChainBreak]:
+        """No chain may be shorter now than when it was sealed (its head deleted or rewound)."""
+        names = sorted(sealed)
+        for start in range(0, len(names), 2000):
+            part = names[start : start + 2000]
+            now = dict(AuditChainHead.objects.filter(chain__in=part).values_list("chain", "last_seq"))
+            for chain in part:
+                seq = sealed[chain][0]
+                if chain not in now:
+                    yield ChainBreak(seq, _("已封存的链没有链头（整条链在封存后被删除？）"), chain)
+                elif now[chain] < seq:
+                    yield ChainBreak(
+                        seq,
+                        _("链头序号 %(now)s 小于封存时的 %(sealed)s（封存后末尾记录被删除？）")
+                        % {"now": now[chain], "sealed": seq},
+                        chain,
+                    )
 
 
 def audit_chain_walk(*, chunk_size: int = 5000) -> ChainWalk:
-    """A walk over the whole chain; iterate ``.breaks()``, then read ``.checked``."""
+    """A walk over every chain and seal; iterate ``.breaks()``, then read ``.checked``."""
     return ChainWalk(chunk_size=chunk_size)
 
 
 def audit_chain_breaks(*, chunk_size: int = 5000) -> Iterator[ChainBreak]:
-    """Walk the whole chain in order and yield every place where it does not hold."""
+    """Walk every chain and seal and yield every place where the log does not hold."""
     yield from ChainWalk(chunk_size=chunk_size).breaks()
 
 

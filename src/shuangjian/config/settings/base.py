@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "enforcement-notices-overdue": {"task": "enforcement.notices_remind_overdue", "schedule": 24 * 3600.0},
     # Public reports: overdue ones escalate to the city; accepted ones without a check are listed (complaints).
     "complaints-nightly": {"task": "shuangjian.complaints.tasks.reports_nightly_task", "schedule": 24 * 3600.0},
+    # Audit: seal every chain's head hourly (core/audit.py); audit_verify then catches a tail deleted after it.
+    "core-audit-seal": {"task": "core.audit_seal", "schedule": 3600.0},
 }
 
 # Enforcement, inspections area. Not in RULES.md: local practice, kept as settings a bureau may change.

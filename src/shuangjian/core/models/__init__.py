@@ -1,5 +1,5 @@
 from .accounts import SCOPED_ROLES, Department, Role, User
-from .audit import AuditChainHead, AuditEvent
+from .audit import AuditChainHead, AuditEvent, AuditSeal, AuditSealedHead
 from .calendar import CalendarDay, DayKind, SchoolVacation, VacationKind
 from .divisions import Division, DivisionLevel, GridCell
 from .grid import GridAssignment
@@ -12,6 +12,8 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "AuditSeal",
+    "AuditSealedHead",
     "CalendarDay",
     "DayKind",
     "Department",

@@ -4,9 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One append-only record of who did what to which object; each row carries the previous row's hash.
+    """One append-only record of who did what to which object, linked into the hash chain of its partition.
 
-    On PostgreSQL a trigger rejects UPDATE and DELETE on this table (migration 0002).
+    The log is partitioned into chains (``chain``: ``i:<institution id>``, ``d:<county code>`` or ``global``),
+    each with its own head row, so writers on different chains never wait on one another. ``seq`` is the
+    log-wide number (ordering of the page, the export and the API; gaps are normal); ``chain_seq`` is the
+    gap-free position inside the chain that the hash chain covers. ``version`` 1 rows predate the partition
+    (one chain, the whole payload hashed with its ``seq``); ``version`` 2 rows hash a content digest and link it
+    to ``prev_hash`` (see core/audit.py). On PostgreSQL a trigger rejects UPDATE and DELETE (migration 0002).
     """
 
     seq = models.BigAutoField(primary_key=True)
@@ -29,6 +34,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    chain = models.CharField(_("审计链"), max_length=32, default="global")
+    chain_seq = models.BigIntegerField(_("链内序号"), default=0)
+    version = models.PositiveSmallIntegerField(default=2)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -37,21 +45,69 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("审计日志")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["division_code", "-seq"], name="audit_div_seq")]
+        constraints = [models.UniqueConstraint(fields=["chain", "chain_seq"], name="audit_chain_seq_once")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
 
 class AuditChainHead(models.Model):
-    """Single row locked by every audit writer so the hash chain stays linear under concurrency."""
+    """The head of one chain: its last position and hash. A writer locks only its own chain's row until commit.
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    ``prev_hash`` is the hash before the last one: PostgreSQL's ``RETURNING`` sees only the updated row, so the
+    one-statement append (core/audit.py) reads the new event's ``prev_hash`` from here.
+    """
+
+    chain = models.CharField(max_length=32, primary_key=True)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("审计链头")
         verbose_name_plural = _("审计链头")
 
     def __str__(self) -> str:
-        return f"audit head #{self.last_seq}"
+        return f"audit head {self.chain} #{self.last_seq}"
+
+
+class AuditSeal(models.Model):
+    """A sealed root: the heads of every chain that moved since the previous seal, chained seal to seal.
+
+    ``heads`` maps chain → ``[chain_seq, hash]`` (only chains that moved: replaying the seals in order gives
+    every chain's sealed head); ``heads_digest`` is the digest of that full replayed map; ``hash`` covers the
+    seal and ``prev_hash``. Written by the periodic ``audit_seal`` task; append-only on PostgreSQL.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField(_("时间"))
+    heads = models.JSONField(default=dict)
+    chains = models.PositiveIntegerField(_("已封存的链"), default=0)
+    events = models.BigIntegerField(_("已封存的记录"), default=0)
+    heads_digest = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计封存")
+        verbose_name_plural = _("审计封存")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"audit seal #{self.seq}"
+
+
+class AuditSealedHead(models.Model):
+    """The sealer's working copy of the last sealed head per chain (to write only what moved). Not trusted:
+    ``audit_verify`` replays the seals themselves."""
+
+    chain = models.CharField(max_length=32, primary_key=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链已封存位置")
+        verbose_name_plural = _("审计链已封存位置")
+
+    def __str__(self) -> str:
+        return f"sealed {self.chain} #{self.seq}"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shuangjian.core.audit import audit_chain_walk
 
 
 class Command(BaseCommand):
-    help = "Walks the whole audit chain (streaming) and reports every break; exits non-zero on any break."
+    help = "Walks every audit chain and every seal (streaming) and reports every break; exits non-zero on any break."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print breaks only, not the summary.")
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         report = audit_chain_walk(chunk_size=chunk_size)
         for item in report.breaks():
             breaks += 1
-            self.stderr.write(f"seq {item.seq}: {item.reason}")
+            self.stderr.write(f"{item.chain} seq {item.seq}: {item.reason}")
         if breaks:
             raise CommandError(
                 ngettext(
@@ -43,4 +44,8 @@ class Command(BaseCommand):
                     )
                     % {"checked": report.checked}
                 )
+            )
+            self.stdout.write(
+                _("（%(chains)s 条审计链，%(seals)s 次封存，均已核对。）")
+                % {"chains": report.chains, "seals": report.seals}
             )
