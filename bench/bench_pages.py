@@ -8,8 +8,9 @@ administrator, a bank operator, the operator of the busiest institution, a paren
 for each user walk every page of their menu (`core.nav.items_for(user)`, not a hand-kept list), signed in with
 `force_login` through Django's test client in this process (full middleware stack, no HTTP server), and take the
 median of `BENCH_PAGES_REPEAT` (5) views of page 1 after one warm-up view. Then grow the data to 200 000 and walk
-again. Prints per role and page: ms at each size, the ratio, and a flag when a page is > 1.5× slower at 10× the
-data or over 300 ms at the largest size.
+again. Prints per role and page: median ms at each size and their ratio, CPU ms per view (this process plus its
+PostgreSQL backend, from /proc) and their ratio, and a flag when a page's CPU grows > 1.5× at 10× the data or
+exceeds 300 ms at the largest size (CPU, because wall-clock time on the shared machine moves with others' load).
 
 The work runs in a child process (`python -m bench.bench_pages --child`) so it can point Django at PostgreSQL
 whatever database the runner was started with. Data: `bench/gen_province.py` (`generate(institutions=, offset=)`,
@@ -92,10 +93,13 @@ def report(result: dict[str, object]) -> list[Figure]:
         ratio = _ratio(row.get(small), row.get(large))
         cpu_ratio = _ratio(row.get(f"{small} cpu"), row.get(f"{large} cpu"))
         last = row.get(large)
+        last_cpu = row.get(f"{large} cpu")
+        # Flags read the CPU figures (this process + its PostgreSQL backend per view): on a shared machine the
+        # wall-clock medians move with other people's load (several × within a run); CPU per view does not.
         flags = []
-        if ratio is not None and ratio > RATIO_TARGET and len(size_list) > 1:
+        if cpu_ratio is not None and cpu_ratio > RATIO_TARGET and len(size_list) > 1:
             flags.append(f">{RATIO_TARGET}x")
-        if isinstance(last, (int, float)) and last > MS_TARGET:
+        if isinstance(last_cpu, (int, float)) and last_cpu > MS_TARGET:
             flags.append(f">{MS_TARGET:.0f}ms")
         if any(isinstance(v, str) for v in row.values()):
             flags.append("ERROR")
@@ -112,7 +116,9 @@ def report(result: dict[str, object]) -> list[Figure]:
             figures.append((f"{role} {url_name} at {large}", round(float(last), 1), "ms"))
         if ratio is not None and len(size_list) > 1:
             figures.append((f"{role} {url_name} {large}/{small}", round(ratio, 2), "x"))
-    figures.append(("pages flagged (>1.5x or >300 ms or error)", flagged, "pages"))
+        if cpu_ratio is not None and len(size_list) > 1:
+            figures.append((f"{role} {url_name} cpu {large}/{small}", round(cpu_ratio, 2), "x"))
+    figures.append(("pages flagged (CPU >1.5x or >300 ms, or an error)", flagged, "pages"))
     figures.append(("pages walked", len(pages), "pages"))
     return figures
 
