@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.models import Division, DivisionLevel, User
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.scope import get_in_scope_or_404, user_reach
 
