@@ -65,7 +65,7 @@ def _params(request: HttpRequest) -> tuple[str, str]:
 def whitelist(request: HttpRequest) -> HttpResponse:
     q, division = _params(request)
     rows = lists.whitelist_rows_for_user(user=request_user(request), q=q, division=division)
-    page = CachedCountPaginator(rows, 50).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(rows, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]  # sliced only
     return render(request, "registry/lists/whitelist.html", {"page": page, "q": q, "division": division})
 
 
