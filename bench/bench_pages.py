@@ -17,7 +17,8 @@ whatever database the runner was started with. Data: `bench/gen_province.py` (`g
 institutions with their sites, staff, courses, students, enrolments, postings…) when present; otherwise
 `bench/gen_registry.py` (institutions, annual inspections, black-list entries) plus the handful of rows the
 walkers need. Environment: `BENCH_PAGES_SIZES` (`20000,200000`; e.g. `2000,20000` while developing),
-`BENCH_PAGES_REPEAT` (5), `BENCH_PAGES_ONLY` (comma-separated url names or roles to walk, for a quick re-measure).
+`BENCH_PAGES_REPEAT` (5), `BENCH_PAGES_ONLY` (comma-separated url names or roles to walk, for a quick re-measure),
+`BENCH_PAGES_KEEP=1` (keep the database afterwards; by default it is dropped).
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def run() -> list[Figure]:
         text=True,
         timeout=4 * 3600,
     )
+    if os.environ.get("BENCH_PAGES_KEEP") != "1":  # BENCH_PAGES_KEEP=1 keeps the database for EXPLAIN afterwards
+        recreate_database(db_url, drop_only=True)
     if done.returncode != 0:
         raise RuntimeError(f"bench_pages child failed ({done.returncode})")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -130,7 +133,7 @@ def log(message: str) -> None:
     print(f"[bench_pages {time.strftime('%H:%M:%S', time.gmtime())}] {message}", file=sys.stderr, flush=True)
 
 
-def recreate_database(db_url: str) -> None:
+def recreate_database(db_url: str, *, drop_only: bool = False) -> None:
     import psycopg
 
     parts = urllib.parse.urlsplit(db_url)
@@ -138,7 +141,8 @@ def recreate_database(db_url: str) -> None:
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def grow(total: int, offset: int) -> str:
