@@ -114,6 +114,76 @@ def whitelist_for_user(*, user: User, q: str = "", division: str = "") -> QueryS
     return qs.order_by("division_code", "name_key", "pk")
 
 
+class WhitelistRows:
+    """The white list of ``whitelist_for_user``, in its order, read one page at a time.
+
+    Asked for the page's rows in one statement, PostgreSQL evaluates the zombie condition (an ``EXISTS`` inside an
+    ``OR``) as a hashed subplan that reads every recent annual inspection in the table before the first row: the
+    cost of page 1 grew with the register (2.5× at 10× the institutions). Here the candidates (the same scope and
+    filters, without the list's conditions) are walked in list order on the ordering index, in chunks, and the
+    conditions are asked only for each chunk's ids, where a per-row check is the cheaper plan. Same rows, same
+    order; ``count()`` is the list's own count (the paginator keeps it for a minute).
+    """
+
+    ordered = True
+    FIRST_CHUNK = 200
+
+    def __init__(self, whitelist: QuerySet[Institution], candidates: QuerySet[Institution], today: datetime.date):
+        self.whitelist = whitelist
+        self.candidates = candidates
+        self.today = today
+
+    @property
+    def query(self) -> object:
+        return self.whitelist.query
+
+    def count(self) -> int:
+        return int(self.whitelist.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[Institution]:
+        if not isinstance(key, slice) or (key.step or 1) != 1:
+            raise TypeError("WhitelistRows takes a slice")
+        start, stop = max(key.start or 0, 0), key.stop
+        if stop is not None and stop <= start:
+            return []
+        wanted = None if stop is None else stop - start
+        chosen: list[Institution] = []
+        seen = 0  # white-listed rows walked past so far
+        offset, chunk = 0, self.FIRST_CHUNK
+        ids = self.candidates.values_list("pk", flat=True)
+        while wanted is None or len(chosen) < wanted:
+            batch = list(ids[offset : offset + chunk])
+            if not batch:
+                break
+            passing = {i.pk: i for i in standing.whitelist_queryset(self.today).filter(pk__in=batch)}
+            for pk in batch:
+                if pk not in passing:
+                    continue
+                if seen >= start:
+                    chosen.append(passing[pk])
+                    if wanted is not None and len(chosen) == wanted:
+                        break
+                seen += 1
+            offset += len(batch)
+            chunk = min(chunk * 2, 5000)
+        return chosen
+
+
+def whitelist_rows_for_user(*, user: User, q: str = "", division: str = "") -> WhitelistRows:
+    """``whitelist_for_user`` for a list page: see ``WhitelistRows``."""
+    today = today_local()
+    whitelist = whitelist_for_user(user=user, q=q, division=division)
+    candidates = scope_queryset(Institution.objects.all(), user)
+    if division:
+        candidates = candidates.filter(division_code__startswith=division)
+    if q:
+        candidates = candidates.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(licence_no=q))
+    return WhitelistRows(whitelist, candidates.order_by("division_code", "name_key", "pk"), today)
+
+
 def blacklist_for_user(*, user: User, q: str = "", division: str = "") -> QuerySet[BlacklistEntry]:
     """Black-list entries in force inside the user's jurisdiction."""
     require(user, "registry.view_lists")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shuangjian.core.access import operator_institution
 from shuangjian.core.models import User
-from shuangjian.core.pagination import CappedCountPaginator
+from shuangjian.core.pagination import CappedCountPaginator, count_up_to
 from shuangjian.core.permissions import can, require
 from shuangjian.core.rules import Violation
 from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
@@ -243,16 +243,26 @@ def my_site(*, user: User, pk: int) -> Site:
 # --- dashboard figures -----------------------------------------------------------------------------------------------
 
 
-def regulator_figures(*, user: User) -> dict[str, int]:
+# The dashboard's register figures count this far and then say "N+" (core.pagination.count_up_to): exact counts of
+# a city's institutions and zombies were most of its dashboard at 200 000 institutions (65 + 290 ms) and grew with it.
+CARD_COUNT_CAP = {"institutions": 9999, "zombies": 999}
+
+
+def _card_count(qs: QuerySet[Institution], cap: int) -> int | str:
+    n, more = count_up_to(qs, cap)
+    return f"{n}+" if more else n
+
+
+def regulator_figures(*, user: User) -> dict[str, int | str]:
     day = today()
     insts = scope_queryset(Institution.objects.all(), user)
     apps = application_queue_for_user(user=user).filter(status__in=OPEN_APPLICATION)
     agg = apps.aggregate(pending=Count("pk"), overdue=Count("pk", filter=Q(step_due_on__lt=day)))
     return {
-        "institutions": insts.count(),
+        "institutions": _card_count(insts, CARD_COUNT_CAP["institutions"]),
         "pending": agg["pending"] or 0,
         "overdue": agg["overdue"] or 0,
-        "zombies": insts.filter(conditions.zombie_q(day)).count(),
+        "zombies": _card_count(insts.filter(conditions.zombie_q(day)), CARD_COUNT_CAP["zombies"]),
     }
 
 

@@ -260,6 +260,29 @@ def test_coverage_is_counted_exactly(county: dict[str, Any]) -> None:
     assert insts[0].pk not in uncovered and insts[3].pk not in uncovered
 
 
+def test_coverage_page_rows_are_the_uncovered_list(county: dict[str, Any], monkeypatch: Any) -> None:
+    """The page reads its uncovered institutions a slice at a time (coverage.UncoveredRows, chunks of 3 here):
+    every slice equals the same part of the full list, and the total is active − covered."""
+    insts = county["institutions"]
+    actor = county["regulator"]
+    now = timezone.now().replace(month=6, day=15)
+    for inst in insts[:4]:
+        _done(inst, now, actor)
+        _done(inst, now, actor)
+    _done(insts[5], now, actor)
+    monkeypatch.setattr(coverage.UncoveredRows, "FIRST_CHUNK", 3)
+    full = coverage.uncovered_institutions(["410202"], YEAR)
+    by_county = coverage.coverage_by_county(["410202"], YEAR)
+    rows = coverage.uncovered_rows(["410202"], YEAR, by_county)
+    assert len(rows) == len(full) == 8
+    for start, stop in ((0, 8), (0, 3), (2, 7), (5, 50), (8, 9)):
+        assert [(i.pk, n) for i, n in rows[start:stop]] == [(i.pk, n) for i, n in full[start:stop]]
+    c = Client()
+    c.force_login(actor)
+    page = c.get(f"/enforcement/coverage/?year={YEAR}").content.decode()
+    assert "尚未达标的机构（8 家）" in page and insts[5].name in page and insts[0].name not in page
+
+
 def test_statistics_page_is_scoped_and_exports(county: dict[str, Any], settings: Any) -> None:
     settings.ENFORCEMENT_STATS_CACHE_SECONDS = 0
     _drawn(county)

@@ -198,3 +198,19 @@ def test_compute_from_the_page_and_dashboard_trend(w: World, data: dict) -> None
     html = page.content.decode()
     assert page.status_code == 200 and "4 / 5" in html
     assert page.context["board"].uncovered_total == 1  # 乙: active, prepaid money not supervised
+
+
+def test_dashboard_badges_stop_counting_at_the_cap(w: World, data: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A badge counts up to BADGE_COUNT_CAP and then shows "cap+" (an exact count of a province's unsupervised
+    institutions grew with the register); under the cap it is exact."""
+    from shuangjian.oversight import dashboard
+
+    for n in range(3):
+        InstitutionFactory.create(name=f"未监管{n}", division_code="410202", status=IS.ACTIVE, supervision_mode=SM.NONE)
+    exact = dashboard.dashboard_for_user(w.city, county="410202")
+    assert exact.uncovered_total == 4 and not exact.uncovered_more
+    monkeypatch.setattr(dashboard, "BADGE_COUNT_CAP", 2)
+    capped = dashboard.dashboard_for_user(w.city, county="410202")
+    assert capped.uncovered_total == 2 and capped.uncovered_more
+    html = client_for(w.city).get(reverse("oversight:dashboard") + "?county=410202").content.decode()
+    assert 'data-testid="uncovered">2+</span>' in html

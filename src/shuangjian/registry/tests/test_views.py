@@ -211,6 +211,29 @@ def test_queue_marks_overdue(edu: Any, django_assert_max_num_queries: Any) -> No
     assert resp.content.decode().count("table-danger") == 1
 
 
+def test_zombie_total_and_dashboard_figures_stop_at_their_caps(edu: Any, monkeypatch: Any) -> None:
+    """Past the cap the zombie page says "超过 N 家" with a link to the exact total, and the dashboard's register
+    figures say "N+"; under the caps both are exact."""
+    from shuangjian.registry import selectors as registry_selectors
+    from shuangjian.registry.views import institutions as institution_views
+
+    today = timezone.localdate()
+    for n in range(32):  # more than a page (30): the page's own rows are always counted
+        InstitutionFactory.create(name=f"僵尸{n}", licence_issued_on=datetime.date(today.year - 6, 5, 1))
+    c = login(edu)
+    assert "共 32 家" in c.get(reverse("registry:zombies")).content.decode()
+    figures = registry_selectors.regulator_figures(user=edu)
+    assert figures["zombies"] == 32 and figures["institutions"] == 32
+    monkeypatch.setattr(institution_views, "ZOMBIE_COUNT_CAP", 2)
+    monkeypatch.setattr(registry_selectors, "CARD_COUNT_CAP", {"institutions": 2, "zombies": 1})
+    page = c.get(reverse("registry:zombies")).content.decode()
+    assert "超过 30 家" in page and "统计准确总数" in page and "count=exact" in page
+    assert "共 32 家" in c.get(reverse("registry:zombies") + "?count=exact").content.decode()
+    figures = registry_selectors.regulator_figures(user=edu)
+    assert figures["zombies"] == "1+" and figures["institutions"] == "2+"
+    assert "1+" in c.get(reverse("dashboard")).content.decode()
+
+
 def test_zombie_page_and_one_click_deregistration(edu: Any, xf_edu: Any) -> None:
     today = timezone.localdate()
     z = InstitutionFactory.create(name="多年未年检", licence_issued_on=datetime.date(today.year - 6, 5, 1))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
 from shuangjian.core.models import Division, DivisionLevel, User
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.scope import get_in_scope_or_404, user_reach
 
@@ -236,19 +237,32 @@ def institution_deregister(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:institution_detail", pk=inst.pk)
 
 
+ZOMBIE_COUNT_CAP = 1000
+
+
 @login_required
 @require_GET
 @permission_required("registry.view_zombies")
 def zombie_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     qs = selectors.zombies_for_user(user=user)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # Counted up to ZOMBIE_COUNT_CAP unless asked for the exact total: an exact COUNT over a city's register grew
+    # with it (175 ms of a 260 ms page at 200 000 institutions; counting to 10 000 zombies still took 100 ms).
+    exact = request.GET.get("count") == "exact"
+    page = CappedCountPaginator(qs, 30, cap=ZOMBIE_COUNT_CAP, exact=exact).get_page(request.GET.get("page"))
     last = selectors.last_passed_years(list(page.object_list))
     rows = [(inst, last.get(inst.pk)) for inst in page.object_list]
+    exact_params = request.GET.copy()
+    exact_params["count"] = "exact"
     return render(
         request,
         "registry/zombies.html",
-        {"page": page, "rows": rows, "since": selectors.rules.zombie_since_year(timezone.localdate())},
+        {
+            "page": page,
+            "rows": rows,
+            "since": selectors.rules.zombie_since_year(timezone.localdate()),
+            "exact_count_query": exact_params.urlencode(),
+        },
     )
 
 

@@ -65,8 +65,8 @@ def _params(request: HttpRequest) -> tuple[str, str]:
 @permission_required("registry.view_lists")
 def whitelist(request: HttpRequest) -> HttpResponse:
     q, division = _params(request)
-    qs = lists.whitelist_for_user(user=request_user(request), q=q, division=division)
-    page = CachedCountPaginator(qs, 50).get_page(request.GET.get("page"))
+    rows = lists.whitelist_rows_for_user(user=request_user(request), q=q, division=division)
+    page = CachedCountPaginator(rows, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]  # sliced only
     return render(request, "registry/lists/whitelist.html", {"page": page, "q": q, "division": division})
 
 
