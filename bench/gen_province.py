@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import io
 import json
@@ -57,6 +58,8 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
+NULL = "\\N"
+THREE_DAYS = datetime.timedelta(days=3)
 CITIES = ("4101", "4102", "4103", "4107", "4110", "4113", "4116")
 CHUNK = 1000  # institutions per transaction
 GRID_DAYS = 30
@@ -101,7 +104,10 @@ class AuditWriter:
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
         self.rows: list[tuple[Any, ...]] = []
-        cursor.execute("INSERT INTO core_auditchainhead (id, last_seq, last_hash) VALUES (1, 0, %s) ON CONFLICT DO NOTHING", ["0" * 64])
+        cursor.execute(
+            "INSERT INTO core_auditchainhead (id, last_seq, last_hash) VALUES (1, 0, %s) ON CONFLICT DO NOTHING",
+            ["0" * 64],
+        )
         cursor.execute("SELECT last_seq, last_hash FROM core_auditchainhead WHERE id = 1 FOR UPDATE")
         self.seq, self.last_hash = cursor.fetchone()
         self.clock = datetime.datetime.now(UTC).replace(microsecond=0)
@@ -161,11 +167,32 @@ class AuditWriter:
 # ------------------------------------------------------------------------------------------------ COPY
 
 
+def _text(value: Any) -> str:
+    # COPY's text format. The generator's values never hold a tab, a newline or a backslash (fixed vocabularies,
+    # numbers, dates, JSON without escapes), so nothing needs escaping: 4× faster than psycopg's write_row.
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
 def copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
     cols = ", ".join(f'"{c}"' for c in columns)
     with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        buffer: list[str] = []
         for row in rows:
-            copy.write_row(row)
+            # The hottest tables hand their rows in already formatted (see ``Tables.add``).
+            buffer.append(row if isinstance(row, str) else "\t".join(map(_text, row)))
+            if len(buffer) >= 20000:
+                buffer.append("")
+                copy.write("\n".join(buffer))
+                buffer = []
+        if buffer:
+            buffer.append("")
+            copy.write("\n".join(buffer))
 
 
 @dataclass
@@ -173,9 +200,10 @@ class Tables:
     """Rows of one chunk, per table, in the order they are written (parents before children)."""
 
     columns: dict[str, list[str]]
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    rows: dict[str, list[Any]] = field(default_factory=dict)
 
-    def add(self, table: str, row: tuple[Any, ...]) -> None:
+    def add(self, table: str, row: tuple[Any, ...] | str) -> None:
+        """A row as a tuple of values, or as one line of COPY text (tab-separated, ``\\N`` for NULL)."""
         self.rows.setdefault(table, []).append(row)
 
 
@@ -298,9 +326,10 @@ def ensure_divisions() -> None:
 
     from shuangjian.core.models import Division
 
-    if Division.objects.filter(code__in=CITIES).count() < len(CITIES) or not Division.objects.filter(
-        code__startswith="4101", level="township"
-    ).exists():
+    if (
+        Division.objects.filter(code__in=CITIES).count() < len(CITIES)
+        or not Division.objects.filter(code__startswith="4101", level="township").exists()
+    ):
         call_command("load_divisions", provinces="41", verbosity=0, stdout=io.StringIO())
 
 
@@ -477,9 +506,12 @@ def ensure_grid(cursor: Any, counties: list[County], seed: int) -> dict[str, str
 # ------------------------------------------------------------------------------------------------ one institution
 
 
+@functools.lru_cache(maxsize=4096)
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     # Asia/Shanghai is UTC+8 all year: a local wall-clock time as an aware UTC instant.
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=UTC) - datetime.timedelta(hours=8)
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=UTC) + datetime.timedelta(
+        hours=-8, minutes=minute
+    )
 
 
 def _name(rng: random.Random) -> str:
@@ -490,8 +522,15 @@ def _code(rng: random.Random) -> str:
     return "".join(rng.choice(CODE_ALPHABET) for _ in range(10))
 
 
-def institution(n: int, seed: int, w: World, t: Tables, audit: AuditWriter, make_uscc: Callable[[str], str],
-                name_sort_key: Callable[[str], str]) -> None:
+def institution(
+    n: int,
+    seed: int,
+    w: World,
+    t: Tables,
+    audit: AuditWriter,
+    make_uscc: Callable[[str], str],
+    name_sort_key: Callable[[str], str],
+) -> None:
     from shuangjian.core.validators import make_resident_id
 
     rng = random.Random(f"{seed}:{n}")
@@ -543,8 +582,13 @@ def institution(n: int, seed: int, w: World, t: Tables, audit: AuditWriter, make
             name_sort_key(name),
         ),
     )
-    audit.add(action="institution.register", object_type="registry.institution", object_id=inst_id,
-              division_code=cc, after={"name": name, "status": status})
+    audit.add(
+        action="institution.register",
+        object_type="registry.institution",
+        object_id=inst_id,
+        division_code=cc,
+        after={"name": name, "status": status},
+    )
 
     # sites
     sites = []
@@ -617,8 +661,9 @@ def institution(n: int, seed: int, w: World, t: Tables, audit: AuditWriter, make
 
     events = 1
     if licensed:
-        events += courses_and_students(rng, n, w, t, audit, cc, inst_id, sites, trainers, subject, field_, mode,
-                                       status, issued)
+        events += courses_and_students(
+            rng, n, w, t, audit, cc, inst_id, sites, trainers, subject, field_, mode, status, issued
+        )
         if rng.random() < 0.7:
             t.add(
                 "registry_annualinspection",
@@ -732,7 +777,7 @@ def courses_and_students(
             sid = w.take("courses_session")
             day = first + datetime.timedelta(days=7 * s)
             start = _at(day, hour)
-            t.add("courses_session", (sid, "", start, start + datetime.timedelta(minutes=90), cc, False, gid))
+            t.add("courses_session", f"{sid}\t\t{start}\t{_at(day, hour, 90)}\t{cc}\tf\t{gid}")
             if day < today:
                 past.append(sid)
         groups.append([gid, course, past, rng.randint(20, 30), 0, g])
@@ -743,7 +788,7 @@ def courses_and_students(
     cash_total = settled_total = 0
     entries: list[tuple[Any, ...]] = []
     posting_rows: list[tuple[Any, ...]] = []
-    accounts: list[tuple[Any, ...]] = []
+    accounts: list[Any] = []
     if custody:
         cash_acc = w.take("funds_ledgeraccount")
         settled_acc = w.take("funds_ledgeraccount")
@@ -765,6 +810,9 @@ def courses_and_students(
             ),
         )
     key = f"{cc}-{w.year}"
+    start_date = today - datetime.timedelta(days=35)
+    end_date = start_date + datetime.timedelta(days=180)
+    confirmed = _at(start_date, 10)
     release_days: list[datetime.date] = []
     for _s in range(rng.randint(20, 30)):
         stid = w.take("students_student")
@@ -778,27 +826,11 @@ def courses_and_students(
             eid = w.take("students_enrolment")
             bought = min(lessons, rng.choice([10, 20, 20, 30]))
             w.contract_no[key] = w.contract_no.get(key, 0) + 1
-            start_date = today - datetime.timedelta(days=35)
             t.add(
                 "students_enrolment",
-                (
-                    eid,
-                    "",
-                    start_date,
-                    start_date + datetime.timedelta(days=180),
-                    bought,
-                    price,
-                    bought * price,
-                    "active",
-                    f"HT{key}-{w.contract_no[key]:06d}",
-                    _at(start_date, 10),
-                    cc,
-                    now,
-                    gid,
-                    inst_id,
-                    stid,
-                    "".join(rng.choice(CODE_ALPHABET) for _ in range(8)),
-                ),
+                f"{eid}\t\t{start_date}\t{end_date}\t{bought}\t{price}\t{bought * price}\tactive\t"
+                f"HT{key}-{w.contract_no[key]:06d}\t{confirmed}\t{cc}\t{now}\t{gid}\t{inst_id}\t{stid}\t"
+                f"{''.join(rng.choices(CODE_ALPHABET, k=8))}",
             )
             if not custody:
                 continue
@@ -810,8 +842,13 @@ def courses_and_students(
             )
             posting_rows.append((pay_entry, cash_acc, amount))
             posting_rows.append((pay_entry, prepaid, -amount))
-            audit.add(action="ledger.payment_in", object_type="funds.journalentry", object_id=pay_entry,
-                      division_code=cc, after={"amount_fen": amount, "enrolment_id": eid})
+            audit.add(
+                action="ledger.payment_in",
+                object_type="funds.journalentry",
+                object_id=pay_entry,
+                division_code=cc,
+                after={"amount_fen": amount, "enrolment_id": eid},
+            )
             events += 1
             cash_total += amount
             released = 0
@@ -824,26 +861,14 @@ def courses_and_students(
                 posting_rows.append((entry, settled_acc, -price))
                 t.add(
                     "funds_consumptionrequest",
-                    (
-                        w.take("funds_consumptionrequest"),
-                        price,
-                        "confirmed",
-                        _at(day, 20),
-                        day + datetime.timedelta(days=3),
-                        _at(day, 21),
-                        "",
-                        "",
-                        cc,
-                        eid,
-                        inst_id,
-                        past[r],
-                        entry,
-                    ),
+                    f"{w.take('funds_consumptionrequest')}\t{price}\tconfirmed\t{_at(day, 20)}\t"
+                    f"{day + THREE_DAYS}\t{_at(day, 21)}\t\t\t{cc}\t{eid}\t{inst_id}\t{past[r]}\t{entry}",
                 )
                 released += price
             settled_total += released
-            accounts.append((prepaid, f"prepaid:e:{eid}", "parent_prepaid", amount - released, cc, now, now, eid,
-                             inst_id))
+            accounts.append(
+                f"{prepaid}\tprepaid:e:{eid}\tparent_prepaid\t{amount - released}\t{cc}\t{now}\t{now}\t{eid}\t{inst_id}"
+            )
     for gid, (cid, _price, _lessons), _past, capacity, enrolled, g in groups:
         t.add(
             "courses_classgroup",
@@ -851,7 +876,7 @@ def courses_and_students(
                 gid,
                 "",
                 f"{'周六周日'[g % 4]}{['上午', '下午', '晚间'][g % 3]}{g + 1}班",
-                json.dumps([trainers[g % len(trainers)]] if trainers else []),
+                f"[{trainers[g % len(trainers)]}]" if trainers else "[]",
                 capacity,
                 enrolled,
                 cc,
@@ -861,35 +886,61 @@ def courses_and_students(
         )
     if custody:
         if settled_total:
-            audit.add(action="ledger.batch", object_type="funds.journalentry", object_id=inst_id, division_code=cc,
-                      after={"kind": "release", "entries": len(release_days), "institution_id": inst_id})
+            audit.add(
+                action="ledger.batch",
+                object_type="funds.journalentry",
+                object_id=inst_id,
+                division_code=cc,
+                after={"kind": "release", "entries": len(release_days), "institution_id": inst_id},
+            )
             events += 1
         payout = settled_total // 2
         if payout:
             entry = w.take("funds_journalentry")
-            entries.append(("payout", f"GEN-OUT-{inst_id}", f"GO{entry}", "释放资金划付机构", today, cc, bank, None,
-                            inst_id))
+            entries.append(
+                ("payout", f"GEN-OUT-{inst_id}", f"GO{entry}", "释放资金划付机构", today, cc, bank, None, inst_id)
+            )
             posting_rows.append((entry, settled_acc, payout))
             posting_rows.append((entry, cash_acc, -payout))
-            audit.add(action="ledger.payout", object_type="funds.journalentry", object_id=entry, division_code=cc,
-                      after={"amount_fen": payout, "institution_id": inst_id})
+            audit.add(
+                action="ledger.payout",
+                object_type="funds.journalentry",
+                object_id=entry,
+                division_code=cc,
+                after={"amount_fen": payout, "institution_id": inst_id},
+            )
             events += 1
-        accounts.append((cash_acc, f"cash:i:{inst_id}", "custody_cash", cash_total - payout, cc, now, now, None,
-                         inst_id))
-        accounts.append((settled_acc, f"settled:i:{inst_id}", "institution_settled", settled_total - payout, cc, now,
-                         now, None, inst_id))
+        accounts.append(
+            (cash_acc, f"cash:i:{inst_id}", "custody_cash", cash_total - payout, cc, now, now, None, inst_id)
+        )
+        accounts.append(
+            (
+                settled_acc,
+                f"settled:i:{inst_id}",
+                "institution_settled",
+                settled_total - payout,
+                cc,
+                now,
+                now,
+                None,
+                inst_id,
+            )
+        )
         for row in accounts:
             t.add("funds_ledgeraccount", row)
         # entry ids were taken in the order the entries were appended: consecutive per institution
         first = w.next_id["funds_journalentry"] - len(entries) + 1
-        for i, e in enumerate(entries):
-            kind, ref, bank_ref, memo, day, division, bank_id, enrolment, inst = e
+        for i, (kind, ref, bank_ref, memo, day, division, bank_id, enrolment, inst) in enumerate(entries):
             t.add(
                 "funds_journalentry",
-                (first + i, kind, ref, bank_ref, memo, day, _at(day, 12), division, bank_id, enrolment, inst),
+                f"{first + i}\t{kind}\t{ref}\t{bank_ref}\t{memo}\t{day}\t{_at(day, 12)}\t{division}\t"
+                f"{bank_id or NULL}\t{enrolment or NULL}\t{inst}",
             )
-        for entry, account, amount in posting_rows:
-            t.add("funds_posting", (w.take("funds_posting"), entry, account, amount))
+        pid = w.next_id["funds_posting"]
+        w.next_id["funds_posting"] += len(posting_rows)
+        t.rows.setdefault("funds_posting", []).extend(
+            f"{pid + i}\t{entry}\t{account}\t{amount}" for i, (entry, account, amount) in enumerate(posting_rows, 1)
+        )
     return events
 
 
@@ -941,8 +992,13 @@ def enforcement(
                 inst_id,
             ),
         )
-        audit.add(action="inspection.submit", object_type="enforcement.inspection", object_id=iid, division_code=cc,
-                  after={"status": "done"})
+        audit.add(
+            action="inspection.submit",
+            object_type="enforcement.inspection",
+            object_id=iid,
+            division_code=cc,
+            after={"status": "done"},
+        )
         if rng.random() < 0.1:
             w.notice_no[cc] = w.notice_no.get(cc, 0) + 1
             seq = w.notice_no[cc]
@@ -973,8 +1029,13 @@ def enforcement(
                     inspector,
                 ),
             )
-            audit.add(action="notice.issue", object_type="enforcement.rectificationnotice", object_id=nid,
-                      division_code=cc, after={"seq": seq})
+            audit.add(
+                action="notice.issue",
+                object_type="enforcement.rectificationnotice",
+                object_id=nid,
+                division_code=cc,
+                after={"seq": seq},
+            )
     if rng.random() < 0.02:
         w.case_no[cc] = w.case_no.get(cc, 0) + 1
         day = jan1 + datetime.timedelta(days=rng.randrange(span))
@@ -1024,8 +1085,13 @@ def enforcement(
                 inst_id,
             ),
         )
-        audit.add(action="case.file", object_type="enforcement.penaltycase", object_id=pid, division_code=cc,
-                  after={"violation": "disguised"})
+        audit.add(
+            action="case.file",
+            object_type="enforcement.penaltycase",
+            object_id=pid,
+            division_code=cc,
+            after={"violation": "disguised"},
+        )
     if rng.random() < 0.1:
         rid = w.take("complaints_report")
         received = now - datetime.timedelta(days=rng.randint(1, 200))
@@ -1074,11 +1140,13 @@ def _county_short(w: World, cc: str) -> str:
 # ------------------------------------------------------------------------------------------------ driver
 
 
-def _write_chunk(cursor: Any, t: Tables, counts: dict[str, int]) -> None:
+def _write_chunk(cursor: Any, t: Tables, counts: dict[str, int], timings: dict[str, float]) -> None:
     for table, columns in COLUMNS.items():
         rows = t.rows.get(table)
         if rows:
+            started = time.perf_counter()
             copy_rows(cursor, table, columns, rows)
+            timings[table] = timings.get(table, 0.0) + time.perf_counter() - started
             counts[table] = counts.get(table, 0) + len(rows)
 
 
@@ -1108,47 +1176,215 @@ def _reset_sequences(cursor: Any, tables: Iterable[str]) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
         )
     cursor.execute(
-        "SELECT setval(pg_get_serial_sequence('core_auditevent', 'seq'), GREATEST((SELECT MAX(seq) FROM core_auditevent), 1))"
+        "SELECT setval(pg_get_serial_sequence('core_auditevent', 'seq'), "
+        "GREATEST((SELECT MAX(seq) FROM core_auditevent), 1))"
     )
+
+
+# ------------------------------------------------------------------------------------------------ indexes
+#
+# A large load into the biggest tables drops their secondary indexes (neither unique nor primary: those stay and
+# keep checking) and builds them again at the end, sorted, which is cheaper than keeping them current row by row.
+# Their definitions are kept in a table first, so a run that was killed in between is repaired by the next one.
+
+BULK_TABLES = (
+    "courses_session",
+    "students_student",
+    "students_enrolment",
+    "funds_ledgeraccount",
+    "funds_journalentry",
+    "funds_posting",
+    "funds_consumptionrequest",
+    "core_auditevent",
+)
+PENDING = "gen_province_dropped_index"
+
+
+def _restore_indexes(cursor: Any) -> None:
+    cursor.execute(f"CREATE TABLE IF NOT EXISTS {PENDING} (name text PRIMARY KEY, definition text NOT NULL)")
+    cursor.execute(f"SELECT name, definition FROM {PENDING} ORDER BY name")
+    for name, definition in cursor.fetchall():
+        cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        cursor.execute(f"DELETE FROM {PENDING} WHERE name = %s", [name])
+    cursor.execute(f"DROP TABLE {PENDING}")
+
+
+def _drop_indexes(cursor: Any, tables: Sequence[str]) -> int:
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+          FROM pg_index i
+         WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        """,
+        [list(tables)],
+    )
+    found = cursor.fetchall()
+    cursor.execute(f"CREATE TABLE IF NOT EXISTS {PENDING} (name text PRIMARY KEY, definition text NOT NULL)")
+    for name, definition in found:
+        cursor.execute(f"INSERT INTO {PENDING} (name, definition) VALUES (%s, %s)", [name, definition])
+        cursor.execute(f"DROP INDEX {name}")
+    return len(found)
+
+
+# ------------------------------------------------------------------------------------------------ foreign keys
+#
+# Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: each row COPY writes queues one check per foreign key,
+# run at COMMIT as one index probe plus a FOR KEY SHARE lock on the parent row (measured: a quarter of a chunk's
+# time). During the load those check triggers (only the per-row foreign-key checks: the ledger's statement
+# triggers and its commit check stay on) are disabled on the tables written; afterwards every foreign key is
+# proved set-based over the rows written (one anti-join per key), and the triggers are enabled again whatever
+# happens. A run that was killed in between is repaired by the next one (``_enable_fk_checks`` runs first).
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    table: str
+    trigger: str
+    column: str
+    parent: str
+    parent_column: str
+
+
+def _foreign_keys(cursor: Any, tables: Sequence[str]) -> list[ForeignKey]:
+    cursor.execute(
+        """
+        SELECT c.conrelid::regclass::text, t.tgname, a.attname, c.confrelid::regclass::text, af.attname
+          FROM pg_constraint c
+          JOIN pg_trigger t ON t.tgconstraint = c.oid AND t.tgrelid = c.conrelid
+          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+          JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+         WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) AND cardinality(c.conkey) = 1
+         ORDER BY 1, 2
+        """,
+        [list(tables)],
+    )
+    return [ForeignKey(*row) for row in cursor.fetchall()]
+
+
+def _enable_fk_checks(cursor: Any, keys: Sequence[ForeignKey]) -> None:
+    for key in keys:
+        cursor.execute(f'ALTER TABLE {key.table} ENABLE TRIGGER "{key.trigger}"')
+
+
+def _disable_fk_checks(cursor: Any, keys: Sequence[ForeignKey]) -> None:
+    for key in keys:
+        cursor.execute(f'ALTER TABLE {key.table} DISABLE TRIGGER "{key.trigger}"')
+
+
+def _check_foreign_keys(cursor: Any, keys: Sequence[ForeignKey], first_ids: dict[str, int]) -> None:
+    """Every foreign key of the rows written (id above the table's first id before the run) names a row."""
+    seen = set()
+    for key in keys:
+        if (key.table, key.column) in seen:  # one constraint has two check triggers (insert, update)
+            continue
+        seen.add((key.table, key.column))
+        cursor.execute(
+            f"SELECT c.id, c.{key.column} FROM {key.table} c WHERE c.id > %s AND c.{key.column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {key.parent} p WHERE p.{key.parent_column} = c.{key.column}) LIMIT 1",
+            [first_ids[key.table]],
+        )
+        bad = cursor.fetchone()
+        if bad is not None:
+            raise RuntimeError(f"{key.table} {bad[0]}: {key.column}={bad[1]} is not in {key.parent}")
+
+
+def _load(
+    cursor: Any,
+    world: World,
+    offset: int,
+    institutions: int,
+    seed: int,
+    counts: dict[str, int],
+    timings: dict[str, float],
+    say: Callable[[str], None],
+    started: float,
+) -> None:
+    from django.db import transaction
+
+    from shuangjian.core.validators import make_uscc
+    from shuangjian.registry.naming import name_sort_key
+
+    for first in range(offset, offset + institutions, CHUNK):
+        last = min(first + CHUNK, offset + institutions)
+        with transaction.atomic():
+            tables = Tables(COLUMNS)
+            audit = AuditWriter(cursor)
+            mark = time.perf_counter()
+            for n in range(first, last):
+                institution(n, seed, world, tables, audit, make_uscc, name_sort_key)
+            timings["(python rows)"] = timings.get("(python rows)", 0.0) + time.perf_counter() - mark
+            _write_chunk(cursor, tables, counts, timings)
+            mark = time.perf_counter()
+            counts["core_auditevent"] = counts.get("core_auditevent", 0) + audit.flush()
+            timings["core_auditevent"] = timings.get("core_auditevent", 0.0) + time.perf_counter() - mark
+            _save_counters(cursor, world)
+            mark = time.perf_counter()
+        timings["(commit)"] = timings.get("(commit)", 0.0) + time.perf_counter() - mark
+        say(f"{last - offset}/{institutions} institutions, {time.perf_counter() - started:.0f} s")
+
+
+def _backend_cpu(cursor: Any) -> float | None:
+    """CPU seconds this session's PostgreSQL backend has used (same machine only; None when unreadable)."""
+    import os
+
+    try:
+        cursor.execute("SELECT pg_backend_pid()")
+        with open(f"/proc/{cursor.fetchone()[0]}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def generate(
     *, institutions: int, offset: int = 0, seed: int = 2026, progress: Callable[[str], None] | None = None
 ) -> dict[str, Any]:
     """Append ``institutions`` institutions numbered from ``offset`` (and all that hangs off them) to the database."""
-    from django.db import connection, transaction
-
-    from shuangjian.core.validators import make_uscc
-    from shuangjian.registry.naming import name_sort_key
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         raise RuntimeError("gen_province writes with PostgreSQL's COPY: point DATABASE_URL at PostgreSQL")
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     counts: dict[str, int] = {}
+    timings: dict[str, float] = {}  # seconds per table (its COPY statements), Python row building, commits
     connection.ensure_connection()
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # the psycopg cursor: COPY
         cursor.execute("SET synchronous_commit = off")  # this session only; durability of test data is moot
+        backend_started = _backend_cpu(cursor)
         world = build_world(cursor, seed)
         say(f"world: {len(world.counties)} counties, {len(world.cells)} grid cells")
-        for first in range(offset, offset + institutions, CHUNK):
-            last = min(first + CHUNK, offset + institutions)
-            with transaction.atomic():
-                tables = Tables(COLUMNS)
-                audit = AuditWriter(cursor)
-                for n in range(first, last):
-                    institution(n, seed, world, tables, audit, make_uscc, name_sort_key)
-                _write_chunk(cursor, tables, counts)
-                counts["core_auditevent"] = counts.get("core_auditevent", 0) + audit.flush()
-                _save_counters(cursor, world)
-            say(f"{last - offset}/{institutions} institutions, {time.perf_counter() - started:.0f} s")
+        first_ids = dict(world.next_id)
+        keys = _foreign_keys(cursor, list(COLUMNS))
+        _enable_fk_checks(cursor, keys)
+        _restore_indexes(cursor)
+        # Rebuilding pays off when the load is large next to what the tables hold already.
+        rebuild = institutions * 4 >= world.next_id["registry_institution"]
+        try:
+            if rebuild:
+                say(f"dropped {_drop_indexes(cursor, BULK_TABLES)} secondary indexes of {len(BULK_TABLES)} tables")
+            _disable_fk_checks(cursor, keys)
+            _load(cursor, world, offset, institutions, seed, counts, timings, say, started)
+            mark = time.perf_counter()
+            _check_foreign_keys(cursor, keys, first_ids)
+            timings["(foreign keys checked)"] = time.perf_counter() - mark
+        finally:
+            _enable_fk_checks(cursor, keys)
+            mark = time.perf_counter()
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            _restore_indexes(cursor)
+            cursor.execute("RESET maintenance_work_mem")
+            timings["(indexes rebuilt)"] = time.perf_counter() - mark
         _reset_sequences(cursor, COLUMNS)
         cursor.execute("SET synchronous_commit = DEFAULT")
     load_seconds = time.perf_counter() - started
     # What an operator does after a bulk load: fresh statistics, and a visibility map so index-only scans need no
     # heap visits (otherwise autovacuum does it later, in the middle of the measurements).
     with connection.cursor() as cursor:
+        backend_loaded = _backend_cpu(cursor.cursor)
         for table in [*COLUMNS, "core_auditevent", "grid_gridreport"]:
             # VACUUM cannot run inside a transaction (a test's): there, statistics only.
             cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {table}")
@@ -1162,7 +1398,16 @@ def generate(
         "institutions": cursor_total,
         "seconds": round(seconds, 1),
         "load_seconds": round(load_seconds, 1),
+        # Load-independent figures for a shared machine: CPU used by this process and by its PostgreSQL backend
+        # up to the end of the load (before VACUUM ANALYZE).
+        "cpu_seconds": {
+            "generator": round(time.process_time() - cpu_started, 1),
+            "postgres": round(backend_loaded - backend_started, 1)
+            if backend_loaded is not None and backend_started is not None
+            else None,
+        },
         "counts": counts,
+        "timings": {k: round(v, 2) for k, v in timings.items()},
     }
 
 
