@@ -708,6 +708,18 @@ def _pick(cum: list[float], x: float) -> int:
     return lo
 
 
+@dataclass
+class Group:
+    """A class group while its institution is built: enrolments fill it up to its capacity."""
+
+    id: int
+    course: tuple[int, int, int]  # id, price per lesson (fen), lessons
+    past: list[int]  # ids of its sessions before today
+    capacity: int
+    enrolled: int
+    number: int
+
+
 def courses_and_students(
     rng: random.Random,
     n: int,
@@ -732,9 +744,9 @@ def courses_and_students(
         cid = w.take("courses_course")
         if subject:
             subj = rng.choice(SUBJECTS)
-            grade = rng.randint(3, 6) if rng.random() < 0.5 else rng.randint(7, 9)
-            cname = f"{GRADES[grade - 3]}{SUBJECT_NAMES[subj]}{'提高' if k % 2 else '培优'}班"
-            grades = [GRADES[grade - 3]]
+            level = rng.randint(3, 6) if rng.random() < 0.5 else rng.randint(7, 9)
+            cname = f"{GRADES[level - 3]}{SUBJECT_NAMES[subj]}{'提高' if k % 2 else '培优'}班"
+            grades = [GRADES[level - 3]]
         else:
             subj = ""
             cname = f"{rng.choice(FIELD_COURSES[field_])}{'启蒙' if k % 2 else '进阶'}课"
@@ -764,23 +776,23 @@ def courses_and_students(
                 inst_id,
             ),
         )
-    groups = []  # (group id, course, past sessions, capacity, enrolled)
+    groups: list[Group] = []
     n_groups = rng.randint(9, 15)
     for g in range(n_groups):
         gid = w.take("courses_classgroup")
         course = courses[g % len(courses)]
         weekday = rng.randint(0, 6)
         hour = rng.choice([9, 14, 16, 18])
-        first = today - datetime.timedelta(days=(today.weekday() - weekday) % 7 + 28)
+        first_day = today - datetime.timedelta(days=(today.weekday() - weekday) % 7 + 28)
         past = []
         for s in range(8):
             sid = w.take("courses_session")
-            day = first + datetime.timedelta(days=7 * s)
+            day = first_day + datetime.timedelta(days=7 * s)
             start = _at(day, hour)
             t.add("courses_session", f"{sid}\t\t{start}\t{_at(day, hour, 90)}\t{cc}\tf\t{gid}")
             if day < today:
                 past.append(sid)
-        groups.append([gid, course, past, rng.randint(20, 30), 0, g])
+        groups.append(Group(gid, course, past, rng.randint(20, 30), 0, g))
     # students and enrolments (two each, in two different class groups)
     custody = mode == "bank_custody"
     bank = w.banks[n % len(w.banks)]
@@ -819,10 +831,11 @@ def courses_and_students(
         grade = rng.choice(GRADES)
         t.add("students_student", (stid, _name(rng), "", "", grade, "", "", cc, now))
         for group in rng.sample(groups, 2):
-            if group[4] >= group[3]:
+            if group.enrolled >= group.capacity:
                 continue
-            group[4] += 1
-            gid, (cid, price, lessons), past = group[0], group[1], group[2]
+            group.enrolled += 1
+            gid, past = group.id, group.past
+            _cid, price, lessons = group.course
             eid = w.take("students_enrolment")
             bought = min(lessons, rng.choice([10, 20, 20, 30]))
             w.contract_no[key] = w.contract_no.get(key, 0) + 1
@@ -869,7 +882,8 @@ def courses_and_students(
             accounts.append(
                 f"{prepaid}\tprepaid:e:{eid}\tparent_prepaid\t{amount - released}\t{cc}\t{now}\t{now}\t{eid}\t{inst_id}"
             )
-    for gid, (cid, _price, _lessons), _past, capacity, enrolled, g in groups:
+    for group in groups:
+        gid, cid, capacity, enrolled, g = group.id, group.course[0], group.capacity, group.enrolled, group.number
         t.add(
             "courses_classgroup",
             (
