@@ -1277,13 +1277,26 @@ def _foreign_keys(cursor: Any, tables: Sequence[str]) -> list[ForeignKey]:
 
 
 def _enable_fk_checks(cursor: Any, keys: Sequence[ForeignKey]) -> None:
+    cursor.execute(
+        "SELECT tgname FROM pg_trigger WHERE tgenabled = 'D' AND tgname = ANY(%s)", [[k.trigger for k in keys]]
+    )
+    disabled = {row[0] for row in cursor.fetchall()}
     for key in keys:
-        cursor.execute(f'ALTER TABLE {key.table} ENABLE TRIGGER "{key.trigger}"')
+        if key.trigger in disabled:
+            cursor.execute(f'ALTER TABLE {key.table} ENABLE TRIGGER "{key.trigger}"')
 
 
-def _disable_fk_checks(cursor: Any, keys: Sequence[ForeignKey]) -> None:
-    for key in keys:
-        cursor.execute(f'ALTER TABLE {key.table} DISABLE TRIGGER "{key.trigger}"')
+def _disable_fk_checks(cursor: Any, keys: Sequence[ForeignKey]) -> bool:
+    """False (and every check left on) when the role may not: disabling a system trigger needs a superuser."""
+    import psycopg
+
+    try:
+        for key in keys:
+            cursor.execute(f'ALTER TABLE {key.table} DISABLE TRIGGER "{key.trigger}"')
+    except psycopg.errors.InsufficientPrivilege:
+        _enable_fk_checks(cursor, keys)
+        return False
+    return True
 
 
 def _check_foreign_keys(cursor: Any, keys: Sequence[ForeignKey], first_ids: dict[str, int]) -> None:
@@ -1380,7 +1393,8 @@ def generate(
         try:
             if rebuild:
                 say(f"dropped {_drop_indexes(cursor, BULK_TABLES)} secondary indexes of {len(BULK_TABLES)} tables")
-            _disable_fk_checks(cursor, keys)
+            if not _disable_fk_checks(cursor, keys):
+                say("not a superuser: foreign keys checked row by row at each commit (slower)")
             _load(cursor, world, offset, institutions, seed, counts, timings, say, started)
             mark = time.perf_counter()
             _check_foreign_keys(cursor, keys, first_ids)
