@@ -34,11 +34,15 @@ audit events                  one per institution registered, per payment, per r
 ============================ ==================================================================================
 
 How: one transaction per chunk of institutions; each table is written by one ``COPY ... FROM STDIN`` per chunk
-(psycopg's ``cursor.copy()``), in foreign-key order. Nothing is disabled: the ledger's statement triggers and its
-deferred commit check run on every chunk (entry ids are consecutive and every entry's postings are in the same
-COPY, which is the check's fast path); the audit chain's head row is locked and advanced as ``audit_record`` does.
-Afterwards the id sequences are moved past the ids written, the per-county counters (contract numbers, notice and
-case numbers) past the numbers used, and the written tables are VACUUM ANALYZEd.
+(psycopg's ``cursor.copy()``), in foreign-key order. Kept on: the ledger's statement triggers and its deferred
+commit check run on every chunk (entry ids are consecutive and every entry's postings are in the same COPY, which
+is the check's fast path), the append-only triggers, every unique index and check constraint; the audit chain's
+head row is locked and advanced as ``audit_record`` does. Changed for the load and restored (see "foreign keys"
+and "indexes" below; a killed run is repaired by the next): the per-row foreign-key check triggers of the written
+tables are disabled (superuser only; otherwise they stay on) and every foreign key of the written rows is proved
+set-based afterwards; a large load drops the biggest tables' secondary indexes and rebuilds them. Afterwards the
+id sequences are moved past the ids written, the per-county counters (contract numbers, notice and case numbers)
+past the numbers used, and the written tables are VACUUM ANALYZEd.
 """
 
 from __future__ import annotations
