@@ -454,7 +454,7 @@ def _apply_decision(actor: User, case: PenaltyCase) -> None:
     measures = set(case.measures)
     reason = _("行政处罚决定 %(n)s") % {"n": case.decision_number}
     # One line of the basis: the black lists keep a short citation.
-    basis = (case.basis.splitlines() or [calculator.MOE53])[0][:255]
+    basis = (case.basis.splitlines() or [str(calculator.MOE53)])[0][:255]
     inst = None
     if case.subject_kind != SubjectKind.PERSON and case.institution_id is not None:
         inst = Institution.objects.filter(pk=case.institution_id).first()
