@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -267,31 +268,32 @@ def _post_postgres(spec: _Entry) -> _Outcome:
             refusal = _release_refusal(spec, current)
             if refusal is not None:
                 return refusal
-        cur.execute(
-            _POST_SQL,
-            {
-                "ids": list(spec.deltas),
-                "deltas": list(spec.deltas.values()),
-                "assets": _ASSETS,
-                "key": spec.idempotency_key,
-                "n": len(spec.deltas),
-                "kind": spec.kind.value,
-                "reference": spec.reference,
-                "bank": spec.bank.pk if spec.bank is not None else None,
-                "bank_reference": spec.bank_reference,
-                "institution": spec.institution.pk if spec.institution is not None else None,
-                "enrolment": spec.enrolment.pk if spec.enrolment is not None else None,
-                "memo": spec.memo,
-                "day": spec.business_date,
-                "now": now,
-                "by": spec.created_by.pk if spec.created_by is not None else None,
-                "division": spec.division_code,
-                "accounts": [account.id for account, _amount in spec.lines],
-                "amounts": [amount for _account, amount in spec.lines],
-                "consumption": consumption.pk if consumption is not None else None,
-            },
-        )
-        rows = cur.fetchall()
+        params = {
+            "ids": list(spec.deltas),
+            "deltas": list(spec.deltas.values()),
+            "assets": _ASSETS,
+            "key": spec.idempotency_key,
+            "n": len(spec.deltas),
+            "kind": spec.kind.value,
+            "reference": spec.reference,
+            "bank": spec.bank.pk if spec.bank is not None else None,
+            "bank_reference": spec.bank_reference,
+            "institution": spec.institution.pk if spec.institution is not None else None,
+            "enrolment": spec.enrolment.pk if spec.enrolment is not None else None,
+            "memo": spec.memo,
+            "day": spec.business_date,
+            "now": now,
+            "by": spec.created_by.pk if spec.created_by is not None else None,
+            "division": spec.division_code,
+            "accounts": [account.id for account, _amount in spec.lines],
+            "amounts": [amount for _account, amount in spec.lines],
+            "consumption": consumption.pk if consumption is not None else None,
+        }
+    # A server-side prepared statement (psycopg binds the parameters; the plan is made once per connection): the
+    # statement is planned once instead of on every post. Django's own cursors bind client-side.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
+        raw.execute(_POST_SQL, params, prepare=True)
+        rows = raw.fetchall()
     entry_id = rows[0][4] if rows else None
     existing_id = rows[0][5] if rows else None
     if existing_id is not None:
