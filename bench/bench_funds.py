@@ -225,11 +225,13 @@ class _HordakServer:
             self.proc.kill()
             raise RuntimeError("hordak worker did not start")
 
-    def transfers(self, count: int) -> float:
+    def transfers(self, count: int) -> tuple[float, float]:
+        """(wall seconds, CPU seconds of the worker and its database backend) for ``count`` transfers."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(f"{count}\n")
         self.proc.stdin.flush()
-        return float(self.proc.stdout.readline())
+        wall, cpu = self.proc.stdout.readline().split()
+        return float(wall), float(cpu)
 
     def close(self) -> None:
         if self.proc.stdin is not None:
@@ -286,18 +288,22 @@ def _single_figures(cash: object, parents: list[object]) -> tuple[float, list[Fi
             hordak = _HordakServer(python, url)
         try:
             step = max(1, SINGLE // SLICES)
-            ours = audit = theirs = 0.0
+            ours = audit = theirs = ours_cpu = theirs_cpu = 0.0
             done = 0
             # Warm-up, not timed: both sides' first transactions pay for connections and plans.
             _single_posts(cash, parents, 20, first=-20)
             if hordak is not None:
                 hordak.transfers(20)
             while done < SINGLE:
+                cpu = _cpu()
                 seconds, in_audit = _single_posts(cash, parents, step, first=done)
+                ours_cpu += _cpu() - cpu
                 ours += seconds
                 audit += in_audit
                 if hordak is not None:
-                    theirs += hordak.transfers(step)
+                    wall, their_cpu = hordak.transfers(step)
+                    theirs += wall
+                    theirs_cpu += their_cpu
                 done += step
         finally:
             if hordak is not None:
@@ -321,6 +327,14 @@ def _single_figures(cash: object, parents: list[object]) -> tuple[float, list[Fi
         figures.append(
             ("journal_post without audit / hordak (estimate)", round(2 * done / (ours - audit) / legs, 2), "x")
         )
+        if ours_cpu > 0 and theirs_cpu > 0:
+            figures.append(
+                (
+                    "journal_post / hordak by CPU time (client + its database backend)",
+                    round(theirs_cpu / ours_cpu, 2),
+                    "x",
+                )
+            )
     elif note:
         print(f"hordak: skipped: {note}", file=sys.stderr)
     return single, figures
