@@ -7,14 +7,17 @@ Figures (PostgreSQL is the database these goals are about; on SQLite COPY become
 * raw ``COPY`` of the same posting rows, in transactions of the same size, into a table of the posting table's shape
   (``LIKE funds_posting INCLUDING ALL``: columns, defaults, check, indexes; no triggers, no balances, no audit),
   alternating with our batches so load on the machine hits both alike;
-* django-hordak ``transfer_to`` (2 legs) one per transaction and 1 000 per transaction (the like-for-like
-  comparison with our batch), run by ``bench/hordak_worker.py`` in its own
-  virtualenv (``HORDAK_PYTHON``, default ``/tmp/f1-hordak-venv/bin/python``) against a scratch database on
-  the same server; skipped with a note when that interpreter is missing;
+* django-hordak ``transfer_to`` (2 legs) one per transaction — in alternating slices with ``journal_post``, so
+  load on the machine hits both alike — and 1 000 per transaction (the like-for-like comparison with our
+  batch), run by ``bench/hordak_worker.py`` in its own virtualenv against a scratch database on the same
+  server. The virtualenv is ``HORDAK_PYTHON`` if set, else ``var/bench/hordak-venv``, which the bench builds
+  itself when missing (``HORDAK_PINS``: pinned Django, django-hordak and psycopg, from the package index pip is
+  configured with), so the comparison runs from a fresh clone;
 * reconciliation of 1M statement lines (``reconcile.statement_import`` on a generated statement).
 
-``BENCH_FUNDS_ONLY=reconcile`` (or ``ledger``) runs only that part; ``BENCH_FUNDS_RECONCILE_LINES`` sets the
-statement's size (default 1 000 000).
+``BENCH_FUNDS_ONLY=reconcile`` (or ``ledger``, or ``single``: journal_post against hordak only) runs only that part;
+``BENCH_FUNDS_SLICES`` (10) is the number of alternating slices of the single-post comparison;
+``BENCH_FUNDS_RECONCILE_LINES`` sets the statement's size (default 1 000 000).
 """
 
 from __future__ import annotations
@@ -25,11 +28,17 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from bench import Figure, scratch_database
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+HORDAK_VENV = ROOT / "var" / "bench" / "hordak-venv"
+HORDAK_PINS = ("Django==5.2.19", "django-hordak==2.0.0", "psycopg[binary]==3.3.9")
+SLICES = int(os.environ.get("BENCH_FUNDS_SLICES", "10"))
 SINGLE = int(os.environ.get("BENCH_FUNDS_SINGLE", "1000"))
 BATCHES = int(os.environ.get("BENCH_FUNDS_BATCHES", "20"))
 BATCH_SIZE = int(os.environ.get("BENCH_FUNDS_BATCH_SIZE", "1000"))
@@ -130,42 +139,214 @@ def _copy_chunk(vendor: str, rows: list[tuple[int, int, int]]) -> float:
     return time.perf_counter() - start
 
 
-def _hordak(n: int) -> dict[str, float] | str:
-    from django.db import connection
+def hordak_python() -> str:
+    """The interpreter of the django-hordak virtualenv: ``HORDAK_PYTHON``, or ``var/bench/hordak-venv`` built here
+    (with ``HORDAK_PINS``) when it does not exist yet. Raises ``RuntimeError`` when it cannot be built."""
+    configured = os.environ.get("HORDAK_PYTHON", "")
+    if configured:
+        if not Path(configured).exists():
+            raise RuntimeError(f"HORDAK_PYTHON={configured}: no such interpreter")
+        return configured
+    python = HORDAK_VENV / "bin" / "python"
+    stamp = HORDAK_VENV / ".installed"
+    wanted = "\n".join(HORDAK_PINS)
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return str(python)
+    print(f"(building the django-hordak virtualenv at {HORDAK_VENV}: {' '.join(HORDAK_PINS)})", file=sys.stderr)
+    HORDAK_VENV.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(HORDAK_VENV)], check=True, timeout=600)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *HORDAK_PINS],
+            check=True,
+            timeout=1800,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RuntimeError(f"could not build the django-hordak virtualenv: {exc}") from exc
+    stamp.write_text(wanted)
+    return str(python)
 
-    python = os.environ.get("HORDAK_PYTHON", "/tmp/f1-hordak-venv/bin/python")
-    if connection.vendor != "postgresql":
-        return "hordak comparison needs PostgreSQL"
-    if not Path(python).exists():
-        return f"no django-hordak interpreter at {python}"
+
+@contextmanager
+def _hordak_database() -> Iterator[str]:
+    """A fresh database for hordak on the server Django uses (dropped afterwards); yields its URL."""
     import psycopg
+    from django.db import connection
 
     s = connection.settings_dict
     name = f"{s['NAME']}_hordak"[:60]
     admin = f"host={s['HOST']} port={s['PORT']} user={s['USER']} dbname=postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{name}"
-        out = subprocess.run(
-            [python, str(HERE / "hordak_worker.py"), url, str(n)],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=True,
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (subprocess.SubprocessError, ValueError) as exc:
-        return f"hordak worker failed: {exc}"
+        yield f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{name}"
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _hordak(n: int) -> dict[str, float] | str:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "hordak comparison needs PostgreSQL"
+    try:
+        python = hordak_python()
+    except RuntimeError as exc:
+        return str(exc)
+    try:
+        with _hordak_database() as url:
+            out = subprocess.run(
+                [python, str(HERE / "hordak_worker.py"), url, str(n)],
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                check=True,
+            )
+        return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    except (subprocess.SubprocessError, ValueError) as exc:
+        return f"hordak worker failed: {exc}"
+
+
+class _HordakServer:
+    """``hordak_worker.py serve`` in its own process: ``transfers(k)`` runs k transfers, one per transaction, and
+    returns the seconds they took."""
+
+    def __init__(self, python: str, url: str) -> None:
+        self.proc = subprocess.Popen(
+            [python, str(HERE / "hordak_worker.py"), url, "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            self.proc.kill()
+            raise RuntimeError("hordak worker did not start")
+
+    def transfers(self, count: int) -> tuple[float, float]:
+        """(wall seconds, CPU seconds of the worker and its database backend) for ``count`` transfers."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{count}\n")
+        self.proc.stdin.flush()
+        wall, cpu = self.proc.stdout.readline().split()
+        return float(wall), float(cpu)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+def _single_posts(cash: object, parents: list[object], count: int, first: int) -> tuple[float, float]:
+    """Seconds for ``count`` journal_post calls, one entry per transaction, and the seconds of that spent inside
+    ``audit_record`` (today's audit event: chain head lock, insert, head update)."""
+    from shuangjian.funds import ledger
+    from shuangjian.funds.ledger import post as post_module
+    from shuangjian.funds.models import EntryKind
+
+    real = post_module.audit_record
+    spent = [0.0]
+
+    def timed(**kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return real(**kwargs)  # type: ignore[arg-type]
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    post_module.audit_record = timed  # type: ignore[assignment]
+    try:
+        start = time.perf_counter()
+        for i in range(first, first + count):
+            ledger.journal_post(
+                actor=None, kind=EntryKind.PAYMENT_IN, lines=[(cash, 100), (parents[i % 200], -100)], reference=f"s{i}"
+            )
+        return time.perf_counter() - start, spent[0]
+    finally:
+        post_module.audit_record = real
+
+
+def _single_figures(cash: object, parents: list[object]) -> tuple[float, list[Figure]]:
+    """journal_post one entry per transaction; on PostgreSQL in alternating slices with hordak's transfer_to."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    hordak: _HordakServer | None = None
+    note = ""
+    if vendor == "postgresql":
+        try:
+            python = hordak_python()
+        except RuntimeError as exc:
+            note = str(exc)
+    else:
+        note = "hordak comparison needs PostgreSQL"
+    figures: list[Figure] = []
+    with _hordak_database() if not note else nullcontext("") as url:
+        if url:
+            hordak = _HordakServer(python, url)
+        try:
+            step = max(1, SINGLE // SLICES)
+            ours = audit = theirs = ours_cpu = theirs_cpu = 0.0
+            done = 0
+            # Warm-up, not timed: both sides' first transactions pay for connections and plans.
+            _single_posts(cash, parents, 20, first=-20)
+            if hordak is not None:
+                hordak.transfers(20)
+            while done < SINGLE:
+                cpu = _cpu()
+                seconds, in_audit = _single_posts(cash, parents, step, first=done)
+                ours_cpu += _cpu() - cpu
+                ours += seconds
+                audit += in_audit
+                if hordak is not None:
+                    wall, their_cpu = hordak.transfers(step)
+                    theirs += wall
+                    theirs_cpu += their_cpu
+                done += step
+        finally:
+            if hordak is not None:
+                hordak.close()
+    single = 2 * done / ours
+    figures.append((f"journal_post, 1 entry per transaction ({vendor})", round(single), "postings/s"))
+    figures.append(
+        ("journal_post: share of its time inside audit_record (today's audit event)", round(audit / ours, 3), "x")
+    )
+    figures.append(("journal_post without its audit event (estimate)", round(2 * done / (ours - audit)), "postings/s"))
+    if hordak is not None and theirs:
+        legs = 2 * done / theirs
+        figures.append(("django-hordak transfer_to, 1 per transaction, alternating slices", round(legs), "legs/s"))
+        figures.append(
+            (
+                "journal_post / hordak transfer_to, both 1 per transaction, alternating",
+                round(single / legs, 2),
+                "x (goal >= 2)",
+            )
+        )
+        figures.append(
+            ("journal_post without audit / hordak (estimate)", round(2 * done / (ours - audit) / legs, 2), "x")
+        )
+        if ours_cpu > 0 and theirs_cpu > 0:
+            figures.append(
+                (
+                    "journal_post / hordak by CPU time (client + its database backend)",
+                    round(theirs_cpu / ours_cpu, 2),
+                    "x",
+                )
+            )
+    elif note:
+        print(f"hordak: skipped: {note}", file=sys.stderr)
+    return single, figures
 
 
 def run() -> list[Figure]:
-    if ONLY not in ("", "ledger", "reconcile"):
-        raise ValueError(f"BENCH_FUNDS_ONLY={ONLY!r}: expected ledger or reconcile")
+    if ONLY not in ("", "ledger", "reconcile", "single"):
+        raise ValueError(f"BENCH_FUNDS_ONLY={ONLY!r}: expected ledger, single or reconcile")
+    if ONLY == "single":
+        with scratch_database():
+            cash, parents = _accounts(200)
+            return _single_figures(cash, parents)[1]
     figures = _ledger_figures() if ONLY in ("", "ledger") else []
     if ONLY in ("", "reconcile"):
         figures += _reconcile_figures()
@@ -183,13 +364,8 @@ def _ledger_figures() -> list[Figure]:
     with scratch_database():
         cash, parents = _accounts(200)
 
-        start = time.perf_counter()
-        for i in range(SINGLE):
-            ledger.journal_post(
-                actor=None, kind=EntryKind.PAYMENT_IN, lines=[(cash, 100), (parents[i % 200], -100)], reference=f"s{i}"
-            )
-        single = 2 * SINGLE / (time.perf_counter() - start)
-        figures.append((f"journal_post, 1 entry per transaction ({vendor})", round(single), "postings/s"))
+        single, single_figures = _single_figures(cash, parents)
+        figures += single_figures
 
         # Our batches and the raw COPY alternate, one transaction each of the same size, so a busy machine
         # slows both alike and the ratio stays meaningful.
@@ -254,13 +430,14 @@ def _ledger_figures() -> list[Figure]:
     if isinstance(hordak, str):
         print(f"hordak: skipped: {hordak}", file=sys.stderr)
     else:
-        figures.append(("django-hordak transfer_to, 1 per transaction", round(hordak["legs_per_s"]), "legs/s"))
+        figures.append(
+            ("django-hordak transfer_to, 1 per transaction, on its own", round(hordak["legs_per_s"]), "legs/s")
+        )
         figures.append(
             ("django-hordak with a balance read first", round(hordak["legs_per_s_with_balance_read"]), "legs/s")
         )
         grouped = hordak["legs_per_s_1000_per_transaction"]
         figures.append(("django-hordak transfer_to, 1 000 per transaction", round(grouped), "legs/s"))
-        figures.append(("journal_post / hordak, both 1 per transaction", round(single / hordak["legs_per_s"], 2), "x"))
         figures.append(
             ("journal_post_batch / hordak, both 1 000 per transaction", round(batch / grouped, 1), "x (goal >= 10)")
         )

@@ -3,6 +3,11 @@
 Not a bench module itself (the runner imports only bench_*.py). Usage:
 
     <hordak venv>/bin/python bench/hordak_worker.py postgres://postgres@127.0.0.1:5432/<db> N
+    <hordak venv>/bin/python bench/hordak_worker.py postgres://postgres@127.0.0.1:5432/<db> serve
+
+``serve``: set up, print ``ready``, then for each number K read from stdin run K transfers one per transaction and
+print the seconds they took (wall, and CPU of the worker plus its backend) — so bench_funds can alternate slices
+of hordak's transfers with its own posts.
 
 Prints one JSON line: legs per second for N two-leg transfers one per transaction, without and with a balance
 read before each transfer (hordak checks no balances itself; our ledger does, under a row lock), and for the same
@@ -17,7 +22,7 @@ import time
 from urllib.parse import urlparse
 
 
-def main(url: str, n: int) -> None:
+def main(url: str, n: int | None) -> None:
     import django
     from django.conf import settings
 
@@ -53,6 +58,9 @@ def main(url: str, n: int) -> None:
         Account.objects.create(name=f"parent {i}", code=f"2{i:05d}", type=Account.TYPES.liability, currencies=["CNY"])
         for i in range(200)
     ]
+    if n is None:
+        serve(cash, parents)
+        return
     start = time.perf_counter()
     for i in range(n):
         parents[i % 200].transfer_to(cash, Money("100.00", "CNY"))
@@ -78,5 +86,36 @@ def main(url: str, n: int) -> None:
     )
 
 
+def _cpu(backend_pid: int) -> float:
+    """CPU seconds of this process plus its PostgreSQL backend (from /proc; the server runs on this machine)."""
+    import os
+
+    try:
+        fields = open(f"/proc/{backend_pid}/stat").read().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        backend = 0.0
+    return time.process_time() + backend
+
+
+def serve(cash: object, parents: list) -> None:
+    from django.db import connection
+    from djmoney.money import Money
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend_pid = cur.fetchone()[0]
+    amount = Money("100.00", "CNY")
+    done = 0
+    print("ready", flush=True)
+    for line in sys.stdin:
+        count = int(line)
+        cpu, start = _cpu(backend_pid), time.perf_counter()
+        for i in range(done, done + count):
+            parents[i % 200].transfer_to(cash, amount)
+        done += count
+        print(f"{time.perf_counter() - start:.6f} {_cpu(backend_pid) - cpu:.6f}", flush=True)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], None if sys.argv[2] == "serve" else int(sys.argv[2]))

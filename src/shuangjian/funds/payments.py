@@ -9,10 +9,12 @@ waits for the first transaction, then fails and reads the committed row.
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,11 +57,12 @@ def bank_notification_receive(
     try:
         return _receive_first(bank=bank, data=data, payload=payload, body_sha256=body_sha256)
     except IntegrityError:
-        # Lost the race on (bank, notification_id): the winner has committed, its answer is stored.
-        stored = BankNotification.objects.filter(bank=bank, notification_id=data.notification_id).first()
+        # Lost the race on (bank, notification_id) where the database could not say so without an error (SQLite):
+        # the winner has committed, its answer is stored.
+        stored = _stored_answer(bank, data.notification_id)
         if stored is None:
             raise
-        return NotificationResult(stored.response_status, stored.response_body, replay=True)
+        return stored
 
 
 def _paid_on(paid_at: datetime.datetime | None) -> datetime.date:
@@ -74,20 +77,66 @@ def _paid_on(paid_at: datetime.datetime | None) -> datetime.date:
     return min(day, today)
 
 
+def _claim(*, bank: Bank, data: NotificationData, payload: dict[str, Any], body_sha256: str) -> BankNotification | None:
+    """Insert the notification's row, or return None when (bank, notification id) is already taken — by a row
+    committed before, or by a concurrent request (the insert waits for it to commit). One statement, and no
+    savepoint: a duplicate is not an error here."""
+    notification = BankNotification(bank=bank, notification_id=data.notification_id, body_sha256=body_sha256)
+    notification.payload = payload
+    if connection.vendor != "postgresql":
+        if BankNotification.objects.filter(bank=bank, notification_id=data.notification_id).exists():
+            return None
+        with transaction.atomic():
+            notification.save(force_insert=True)
+        return notification
+    notification.received_at = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO funds_banknotification (bank_id, notification_id, received_at, body_sha256, payload, outcome, "
+            "response_status, response_body, division_code) VALUES (%s, %s, %s, %s, %s::jsonb, %s, 200, '{}', '') "
+            "ON CONFLICT (bank_id, notification_id) DO NOTHING RETURNING id",
+            [
+                bank.pk,
+                data.notification_id,
+                notification.received_at,
+                body_sha256,
+                json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder),
+                NotificationOutcome.PROCESSING,
+            ],
+        )
+        row = cur.fetchone()
+    if row is None:
+        return None
+    notification.pk = row[0]
+    notification._state.adding = False
+    notification._state.db = connection.alias
+    return notification
+
+
+def _stored_answer(bank: Bank, notification_id: str) -> NotificationResult | None:
+    stored = BankNotification.objects.filter(bank=bank, notification_id=notification_id).first()
+    if stored is None:
+        return None
+    return NotificationResult(stored.response_status, stored.response_body, replay=True)
+
+
 @transaction.atomic
 def _receive_first(
     *, bank: Bank, data: NotificationData, payload: dict[str, Any], body_sha256: str
 ) -> NotificationResult:
-    existing = BankNotification.objects.filter(bank=bank, notification_id=data.notification_id).first()
-    if existing is not None:
-        return NotificationResult(existing.response_status, existing.response_body, replay=True)
-    with transaction.atomic():
-        notification = BankNotification.objects.create(
-            bank=bank, notification_id=data.notification_id, body_sha256=body_sha256, payload=payload
-        )
+    notification = _claim(bank=bank, data=data, payload=payload, body_sha256=body_sha256)
+    if notification is None:
+        stored = _stored_answer(bank, data.notification_id)
+        if stored is None:  # pragma: no cover - the row that refused ours exists and is committed
+            raise IntegrityError("bank notification claimed but not stored")
+        return stored
 
+    # The order, its enrolment and institution in one query; only the order's row is locked.
     order = (
-        PaymentOrder.objects.select_for_update().filter(bank=bank, order_no=data.order_no).first()
+        PaymentOrder.objects.select_for_update(of=("self",))
+        .select_related("enrolment__institution")
+        .filter(bank=bank, order_no=data.order_no)
+        .first()
         if data.order_no
         else None
     )
@@ -147,12 +196,6 @@ def _receive_first(
         PaymentOrder.objects.filter(pk=order.pk).update(
             status=PaymentOrderStatus.PAID, paid_at=data.paid_at or timezone.now(), entry=entry
         )
-        audit_record(
-            actor=None,
-            action="funds.order_paid",
-            obj=order,
-            after={"amount_fen": data.amount_fen, "bank_reference": data.bank_reference, "entry": entry.pk},
-        )
         notification.outcome = NotificationOutcome.BOOKED
         notification.order = order
         notification.division_code = order.division_code
@@ -161,4 +204,12 @@ def _receive_first(
     notification.response_status = 200
     notification.response_body = body
     notification.save(update_fields=["outcome", "order", "entry", "division_code", "response_status", "response_body"])
+    # The audit event last: whatever lock it takes is then held for the shortest time before COMMIT.
+    if order is not None and not reason:
+        audit_record(
+            actor=None,
+            action="funds.order_paid",
+            obj=order,
+            after={"amount_fen": data.amount_fen, "bank_reference": data.bank_reference, "entry": entry.pk},
+        )
     return NotificationResult(200, body, replay=False)

@@ -21,7 +21,7 @@ from shuangjian.students.models import Enrolment
 
 from ..models import ASSET_KINDS, Bank, EntryKind, JournalEntry, LedgerAccount, Posting
 from .accounts import MAX_POSTING_FEN, LedgerError, Line
-from .post import _lock_audit_head, validate_lines
+from .post import validate_lines
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,14 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
 
     Returns the new entries' ids, in order. Every entry is validated (zero sum, integer fen, ≥ 2 lines);
     balances are checked as if entry by entry in order, so no account dips below zero even in the middle of the
-    batch; accounts are locked once, after the audit head (which orders every ledger writer). On PostgreSQL one
+    batch; accounts are locked once, in id order (the order ``journal_post`` uses). On PostgreSQL one
     ``UPDATE … FROM unnest`` locks the accounts and moves their balances, then entries and postings go in by COPY;
     the append-only triggers and the deferred set-based zero-sum check still apply.
 
     The batch is one audit event ``ledger.batch``: the entry ids, counts and totals, and the SHA-256 of the rows as
     written (``batch_digest`` recomputes it from the database, so the event proves what the batch booked). One
     event per batch rather than per entry is what makes bulk work — imports, bank batches — fast: the audit chain
-    is a single locked row. Releases are refused here: each goes through ``journal_post`` with its consumption.
+    is written once per batch. Releases are refused here: each goes through ``journal_post`` with its consumption.
     """
     if not entries:
         return []
@@ -90,15 +90,14 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         pairs.append(lines)
         counts[kind] += 1
         debits[kind] += debit
-    head = _lock_audit_head()
     now = timezone.now()
     postgres = connection.vendor == "postgresql"
     net = {pk: debits_in.get(pk, 0) + credits_in.get(pk, 0) for pk in sorted(debits_in.keys() | credits_in.keys())}
     # Plain tuples, not model instances: a bank batch can touch thousands of parent accounts.
     sign: dict[int, int] = {}
     initial: dict[int, int] = {}
-    # PostgreSQL: one UPDATE locks the accounts and moves their balances, returning what the check below needs; a
-    # refusal rolls it back. (The accounts' lock order cannot deadlock: every ledger writer holds the audit head.)
+    # PostgreSQL: one statement locks the accounts in id order (as ``journal_post`` does, so the two cannot
+    # deadlock) and moves their balances, returning what the check below needs; a refusal rolls it back.
     # Elsewhere: lock, check, then update.
     for pk, kind, balance in _move_balances(net, now) if postgres else _lock_accounts(list(net)):
         sign[pk] = 1 if kind in ASSET_KINDS else -1
@@ -157,7 +156,6 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
     audit_record(
         actor=actor,
         action="ledger.batch",
-        chain_head=head,
         object_type="funds.journalentry",
         object_id=f"{ids[0]}-{ids[-1]}",
         division_code="",
@@ -195,11 +193,16 @@ def _move_balances(net: dict[int, int], now: datetime.datetime) -> list[tuple[in
     """
     with connection.cursor() as cur:
         cur.execute(
+            # The UPDATE takes each row from ``locked``, which locks them in id order (FOR UPDATE under ORDER BY):
+            # a row is written only once every account with a lower id is locked, the order journal_post uses.
+            "WITH locked AS MATERIALIZED (SELECT id FROM funds_ledgeraccount WHERE id = ANY(%(ids)s) "
+            "ORDER BY id FOR UPDATE) "
             "UPDATE funds_ledgeraccount AS a "
             "SET balance_fen = a.balance_fen + CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END, "
             "updated_at = %(now)s "
-            "FROM unnest(%(ids)s::bigint[], %(nets)s::bigint[]) AS v(id, net) "
-            "WHERE a.id = v.id AND a.balance_fen + CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END >= 0 "
+            "FROM locked JOIN unnest(%(ids)s::bigint[], %(nets)s::bigint[]) AS v(id, net) ON v.id = locked.id "
+            "WHERE a.id = locked.id "
+            "AND a.balance_fen + CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END >= 0 "
             "RETURNING a.id, a.kind, a.balance_fen - CASE WHEN a.kind = ANY(%(assets)s) THEN v.net ELSE -v.net END",
             {"assets": sorted(ASSET_KINDS), "now": now, "ids": list(net), "nets": list(net.values())},
         )
@@ -344,20 +347,17 @@ def _copy_entries(
 
 
 def _reserve_entry_ids(count: int) -> list[int]:
-    """``count`` consecutive entry ids from the identity sequence in one statement rather than ``count`` calls.
+    """``count`` entry ids from the identity sequence in one statement.
 
-    Safe because every writer of journal entries holds the audit chain head lock (``_lock_audit_head``) while it
-    draws ids, so no other nextval() can land inside the block; if one ever did, the primary key would refuse the
-    duplicate and the batch would roll back — never a silent overlap.
+    ``nextval`` once per id: ids drawn by concurrent posts (which take no common lock) may interleave, so the ids
+    are not always one run; the commit check and ``_id_ranges`` handle any set of ids. (A block reserved with
+    ``setval(nextval() + count)`` would be one run, but was safe only while every writer held one common lock.)
     """
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT setval(pg_get_serial_sequence('funds_journalentry', 'id'), "
-            "nextval(pg_get_serial_sequence('funds_journalentry', 'id')) + %s)",
-            [count - 1],
+            "SELECT nextval(pg_get_serial_sequence('funds_journalentry', 'id')) FROM generate_series(1, %s)", [count]
         )
-        last = cur.fetchone()[0]
-    return list(range(last - count + 1, last + 1))
+        return [row[0] for row in cur.fetchall()]
 
 
 def _id_ranges(ids: Sequence[int]) -> list[list[int]]:

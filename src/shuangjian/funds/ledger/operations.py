@@ -8,7 +8,7 @@ from shuangjian.core.models import User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
 
-from ..models import Bank, ConsumptionRequest, EntryKind, JournalEntry
+from ..models import Bank, ConsumptionRequest, EntryKind, JournalEntry, LedgerAccount
 from .accounts import (
     account_bank_unallocated_cash,
     account_custody_cash,
@@ -36,10 +36,11 @@ def post_payment_in(
     ``business_date``: the day the bank received the money (default today), the day its statement will show it.
     """
     institution = enrolment.institution
+    cash, prepaid = _payment_accounts(institution, enrolment)
     return journal_post(
         actor=actor,
         kind=EntryKind.PAYMENT_IN,
-        lines=[(account_custody_cash(institution), amount_fen), (account_for_parent_enrolment(enrolment), -amount_fen)],
+        lines=[(cash, amount_fen), (prepaid, -amount_fen)],
         reference=reference,
         bank=bank,
         bank_reference=bank_reference,
@@ -48,6 +49,16 @@ def post_payment_in(
         idempotency_key=idempotency_key,
         business_date=business_date,
     )
+
+
+def _payment_accounts(institution: Institution, enrolment: Enrolment) -> tuple[LedgerAccount, LedgerAccount]:
+    """The institution's custody cash and the enrolment's prepaid account: one query when both exist (every
+    payment after the first), created on first use otherwise."""
+    keys = (f"cash:i:{institution.pk}", f"prepaid:e:{enrolment.pk}")
+    found = {a.key: a for a in LedgerAccount.objects.filter(key__in=keys)}
+    cash = found.get(keys[0]) or account_custody_cash(institution)
+    prepaid = found.get(keys[1]) or account_for_parent_enrolment(enrolment)
+    return cash, prepaid
 
 
 def post_suspense_in(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core.audit import audit_record, lock_chain_head
-from shuangjian.core.models import AuditChainHead, User
+from shuangjian.core.audit import audit_record
+from shuangjian.core.models import User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
 
@@ -56,13 +58,27 @@ def validate_lines(lines: Sequence[tuple[LedgerAccount, Any]]) -> None:
         raise LedgerError(_("借贷不平衡：分录合计 %(total)s 分，应为 0。") % {"total": total}, code="ledger_unbalanced")
 
 
-def _lock_audit_head() -> AuditChainHead:
-    # Every ledger write is audited and audit_record locks this row anyway; taking it first gives all money
-    # writers one lock order (audit head → accounts by id), so they cannot deadlock against each other.
-    return lock_chain_head()
+@dataclass
+class _Entry:
+    """What ``journal_post`` writes, once validated: the fields of the entry row and the net change per account."""
+
+    kind: EntryKind
+    lines: Sequence[Line]
+    reference: str
+    memo: str
+    bank: Bank | None
+    bank_reference: str
+    institution: Institution | None
+    enrolment: Enrolment | None
+    business_date: datetime.date
+    created_by: User | None
+    idempotency_key: str | None
+    division_code: str
+    consumption: ConsumptionRequest | None
+    # Debit-positive net amount per account id, in id order (the lock order).
+    deltas: dict[int, int] = field(default_factory=dict)
 
 
-@transaction.atomic
 def journal_post(
     *,
     actor: User | None,
@@ -87,43 +103,26 @@ def journal_post(
 
     ``idempotency_key``: if an entry with this key exists, it is returned and nothing new is booked — safe for
     retries and concurrent duplicates (a unique constraint decides the race).
+
+    Locks: the touched accounts, in id order (and first the consumption request of a release); then whatever the
+    audit event takes. Nothing else: two posts on different accounts never wait on each other here.
+
+    On PostgreSQL the entry is one statement (``_post_postgres``); elsewhere the ORM (``_post_orm``). Neither opens
+    a savepoint: a refusal is raised only after the transaction block is left with nothing written, so a caller's
+    own transaction stays usable after catching ``LedgerError``.
     """
     kind = EntryKind(kind)
     validate_lines(lines)
-    if idempotency_key:
-        existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    head = _lock_audit_head()
-    if idempotency_key:
-        # A duplicate that was in flight has committed by the time we hold the head lock.
-        existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-
-    if kind == EntryKind.RELEASE:
-        _check_release(lines, consumption)
-    elif consumption is not None:
+    if kind != EntryKind.RELEASE and consumption is not None:
         raise LedgerError(_("只有释放凭证可以关联消课记录。"), code="ledger_consumption_unexpected")
-
+    if kind == EntryKind.RELEASE and consumption is None:
+        raise LedgerError(_("释放资金必须对应一条已确认的消课记录。"), code="ledger_release_unconfirmed")
     deltas: dict[int, int] = defaultdict(int)
     for account, amount in lines:
-        deltas[account.pk] += amount
-    locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")}
-    natural_change: dict[int, int] = {}
-    for pk, amount in deltas.items():
-        account = locked[pk]
-        change = _natural(account.kind, amount)
-        if account.balance_fen + change < 0:
-            raise LedgerError(
-                _("余额不足：%(account)s 余额 %(balance)s 分，本次减少 %(change)s 分。")
-                % {"account": account.key, "balance": account.balance_fen, "change": -change},
-                code="ledger_insufficient",
-            )
-        natural_change[pk] = change
-
-    entry = JournalEntry(
+        deltas[account.id] += amount
+    spec = _Entry(
         kind=kind,
+        lines=lines,
         reference=reference[:80],
         memo=memo[:255],
         bank=bank,
@@ -134,39 +133,260 @@ def journal_post(
         created_by=actor if actor is not None and actor.pk else None,
         idempotency_key=idempotency_key or None,
         division_code=(institution.division_code if institution else (enrolment.division_code if enrolment else "")),
+        consumption=consumption,
+        deltas={pk: deltas[pk] for pk in sorted(deltas)},
     )
-    if idempotency_key:
+    post = _post_postgres if connection.vendor == "postgresql" else _post_orm
+    with transaction.atomic(savepoint=False):
+        outcome = post(spec)
+        if isinstance(outcome, _Booked):
+            audit_record(
+                actor=actor,
+                action=f"ledger.{kind.value}",
+                obj=outcome.entry,
+                after={
+                    "reference": outcome.entry.reference,
+                    "bank_reference": outcome.entry.bank_reference,
+                    "lines": [[a.key, amt] for a, amt in lines],
+                },
+            )
+    if isinstance(outcome, LedgerError):
+        raise outcome
+    return outcome.entry if isinstance(outcome, _Booked) else outcome
+
+
+@dataclass(frozen=True)
+class _Booked:
+    """A new entry (an existing one, returned for its idempotency key, is a bare ``JournalEntry``)."""
+
+    entry: JournalEntry
+
+
+_Outcome = _Booked | JournalEntry | LedgerError
+
+
+def _refuse_overdraft(account_key: str, balance: int, change: int) -> LedgerError:
+    return LedgerError(
+        _("余额不足：%(account)s 余额 %(balance)s 分，本次减少 %(change)s 分。")
+        % {"account": account_key, "balance": balance, "change": -change},
+        code="ledger_insufficient",
+    )
+
+
+def _release_refusal(spec: _Entry, current: ConsumptionRequest | None) -> LedgerError | None:
+    """Why this release may not be booked (``current``: the consumption request as locked now), or None."""
+    if current is None or current.status not in CONFIRMED_CONSUMPTION:
+        return LedgerError(_("该课次尚未确认消课，不能释放资金。"), code="ledger_release_unconfirmed")
+    if current.release_entry_id is not None:
+        return LedgerError(_("该课次的资金已经释放过。"), code="ledger_release_twice")
+    released = -sum(amt for a, amt in spec.lines if a.kind == AccountKind.INSTITUTION_SETTLED)
+    if released != current.amount_fen:
+        return LedgerError(
+            _("释放金额 %(released)s 分与确认消课金额 %(amount)s 分不一致。")
+            % {"released": released, "amount": current.amount_fen},
+            code="ledger_release_mismatch",
+        )
+    return None
+
+
+def _existing(idempotency_key: str | None) -> JournalEntry | None:
+    if not idempotency_key:
+        return None
+    return JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _keep_callers_current(spec: _Entry, balances: dict[int, int]) -> None:
+    # Callers hold their own instances of these accounts; keep them current so a next post reads true balances.
+    for account, _amount in spec.lines:
+        if account.id in balances:
+            account.balance_fen = balances[account.id]
+
+
+# ---------------------------------------------------------------------------------------------------- PostgreSQL
+
+# One statement books the entry: it locks the accounts in id order (FOR UPDATE under ORDER BY locks row by row
+# in that order, so two posts cannot deadlock on accounts), checks that every account exists and that no balance
+# goes below zero, and only if so inserts the entry (ON CONFLICT on the idempotency key: a concurrent duplicate
+# makes it insert nothing, without an error that would abort the caller's transaction), its postings, moves the
+# balances and links the consumption request of a release. Everything after the lock depends on the inserted
+# entry row, so a refusal or a duplicate writes nothing. The statement-level triggers of migrations 0006/0008
+# and the deferred zero-sum check at COMMIT apply as to any other writer.
+_POST_SQL = """
+WITH locked AS MATERIALIZED (
+    SELECT a.id, a.kind, a.key, a.balance_fen FROM funds_ledgeraccount a
+     WHERE a.id = ANY(%(ids)s::bigint[]) ORDER BY a.id FOR UPDATE
+), moves AS MATERIALIZED (
+    SELECT l.id, l.key, l.balance_fen,
+           CASE WHEN l.kind = ANY(%(assets)s::text[]) THEN v.delta ELSE -v.delta END AS change
+      FROM locked l JOIN unnest(%(ids)s::bigint[], %(deltas)s::bigint[]) AS v(id, delta) ON v.id = l.id
+), existing AS (
+    SELECT e.id FROM funds_journalentry e WHERE e.idempotency_key = %(key)s
+), ok AS (
+    SELECT count(*) = %(n)s AND COALESCE(bool_and(m.balance_fen + m.change >= 0), false)
+           AND NOT EXISTS (SELECT 1 FROM existing) AS ok
+      FROM moves m
+), entry AS (
+    INSERT INTO funds_journalentry (kind, reference, idempotency_key, bank_id, bank_reference, institution_id,
+                                    enrolment_id, memo, business_date, created_at, created_by_id, division_code)
+    SELECT %(kind)s, %(reference)s, %(key)s, %(bank)s, %(bank_reference)s, %(institution)s, %(enrolment)s,
+           %(memo)s, %(day)s, %(now)s, %(by)s, %(division)s
+      FROM ok WHERE ok.ok
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id
+), postings AS (
+    INSERT INTO funds_posting (entry_id, account_id, amount_fen)
+    SELECT entry.id, p.account_id, p.amount
+      FROM entry, unnest(%(accounts)s::bigint[], %(amounts)s::bigint[]) WITH ORDINALITY AS p(account_id, amount, n)
+     ORDER BY p.n
+), moved AS (
+    UPDATE funds_ledgeraccount a SET balance_fen = m.balance_fen + m.change, updated_at = %(now)s
+      FROM moves m, entry WHERE a.id = m.id AND m.change <> 0
+), released AS (
+    UPDATE funds_consumptionrequest c SET release_entry_id = entry.id FROM entry WHERE c.id = %(consumption)s
+)
+SELECT m.id, m.key, m.balance_fen, m.change, (SELECT id FROM entry), (SELECT id FROM existing) FROM moves m
+"""
+
+_ASSETS = sorted(ASSET_KINDS)
+
+
+def _post_postgres(spec: _Entry) -> _Outcome:
+    now = timezone.now()
+    consumption = spec.consumption
+    with connection.cursor() as cur:
+        if consumption is not None:
+            cur.execute(
+                "SELECT status, release_entry_id, amount_fen FROM funds_consumptionrequest WHERE id = %s FOR UPDATE",
+                [consumption.pk],
+            )
+            row = cur.fetchone()
+            current = None
+            if row is not None:
+                current = ConsumptionRequest(
+                    pk=consumption.pk, status=row[0], release_entry_id=row[1], amount_fen=row[2]
+                )
+            refusal = _release_refusal(spec, current)
+            if refusal is not None:
+                return refusal
+        params = {
+            "ids": list(spec.deltas),
+            "deltas": list(spec.deltas.values()),
+            "assets": _ASSETS,
+            "key": spec.idempotency_key,
+            "n": len(spec.deltas),
+            "kind": spec.kind.value,
+            "reference": spec.reference,
+            "bank": spec.bank.pk if spec.bank is not None else None,
+            "bank_reference": spec.bank_reference,
+            "institution": spec.institution.pk if spec.institution is not None else None,
+            "enrolment": spec.enrolment.pk if spec.enrolment is not None else None,
+            "memo": spec.memo,
+            "day": spec.business_date,
+            "now": now,
+            "by": spec.created_by.pk if spec.created_by is not None else None,
+            "division": spec.division_code,
+            "accounts": [account.id for account, _amount in spec.lines],
+            "amounts": [amount for _account, amount in spec.lines],
+            "consumption": consumption.pk if consumption is not None else None,
+        }
+    # A server-side prepared statement (psycopg binds the parameters; the plan is made once per connection): the
+    # statement is planned once instead of on every post. Django's own cursors bind client-side.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
+        raw.execute(_POST_SQL, params, prepare=True)
+        rows = raw.fetchall()
+    entry_id = rows[0][4] if rows else None
+    existing_id = rows[0][5] if rows else None
+    if existing_id is not None:
+        return JournalEntry.objects.get(pk=existing_id)
+    if entry_id is None:
+        # Nothing booked: a duplicate committed while we waited (its key now visible to a fresh read), an unknown
+        # account, or a balance that would go below zero.
+        existing = _existing(spec.idempotency_key)
+        if existing is not None:
+            return existing
+        if len(rows) != len(spec.deltas):
+            return LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
+        for _pk, key, balance, change, _e, _x in rows:
+            if balance + change < 0:
+                return _refuse_overdraft(key, balance, change)
+        raise AssertionError("journal_post: entry not booked for no known reason")  # pragma: no cover
+    _keep_callers_current(spec, {pk: balance + change for pk, _key, balance, change, _e, _x in rows})
+    entry = JournalEntry(
+        pk=entry_id,
+        kind=spec.kind.value,
+        reference=spec.reference,
+        memo=spec.memo,
+        bank=spec.bank,
+        bank_reference=spec.bank_reference,
+        institution=spec.institution,
+        enrolment=spec.enrolment,
+        business_date=spec.business_date,
+        created_at=now,
+        created_by=spec.created_by,
+        idempotency_key=spec.idempotency_key,
+        division_code=spec.division_code,
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    if consumption is not None:
+        consumption.release_entry = entry
+    return _Booked(entry)
+
+
+# ---------------------------------------------------------------------------------------------------- elsewhere
+
+
+def _post_orm(spec: _Entry) -> _Outcome:
+    existing = _existing(spec.idempotency_key)
+    if existing is not None:
+        return existing
+    if spec.consumption is not None:
+        current = ConsumptionRequest.objects.select_for_update().filter(pk=spec.consumption.pk).first()
+        refusal = _release_refusal(spec, current)
+        if refusal is not None:
+            return refusal
+    locked = {
+        a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=list(spec.deltas)).order_by("pk")
+    }
+    if len(locked) != len(spec.deltas):
+        return LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
+    natural_change: dict[int, int] = {}
+    for pk, amount in spec.deltas.items():
+        account = locked[pk]
+        change = _natural(account.kind, amount)
+        if account.balance_fen + change < 0:
+            return _refuse_overdraft(account.key, account.balance_fen, change)
+        natural_change[pk] = change
+    entry = JournalEntry(
+        kind=spec.kind,
+        reference=spec.reference,
+        memo=spec.memo,
+        bank=spec.bank,
+        bank_reference=spec.bank_reference,
+        institution=spec.institution,
+        enrolment=spec.enrolment,
+        business_date=spec.business_date,
+        created_by=spec.created_by,
+        idempotency_key=spec.idempotency_key,
+        division_code=spec.division_code,
+    )
+    if spec.idempotency_key:
         try:
             with transaction.atomic():
                 entry.save()
         except IntegrityError:
             # A concurrent writer with the same key committed first: theirs is the entry.
-            return JournalEntry.objects.get(idempotency_key=idempotency_key)
+            return JournalEntry.objects.get(idempotency_key=spec.idempotency_key)
     else:
         entry.save()
-    Posting.objects.bulk_create([Posting(entry=entry, account_id=a.pk, amount_fen=amt) for a, amt in lines])
+    Posting.objects.bulk_create([Posting(entry=entry, account_id=a.pk, amount_fen=amt) for a, amt in spec.lines])
     moved = {pk: change for pk, change in natural_change.items() if change}
     _add_to_balances(moved)
-    for pk, change in moved.items():
-        locked[pk].balance_fen += change
-    # Callers hold their own instances of these accounts; keep them current so a next post reads true balances.
-    for account, _amount in lines:
-        account.balance_fen = locked[account.pk].balance_fen
-    if consumption is not None:
-        ConsumptionRequest.objects.filter(pk=consumption.pk).update(release_entry=entry)
-        consumption.release_entry = entry
-    audit_record(
-        actor=actor,
-        action=f"ledger.{kind.value}",
-        chain_head=head,
-        obj=entry,
-        after={
-            "reference": entry.reference,
-            "bank_reference": entry.bank_reference,
-            "lines": [[a.key, amt] for a, amt in lines],
-        },
-    )
-    return entry
+    _keep_callers_current(spec, {pk: locked[pk].balance_fen + natural_change[pk] for pk in locked})
+    if spec.consumption is not None:
+        ConsumptionRequest.objects.filter(pk=spec.consumption.pk).update(release_entry=entry)
+        spec.consumption.release_entry = entry
+    return _Booked(entry)
 
 
 def _add_to_balances(changes: dict[int, int]) -> None:
@@ -183,20 +403,3 @@ def _add_to_balances(changes: dict[int, int]) -> None:
         return
     for pk, change in changes.items():
         LedgerAccount.objects.filter(pk=pk).update(balance_fen=F("balance_fen") + change, updated_at=timezone.now())
-
-
-def _check_release(lines: Sequence[Line], consumption: ConsumptionRequest | None) -> None:
-    if consumption is None:
-        raise LedgerError(_("释放资金必须对应一条已确认的消课记录。"), code="ledger_release_unconfirmed")
-    current = ConsumptionRequest.objects.select_for_update().get(pk=consumption.pk)
-    if current.status not in CONFIRMED_CONSUMPTION:
-        raise LedgerError(_("该课次尚未确认消课，不能释放资金。"), code="ledger_release_unconfirmed")
-    if current.release_entry_id is not None:
-        raise LedgerError(_("该课次的资金已经释放过。"), code="ledger_release_twice")
-    released = -sum(amt for a, amt in lines if a.kind == AccountKind.INSTITUTION_SETTLED)
-    if released != current.amount_fen:
-        raise LedgerError(
-            _("释放金额 %(released)s 分与确认消课金额 %(amount)s 分不一致。")
-            % {"released": released, "amount": current.amount_fen},
-            code="ledger_release_mismatch",
-        )

@@ -132,6 +132,55 @@ def test_twenty_identical_notifications_at_once_book_one_entry():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_posts_naming_the_same_accounts_in_opposite_orders_never_deadlock():
+    """No common lock orders the ledger's writers any more: the accounts, locked in id order whatever the order of
+    the lines, must be enough. Twenty threads move money back and forth between two parents' accounts."""
+    _bank, inst, enrolment = _world()
+    other = EnrolmentFactory.create(class_group__course__institution=inst)
+    ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=100_000)
+    ledger.post_payment_in(actor=None, enrolment=other, amount_fen=100_000)
+    first = ledger.account_for_parent_enrolment(enrolment)
+    second = ledger.account_for_parent_enrolment(other)
+
+    def move(i: int) -> str:
+        a, b = (first, second) if i % 2 else (second, first)
+        for _n in range(5):
+            ledger.journal_post(actor=None, kind=EntryKind.ADJUSTMENT, lines=[(a, 100), (b, -100)], reference=f"m{i}")
+        return "ok"
+
+    results = run_threads(20, move)
+    assert results == ["ok"] * 20, results
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.balance_fen + second.balance_fen == 200_000
+    assert ledger.ledger_invariant_problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_duplicates_of_one_key_get_the_one_entry_even_when_the_money_covers_one():
+    """Two copies of one post (one idempotency key) at once, the balance enough for one: the second must get the
+    first's entry, not a refusal for the balance the first just spent."""
+    _bank, _inst, enrolment = _world()
+    ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=5_000)
+    prepaid = ledger.account_for_parent_enrolment(enrolment)
+    refunds = ledger.account_refunds_payable(enrolment.institution)
+
+    def refund(_i: int) -> int:
+        entry = ledger.journal_post(
+            actor=None,
+            kind=EntryKind.REFUND_APPROVE,
+            lines=[(prepaid, 5_000), (refunds, -5_000)],
+            idempotency_key="refund:race",
+        )
+        return entry.pk
+
+    results = run_threads(10, refund)
+    assert len(set(results)) == 1 and all(isinstance(r, int) for r in results), results
+    assert JournalEntry.objects.filter(kind=EntryKind.REFUND_APPROVE).count() == 1
+    assert ledger.ledger_invariant_problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_append_only_and_zero_sum_enforced_by_the_database():
     from django.db import IntegrityError, InternalError, transaction
 
