@@ -9,6 +9,7 @@ from shuangjian.core.api_errors import install_error_handlers
 from shuangjian.courses.api import router as courses_router
 from shuangjian.enforcement.api import router as enforcement_router
 from shuangjian.funds.api import router as funds_router
+from shuangjian.oversight.api import router as oversight_router
 from shuangjian.portal.api import router as public_router
 from shuangjian.portal.competitions import router as public_competitions_router
 from shuangjian.registry.api import router as registry_router
@@ -36,6 +37,7 @@ api.add_router("/courses", courses_router)
 api.add_router("/compliance", compliance_router)
 api.add_router("/students", students_router)
 api.add_router("/enforcement", enforcement_router)
+api.add_router("/oversight", oversight_router)
 # Banks post notifications to /api/v1/banks/<bank_code>/notifications; the funds router owns /banks and /funds.
 api.add_router("", funds_router)
 api.add_router("/public/open311", open311_router)
