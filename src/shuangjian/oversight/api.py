@@ -32,11 +32,11 @@ from .models import Bulletin, BulletinStatus, EvaluationPeriod, SupervisionOrder
 from .schemas import (
     BulletinDetailOut,
     BulletinPage,
-    OrderDecisionIn,
-    OrderOut,
-    OrderPage,
-    PeriodOut,
-    RankedTableOut,
+    EvaluationPeriodOut,
+    EvaluationTableOut,
+    SupervisionOrderDecisionIn,
+    SupervisionOrderOut,
+    SupervisionOrderPage,
 )
 
 router = Router(tags=["oversight"])
@@ -97,7 +97,9 @@ def _order_out(order: SupervisionOrder, user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/orders", response=OrderPage, auth=session_or_token, summary="督办单（县区看本县区，市看所辖县区）")
+@router.get(
+    "/orders", response=SupervisionOrderPage, auth=session_or_token, summary="督办单（县区看本县区，市看所辖县区）"
+)
 @api_permission("oversight.view_orders")
 def order_list(request: HttpRequest, status: str = "", county: str = "", overdue: bool = False, page: int = 1) -> Any:
     user = request_user(request)
@@ -117,7 +119,7 @@ def order_list(request: HttpRequest, status: str = "", county: str = "", overdue
     }
 
 
-@router.get("/orders/{pk}", response=OrderOut, auth=session_or_token, summary="督办单详情")
+@router.get("/orders/{pk}", response=SupervisionOrderOut, auth=session_or_token, summary="督办单详情")
 @api_permission("oversight.view_orders")
 def order_detail(request: HttpRequest, pk: int) -> Any:
     user = request_user(request)
@@ -126,7 +128,7 @@ def order_detail(request: HttpRequest, pk: int) -> Any:
 
 @router.post(
     "/orders/{pk}/reply",
-    response=OrderOut,
+    response=SupervisionOrderOut,
     auth=session_or_token,
     summary="被督办县区回复办理情况（multipart：text 办理情况，file 可选佐证材料 pdf/docx/xlsx/jpeg/png，≤20 MB）",
 )
@@ -138,9 +140,11 @@ def order_reply(request: HttpRequest, pk: int, text: Form[str], file: File[Uploa
     return _order_out(order, user)
 
 
-@router.post("/orders/{pk}/decide", response=OrderOut, auth=session_or_token, summary="督办单位审核办结或退回重办")
+@router.post(
+    "/orders/{pk}/decide", response=SupervisionOrderOut, auth=session_or_token, summary="督办单位审核办结或退回重办"
+)
 @api_permission("oversight.view_orders")
-def order_decide(request: HttpRequest, pk: int, payload: OrderDecisionIn) -> Any:
+def order_decide(request: HttpRequest, pk: int, payload: SupervisionOrderDecisionIn) -> Any:
     user = request_user(request)
     order = orders.order_for_user(user, _pk(pk))
     order = _refusal(lambda: orders.order_decide(actor=user, order=order, action=payload.action, note=payload.note))
@@ -154,7 +158,9 @@ def _period_out(p: EvaluationPeriod) -> dict[str, Any]:
     return {"id": p.pk, "name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on, "computed_at": p.computed_at}
 
 
-@router.get("/evaluation/periods", response=list[PeriodOut], auth=session_or_token, summary="一体评价的评价期")
+@router.get(
+    "/evaluation/periods", response=list[EvaluationPeriodOut], auth=session_or_token, summary="一体评价的评价期"
+)
 @api_permission("oversight.view_evaluation")
 def period_list(request: HttpRequest) -> Any:
     return [_period_out(p) for p in evaluation.periods_for_user(request_user(request)).order_by("-ends_on", "-pk")]
@@ -162,7 +168,7 @@ def period_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/evaluation/periods/{pk}",
-    response=RankedTableOut,
+    response=EvaluationTableOut,
     auth=session_or_token,
     summary="评价期排名表：管辖范围内各县区的综合得分和每项指标的分子、分母、百分比",
 )

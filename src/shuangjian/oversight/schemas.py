@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 
-class OrderOut(Schema):
+class SupervisionOrderOut(Schema):
     id: int
     number: str = Field(description="督办单文号，如 督办〔2026〕3号")
     kind: str = Field(description="dispatch 定向调度, listed 挂牌督办")
@@ -33,19 +33,19 @@ class OrderOut(Schema):
     actions: list[str] = Field(description="当前用户可执行的操作：reply 回复, accept 审核办结, return 退回重办")
 
 
-class OrderPage(Schema):
+class SupervisionOrderPage(Schema):
     count: int
     page: int
     pages: int
-    results: list[OrderOut]
+    results: list[SupervisionOrderOut]
 
 
-class OrderDecisionIn(Schema):
+class SupervisionOrderDecisionIn(Schema):
     action: str = Field(description="accept 审核办结, return 退回重办（须写明理由）")
     note: str = ""
 
 
-class PeriodOut(Schema):
+class EvaluationPeriodOut(Schema):
     id: int
     name: str
     starts_on: datetime.date
@@ -53,7 +53,7 @@ class PeriodOut(Schema):
     computed_at: datetime.datetime | None = None
 
 
-class IndicatorOut(Schema):
+class EvaluationIndicatorOut(Schema):
     key: str
     label: str
     numerator_label: str
@@ -63,7 +63,7 @@ class IndicatorOut(Schema):
     method: str = Field(description="计算方法")
 
 
-class ScoreOut(Schema):
+class EvaluationScoreOut(Schema):
     indicator: str
     numerator: int
     denominator: int
@@ -71,18 +71,18 @@ class ScoreOut(Schema):
     below_threshold: bool
 
 
-class CountyScoreOut(Schema):
+class EvaluationCountyOut(Schema):
     rank: int
     division_code: str
     name: str
     total: float = Field(description="综合得分：各指标百分比按权重加权平均")
-    scores: list[ScoreOut]
+    scores: list[EvaluationScoreOut]
 
 
-class RankedTableOut(Schema):
-    period: PeriodOut
-    indicators: list[IndicatorOut]
-    counties: list[CountyScoreOut]
+class EvaluationTableOut(Schema):
+    period: EvaluationPeriodOut
+    indicators: list[EvaluationIndicatorOut]
+    counties: list[EvaluationCountyOut]
 
 
 class BulletinOut(Schema):
@@ -111,22 +111,22 @@ class BulletinFigureOut(Schema):
     result: Any = Field(description="发布时的查询结果")
 
 
-class ChartSeriesOut(Schema):
+class BulletinChartSeriesOut(Schema):
     name: str
     data: list[int]
 
 
-class ChartOut(Schema):
+class BulletinChartOut(Schema):
     number: int = Field(description="图号（图1、图2 …）")
     key: str
     section: str
     title: str
     kind: str = Field(description="bar 柱状图, line 折线图")
     categories: list[str]
-    series: list[ChartSeriesOut]
+    series: list[BulletinChartSeriesOut]
 
 
-class TypicalCaseOut(Schema):
+class BulletinCaseOut(Schema):
     name: str = Field(description="机构名称；个人仅显示姓氏加星号")
     violation: str
     summary: str
@@ -141,6 +141,6 @@ class BulletinDetailOut(BulletinOut):
     overview_text: str
     counties_text: str
     cases_text: str
-    typical_cases: list[TypicalCaseOut]
-    charts: list[ChartOut]
+    typical_cases: list[BulletinCaseOut]
+    charts: list[BulletinChartOut]
     figures: list[BulletinFigureOut]
