@@ -342,7 +342,9 @@ def case_text(i: int, case: dict[str, Any]) -> str:
         "summary": case["summary"].rstrip("。") + "。",
     }
     if case.get("basis"):
-        text += _("依据%(basis)s，") % {"basis": case["basis"].rstrip("。，")}
+        # The provision cited, without its text (the cases' table prints the whole line).
+        provision = case["basis"].split("：")[0].split(":")[0].rstrip("。，")
+        text += _("依据%(basis)s，") % {"basis": provision}
     if case.get("measures"):
         text += _("给予%(measures)s的处罚。") % {"measures": case["measures"]}
     return text
