@@ -231,8 +231,9 @@ def monthly_trend(params: Params) -> Result:
     return rows
 
 
-# A resident ID number (GB 11643: 17 digits and a check character) wherever free text might carry one.
-_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+# A resident ID number (GB 11643: 17 digits and a check character) wherever free text might carry one, even
+# run together with other digits: any run of 17 digits or more, and the check character after it.
+_ID_NUMBER = re.compile(r"[0-9]{17,}[Xx]?")
 
 
 def _no_id_number(text: str) -> str:
@@ -335,12 +336,14 @@ def _ordinal(i: int) -> str:
 
 def case_text(i: int, case: dict[str, Any]) -> str:
     """One typical case as the bulletin tells it: who, what happened, on what basis, which measures."""
-    text = _("（%(n)s）%(name)s%(violation)s案。%(summary)s") % {
+    text = _("（%(n)s）%(name)s%(violation)s案。") % {
         "n": _ordinal(i),
         "name": case["name"],
         "violation": case["violation"],
-        "summary": case["summary"].rstrip("。") + "。",
     }
+    summary = case["summary"].strip().strip("。")
+    if summary:
+        text += summary + "。"
     if case.get("basis"):
         # The provision cited, without its text (the cases' table prints the whole line).
         provision = case["basis"].split("：")[0].split(":")[0].rstrip("。，")
