@@ -4,6 +4,7 @@ sentence."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 
 from hypothesis import given
@@ -22,7 +23,7 @@ def test_the_trend_covers_whole_consecutive_months_up_to_the_period_s_end(end: d
     assert spans[-1] == (end.replace(day=1), end)
     for first, last in spans:
         assert first.day == 1 and first <= last and (first.year, first.month) == (last.year, last.month)
-    for (_a, last), (first, _b) in zip(spans, spans[1:], strict=False):
+    for (_a, last), (first, _b) in itertools.pairwise(spans):
         assert first - last == datetime.timedelta(days=1)  # a month ends the day before the next one starts
 
 
