@@ -251,7 +251,9 @@ def typical_cases(params: Params) -> Result:
     division, start, end = _period(params)
     qs = published_cases(division=division).filter(published_on__gte=start, published_on__lte=end)
     rows = []
-    for case in qs[: int(params["limit"])]:
+    # A bulletin drafted before the limit was stored with the query falls back on today's setting.
+    limit = int(params.get("limit") or settings.BULLETIN_TYPICAL_CASES)
+    for case in qs[:limit]:
         pub = publication_of(case)
         rows.append(
             {

@@ -132,6 +132,23 @@ def test_regenerating_reproduces_the_cases_until_the_board_changes() -> None:
     assert [r["name"] for r in b.figure("typical_cases")] == ["顺风培训学校"]
 
 
+def test_a_bulletin_stored_before_the_cases_landed_regenerates_without_error() -> None:
+    reg = regulator()
+    county_data(reg)
+    _institution_case(reg, "顺风培训学校")
+    b = draft(reg)
+    start, end = week()
+    old = {"division": "410202", "start": start.isoformat(), "end": end.isoformat()}
+    b.figures = [f for f in b.figures if f["name"] != "monthly_trend"]
+    for f in b.figures:
+        if f["name"] == "typical_cases":
+            f["params"], f["result"] = old, []
+    regenerated = figure(bulletins.bulletin_figures_regenerate(b), "typical_cases")
+    assert [r["name"] for r in regenerated] == ["顺风培训学校"]
+    # Without the trend figure, the page and Word show the county chart only when there are counties to compare.
+    assert bulletins.bulletin_charts_of(b) == []
+
+
 def figure(figures: list[dict[str, Any]], name: str) -> Any:
     return next(f["result"] for f in figures if f["name"] == name)
 
