@@ -2,8 +2,9 @@
 
 A figure is a registered query (``register_figure``) run with the bulletin's parameters (issuing division and
 period); the bulletin stores the query's name, parameters and result, so regenerating it from its stored
-queries reproduces its figures, and the document is always printed from the stored results. The lead adds
-figures (complaints, penalty cases) at merge by registering more queries.
+queries reproduces its figures, and the document is always printed from the stored results (text, tables and
+the charts of ``bulletin_charts``). Typical cases are the exposure board's published penalty cases of the period.
+More figures (public reports) are added by registering more queries.
 """
 
 from __future__ import annotations
