@@ -1,5 +1,6 @@
 """Bulletins in the browser: a city regulator drafts a bulletin from last week's data, revises its text and
-publishes it (confirming the dialog); the public reads it under the portal's 工作简报 section, chart and all."""
+publishes it (confirming the dialog); the public reads it under the portal's 工作简报 section, charts and typical
+case and all."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 from django.utils import timezone
 
 from shuangjian.core.tests.factories import TEST_PASSWORD
+from shuangjian.enforcement import cases
+from shuangjian.enforcement.tests.case_factories import served
 from shuangjian.oversight.tests.bulletin_helpers import county_data, regulator
+from shuangjian.registry.tests.factories import InstitutionFactory
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -21,7 +25,11 @@ def keep(page, name: str) -> None:
 
 
 def test_a_regulator_drafts_revises_and_publishes_and_the_public_reads_it(page):
-    county_data(regulator())
+    county = regulator()
+    county_data(county)
+    case = served(county, InstitutionFactory.create(name="顺风培训学校"))
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    cases.case_publish(actor=county, case=case, summary="以思维训练名义开展初中数学培训", on=yesterday)
     city = regulator("b_city", "4102")
     page.goto("/accounts/login/")
     page.fill("input[name=username]", city.username)
@@ -49,8 +57,12 @@ def test_a_regulator_drafts_revises_and_publishes_and_the_public_reads_it(page):
     page.wait_for_selector("[data-testid=status]:has-text('已发布')")
     number = page.inner_text("[data-testid=number]")
     assert number == f"〔{today.year}〕第1期"
-    page.wait_for_selector("#bulletin-chart canvas")
+    page.wait_for_selector("#bulletin-chart-trend canvas")
+    page.wait_for_selector("#bulletin-chart-counties canvas")
+    assert "图1　近6个月检查与整改趋势" in page.inner_text("[data-testid=chart-trend]")
+    assert "顺风培训学校" in page.inner_text("[data-testid=cases]")
     keep(page, "bulletins-detail")
+    page.screenshot(path="/tmp/bulletins-detail-full.png", full_page=True)
     page.goto("/oversight/bulletins/")
     keep(page, "bulletins-list")
     # The public, at phone width, finds it under 工作简报.
@@ -60,4 +72,7 @@ def test_a_regulator_drafts_revises_and_publishes_and_the_public_reads_it(page):
     page.click(f"[data-testid=bulletin-list] >> text={number}")
     page.wait_for_selector("[data-testid=bulletin]")
     assert "龙亭区本周开展专项检查。" in page.inner_text("[data-testid=bulletin]")
+    assert "以思维训练名义开展初中数学培训" in page.inner_text("[data-testid=bulletin]")
+    page.wait_for_selector("#bulletin-chart-counties canvas")
     keep(page, "bulletins-public-phone")
+    page.screenshot(path="/tmp/bulletins-public-phone-full.png", full_page=True)

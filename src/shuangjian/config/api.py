@@ -10,6 +10,7 @@ from shuangjian.courses.api import router as courses_router
 from shuangjian.enforcement.api import router as enforcement_router
 from shuangjian.funds.api import router as funds_router
 from shuangjian.grid.api import router as grid_router
+from shuangjian.oversight.api import router as oversight_router
 from shuangjian.portal.api import router as public_router
 from shuangjian.portal.competitions import router as public_competitions_router
 from shuangjian.registry.api import router as registry_router
@@ -38,6 +39,7 @@ api.add_router("/compliance", compliance_router)
 api.add_router("/students", students_router)
 api.add_router("/enforcement", enforcement_router)
 api.add_router("/grid", grid_router)
+api.add_router("/oversight", oversight_router)
 # Banks post notifications to /api/v1/banks/<bank_code>/notifications; the funds router owns /banks and /funds.
 api.add_router("", funds_router)
 api.add_router("/public/open311", open311_router)

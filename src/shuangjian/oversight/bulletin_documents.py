@@ -1,14 +1,18 @@
 """A bulletin as a Word file in the GB/T 9704 style: the issuing body's masthead in red, the issue number
-(〔2026〕第12期), the issuer and date over a red rule, the title and its three sections, figures as tables.
+(〔2026〕第12期), the issuer and date over a red rule, the title and its three sections, figures as tables and
+as chart images (图1, 图2 …, drawn from the same stored figures as the page's charts), typical cases as a table.
 
 Printed from the bulletin's stored figures and text only, so the same bulletin always gives the same document.
 """
 
 from __future__ import annotations
 
+import io
+
 from django.utils.translation import gettext as _
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from shuangjian.core.docx import (
     BODY_FONT,
@@ -21,10 +25,42 @@ from shuangjian.core.docx import (
     to_bytes,
 )
 
-from .bulletins import county_headers, county_rows, figures_of, overview_lines
+from .bulletin_chart_png import chart_png
+from .bulletin_charts import Chart, bulletin_charts
+from .bulletins import Section, case_headers, case_rows, county_headers, county_rows, figures_of, overview_lines
 from .models import Bulletin
 
 RED = RGBColor(0xC0, 0x00, 0x00)
+COLUMN_WIDTH = Mm(156)  # A4 less the GB/T 9704 left and right margins (core.docx.official_document)
+CAPTION_SIZE = Pt(12)  # 小四
+TABLE_SIZE = Pt(10.5)  # 五号
+
+
+def _table(doc: DocumentObject, headers: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        run = cell.paragraphs[0].add_run(text)
+        run.bold, run.font.size = True, TABLE_SIZE
+        set_east_asian_font(run, BODY_FONT)
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = TABLE_SIZE
+            set_east_asian_font(run, BODY_FONT)
+
+
+def _figure(doc: DocumentObject, number: int, chart: Chart) -> None:
+    """The chart at column width, centred, its caption (图1　…) under it."""
+    picture = doc.add_paragraph()
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
+    picture.add_run().add_picture(io.BytesIO(chart_png(chart)), width=COLUMN_WIDTH)
+    caption = doc.add_paragraph()
+    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = caption.add_run(_("图%(n)d　%(title)s") % {"n": number, "title": chart.title})
+    run.font.size = CAPTION_SIZE
+    set_east_asian_font(run, BODY_FONT)
 
 
 def _lines(text: str) -> list[str]:
@@ -55,6 +91,7 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
     set_east_asian_font(t, TITLE_FONT)
 
     figs = figures_of(bulletin.figures)
+    charts = list(enumerate(bulletin_charts(figs), 1))
     add_heading(doc, _("一、综合工作"))
     add_paragraphs(doc, _lines(bulletin.overview_text))
     facts = overview_lines(figs)
@@ -63,21 +100,23 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
         table.style = "Table Grid"
         for fact in facts:
             set_east_asian_font(table.add_row().cells[0].paragraphs[0].add_run(fact), BODY_FONT)
+    for n, chart in charts:
+        if chart.section == Section.OVERVIEW:
+            _figure(doc, n, chart)
 
     add_heading(doc, _("二、县区动态"))
     add_paragraphs(doc, _lines(bulletin.counties_text))
+    for n, chart in charts:
+        if chart.section == Section.COUNTIES:
+            _figure(doc, n, chart)
     rows = county_rows(figs)
     if rows:
-        headers = county_headers()
-        table = doc.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            set_east_asian_font(cell.paragraphs[0].add_run(text), BODY_FONT)
-        for row in rows:
-            for cell, text in zip(table.add_row().cells, row, strict=True):
-                set_east_asian_font(cell.paragraphs[0].add_run(text), BODY_FONT)
+        _table(doc, county_headers(), rows)
 
     add_heading(doc, _("三、典型案例"))
     add_paragraphs(doc, _lines(bulletin.cases_text))
+    cases = case_rows(figs)
+    if cases:
+        _table(doc, case_headers(), cases)
     add_signature(doc, bulletin.issuer_name, issued)
     return to_bytes(doc)

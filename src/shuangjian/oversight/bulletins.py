@@ -2,13 +2,15 @@
 
 A figure is a registered query (``register_figure``) run with the bulletin's parameters (issuing division and
 period); the bulletin stores the query's name, parameters and result, so regenerating it from its stored
-queries reproduces its figures, and the document is always printed from the stored results. The lead adds
-figures (complaints, penalty cases) at merge by registering more queries.
+queries reproduces its figures, and the document is always printed from the stored results (text, tables and
+the charts of ``bulletin_charts``). Typical cases are the exposure board's published penalty cases of the period.
+More figures (public reports) are added by registering more queries.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,11 +30,13 @@ from shuangjian.core.numbering import document_number_next
 from shuangjian.core.permissions import can
 from shuangjian.core.scope import code_in_scope, get_in_scope_or_404, scope_queryset
 from shuangjian.enforcement.models import AdFinding, Inspection, InspectionStatus, RectificationNotice
+from shuangjian.enforcement.selectors import publication_of, published_cases
 from shuangjian.registry.lists import whitelist_queryset
 from shuangjian.registry.models import BlacklistEntry, Institution, InstitutionStatus
 from shuangjian.schools.afterschool import current_term
 from shuangjian.schools.models import SchoolClass
 
+from .bulletin_charts import Chart, bulletin_charts
 from .models import Bulletin, BulletinSeries, BulletinStatus
 
 Params = dict[str, str]
@@ -53,16 +57,22 @@ class Figure:
     name: str
     section: str
     run: Callable[[Params], Result]
+    # Further parameters the query takes beyond the period (a list's length, a trend's months), read from settings
+    # when a bulletin is drafted and stored with it, so that a later change of setting leaves old bulletins alone.
+    extra: Callable[[], Params] | None = None
 
 
 _FIGURES: dict[str, Figure] = {}
 
 
-def register_figure(name: str, *, section: str) -> Callable[[Callable[[Params], Result]], Callable[[Params], Result]]:
-    """Register a query computing one figure from ``{"division", "start", "end"}`` (ISO dates)."""
+def register_figure(
+    name: str, *, section: str, extra: Callable[[], Params] | None = None
+) -> Callable[[Callable[[Params], Result]], Callable[[Params], Result]]:
+    """Register a query computing one figure from ``{"division", "start", "end"}`` (ISO dates) and its
+    ``extra`` parameters."""
 
     def decorator(func: Callable[[Params], Result]) -> Callable[[Params], Result]:
-        _FIGURES[name] = Figure(name, section, func)
+        _FIGURES[name] = Figure(name, section, func, extra)
         return func
 
     return decorator
@@ -188,11 +198,78 @@ def counties(params: Params) -> Result:
     return rows
 
 
-@register_figure("typical_cases", section=Section.CASES)
+def _months_back(end: datetime.date, months: int) -> list[tuple[datetime.date, datetime.date]]:
+    """The ``months`` calendar months up to the one ``end`` falls in, oldest first; the last one ends at ``end``."""
+    spans = []
+    first = end.replace(day=1)
+    for _i in range(months):
+        last = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+        spans.append((first, min(last, end)))
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return spans[::-1]
+
+
+@register_figure(
+    "monthly_trend", section=Section.OVERVIEW, extra=lambda: {"months": str(int(settings.BULLETIN_TREND_MONTHS))}
+)
+def monthly_trend(params: Params) -> Result:
+    """Month by month up to the period's end: inspections done, rectification notices issued and closed,
+    advertising found ([{"month": "2026-07", ...}], oldest first; the last month counted up to the period's end)."""
+    division, _start, end = _period(params)
+    rows = []
+    for first, last in _months_back(end, int(params["months"])):
+        month = {"division": division, "start": first.isoformat(), "end": last.isoformat()}
+        issued_closed = notices(month)
+        rows.append(
+            {
+                "month": first.strftime("%Y-%m"),
+                "inspections": inspections_done(month),
+                "notices_issued": issued_closed["issued"],
+                "notices_closed": issued_closed["closed"],
+                "ads_found": ads(month)["found"],
+            }
+        )
+    return rows
+
+
+# A resident ID number (GB 11643: 17 digits and a check character) wherever free text might carry one, even
+# run together with other digits: any run of 17 digits or more, and the check character after it.
+_ID_NUMBER = re.compile(r"[0-9]{17,}[Xx]?")
+
+
+def _no_id_number(text: str) -> str:
+    """The text with any ID number blanked out: a bulletin never prints one, whatever a case's text holds."""
+    return _ID_NUMBER.sub("******************", text)
+
+
+@register_figure(
+    "typical_cases", section=Section.CASES, extra=lambda: {"limit": str(int(settings.BULLETIN_TYPICAL_CASES))}
+)
 def typical_cases(params: Params) -> Result:
-    """Published penalty cases of the period: [{"title", "text"}]. The exposure board lands later; until then
-    there are none to cite, and the lead replaces this query at merge."""
-    return []
+    """Penalty cases the exposure board (违规曝光台) published in the period in the division, newest first, at
+    most ``limit`` of them, each as the board shows it (a person only by masked name, never an ID number):
+    [{"name", "violation", "summary", "measures", "basis", "decision_no", "decided_on", "published_on"}]."""
+    division, start, end = _period(params)
+    qs = published_cases(division=division).filter(published_on__gte=start, published_on__lte=end)
+    rows = []
+    # A bulletin drafted before the limit was stored with the query falls back on today's setting.
+    limit = int(params.get("limit") or settings.BULLETIN_TYPICAL_CASES)
+    for case in qs[:limit]:
+        pub = publication_of(case)
+        rows.append(
+            {
+                "name": _no_id_number(pub["name"]),
+                "division_code": pub["division_code"],
+                "violation": pub["violation"],
+                "summary": _no_id_number(pub["summary"]),
+                "measures": pub["measures"],
+                "basis": _no_id_number(pub["basis"]),
+                "decision_no": pub["decision_no"],
+                "decided_on": pub["decided_on"].isoformat() if pub["decided_on"] else "",
+                "published_on": pub["published_on"].isoformat(),
+            }
+        )
+    return rows
 
 
 # --- text drafted from the figures ---------------------------------------------------------------------------
@@ -253,14 +330,62 @@ def county_rows(figs: dict[str, Result]) -> list[list[str]]:
     ]
 
 
-def county_chart(bulletin: Bulletin) -> dict[str, list[Any]]:
-    """The county table as the web page's chart series (Word prints the table itself)."""
-    rows = figures_of(bulletin.figures).get("counties") or []
+_CHINESE_ORDINALS = "一二三四五六七八九十"
+
+
+def _ordinal(i: int) -> str:
+    return _CHINESE_ORDINALS[i] if i < len(_CHINESE_ORDINALS) else str(i + 1)
+
+
+def case_text(i: int, case: dict[str, Any]) -> str:
+    """One typical case as the bulletin tells it: who, what happened, on what basis, which measures."""
+    text = _("（%(n)s）%(name)s%(violation)s案。") % {
+        "n": _ordinal(i),
+        "name": case["name"],
+        "violation": case["violation"],
+    }
+    summary = case["summary"].strip().strip("。")
+    if summary:
+        text += summary + "。"
+    if case.get("basis"):
+        # The provision cited, without its text (the cases' table prints the whole line).
+        provision = case["basis"].split("：")[0].split(":")[0].rstrip("。，")
+        text += _("依据%(basis)s，") % {"basis": provision}
+    if case.get("measures"):
+        text += _("给予%(measures)s的处罚。") % {"measures": case["measures"]}
+    return text
+
+
+def case_headers() -> list[str]:
+    return [_("名称"), _("违法行为"), _("处罚措施"), _("处罚依据"), _("决定书文号")]
+
+
+def case_rows(figs: dict[str, Result]) -> list[list[str]]:
+    return [
+        [str(c["name"]), str(c["violation"]), str(c["measures"]), str(c["basis"]), str(c["decision_no"])]
+        for c in figs.get("typical_cases") or []
+    ]
+
+
+def bulletin_charts_of(bulletin: Bulletin) -> list[Chart]:
+    return bulletin_charts(figures_of(bulletin.figures))
+
+
+def bulletin_page(bulletin: Bulletin) -> dict[str, Any]:
+    """What the bulletin's page shows besides its text (the regulator's preview and the portal alike), all from
+    its stored figures: the facts, the county table, the typical cases' table and the charts."""
+    figs = figures_of(bulletin.figures)
+    charts = [{**c.as_json(), "number": i} for i, c in enumerate(bulletin_charts(figs), 1)]
     return {
-        "counties": [r["name"] for r in rows],
-        "inspections": [r["inspections"] for r in rows],
-        "issued": [r["notices_issued"] for r in rows],
-        "closed": [r["notices_closed"] for r in rows],
+        "b": bulletin,
+        "facts": overview_lines(figs),
+        "headers": county_headers(),
+        "rows": county_rows(figs),
+        "case_headers": case_headers(),
+        "case_rows": case_rows(figs),
+        "charts": charts,
+        "overview_charts": [c for c in charts if c["section"] == Section.OVERVIEW],
+        "county_charts": [c for c in charts if c["section"] == Section.COUNTIES],
     }
 
 
@@ -275,7 +400,7 @@ def _default_texts(figs: dict[str, Result]) -> tuple[str, str, str]:
         else ""
     )
     cases = figs.get("typical_cases") or []
-    cases_text = "\n".join(f"{c['title']}：{c['text']}" for c in cases) if cases else _("本期无公开的典型案例。")
+    cases_text = "\n".join(case_text(i, c) for i, c in enumerate(cases)) if cases else _("本期无公开的典型案例。")
     return overview, counties_text, cases_text
 
 
@@ -341,8 +466,12 @@ def issuer_divisions_for_user(user: User | AnonymousUser) -> list[Division]:
 
 
 def _figures_for(division_code: str, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
-    params = {"division": division_code, "start": start.isoformat(), "end": end.isoformat()}
-    return [{"name": f.name, "params": dict(params), "result": f.run(params)} for f in registered_figures()]
+    period = {"division": division_code, "start": start.isoformat(), "end": end.isoformat()}
+    out = []
+    for f in registered_figures():
+        params = {**period, **(f.extra() if f.extra else {})}
+        out.append({"name": f.name, "params": params, "result": f.run(params)})
+    return out
 
 
 def bulletin_figures_regenerate(bulletin: Bulletin) -> list[dict[str, Any]]:

@@ -207,18 +207,7 @@ def article_section(request: HttpRequest, kind: str) -> HttpResponse:
 def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
     """A published bulletin drafted from data (oversight), under the 工作简报 section."""
     b = oversight_bulletins.bulletin_published_or_404(pk)
-    figs = oversight_bulletins.figures_of(b.figures)
-    return render(
-        request,
-        "oversight/bulletins/public.html",
-        {
-            "b": b,
-            "facts": oversight_bulletins.overview_lines(figs),
-            "headers": oversight_bulletins.county_headers(),
-            "rows": oversight_bulletins.county_rows(figs),
-            "chart": oversight_bulletins.county_chart(b),
-        },
-    )
+    return render(request, "oversight/bulletins/public.html", oversight_bulletins.bulletin_page(b))
 
 
 @require_GET

@@ -329,6 +329,12 @@ PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=20)
 BULLETIN_ISSUER_FORMAT = env.str("BULLETIN_ISSUER_FORMAT", default="{name}“双减”工作领导小组办公室")
 # Not in RULES.md: the longest period one bulletin covers (a quarter); weekly and monthly issues fit well inside.
 BULLETIN_MAX_PERIOD_DAYS = env.int("BULLETIN_MAX_PERIOD_DAYS", default=92)
+# Not in RULES.md: how many published penalty cases a bulletin cites as typical cases (Zhengzhou's 信息快报 cites a
+# handful), and how many months its trend chart covers (half a year). Stored with each bulletin's queries.
+BULLETIN_TYPICAL_CASES = env.int("BULLETIN_TYPICAL_CASES", default=5)
+BULLETIN_TREND_MONTHS = env.int("BULLETIN_TREND_MONTHS", default=6)
+# The font the bulletin's chart images are drawn in (Debian's fonts-noto-cjk, installed by .ci/run).
+BULLETIN_CHART_FONT = env.str("BULLETIN_CHART_FONT", default="Noto Sans CJK SC")
 # --- schools: after-school service and in-service teachers ------------------------------------------------------
 # After-school service fee caps per pupil per month, in fen (RULES.md After-school service: Xuchang seed, local):
 # primary 80 yuan, junior secondary 120 yuan.

@@ -77,16 +77,11 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     b = svc.bulletin_for_user(user, pk)
-    figs = svc.figures_of(b.figures)
     return render(
         request,
         "oversight/bulletins/detail.html",
         {
-            "b": b,
-            "facts": svc.overview_lines(figs),
-            "headers": svc.county_headers(),
-            "rows": svc.county_rows(figs),
-            "chart": svc.county_chart(b),
+            **svc.bulletin_page(b),
             "can_edit": can(user, "oversight.edit_bulletin", b),
             "revisions": list(b.revisions.order_by("-pk")),
         },
