@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core.audit import audit_record
+from shuangjian.core.audit import audit_chain_lock, audit_record
 from shuangjian.core.models import User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
@@ -104,8 +104,8 @@ def journal_post(
     ``idempotency_key``: if an entry with this key exists, it is returned and nothing new is booked — safe for
     retries and concurrent duplicates (a unique constraint decides the race).
 
-    Locks: the touched accounts, in id order (and first the consumption request of a release); then whatever the
-    audit event takes. Nothing else: two posts on different accounts never wait on each other here.
+    Locks: the head of the audit chain its event joins (the institution's), then the touched accounts in id order
+    (and first the consumption request of a release). Two posts of different institutions never wait on each other.
 
     On PostgreSQL the entry is one statement (``_post_postgres``); elsewhere the ORM (``_post_orm``). Neither opens
     a savepoint: a refusal is raised only after the transaction block is left with nothing written, so a caller's
@@ -138,6 +138,10 @@ def journal_post(
     )
     post = _post_postgres if connection.vendor == "postgresql" else _post_orm
     with transaction.atomic(savepoint=False):
+        # The audit chain's head first, then the accounts: services that audit before they post (a parent's
+        # confirmation, a risk deposit) take the same two locks in the same order, so they cannot deadlock
+        # against a bare post on the same institution's accounts.
+        audit_chain_lock(obj=institution, division_code=spec.division_code)
         outcome = post(spec)
         if isinstance(outcome, _Booked):
             audit_record(
