@@ -26,7 +26,7 @@ from . import inspection_selectors as sel
 from . import notices as notice_svc
 from . import selectors, stats
 from .calculator import VIOLATION_LABELS
-from .views.cases import filtered_cases  # the list page's own filter form, so the file matches the page
+from .case_filters import filtered_cases  # the list page's own filter form, so the file matches the page
 
 # Every row the filters select, up to what one Excel sheet holds (1,048,576 rows less the header).
 EXPORT_MAX_ROWS = 1_048_575

@@ -33,10 +33,10 @@ from shuangjian.registry.models import Institution
 
 from .. import case_documents, case_workflow, cases, rules, selectors
 from ..calculator import MEASURE_LABELS, SEVERITY_LABELS, VIOLATION_LABELS
+from ..case_filters import filtered_cases
 from ..case_forms import (
     ActionForm,
     CaseFileForm,
-    CaseFilterForm,
     ExtendForm,
     HearingNoticeForm,
     ProposeForm,
@@ -114,22 +114,6 @@ def _counties(user: User) -> list[tuple[str, str]]:
     if reach:
         qs = qs.filter(code__startswith=reach[:6])
     return list(qs.order_by("code").values_list("code", "name")[:300])
-
-
-def filtered_cases(user: User, params: Any, today: datetime.date) -> tuple[QuerySet[PenaltyCase], CaseFilterForm]:
-    form = CaseFilterForm(params)
-    qs = selectors.cases_for_user(user)
-    if form.is_valid():
-        f = form.cleaned_data
-        if f["stage"]:
-            qs = qs.filter(stage=f["stage"])
-        if f["county"]:
-            qs = qs.filter(division_code__startswith=f["county"])
-        if f["overdue"]:
-            qs = qs.filter(selectors.cases_overdue_q(today))
-        if f["q"]:
-            qs = qs.filter(subject_name__contains=f["q"])
-    return qs.order_by("-filed_on", "-pk"), form
 
 
 # Counting every case in a city grows with the table; beyond this many the list says "more than" instead, so
