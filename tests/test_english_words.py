@@ -22,7 +22,8 @@ KNOWN_LEFT = {
 }
 
 # "%(found)s found (%(new)s new…)": numbers in English without a counted noun.
-NOT_COUNTED = {"courses/templates/courses/_scan_job.html"}
+# Counts that are never 1: "超过 N 家" shows a cap of a thousand or more.
+NOT_COUNTED = {"courses/templates/courses/_scan_job.html", "registry/templates/registry/zombies.html"}
 
 COLON_OUTSIDE = re.compile(r'\{% (?:translate|trans) "[^"]*" %\}：')
 # A count in a measure phrase (3 个课次, 5 条记录, 12 家): English needs singular and plural.
