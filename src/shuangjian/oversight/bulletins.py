@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shuangjian.core.audit import audit_record
@@ -334,6 +335,9 @@ _CHINESE_ORDINALS = "一二三四五六七八九十"
 
 
 def _ordinal(i: int) -> str:
+    # Chinese numerals in a Chinese document (（一）); plain figures in any other language.
+    if not (get_language() or "zh-hans").startswith("zh"):
+        return str(i + 1)
     return _CHINESE_ORDINALS[i] if i < len(_CHINESE_ORDINALS) else str(i + 1)
 
 
