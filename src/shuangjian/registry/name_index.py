@@ -59,16 +59,19 @@ class NameIndex:
     """(id, search name) of every institution in (name, USCC) order, and its character-pair index."""
 
     def __init__(self, rows: Iterable[tuple[int, str, str]], version: tuple[int, int], *, fold_ascii: bool) -> None:
-        ordered = list(rows)
-        keys = [(name, uscc) for _id, name, uscc in ordered]
-        if any(keys[i] > keys[i + 1] for i in range(len(keys) - 1)):
-            # The database sorts names in another order than code points (a non-C collation): the answers would
-            # not be the SQL statement's, whose order is the database's.
-            raise ValueError("the database's name order is not code point order")
         self.version = version
         self.fold_ascii = fold_ascii
-        self.ids = array("q", (row[0] for row in ordered))
-        self.names = [name for _id, name, _uscc in ordered]
+        self.ids = array("q")
+        self.names: list[str] = []
+        previous: tuple[str, str] | None = None
+        for pk, name, uscc in rows:
+            if previous is not None and previous > (name, uscc):
+                # The database sorts names in another order than code points (a non-C collation): the answers would
+                # not be the SQL statement's, whose order is the database's.
+                raise ValueError("the database's name order is not code point order")
+            previous = (name, uscc)
+            self.ids.append(pk)
+            self.names.append(name)
         self.matched = [self.fold(n) for n in self.names] if fold_ascii else self.names
         # Names as matched, sorted, with their ranks: the prefix step's bisection (the same list as ``names`` when
         # nothing is folded).

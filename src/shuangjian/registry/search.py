@@ -294,7 +294,9 @@ class _Slot:
 
 def _in_ids(vendor: str) -> RawSQL:
     if vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (_Slot("ids"),))
+        # The ids as a one-row subquery: no plan sees them, so PostgreSQL keeps the generic plan (no planning per
+        # search; with the array visible it made a custom plan every time: 0.3 ms of a 0.5 ms statement).
+        return RawSQL("SELECT unnest((SELECT %s::bigint[]))", (_Slot("ids"),))
     return RawSQL("SELECT value FROM json_each(%s)", (_Slot("ids"),))
 
 
@@ -306,7 +308,8 @@ def _page_statement(
     (``conditions.with_standing``), compiled once per day and shape (compiling it cost more than running it)."""
     if by_code:
         hits = RawSQL(
-            "SELECT id FROM registry_institution WHERE uscc = %s OR licence_no = %s LIMIT 2",
+            "SELECT id FROM registry_institution WHERE uscc = (SELECT %s::text) OR licence_no = (SELECT %s::text)"
+            " LIMIT 2",
             (_Slot("code"), _Slot("text")),
         )
     else:

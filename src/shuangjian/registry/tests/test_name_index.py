@@ -134,7 +134,7 @@ def test_a_renamed_institution_is_found_under_its_new_name_within_the_check_inte
 
 def test_only_writes_that_change_names_or_codes_mark_a_change(db: Any) -> None:
     divisions()
-    marks = SearchNameChange.objects.count
+    marks = SearchNameChange._default_manager.count
     before = marks()
     inst = make_institution(name="标记培训学校")
     assert marks() == before + 1
