@@ -187,7 +187,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # a loaded shared machine took over a minute
     while time.time() < deadline:
         try:
             if get(port, "/healthz")[0] == 200:

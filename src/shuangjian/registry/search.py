@@ -6,6 +6,11 @@ PostgreSQL), each statement carrying the white/black-list facts ``registry.lists
 answer carries (the public projection), how long a page is and how far matches are counted are the caller's:
 the portal passes them. Benchmarks and the reasons for each shape: docs/benchmarks.md, "Registry".
 
+Since issue #17 a name search is answered from a per-process index of every institution's search name
+(``name_index``) when it is fresh, the SQL statements below being its reference and its fallback; and the rows an
+answer shows, with their standing facts, come from one statement by id (``page_rows``), compiled once a day from
+the registry's own queryset and run on its generic plan.
+
 Names are matched in their search form (``registry.names``): full-width brackets, digits and spaces as their
 half-width selves, the way bureaus and the public type them interchangeably. The query goes through
 ``search_form`` in Python; the stored side is ``Institution.search_name``, a column the database computes from
