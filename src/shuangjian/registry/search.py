@@ -312,9 +312,9 @@ def _page_statement(
     """The rows of a page of institutions with their standing facts: the registry's own queryset
     (``conditions.with_standing``), compiled once per day and shape (compiling it cost more than running it)."""
     if by_code:
+        value = "(SELECT %s::text)" if vendor == "postgresql" else "%s"
         hits = RawSQL(
-            "SELECT id FROM registry_institution WHERE uscc = (SELECT %s::text) OR licence_no = (SELECT %s::text)"
-            " LIMIT 2",
+            f"SELECT id FROM registry_institution WHERE uscc = {value} OR licence_no = {value} LIMIT 2",
             (_Slot("code"), _Slot("text")),
         )
     else:
