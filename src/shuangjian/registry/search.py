@@ -312,11 +312,15 @@ def _page_statement(
     """The rows of a page of institutions with their standing facts: the registry's own queryset
     (``conditions.with_standing``), compiled once per day and shape (compiling it cost more than running it)."""
     if by_code:
-        value = "(SELECT %s::text)" if vendor == "postgresql" else "%s"
-        hits = RawSQL(
-            f"SELECT id FROM registry_institution WHERE uscc = {value} OR licence_no = {value} LIMIT 2",
-            (_Slot("code"), _Slot("text")),
-        )
+        slots = (_Slot("code"), _Slot("text"))
+        if vendor == "postgresql":
+            hits = RawSQL(
+                "SELECT id FROM registry_institution WHERE uscc = (SELECT %s::text)"
+                " OR licence_no = (SELECT %s::text) LIMIT 2",
+                slots,
+            )
+        else:
+            hits = RawSQL("SELECT id FROM registry_institution WHERE uscc = %s OR licence_no = %s LIMIT 2", slots)
     else:
         hits = _in_ids(vendor)
     qs = conditions.with_standing(Institution.objects.filter(pk__in=hits).order_by(), today)
