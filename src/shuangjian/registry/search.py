@@ -312,15 +312,15 @@ def _page_statement(
     """The rows of a page of institutions with their standing facts: the registry's own queryset
     (``conditions.with_standing``), compiled once per day and shape (compiling it cost more than running it)."""
     if by_code:
-        slots = (_Slot("code"), _Slot("text"))
+        code_slots = (_Slot("code"), _Slot("text"))
         if vendor == "postgresql":
             hits = RawSQL(
                 "SELECT id FROM registry_institution WHERE uscc = (SELECT %s::text)"
                 " OR licence_no = (SELECT %s::text) LIMIT 2",
-                slots,
+                code_slots,
             )
         else:
-            hits = RawSQL("SELECT id FROM registry_institution WHERE uscc = %s OR licence_no = %s LIMIT 2", slots)
+            hits = RawSQL("SELECT id FROM registry_institution WHERE uscc = %s OR licence_no = %s LIMIT 2", code_slots)
     else:
         hits = _in_ids(vendor)
     qs = conditions.with_standing(Institution.objects.filter(pk__in=hits).order_by(), today)
