@@ -16,6 +16,10 @@ def _media_and_cache(settings, tmp_path):
     from shuangjian.core.calendar import clear_cache
 
     clear_cache()
+    # Likewise the public name index: built from rows an earlier test wrote and rolled back.
+    from shuangjian.registry import name_index
+
+    name_index.reset()
     yield
 
 

@@ -4,7 +4,7 @@ One run, on PostgreSQL (a database of its own, created and dropped here): migrat
 institutions (bench/gen_registry.py), start gunicorn with production settings on a free localhost port, and
 measure with a small threaded HTTP client:
 - requests/s of /healthz (trivial: one SELECT 1) and of /api/v1/public/institutions?q= by USCC, by licence
-  number and by part of a name — each ratio to /healthz is the target (≥ 0.5×); each kind alternates with
+  number and by part of a name — each ratio to /healthz is the target (≥ 0.8×, issue #17); each kind alternates with
   /healthz in 1-second slices, so a machine whose speed drifts affects both sides of the ratio alike;
 - the regulator's institution list page and white-list page (signed-in city regulator, first page);
 then grow to 200,000 and measure the pages (target ≤ 1.5× their 20k time) and the lookups again.
@@ -71,6 +71,8 @@ def child_env(db_url: str) -> dict[str, str]:
             "SECURE_SSL_REDIRECT": "false",
             "TRUSTED_PROXIES": "0",
             "CACHE_URL": "locmemcache://bench",
+            # Production refuses a process-local rate-limit cache; the limit is off here, so it is never contacted.
+            "RATELIMIT_CACHE_URL": os.environ.get("BENCH_RATELIMIT_CACHE_URL", "redis://127.0.0.1:6379/15"),
             "CELERY_TASK_ALWAYS_EAGER": "true",
             "PUBLIC_RATE_LIMIT": "0/m",
             "LOG_LEVEL": "WARNING",
@@ -185,7 +187,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # a loaded shared machine took over a minute
     while time.time() < deadline:
         try:
             if get(port, "/healthz")[0] == 200:
@@ -216,9 +218,23 @@ def paired(
     return done["ref"] / done["ref_t"], done["val"] / done["val_t"]
 
 
+def warm_up(ports: list[int], paths: list[str], *, seconds: float, threads: int) -> None:
+    """Name searches for a while before measuring: after the data changed, each server process builds its name
+    index (registry.name_index) in a thread while SQL answers; production builds it once per process start and
+    after a write, so the bench measures the steady state."""
+    for port in ports:
+        throughput(port, paths, seconds=seconds, threads=threads)
+
+
 def measure_lookups(port: int, cached_port: int, db_url: str, label: str, seconds: float, threads: int) -> list[Figure]:
     data = samples(db_url)
     figures: list[Figure] = []
+    warm_up(
+        [port, cached_port],
+        lookup_paths(data["name"]),
+        seconds=float(os.environ.get("BENCH_WARMUP_SECONDS", "8")),
+        threads=threads,
+    )
     # The sampled queries repeat (name fragments especially: a few hundred distinct among 4 000) and a run
     # cycles through them, so these go to a server with the answer cache off: every request reaches the
     # database, the worst case for the goal. Each kind alternates with /healthz in 1-second slices.
@@ -229,7 +245,7 @@ def measure_lookups(port: int, cached_port: int, db_url: str, label: str, second
         )
         figures.append((f"healthz over HTTP, alternating with lookups by {kind} ({label})", healthz, "req/s"))
         figures.append((f"public lookup by {kind}, answer cache off ({label})", rps, "req/s"))
-        figures.append((f"public lookup by {kind} / healthz ({label}, goal >= 0.5)", rps / healthz, "x"))
+        figures.append((f"public lookup by {kind} / healthz ({label}, goal >= 0.8)", rps / healthz, "x"))
     # A handful of popular queries on the same code with the 60 s answer cache on (the production default).
     popular = lookup_paths(data["name"][:10])
     cached_healthz, rps = paired(cached_port, ["/healthz"], popular, seconds=seconds, threads=threads, slices=slices)

@@ -88,14 +88,15 @@ def search_response(request: HttpRequest, text: str) -> HttpResponse:
     retry = check_rate(request)
     if retry is not None:
         return rate_limited(retry)
+    seconds = int(getattr(settings, "SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS", 60))
+    if seconds <= 0:  # no answer cache: no key to hash, no cache to ask
+        return json_bytes(selectors.search_answer(text))
     key = search_cache_key(text)
     cached = cache.get(key)
     if cached is not None:
         return json_bytes(cached)
     body = selectors.search_answer(text)
-    seconds = int(getattr(settings, "SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS", 60))
-    if seconds > 0:
-        cache.set(key, body, seconds)
+    cache.set(key, body, seconds)
     return json_bytes(body)
 
 

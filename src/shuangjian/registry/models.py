@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -132,6 +133,20 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchNameChange(models.Model):
+    """One row per statement that created, renamed, re-coded or deleted institutions, written by database triggers
+    (migration 0009), never by code: the public name index (``name_index``) rebuilds when their number changes."""
+
+    changed_at = models.DateTimeField(_("变更时间"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("机构名称变更标记")
+        verbose_name_plural = _("机构名称变更标记")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.changed_at}"
 
 
 class InstitutionOperator(models.Model):

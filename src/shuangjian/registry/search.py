@@ -6,6 +6,11 @@ PostgreSQL), each statement carrying the white/black-list facts ``registry.lists
 answer carries (the public projection), how long a page is and how far matches are counted are the caller's:
 the portal passes them. Benchmarks and the reasons for each shape: docs/benchmarks.md, "Registry".
 
+Since issue #17 a name search is answered from a per-process index of every institution's search name
+(``name_index``) when it is fresh, the SQL statements below being its reference and its fallback; and the rows an
+answer shows, with their standing facts, come from one statement by id (``page_rows``), compiled once a day from
+the registry's own queryset and run on its generic plan.
+
 Names are matched in their search form (``registry.names``): full-width brackets, digits and spaces as their
 half-width selves, the way bureaus and the public type them interchangeably. The query goes through
 ``search_form`` in Python; the stored side is ``Institution.search_name``, a column the database computes from
@@ -17,11 +22,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
+from . import conditions, name_index
 from .lists import today_local
 from .models import Institution
 from .names import search_form
@@ -226,43 +234,141 @@ def search_totals(
     return SearchTotals(total=contained, more=contained > listed)
 
 
-def search_rows(
-    text: str,
-    *,
-    columns: tuple[str, ...],
-    page: int,
-    count_limit: int,
-    today: datetime.date | None = None,
-) -> list[tuple[Any, ...]]:
-    """The answer's rows as plain tuples: (id, ``columns``..., prefixed, contained). ``text`` is already
-    normalised (``normalise``). Statements are prepared on PostgreSQL."""
-    for sql, params, prepare in _search_statements(
-        text, today or today_local(), columns=columns, page=page, count_limit=count_limit
-    ):
-        with _preparing_cursor() if prepare else connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if rows:
-            return rows
-    return []
+def search_ids(text: str, *, page: int, count_limit: int) -> tuple[list[int], SearchTotals]:
+    """The ids of a search's answer, in answer order, and how complete it is. ``text`` is already normalised
+    (``normalise``). An exact code match alone; else names, from this process's name index when it is fresh
+    (``name_index``), else from the SQL statement — the same answer either way."""
+    code = text.upper().replace(" ", "")
+    if any(c.isdigit() for c in text):
+        with _preparing_cursor() as cursor:
+            cursor.execute(_code_sql(connection.vendor == "postgresql", ("name",)), {"code": code, "text": text})
+            ids = [row[0] for row in cursor.fetchall()]
+        if ids:
+            return ids, SearchTotals(total=len(ids), more=False)
+    if _looks_like_code(code):
+        return [], SearchTotals(total=0, more=False)
+    return name_hits(text, page=page, count_limit=count_limit)
+
+
+def name_hits(text: str, *, page: int, count_limit: int) -> tuple[list[int], SearchTotals]:
+    """A name search's ids in answer order and its completeness (the index when fresh, else SQL)."""
+    index = name_index.current()
+    if index is not None:
+        hits = index.search(text, page=page, count_limit=count_limit)
+        if not hits.ids:
+            return [], SearchTotals(total=0, more=False)
+        return hits.ids, search_totals(len(hits.ids), hits.prefixed, hits.contained, page=page, count_limit=count_limit)
+    return sql_name_hits(text, page=page, count_limit=count_limit)
+
+
+def sql_name_hits(text: str, *, page: int, count_limit: int) -> tuple[list[int], SearchTotals]:
+    """``name_hits`` from the SQL statement alone (the index's reference)."""
+    statements = _search_statements(text, today_local(), columns=("name",), page=page, count_limit=count_limit)
+    sql, params, prepare = statements[-1]
+    with _preparing_cursor() if prepare else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], SearchTotals(total=0, more=False)
+    return [row[0] for row in rows], search_totals(
+        len(rows), rows[0][-2], rows[0][-1], page=page, count_limit=count_limit
+    )
 
 
 def search_institutions(
     text: str, *, columns: tuple[str, ...], page: int, count_limit: int, today: datetime.date | None = None
 ) -> tuple[list[Institution], SearchTotals]:
-    """The answer as model instances (``columns`` loaded, the counts as attributes) and its
-    completeness."""
-    for sql, params, _prepare in _search_statements(
-        text, today or today_local(), columns=columns, page=page, count_limit=count_limit
-    ):
-        found = list(Institution.objects.raw(sql, params))
-        if found:
-            first: Any = found[0]
-            totals = search_totals(
-                len(found), first.search_prefixed, first.search_contained, page=page, count_limit=count_limit
+    """The answer as model instances (``columns`` loaded), in answer order, and its completeness."""
+    ids, totals = search_ids(text, page=page, count_limit=count_limit)
+    found = Institution.objects.only(*columns).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found], totals
+
+
+# --- the answer's rows: the public columns and the standing facts, one statement by id -------------------------
+
+# The standing facts ``standing.StandingFacts`` takes from related rows, as ``conditions.with_standing`` names them.
+FACT_COLUMNS = ("st_blacklisted", "st_inspected_since", "st_latest_result", "st_has_violations")
+
+
+class _Slot:
+    """A parameter of a statement compiled once, filled in at each execution."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _in_ids(vendor: str) -> RawSQL:
+    if vendor == "postgresql":
+        # The ids as a one-row subquery: no plan sees them, so PostgreSQL keeps the generic plan (no planning per
+        # search; with the array visible it made a custom plan every time: 0.3 ms of a 0.5 ms statement).
+        return RawSQL("SELECT unnest((SELECT %s::bigint[]))", (_Slot("ids"),))
+    return RawSQL("SELECT value FROM json_each(%s)", (_Slot("ids"),))
+
+
+@functools.lru_cache(maxsize=16)
+def _page_statement(
+    vendor: str, today: datetime.date, columns: tuple[str, ...], by_code: bool
+) -> tuple[str, tuple[Any, ...], dict[int, str]]:
+    """The rows of a page of institutions with their standing facts: the registry's own queryset
+    (``conditions.with_standing``), compiled once per day and shape (compiling it cost more than running it)."""
+    if by_code:
+        code_slots = (_Slot("code"), _Slot("text"))
+        if vendor == "postgresql":
+            hits = RawSQL(
+                "SELECT id FROM registry_institution WHERE uscc = (SELECT %s::text)"
+                " OR licence_no = (SELECT %s::text) LIMIT 2",
+                code_slots,
             )
-            return found, totals
-    return [], SearchTotals(total=0, more=False)
+        else:
+            hits = RawSQL("SELECT id FROM registry_institution WHERE uscc = %s OR licence_no = %s LIMIT 2", code_slots)
+    else:
+        hits = _in_ids(vendor)
+    qs = conditions.with_standing(Institution.objects.filter(pk__in=hits).order_by(), today)
+    sql, params = qs.values_list("pk", *columns, *FACT_COLUMNS).query.sql_with_params()
+    slots = {n: p.name for n, p in enumerate(params) if isinstance(p, _Slot)}
+    return sql, tuple(params), slots
+
+
+def _run_page(
+    sql: str, params: tuple[Any, ...], slots: dict[int, str], values: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    bound = [values[slots[n]] if n in slots else p for n, p in enumerate(params)]
+    with _preparing_cursor() as cursor:
+        cursor.execute(sql, bound)
+        return list(cursor.fetchall())
+
+
+def page_rows(ids: list[int], *, columns: tuple[str, ...], today: datetime.date) -> list[tuple[Any, ...]]:
+    """(id, ``columns``..., ``FACT_COLUMNS``...) of these institutions, in the order of ``ids`` (one statement)."""
+    if not ids:
+        return []
+    vendor = connection.vendor
+    sql, params, slots = _page_statement(vendor, today, columns, False)
+    rows = _run_page(sql, params, slots, {"ids": list(ids) if vendor == "postgresql" else json.dumps(list(ids))})
+    position = {pk: n for n, pk in enumerate(ids)}
+    rows.sort(key=lambda row: position[row[0]])
+    return rows
+
+
+def search_page_rows(
+    text: str, *, columns: tuple[str, ...], page: int, count_limit: int, today: datetime.date | None = None
+) -> tuple[list[tuple[Any, ...]], SearchTotals]:
+    """The answer's rows (``page_rows``' tuples; ``columns`` must hold name and uscc) and its completeness. An
+    exact code is answered by one statement, a name by the hits and one statement."""
+    today = today or today_local()
+    code = text.upper().replace(" ", "")
+    if any(c.isdigit() for c in text):
+        sql, params, slots = _page_statement(connection.vendor, today, columns, True)
+        rows = _run_page(sql, params, slots, {"code": code, "text": text})
+        if rows:
+            name, uscc = 1 + columns.index("name"), 1 + columns.index("uscc")
+            rows.sort(key=lambda row: (row[name], row[uscc]))
+            return rows, SearchTotals(total=len(rows), more=False)
+    if _looks_like_code(code):
+        return [], SearchTotals(total=0, more=False)
+    ids, totals = name_hits(text, page=page, count_limit=count_limit)
+    rows = page_rows(ids, columns=columns, today=today)
+    return rows, totals if rows else SearchTotals(total=0, more=False)
 
 
 def normalise(q: str, max_chars: int = 64) -> str:

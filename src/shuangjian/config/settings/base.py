@@ -287,6 +287,12 @@ SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS = env.int("PUBLIC_QUERY_CACHE_SECONDS", de
 # Institutions one public search lists (1-50). Ten fill a phone screen or two; each result costs about as much as
 # the rest of the answer's work together divided by ten, so a longer page makes every search dearer.
 SHUANGJIAN_PUBLIC_SEARCH_PAGE = env.int("PUBLIC_SEARCH_PAGE", default=10)
+# Name searches answered from a per-process index of names (registry.name_index): "background" (built in a thread
+# while SQL answers), "inline" (built in the request: tests), "off" (SQL only). Each process checks whether
+# institutions were created, renamed or deleted at most every PUBLIC_SEARCH_INDEX_CHECK_SECONDS: a rename is found
+# under the new name within that delay.
+SHUANGJIAN_PUBLIC_SEARCH_INDEX = env.str("PUBLIC_SEARCH_INDEX", default="background")
+SHUANGJIAN_PUBLIC_SEARCH_INDEX_CHECK_SECONDS = env.float("PUBLIC_SEARCH_INDEX_CHECK_SECONDS", default=2.0)
 
 # Courses: guidance-price numbers that 发改价格〔2021〕1482号 leaves to the province or city (RULES.md, "local").
 # A lesson's price is compared per standard lesson: 45 minutes offline, 30 minutes online.

@@ -13,6 +13,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.st
         "TEST": {"NAME": None},
     }
 CELERY_TASK_ALWAYS_EAGER = True
+# The public name index is built in the request (a test's rows live in its own transaction, which a background
+# thread's connection cannot see) and checked on every search.
+SHUANGJIAN_PUBLIC_SEARCH_INDEX = "inline"
+SHUANGJIAN_PUBLIC_SEARCH_INDEX_CHECK_SECONDS = 0.0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
