@@ -11,6 +11,7 @@ from shuangjian.competitions import services
 from shuangjian.competitions.tests.factories import data, education_regulator
 from shuangjian.core.tests.factories import TEST_PASSWORD
 from shuangjian.registry.tests.helpers import divisions
+from tests.browser.test_login import open_menu
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -67,7 +68,7 @@ def test_the_regulator_approves_and_publishes_on_the_review_page(page):
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_selector("[data-testid=dashboard-title]")
-    page.click("text=竞赛活动备案")
+    open_menu(page, "竞赛活动备案")
     page.click(f"text={c.name}")
     page.wait_for_selector("[data-testid=act-approve]")
     keep(page, "competitions-review")

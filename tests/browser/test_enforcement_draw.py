@@ -7,6 +7,7 @@ from shuangjian.core.models import Department, Role
 from shuangjian.core.tests.factories import TEST_PASSWORD, DivisionFactory, RegulatorFactory, UserFactory
 from shuangjian.enforcement.models import Draw, Inspection
 from shuangjian.registry.tests.factories import InstitutionFactory
+from tests.browser.test_login import open_menu
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def test_a_draw_is_made_published_and_checked_by_anyone(page, live_server):
         InstitutionFactory.create()
 
     sign_in(page, "lt_draw_reg")
-    page.click("text=抽查计划")
+    open_menu(page, "抽查计划")
     page.fill("input[name=name]", "浏览器测试抽查计划")
     page.fill("input[name=sample_size]", "3")
     page.click("form button.btn-primary")

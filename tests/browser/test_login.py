@@ -67,3 +67,16 @@ def test_lockout_is_per_account_a_colleague_still_signs_in(page, live_server):
     page.wait_for_selector("[data-testid=locked-out]")
     login(page, "lt_sports", TEST_PASSWORD)
     page.wait_for_selector("[data-testid=dashboard-title]")
+
+
+def open_menu(page, label: str) -> None:
+    """Click a page in the top menu the way a person does: open its group's dropdown first when it sits in one."""
+    link = page.locator("#mainNav a.nav-link, #mainNav a.dropdown-item").filter(has_text=label).first
+    if not link.is_visible():
+        toggler = page.locator("button.navbar-toggler")
+        if toggler.is_visible():
+            toggler.click()
+            page.wait_for_selector("#mainNav.show:not(.collapsing)")
+    if not link.is_visible():
+        link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/a[contains(@class, 'dropdown-toggle')]").click()
+    link.click()

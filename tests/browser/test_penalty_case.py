@@ -12,6 +12,7 @@ from shuangjian.core.models import Department
 from shuangjian.core.tests.factories import TEST_PASSWORD, DivisionFactory, RegulatorFactory
 from shuangjian.enforcement.models import CaseStage, PenaltyCase
 from shuangjian.registry.tests.factories import InstitutionFactory
+from tests.browser.test_login import open_menu
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def test_case_from_filing_to_the_exposure_board(page):
     RegulatorFactory.create(username="lt_case_reg", scope_code="410202", department=Department.EDUCATION)
     sign_in(page, "lt_case_reg")
 
-    page.click("text=处罚案件")
+    open_menu(page, "处罚案件")
     page.click("[data-testid=case-new]")
     page.select_option("select[name=institution]", str(inst.pk))
     page.select_option("select[name=violation]", "unlicensed")
@@ -79,7 +80,7 @@ def test_case_from_filing_to_the_exposure_board(page):
     case.refresh_from_db()
     assert case.stage == CaseStage.SERVED and case.published_on == timezone.localdate()
 
-    page.click("text=处罚案件")
+    open_menu(page, "处罚案件")
     page.wait_for_selector("table")
     screenshot(page, "cases-list")
 

@@ -10,6 +10,7 @@ from shuangjian.core.models import Department
 from shuangjian.core.tests.factories import TEST_PASSWORD, RegulatorFactory
 from shuangjian.registry.models import ApplicationStatus, Institution, LicenceApplication
 from shuangjian.registry.tests.factories import PDF_BYTES, ApplyingInstitutionFactory, SiteFactory, operator_for
+from tests.browser.test_login import open_menu
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def test_application_submitted_and_approved_in_the_browser(page, live_server):
 
     # The operator applies with a PDF.
     sign_in(page, operator.username)
-    page.click("text=办学许可申请")
+    open_menu(page, "办学许可申请")
     page.fill("input[name=kind]", "办学章程")
     page.set_input_files(
         "input[name=files]", files=[{"name": "章程.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
@@ -54,7 +55,7 @@ def test_application_submitted_and_approved_in_the_browser(page, live_server):
 
     # The science regulator finds it in the queue and walks it through.
     sign_in(page, "lt_sci_reg")
-    page.click("text=审批")
+    open_menu(page, "审批")
     page.click(f"text={inst.name}")
     for label in ("受理", "开始材料审查", "材料审查通过，转实地核查"):
         page.fill("textarea[name=comment]", f"{label}：同意")

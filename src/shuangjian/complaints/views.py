@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuangjian.core.export_views import start_and_redirect
-from shuangjian.core.exports import latest_result_for_user
+from shuangjian.core.exports import export_job_start, latest_result_for_user
 from shuangjian.core.middleware import client_ip
 from shuangjian.core.models import Role, User
 from shuangjian.core.pagination import CappedCountPaginator
@@ -173,8 +173,14 @@ def statistics(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     job = latest_result_for_user(user=user, kind=STATISTICS_EXPORT)
     wants_new = request.GET.get("refresh") == "1" or request.GET.get("export") == "xlsx"
-    if job is None or wants_new or "data" not in (job.result or {}):
+    if request.GET.get("export") == "xlsx":
         return start_and_redirect(request, kind=STATISTICS_EXPORT, params={})
+    if job is None or wants_new or "data" not in (job.result or {}):
+        job = export_job_start(actor=user, kind=STATISTICS_EXPORT, params={})
+        job.refresh_from_db()
+        if "data" not in (job.result or {}):
+            # Still being computed by a worker: the page says so and links to the job's progress.
+            return render(request, "complaints/statistics.html", {"s": None, "public": False, "job": job})
     figures = stats.ReportStats.from_data(job.result["data"])
     return render(
         request,
