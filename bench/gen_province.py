@@ -89,8 +89,10 @@ def setup_django() -> None:
 
 # ------------------------------------------------------------------------------------------------ audit events
 #
-# The one place that knows how an audit event is chained (core/audit.py: ``event_hash`` and ``audit_record``).
-# If the chain changes (several chains, a sealed root), adapt ``AuditWriter`` alone.
+# The one place that knows how an audit event is chained (core/audit.py: ``audit_chain_for``, ``content_digest``,
+# ``link_hash`` and ``audit_record``). Every event the generator writes is about a record of one institution (the
+# institution itself, its journal entries, inspections, notices, cases, reports: each holds ``institution_id``),
+# so ``audit_record`` would put it on that institution's chain ``i:<id>``; so does this.
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -98,31 +100,44 @@ def _canonical(payload: dict[str, Any]) -> str:
 
 
 class AuditWriter:
-    """Appends events to the audit chain inside the current transaction: lock the head, hash, COPY, move the head."""
+    """Appends events to their institutions' audit chains inside the current transaction, as ``audit_record`` does.
+
+    ``add`` computes each event's content digest (version 2: everything but the position and the link); ``flush``
+    locks (or starts) the head of every chain touched, in one statement, links the events to those heads in the
+    order they were added, writes them with one COPY (``seq`` from the table's sequence, as ``audit_record``
+    leaves it) and moves every head in one more statement.
+    """
 
     COLUMNS = (
-        "seq created_at actor_id actor_username role action object_type object_id division_code before after ip "
-        "prev_hash hash"
+        "created_at actor_id actor_username role action object_type object_id division_code before after ip "
+        "chain chain_seq version prev_hash hash"
     ).split()
 
     def __init__(self, cursor: Any) -> None:
+        from shuangjian.core.audit import GENESIS_HASH, link_hash
+
+        self.genesis: str = GENESIS_HASH
+        self.link: Callable[[str, int, str], str] = link_hash
         self.cursor = cursor
-        self.rows: list[tuple[Any, ...]] = []
-        cursor.execute(
-            "INSERT INTO core_auditchainhead (id, last_seq, last_hash) VALUES (1, 0, %s) ON CONFLICT DO NOTHING",
-            ["0" * 64],
-        )
-        cursor.execute("SELECT last_seq, last_hash FROM core_auditchainhead WHERE id = 1 FOR UPDATE")
-        self.seq, self.last_hash = cursor.fetchone()
+        # (chain, created_at, action, object_type, object_id, division_code, after as JSON text, content digest)
+        self.pending: list[tuple[str, datetime.datetime, str, str, str, str, str | None, str]] = []
         self.clock = datetime.datetime.now(UTC).replace(microsecond=0)
 
     def add(
-        self, *, action: str, object_type: str, object_id: int | str, division_code: str, after: dict[str, Any] | None
+        self,
+        *,
+        institution_id: int,
+        action: str,
+        object_type: str,
+        object_id: int | str,
+        division_code: str,
+        after: dict[str, Any] | None,
     ) -> None:
-        self.seq += 1
         self.clock += datetime.timedelta(microseconds=37)
+        chain = f"i:{institution_id}"
         payload = {
-            "seq": self.seq,
+            "v": 2,
+            "chain": chain,
             "created_at": self.clock.isoformat(timespec="microseconds"),
             "actor_id": None,
             "actor_username": "",
@@ -134,37 +149,61 @@ class AuditWriter:
             "before": None,
             "after": after,
             "ip": None,
-            "prev_hash": self.last_hash,
         }
         digest = hashlib.sha256(_canonical(payload).encode()).hexdigest()
-        self.rows.append(
-            (
-                self.seq,
-                self.clock,
-                None,
-                "",
-                "system",
-                action,
-                object_type,
-                str(object_id),
-                division_code,
-                None,
-                None if after is None else json.dumps(after, ensure_ascii=False),
-                None,
-                self.last_hash,
-                digest,
-            )
+        stored_after = None if after is None else json.dumps(after, ensure_ascii=False)
+        self.pending.append(
+            (chain, self.clock, action, object_type, str(object_id), division_code, stored_after, digest)
         )
-        self.last_hash = digest
 
     def flush(self) -> int:
-        n = len(self.rows)
-        if n:
-            copy_rows(self.cursor, "core_auditevent", self.COLUMNS, self.rows)
-            self.cursor.execute(
-                "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE id = 1", [self.seq, self.last_hash]
+        n = len(self.pending)
+        if not n:
+            return 0
+        chains = sorted({row[0] for row in self.pending})
+        # Lock every head touched (a chain not yet written gets its empty head), as audit_chain_lock does.
+        self.cursor.execute(
+            "INSERT INTO core_auditchainhead AS h (chain, last_seq, last_hash, prev_hash)"
+            " SELECT c, 0, %s, %s FROM unnest(%s::text[]) AS c"
+            " ON CONFLICT (chain) DO UPDATE SET last_seq = h.last_seq"
+            " RETURNING chain, last_seq, last_hash, prev_hash",
+            [self.genesis, self.genesis, chains],
+        )
+        heads = {chain: [seq, last, prev] for chain, seq, last, prev in self.cursor.fetchall()}
+        rows = []
+        for chain, created, action, object_type, object_id, cc, after, digest in self.pending:
+            head = heads[chain]
+            seq, prev = head[0] + 1, head[1]
+            digest_hash = self.link(prev, seq, digest)
+            head[0], head[1], head[2] = seq, digest_hash, prev
+            rows.append(
+                (
+                    created,
+                    None,
+                    "",
+                    "system",
+                    action,
+                    object_type,
+                    object_id,
+                    cc,
+                    None,
+                    after,
+                    None,
+                    chain,
+                    seq,
+                    2,
+                    prev,
+                    digest_hash,
+                )
             )
-        self.rows = []
+        copy_rows(self.cursor, "core_auditevent", self.COLUMNS, rows)
+        self.cursor.execute(
+            "UPDATE core_auditchainhead AS h SET last_seq = v.seq, last_hash = v.last, prev_hash = v.prev"
+            " FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[]) AS v(chain, seq, last, prev)"
+            " WHERE h.chain = v.chain",
+            [chains, [heads[c][0] for c in chains], [heads[c][1] for c in chains], [heads[c][2] for c in chains]],
+        )
+        self.pending = []
         return n
 
 
@@ -281,7 +320,7 @@ COLUMNS: dict[str, list[str]] = {
     "complaints_report": (
         "id code channel category institution_name address division_code description phone status level department "
         "refuse_reason no_check_reason answer rating_comment dispute_reason received_at acknowledged_at closed_at "
-        "due_on answer_due_on updated_at institution_id"
+        "due_on answer_due_on updated_at institution_id source_ref"
     ).split(),
 }
 
@@ -587,6 +626,7 @@ def institution(
         ),
     )
     audit.add(
+        institution_id=inst_id,
         action="institution.register",
         object_type="registry.institution",
         object_id=inst_id,
@@ -860,6 +900,7 @@ def courses_and_students(
             posting_rows.append((pay_entry, cash_acc, amount))
             posting_rows.append((pay_entry, prepaid, -amount))
             audit.add(
+                institution_id=inst_id,
                 action="ledger.payment_in",
                 object_type="funds.journalentry",
                 object_id=pay_entry,
@@ -905,6 +946,7 @@ def courses_and_students(
     if custody:
         if settled_total:
             audit.add(
+                institution_id=inst_id,
                 action="ledger.batch",
                 object_type="funds.journalentry",
                 object_id=inst_id,
@@ -921,6 +963,7 @@ def courses_and_students(
             posting_rows.append((entry, settled_acc, payout))
             posting_rows.append((entry, cash_acc, -payout))
             audit.add(
+                institution_id=inst_id,
                 action="ledger.payout",
                 object_type="funds.journalentry",
                 object_id=entry,
@@ -1011,6 +1054,7 @@ def enforcement(
             ),
         )
         audit.add(
+            institution_id=inst_id,
             action="inspection.submit",
             object_type="enforcement.inspection",
             object_id=iid,
@@ -1048,6 +1092,7 @@ def enforcement(
                 ),
             )
             audit.add(
+                institution_id=inst_id,
                 action="notice.issue",
                 object_type="enforcement.rectificationnotice",
                 object_id=nid,
@@ -1104,6 +1149,7 @@ def enforcement(
             ),
         )
         audit.add(
+            institution_id=inst_id,
             action="case.file",
             object_type="enforcement.penaltycase",
             object_id=pid,
@@ -1141,9 +1187,17 @@ def enforcement(
                 (received + datetime.timedelta(days=15)).date(),
                 received,
                 inst_id,
+                "",
             ),
         )
-        audit.add(action="report.submit", object_type="complaints.report", object_id=rid, division_code=cc, after=None)
+        audit.add(
+            institution_id=inst_id,
+            action="report.submit",
+            object_type="complaints.report",
+            object_id=rid,
+            division_code=cc,
+            after=None,
+        )
 
 
 _SHORT: dict[str, str] = {}

@@ -40,7 +40,7 @@ def test_small_province(client: Any) -> None:
 
 
 def check_holds_together(province: list[dict[str, Any]]) -> None:
-    from shuangjian.core.audit import audit_chain_walk
+    from shuangjian.core.audit import audit_chain_walk, audit_record
     from shuangjian.core.models import AuditEvent, GridAssignment
     from shuangjian.core.validators import validate_resident_id, validate_uscc
     from shuangjian.funds.ledger import ledger_invariant_problems
@@ -62,6 +62,16 @@ def check_holds_together(province: list[dict[str, Any]]) -> None:
         == AuditEvent.objects.count()
         == (first["counts"]["core_auditevent"] + second["counts"]["core_auditevent"])
     )
+    # Every event sits on its institution's chain, as audit_record puts it, and the application's next write
+    # to such a chain continues it.
+    chains = set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    assert chains == {f"i:{pk}" for pk in Institution.objects.values_list("pk", flat=True)}
+    institution = Institution.objects.order_by("pk").first()
+    assert institution is not None
+    before = AuditEvent.objects.filter(chain=f"i:{institution.pk}").count()
+    event = audit_record(actor=None, action="institution.touch", obj=institution, after={"x": 1})
+    assert (event.chain, event.chain_seq) == (f"i:{institution.pk}", before + 1)
+    assert list(audit_chain_walk().breaks()) == []
 
     assert ledger_invariant_problems() == []
     assert JournalEntry.objects.count() > 0

@@ -58,7 +58,7 @@ def test_a_menu_page_no_role_may_open_fails_the_walk(walkers: dict[str, Any]) ->
     assert missing == {"core:audit_list"}
 
 
-def test_every_walked_page_answers_200(walkers: dict[str, Any]) -> None:
+def test_every_walked_page_answers_200(walkers: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
     problems = []
     for role, user in walkers.items():
         client = Client()
@@ -66,7 +66,12 @@ def test_every_walked_page_answers_200(walkers: dict[str, Any]) -> None:
         pages = menu_pages(role, user)
         assert pages, f"{role} sees no menu"
         for page in pages:
-            status = client.get(page.url).status_code
+            with django_capture_on_commit_callbacks(execute=True):  # a job started by the view runs, as it commits
+                status = client.get(page.url).status_code
+            if status == 302:
+                # A page computed by a background job (complaints:statistics) starts it on the first view and
+                # redirects to it; the job has run (eager, as in the bench), so the next view shows the result.
+                status = client.get(page.url).status_code
             if status != 200:
                 problems.append(f"{role} {page.url} ({page.url_name}): {status}")
     assert problems == [], "\n".join(problems)
