@@ -182,15 +182,6 @@ def event_hash(event: AuditEvent) -> str:
     return link_hash(event.prev_hash, event.chain_seq, content_digest(event))
 
 
-def lock_chain_head() -> AuditChainHead:
-    """Deprecated: there is no single head to lock any more; each ``audit_record`` locks its own chain's head.
-
-    Kept importable (and lock-free) for callers that still take it before writing; the value is ignored by
-    ``audit_record(chain_head=...)``.
-    """
-    return AuditChainHead(chain=GLOBAL_CHAIN)
-
-
 def audit_chain_lock(*, obj: models.Model | None = None, division_code: str | None = None) -> str:
     """Lock the head of the chain an event about ``obj`` will join, now, until commit; returns the chain.
 
@@ -297,7 +288,6 @@ def audit_record(
     before: Any = None,
     after: Any = None,
     ip: str | None = None,
-    chain_head: AuditChainHead | None = None,  # deprecated, ignored: each chain's head is locked here
 ) -> AuditEvent:
     """Append one event to its chain. Runs in the caller's transaction: if the caller rolls back, so does this.
 
