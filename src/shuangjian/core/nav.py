@@ -74,15 +74,19 @@ def _group_of(entry: dict[str, object]) -> str | Promise:
     item = _REGISTRY[str(entry["url_name"])]
     if item.group:
         return item.group
-    namespace = str(entry["url_name"]).partition(":")[0] if ":" in str(entry["url_name"]) else ""
-    return NAMESPACE_GROUPS.get(namespace, "")
+    return NAMESPACE_GROUPS.get(_namespace(entry), "")
+
+
+def _namespace(page: dict[str, object]) -> str:
+    name, colon, _view = str(page["url_name"]).partition(":")
+    return name if colon else ""
 
 
 _NAMESPACES = list(NAMESPACE_GROUPS)
 
 
 def _app_rank(page: dict[str, object]) -> int:
-    namespace = str(page["url_name"]).partition(":")[0]
+    namespace = _namespace(page)
     return _NAMESPACES.index(namespace) if namespace in _NAMESPACES else len(_NAMESPACES)
 
 
@@ -90,9 +94,9 @@ def menu_for(user: User | AnonymousUser, current: str = "") -> list[dict[str, ob
     """The menu as the layout draws it: the pages of ``items_for``, grouped into dropdowns when there are many.
 
     Each entry is a page (``label``, ``url``, ``active``) or a group (``label``, ``children``, ``active``; not
-    ``items``, which a template would read as the dict method); a group keeps
-    the place of its first page, and a group of one page is shown as the page itself. ``current``: the view name of
-    the page being shown, to mark it and its group.
+    ``items``, which a template would read as the dict method); a group keeps the place of its first page, and a
+    group of one page is shown as the page itself. ``current``: the view name of the page shown, to mark it and its
+    group.
     """
     pages = [{**entry, "active": entry["url_name"] == current} for entry in items_for(user)]
     if len(pages) <= FLAT_MENU_MAX:

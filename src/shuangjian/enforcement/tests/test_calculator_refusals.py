@@ -327,3 +327,15 @@ KW = {"person_threshold": 1_000_000, "organisation_threshold": 10_000_000}
 )
 def test_hearing_right_edges(measures, fine, organisation, right):
     assert hearing_right(measures, fine, organisation=organisation, **KW) is right
+
+
+def test_the_reasoning_and_measures_read_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        proposal = calc(Violation.UNLICENSED)
+        first, measures = proposal.reasoning[0], proposal.measures_text
+    assert first.startswith("Interim Measures on Administrative Penalties for Off-Campus Training")
+    assert "article 17" in first and "第十七条" not in first
+    assert measures.startswith("Ban, Refund of fees collected")
+    assert calc(Violation.UNLICENSED).reasoning[0] == ART17  # and unchanged in Chinese
