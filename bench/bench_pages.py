@@ -18,7 +18,10 @@ institutions with their sites, staff, courses, students, enrolments, postings, i
 an audit chain per institution; seven cities including Kaifeng 4102, so the walkers' scopes hold data).
 Environment: `BENCH_PAGES_SIZES` (`20000,200000`; e.g. `2000,20000` while developing), `BENCH_PAGES_REPEAT` (5),
 `BENCH_PAGES_ONLY` (comma-separated url names or roles to walk, for a quick re-measure),
-`BENCH_PAGES_KEEP=1` (keep the database afterwards; by default it is dropped).
+`BENCH_PAGES_KEEP=1` (keep the database afterwards; by default it is dropped),
+`BENCH_PAGES_PREBUILT` (comma-separated database URLs, one per size, of provinces generated beforehand with
+`python -m bench.gen_province N`: each size is walked in its own database, which is migrated, grown to the size if
+it holds fewer institutions, and kept — so a 200k province generated once can be walked again after a change).
 """
 
 from __future__ import annotations
@@ -50,17 +53,11 @@ def sizes() -> list[int]:
 
 
 def run() -> list[Figure]:
+    prebuilt = [u for u in os.environ.get("BENCH_PAGES_PREBUILT", "").split(",") if u.strip()]
+    if prebuilt:
+        return report(run_prebuilt(prebuilt))
     db_url = os.environ.get("BENCH_PAGES_DB", DEFAULT_DB)
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": db_url,
-            "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_PAGES_SETTINGS", "shuangjian.config.settings.dev"),
-            "DEBUG": "0",
-            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
-        }
-    )
-    env.pop("DATABASE_REPLICA_URL", None)
+    env = _child_env(db_url)
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_pages", "--child"],
         env=env,
@@ -75,6 +72,47 @@ def run() -> list[Figure]:
         raise RuntimeError(f"bench_pages child failed ({done.returncode})")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return report(result)
+
+
+def run_prebuilt(urls: list[str]) -> dict[str, object]:
+    """One child per size, each in its own prebuilt database (kept); their results merged as one run's."""
+    wanted = sizes()
+    if len(urls) != len(wanted):
+        raise RuntimeError(f"BENCH_PAGES_PREBUILT names {len(urls)} databases for {len(wanted)} sizes")
+    pages: dict[str, dict[str, object]] = {}
+    generators: list[str] = []
+    for size, url in zip(wanted, urls, strict=True):
+        env = _child_env(url.strip())
+        env.update({"BENCH_PAGES_SIZES": str(size), "BENCH_PAGES_NO_REBUILD": "1"})
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.bench_pages", "--child"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=4 * 3600,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"bench_pages child failed ({done.returncode}) on {url}")
+        part = json.loads(done.stdout.strip().splitlines()[-1])
+        generators += part["generators"]
+        for key, values in part["pages"].items():
+            pages.setdefault(key, {}).update(values)
+    return {"sizes": wanted, "pages": pages, "generators": generators}
+
+
+def _child_env(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_PAGES_SETTINGS", "shuangjian.config.settings.dev"),
+            "DEBUG": "0",
+            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}",
+        }
+    )
+    env.pop("DATABASE_REPLICA_URL", None)
+    return env
 
 
 def _ratio(first: object, last: object) -> float | None:
@@ -239,7 +277,9 @@ def child() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))
     db_url = os.environ["DATABASE_URL"]
-    recreate_database(db_url)
+    reuse = os.environ.get("BENCH_PAGES_NO_REBUILD") == "1"
+    if not reuse:
+        recreate_database(db_url)
     import django
 
     django.setup()
@@ -255,10 +295,15 @@ def child() -> None:
     pages: dict[str, dict[str, float | str]] = {}
     done = 0
     generators = []
+    if reuse:
+        from shuangjian.registry.models import Institution
+
+        done = Institution.objects.count()
+        log(f"prebuilt database holds {done} institutions")
     for size in sizes():
         started = time.perf_counter()
-        generators.append(grow(size, done))
-        done = size
+        generators.append(grow(size, done) if size > done else f"prebuilt ({done})")
+        done = max(done, size)
         users = make_walkers(students=60)
         started_eval = time.perf_counter()
         evaluate(users["platform_admin"])
