@@ -219,3 +219,56 @@ def test_published_bulletins_by_scope_with_figures_cases_and_charts(w: World) ->
     refusal(county.get(f"{API}/bulletins/{draft.pk}"), 404, "not_found")
     refusal(city.get(f"{API}/bulletins/{other.pk}"), 404, "not_found")
     refusal(Client().get(f"{API}/bulletins/{county_b.pk}"), 401, "unauthorized")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_county_replies_and_the_city_accepts_over_real_http_with_bearer_tokens(live_server, png_bytes: bytes) -> None:
+    """What a provincial client does: multipart reply with a photo, then a JSON decision — no session, no CSRF."""
+    import json
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    from shuangjian.core.tokens import api_token_issue
+
+    w = world()
+    order = issue(w, "410202")
+    county_token = api_token_issue(actor=None, user=w.county, name="县级对接").secret
+    city_token = api_token_issue(actor=None, user=w.city, name="市级对接").secret
+
+    def call(path: str, token: str | None, *, body: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
+        headers = {"Content-Type": content_type}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(f"{live_server.url}{API}{path}", data=body, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.loads(refused.read())
+
+    boundary = uuid.uuid4().hex
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\n已关停 2 家\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + png_bytes
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    form = f"multipart/form-data; boundary={boundary}"
+    status, body = call(f"/orders/{order.pk}/reply", None, body=multipart, content_type=form)
+    assert status == 401 and body["code"] == "unauthorized"
+    status, body = call(f"/orders/{order.pk}/reply", city_token, body=multipart, content_type=form)
+    assert status == 403 and body["code"] == "forbidden"
+    status, body = call(f"/orders/{order.pk}/reply", county_token, body=multipart, content_type=form)
+    assert status == 200, body
+    assert body["status"] == "replied" and body["reply_text"] == "已关停 2 家" and body["has_reply_file"] is True
+    accept = json.dumps({"action": "accept"}).encode()
+    status, body = call(f"/orders/{order.pk}/decide", county_token, body=accept, content_type="application/json")
+    assert status == 403 and body["code"] == "forbidden"
+    status, body = call(f"/orders/{order.pk}/decide", city_token, body=accept, content_type="application/json")
+    assert status == 200 and body["status"] == "accepted"
+    order.refresh_from_db()
+    assert order.status == "accepted" and order.reply_file
