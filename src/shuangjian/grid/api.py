@@ -17,12 +17,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError, ErrorOut, InvalidOut
 from shuangjian.core.permissions import api_permission, can
+from shuangjian.core.photos import photo_check
 
 from . import rules, selectors, services
 from .models import Finding, GridReport
@@ -362,6 +364,19 @@ def api_finding_lead(request: HttpRequest, pk: int) -> Status:
     already = finding.inspection_id is not None
     finding = services.grid_finding_to_lead(actor=user, finding=finding)
     return Status(200 if already else 201, _finding_out(finding))
+
+
+@router.post(
+    "/findings/{pk}/photo",
+    response={201: FindingOut, **ERRORS},
+    auth=session_or_token,
+    summary="网格员：补传发现的现场照片（multipart，字段 file；每个发现一张，已有照片的不能替换）",
+)
+@api_permission("grid.file_report")
+def api_finding_photo(request: HttpRequest, pk: int, file: File[UploadedFile]) -> Status:
+    user, finding = _finding(request, pk, "grid.attach_photo")
+    photo = photo_check(file)  # refused photos: 422 with the reason (type, size, pixels, damage)
+    return Status(201, _finding_out(services.grid_finding_photo_attach(actor=user, finding=finding, photo=photo)))
 
 
 @router.post(

@@ -11,6 +11,7 @@ register_action_labels(
         "grid_report.submit": _("网格：提交日报"),
         "grid_finding.lead": _("网格：发现转为检查线索"),
         "grid_finding.report": _("网格：发现转为举报案件"),
+        "grid_finding.photo": _("网格：补传发现的现场照片"),
         "grid_reminder.send": _("网格：催报日报"),
     }
 )

@@ -27,6 +27,8 @@ rules.add_perm("grid.file_report", is_grid_officer)
 rules.add_perm("grid.view_reports", is_grid_officer | is_regulating_staff)
 rules.add_perm("grid.view_rates", is_regulating_staff)
 rules.add_perm("grid.raise_lead", (is_grid_officer & is_own_report) | (is_regulating_staff & object_in_scope))
+# Only the officer who filed a finding adds its photo afterwards (an app uploads it after the report).
+rules.add_perm("grid.attach_photo", is_grid_officer & is_own_report)
 # A finding becomes a public-report case: the officer for findings in their own cells, county staff in scope.
 rules.add_perm("grid.report_finding", (is_grid_officer | is_regulating_staff) & object_in_scope)
 # Township and county regulators assign their grid officers to cells (cells in their reach: services check).

@@ -198,17 +198,7 @@ def grid_report_submit(*, actor: User, cell: GridCell, day: datetime.date, data:
             **codes,
         )
         if f.photo is not None:
-            finding.photo_sha256 = f.photo.original_sha256
-            finding.photo_taken_at = (
-                timezone.make_aware(f.photo.taken_at)
-                if f.photo.taken_at is not None and timezone.is_naive(f.photo.taken_at)
-                else f.photo.taken_at
-            )
-            finding.photo_format = f.photo.original_format
-            finding.photo_bytes = f.photo.original_bytes
-            if finding.latitude is None and f.photo.latitude is not None:
-                finding.latitude, finding.longitude = f.photo.latitude, f.photo.longitude
-            finding.photo.save(f"{f.photo.original_sha256[:16]}.jpg", ContentFile(f.photo.display), save=False)
+            _set_photo(finding, f.photo)
         finding.save()
     Reminder.objects.filter(officer=actor, cell=cell, day=day, resolved_at__isnull=True).update(
         resolved_at=report.submitted_at
@@ -227,6 +217,54 @@ def grid_report_submit(*, actor: User, cell: GridCell, day: datetime.date, data:
         },
     )
     return Submitted(report, True)
+
+
+def _set_photo(finding: Finding, photo: Photo) -> None:
+    """The display copy on the finding, the original's evidence (hash, format, size, time taken) beside it; the
+    photo's GPS point fills in a location the officer did not type."""
+    finding.photo_sha256 = photo.original_sha256
+    finding.photo_taken_at = (
+        timezone.make_aware(photo.taken_at)
+        if photo.taken_at is not None and timezone.is_naive(photo.taken_at)
+        else photo.taken_at
+    )
+    finding.photo_format = photo.original_format
+    finding.photo_bytes = photo.original_bytes
+    if finding.latitude is None and photo.latitude is not None:
+        finding.latitude, finding.longitude = photo.latitude, photo.longitude
+    finding.photo.save(f"{photo.original_sha256[:16]}.jpg", ContentFile(photo.display), save=False)
+
+
+@transaction.atomic
+def grid_finding_photo_attach(*, actor: User, finding: Finding, photo: Photo) -> Finding:
+    """Attach the photo of a finding filed without one (an app files the report first, then uploads the photo).
+
+    Evidence is set once: a finding that has a photo keeps it (refused, nothing changed), so a lead or a case raised
+    from it never sees its photo replaced."""
+    require(actor, "grid.attach_photo", finding)
+    locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    if locked.photo:
+        raise ValidationError({"photo": [_("该发现已有现场照片，不能替换。")]}, code="photo_exists")
+    _set_photo(locked, photo)
+    locked.save(
+        update_fields=[
+            "photo",
+            "photo_sha256",
+            "photo_taken_at",
+            "photo_format",
+            "photo_bytes",
+            "latitude",
+            "longitude",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="grid_finding.photo",
+        obj=locked,
+        division_code=locked.division_code,
+        after={"photo_sha256": locked.photo_sha256, "photo_bytes": locked.photo_bytes},
+    )
+    return locked
 
 
 def grid_report_zero(*, actor: User, cell: GridCell, day: datetime.date | None = None) -> Submitted:

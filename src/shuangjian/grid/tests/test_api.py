@@ -23,7 +23,7 @@ from shuangjian.core.tokens import api_token_issue
 from shuangjian.grid import services
 from shuangjian.grid.models import Finding, FindingKind, GridReport
 
-from .factories import assign, cells, institution_in, officer
+from .factories import assign, cells, institution_in, jpeg_upload, officer
 
 API = "/api/v1/grid"
 
@@ -196,6 +196,48 @@ def test_a_finding_becomes_a_lead_and_a_case_once_each(setup) -> None:
     assert post(client, f"{API}/findings/999999/report").status_code == 404
     theirs.refresh_from_db()
     assert theirs.inspection_id is None and theirs.public_report_id is None
+
+
+def test_the_officer_uploads_a_findings_photo_once_and_the_case_carries_it(setup) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user, neighbour, c1, _c2, c3 = setup
+    finding = _finding(user, c1)
+    client = login(user)
+    upload = jpeg_upload()
+    original = upload.getvalue()
+    url = f"{API}/findings/{finding.pk}/photo"
+
+    not_a_photo = client.post(url, {"file": SimpleUploadedFile("shop.jpg", b"GIF89a not a photo")})
+    assert not_a_photo.status_code == 422 and "不是照片" in str(not_a_photo.json()["detail"])
+    missing = client.post(url, {})
+    assert missing.status_code == 422
+    finding.refresh_from_db()
+    assert not finding.photo and finding.photo_sha256 == ""
+
+    r = client.post(url, {"file": SimpleUploadedFile("shop.jpg", original, content_type="image/jpeg")})
+    assert r.status_code == 201, r.content
+    assert r.json()["has_photo"] is True
+    finding.refresh_from_db()
+    import hashlib
+
+    assert finding.photo_sha256 == hashlib.sha256(original).hexdigest() and finding.photo_bytes == len(original)
+    # Evidence is set once: a second upload is refused and the first photo stays.
+    again = client.post(url, {"file": SimpleUploadedFile("other.jpg", original, content_type="image/jpeg")})
+    assert again.status_code == 422 and "不能替换" in str(again.json()["detail"])
+    # Someone else's finding, or staff who did not file it: not found, nothing attached.
+    theirs = _finding(neighbour, c3)
+    refused = client.post(
+        f"{API}/findings/{theirs.pk}/photo", {"file": SimpleUploadedFile("x.jpg", original, content_type="image/jpeg")}
+    )
+    assert refused.status_code == 404
+    theirs.refresh_from_db()
+    assert not theirs.photo
+    # The case raised from the finding carries the photo, with the same original hash.
+    case = post(client, f"{API}/findings/{finding.pk}/report")
+    assert case.status_code == 201, case.content
+    report = Report.objects.get()
+    assert [p.sha256 for p in report.photos.all()] == [finding.photo_sha256]
 
 
 def test_a_finding_whose_photo_is_not_an_image_is_refused_with_a_clear_message(setup) -> None:
