@@ -4,9 +4,11 @@ always draws the same charts."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 Result = Any
@@ -33,8 +35,9 @@ class Chart:
 
 
 def _month_label(month: str) -> str:
+    # The locale's own year-month format: 2026年3月 in Chinese, "March 2026" in English.
     year, m = month.split("-")
-    return _("%(y)s年%(m)d月") % {"y": year, "m": int(m)}
+    return date_format(datetime.date(int(year), int(m), 1), "YEAR_MONTH_FORMAT")
 
 
 def bulletin_charts(figs: dict[str, Result]) -> list[Chart]:
