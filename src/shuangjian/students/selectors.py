@@ -182,11 +182,11 @@ def enrolment_counts_by_institution(qs: QuerySet[Enrolment], *, limit: int = 10)
 
 # The dashboard's live-enrolment figure counts this far and then says "N+" (as the registry's cards do): an exact
 # count of a city's pending and active enrolments grew with the register on every dashboard view.
-CARD_COUNT_CAP = 9999
+CARD_COUNT_CAP = 999
 
 
 def live_enrolments_figure(user: User) -> int | str:
-    """Pending and active enrolments the caller may see: exact up to ``CARD_COUNT_CAP``, else ``"9999+"``."""
+    """Pending and active enrolments the caller may see: exact up to ``CARD_COUNT_CAP``, else ``"999+"``."""
     n, more = count_up_to(enrolments_for_user(user).filter(status__in=LIVE_STATUSES), CARD_COUNT_CAP)
     return f"{n}+" if more else n
 

@@ -325,7 +325,10 @@ def test_long_enrolment_list_caps_its_totals_and_counts_them_exactly_on_request(
     assert totals["complete"] and not totals["more"]
     assert (totals["enrolments"], totals["students"], totals["institutions"]) == (5, 5, 2)
     assert totals["fee_fen"] == 3 * 10 * 8000 + 2 * 5 * 8000
-    assert [(row["institution__name"], row["n"]) for row in r.context["by_institution"]] == [("甲机构", 3), ("乙机构", 2)]
+    assert [(row["institution__name"], row["n"]) for row in r.context["by_institution"]] == [
+        ("甲机构", 3),
+        ("乙机构", 2),
+    ]
     body = r.content.decode()
     assert "报名超过" not in body and "3,200.00" in body
     # A filter that fits under the cap shows every figure without asking.
@@ -345,9 +348,7 @@ def test_status_counts_over_the_cap_say_more(client: Client, monkeypatch: pytest
     assert "在读 2+" in body and "已取消 0" in body
 
 
-def test_dashboard_counts_live_enrolments_in_scope_up_to_a_cap(
-    client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_dashboard_counts_live_enrolments_in_scope_up_to_a_cap(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     from shuangjian.students import selectors
 
     inst = InstitutionFactory.create()
