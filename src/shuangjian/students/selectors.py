@@ -112,14 +112,17 @@ def enrolment_page(qs: QuerySet[Enrolment], page_number: Any, *, exact: bool, pe
     return CappedCountPaginator(qs, per_page, cap=TOTALS_CAP, exact=exact).get_page(page_number)
 
 
-def enrolment_totals(qs: QuerySet[Enrolment], *, counted: int | None = None, exact: bool = False) -> dict[str, Any]:
+def enrolment_totals(
+    qs: QuerySet[Enrolment], *, counted: int | None = None, exact: bool = False, by_institution: bool = True
+) -> dict[str, Any]:
     """Figures for a list's header: enrolments, distinct pupils, institutions, fees, per status, top institutions.
 
     ``counted`` is how many rows of ``qs`` the page's paginator counted (``None``: count here, up to ``TOTALS_CAP``).
     Over ``TOTALS_CAP`` and not ``exact``: ``complete`` is False, ``enrolments`` is the cap with ``more``, each
     status is counted up to the cap (``(label, n, more)``), and pupils, institutions, fees and ``by_institution``
     are None / empty. Otherwise every figure is exact (with ``exact``, kept a minute per query: the SQL names the
-    caller's scope and filters, so one person's figures are never shown for another's list).
+    caller's scope and filters, so one person's figures are never shown for another's list). ``by_institution``
+    False leaves the per-institution table out (an operator's list is one institution's).
     """
     if counted is None:
         counted, _more = count_up_to(qs, TOTALS_CAP)
@@ -141,16 +144,17 @@ def enrolment_totals(qs: QuerySet[Enrolment], *, counted: int | None = None, exa
             "by_institution": [],
         }
     if not exact:
-        return _exact_totals(qs)
-    key = "students:enrolment_totals:" + hashlib.sha256(str(qs.order_by().query).encode()).hexdigest()
+        return _exact_totals(qs, by_institution=by_institution)
+    key = f"students:enrolment_totals:{int(by_institution)}:"
+    key += hashlib.sha256(str(qs.order_by().query).encode()).hexdigest()
     cached: dict[str, Any] | None = cache.get(key)
     if cached is None:
-        cached = _exact_totals(qs)
+        cached = _exact_totals(qs, by_institution=by_institution)
         cache.set(key, cached, EXACT_TOTALS_CACHE_SECONDS)
     return cached
 
 
-def _exact_totals(qs: QuerySet[Enrolment]) -> dict[str, Any]:
+def _exact_totals(qs: QuerySet[Enrolment], *, by_institution: bool) -> dict[str, Any]:
     agg = qs.order_by().aggregate(
         enrolments=Count("pk"),
         students=Count("student", distinct=True),
@@ -166,7 +170,7 @@ def _exact_totals(qs: QuerySet[Enrolment]) -> dict[str, Any]:
         "institutions": agg["institutions"],
         "fee_fen": agg["fee_fen"] or 0,
         "by_status": [(label, by_status.get(value, 0), False) for value, label in EnrolmentStatus.choices],
-        "by_institution": enrolment_counts_by_institution(qs),
+        "by_institution": enrolment_counts_by_institution(qs) if by_institution else [],
     }
 
 

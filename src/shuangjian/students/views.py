@@ -183,8 +183,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
     exact = request.GET.get("totals") == "exact"
     page = selectors.enrolment_page(qs, request.GET.get("page"), exact=exact)
-    totals = selectors.enrolment_totals(qs, counted=page.paginator.count, exact=exact)
     is_operator = can(user, "students.manage_enrolments")
+    totals = selectors.enrolment_totals(qs, counted=page.paginator.count, exact=exact, by_institution=not is_operator)
     exact_params = request.GET.copy()
     exact_params["totals"] = "exact"
     exact_params.pop("page", None)
@@ -194,7 +194,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "totals": totals,
-            "by_institution": [] if is_operator else totals["by_institution"],
+            "by_institution": totals["by_institution"],
             "statuses": EnrolmentStatus.choices,
             "is_operator": is_operator,
             "show_institution": not is_operator,
