@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import operator_institution, request_user
 from shuangjian.core.models import Division, User
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.uploads import kind_for_name
@@ -38,6 +39,8 @@ from .forms import (
     WeeklyForm,
 )
 from .models import FilingStatus
+
+COURSE_LIST_COUNT_CAP = 1000
 
 
 def _latest_end_label(online: bool) -> str:
@@ -119,7 +122,9 @@ def _refusal(exc: ValidationError) -> list[Violation]:
 def course_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     qs = selectors.courses_for_user(user, q=request.GET.get("q", "").strip())
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # Past 1,000 courses the pager says "more than N pages" (core.pagination): an exact count of a city's courses
+    # grew with the register on every view.
+    page = CappedCountPaginator(qs, 30, cap=COURSE_LIST_COUNT_CAP).get_page(request.GET.get("page"))
     return render(
         request, "courses/course_list.html", {"page": page, "is_operator": can(user, "courses.manage_courses")}
     )

@@ -10,7 +10,7 @@ from shuangjian.core.nav import Card, register_cards
 from shuangjian.core.permissions import is_operator, is_parent, is_regulator, is_school_admin
 
 from .models import EnrolmentStatus
-from .selectors import children_for_parent, enrolments_for_user
+from .selectors import children_for_parent, enrolments_for_user, live_enrolments_figure
 
 
 @register_cards
@@ -24,6 +24,5 @@ def students_cards(user: User) -> list[Card]:
             )
         return cards
     if (is_operator(user) or is_school_admin(user) or is_regulator(user)) or user.is_platform_admin:
-        live = enrolments_for_user(user).filter(status__in=(EnrolmentStatus.PENDING, EnrolmentStatus.ACTIVE)).count()
-        return [Card(_("在读报名"), live, reverse("students:enrolment_list"))]
+        return [Card(_("在读报名"), live_enrolments_figure(user), reverse("students:enrolment_list"))]
     return []

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from shuangjian.core import access
 from shuangjian.core.models import User
+from shuangjian.core.pagination import CappedCountPaginator, count_up_to
 from shuangjian.core.permissions import is_county_staff, is_operator, is_parent, is_school_admin
 from shuangjian.core.scope import scope_queryset
 from shuangjian.courses.models import ClassGroup, Session
@@ -95,18 +99,79 @@ def filter_enrolments(qs: QuerySet[Enrolment], params: Any) -> QuerySet[Enrolmen
     return qs.order_by("-created_at", "-pk")
 
 
-def enrolment_totals(qs: QuerySet[Enrolment]) -> dict[str, Any]:
-    """Counts for a list's header: enrolments, distinct pupils, institutions, fees, and per status."""
-    agg = qs.aggregate(
+# The list page's header counts this far (``CappedCountPaginator``'s count of the filtered list) and, past it, says
+# "more than 1,000" and leaves the pupils, institutions, fees and the per-institution table to an exact count on
+# request (``?totals=exact``): aggregating a city's or province's enrolments (880,000 at 20,000 institutions) on
+# every view was the part of the page that grew with the data. A filtered list within the cap shows every figure.
+TOTALS_CAP = 1000
+EXACT_TOTALS_CACHE_SECONDS = 60
+
+
+def enrolment_page(qs: QuerySet[Enrolment], page_number: Any, *, exact: bool, per_page: int = 50) -> Page[Enrolment]:
+    """One page of ``qs``, its total counted no further than ``TOTALS_CAP`` unless ``exact``."""
+    return CappedCountPaginator(qs, per_page, cap=TOTALS_CAP, exact=exact).get_page(page_number)
+
+
+def enrolment_totals(
+    qs: QuerySet[Enrolment], *, counted: int | None = None, exact: bool = False, by_institution: bool = True
+) -> dict[str, Any]:
+    """Figures for a list's header: enrolments, distinct pupils, institutions, fees, per status, top institutions.
+
+    ``counted`` is how many rows of ``qs`` the page's paginator counted (``None``: count here, up to ``TOTALS_CAP``).
+    Over ``TOTALS_CAP`` and not ``exact``: ``complete`` is False, ``enrolments`` is the cap with ``more``, each
+    status is counted up to the cap (``(label, n, more)``), and pupils, institutions, fees and ``by_institution``
+    are None / empty. Otherwise every figure is exact (with ``exact``, kept a minute per query: the SQL names the
+    caller's scope and filters, so one person's figures are never shown for another's list). ``by_institution``
+    False leaves the per-institution table out (an operator's list is one institution's).
+    """
+    if counted is None:
+        counted, _more = count_up_to(qs, TOTALS_CAP)
+        if _more:
+            counted += 1
+    if counted > TOTALS_CAP and not exact:
+        by_status = []
+        for value, label in EnrolmentStatus.choices:
+            n, more = count_up_to(qs.filter(status=value), TOTALS_CAP)
+            by_status.append((label, n, more))
+        return {
+            "complete": False,
+            "more": True,
+            "enrolments": TOTALS_CAP,
+            "students": None,
+            "institutions": None,
+            "fee_fen": None,
+            "by_status": by_status,
+            "by_institution": [],
+        }
+    if not exact:
+        return _exact_totals(qs, by_institution=by_institution)
+    key = f"students:enrolment_totals:{int(by_institution)}:"
+    key += hashlib.sha256(str(qs.order_by().query).encode()).hexdigest()
+    cached: dict[str, Any] | None = cache.get(key)
+    if cached is None:
+        cached = _exact_totals(qs, by_institution=by_institution)
+        cache.set(key, cached, EXACT_TOTALS_CACHE_SECONDS)
+    return cached
+
+
+def _exact_totals(qs: QuerySet[Enrolment], *, by_institution: bool) -> dict[str, Any]:
+    agg = qs.order_by().aggregate(
         enrolments=Count("pk"),
         students=Count("student", distinct=True),
         institutions=Count("institution", distinct=True),
         fee_fen=Sum("total_fee_fen"),
     )
     by_status = {row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))}
-    agg["fee_fen"] = agg["fee_fen"] or 0
-    agg["by_status"] = [(label, by_status.get(value, 0)) for value, label in EnrolmentStatus.choices]
-    return agg
+    return {
+        "complete": True,
+        "more": False,
+        "enrolments": agg["enrolments"],
+        "students": agg["students"],
+        "institutions": agg["institutions"],
+        "fee_fen": agg["fee_fen"] or 0,
+        "by_status": [(label, by_status.get(value, 0), False) for value, label in EnrolmentStatus.choices],
+        "by_institution": enrolment_counts_by_institution(qs) if by_institution else [],
+    }
 
 
 def enrolment_counts_by_institution(qs: QuerySet[Enrolment], *, limit: int = 10) -> list[dict[str, Any]]:
@@ -117,6 +182,17 @@ def enrolment_counts_by_institution(qs: QuerySet[Enrolment], *, limit: int = 10)
         .annotate(n=Count("pk"), students=Count("student", distinct=True), fee_fen=Sum("total_fee_fen"))
         .order_by("-n", "institution__name")[:limit]
     )
+
+
+# The dashboard's live-enrolment figure counts this far and then says "N+" (as the registry's cards do): an exact
+# count of a city's pending and active enrolments grew with the register on every dashboard view.
+CARD_COUNT_CAP = 999
+
+
+def live_enrolments_figure(user: User) -> int | str:
+    """Pending and active enrolments the caller may see: exact up to ``CARD_COUNT_CAP``, else ``"999+"``."""
+    n, more = count_up_to(enrolments_for_user(user).filter(status__in=LIVE_STATUSES), CARD_COUNT_CAP)
+    return f"{n}+" if more else n
 
 
 def children_for_parent(user: User) -> QuerySet[Student]:

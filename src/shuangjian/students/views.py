@@ -181,19 +181,25 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
 def enrolment_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    exact = request.GET.get("totals") == "exact"
+    page = selectors.enrolment_page(qs, request.GET.get("page"), exact=exact)
+    is_operator = can(user, "students.manage_enrolments")
+    totals = selectors.enrolment_totals(qs, counted=page.paginator.count, exact=exact, by_institution=not is_operator)
+    exact_params = request.GET.copy()
+    exact_params["totals"] = "exact"
+    exact_params.pop("page", None)
     return render(
         request,
         "students/enrolment_list.html",
         {
             "page": page,
-            "totals": selectors.enrolment_totals(qs),
-            "by_institution": (
-                selectors.enrolment_counts_by_institution(qs) if not can(user, "students.manage_enrolments") else []
-            ),
+            "totals": totals,
+            "by_institution": totals["by_institution"],
             "statuses": EnrolmentStatus.choices,
-            "is_operator": can(user, "students.manage_enrolments"),
-            "show_institution": not can(user, "students.manage_enrolments"),
+            "is_operator": is_operator,
+            "show_institution": not is_operator,
+            "exact_totals_query": exact_params.urlencode(),
+            "totals_cap": selectors.TOTALS_CAP,
         },
     )
 

@@ -71,6 +71,27 @@ def test_operator_sees_only_own_courses_and_regulator_sees_scope(client, django_
     assert "别人的课程" in body and "祥符课程" not in body
 
 
+def test_long_course_list_is_paged_without_counting_everything(client, monkeypatch):
+    from shuangjian.courses import views
+
+    monkeypatch.setattr(views, "COURSE_LIST_COUNT_CAP", 3)
+    near = CourseFactory.create(name="县内课程00").institution
+    for n in range(1, 32):
+        CourseFactory.create(name=f"县内课程{n:02d}", institution=near)
+    CourseFactory.create(name="祥符课程", institution__division_code="410212")
+    login(client, RegulatorFactory.create())
+    url = reverse("courses:course_list")
+    response = client.get(url)
+    body = response.content.decode()
+    # 32 courses in reach: page 1 counts one page and one row more, so it says "more than 1 page".
+    assert response.status_code == 200 and len(response.context["page"].object_list) == 30
+    assert "县内课程00" in body and "祥符课程" not in body
+    assert "第 1 页，共超过 1 页" in body and "page=2" in body
+    response = client.get(url, {"page": "2"})
+    body = response.content.decode()
+    assert "县内课程31" in body and "祥符课程" not in body and "第 2 / 2 页" in body
+
+
 def test_class_group_page_lists_sessions_without_n_plus_one(client, django_assert_max_num_queries):
     user, institution = operator_with_institution()
     group = ClassGroupFactory.create(course__institution=institution)

@@ -293,3 +293,77 @@ def test_the_binding_code_is_on_the_institutions_copy_only_and_can_be_renewed(cl
         assert "家长绑定码" not in _docx_text(client.get(download).content)
     login(client, parent)
     assert client.post(reverse("students:binding_code_renew", args=[enrolment.pk])).status_code == 404
+
+
+def _enrol_at(institution: Any, n: int, **kwargs: Any) -> list[Enrolment]:
+    group = ClassGroupFactory.create(course=CourseFactory.create(institution=institution))
+    return [EnrolmentFactory.create(class_group=group, **kwargs) for _ in range(n)]
+
+
+def test_long_enrolment_list_caps_its_totals_and_counts_them_exactly_on_request(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuangjian.students import selectors
+
+    monkeypatch.setattr(selectors, "TOTALS_CAP", 4)
+    one, two = InstitutionFactory.create(name="甲机构"), InstitutionFactory.create(name="乙机构")
+    _enrol_at(one, 3)
+    _enrol_at(two, 2, status=EnrolmentStatus.PENDING, lessons_bought=5)
+    _enrol_at(InstitutionFactory.create(division_code="410212"), 6)  # another county: never counted here
+    login(client, RegulatorFactory.create())
+    url = reverse("students:enrolment_list")
+    r = client.get(url)
+    body = r.content.decode()
+    # 5 in reach, over the cap of 4: "4+", and the figures that need every row are left to the exact count.
+    assert r.context["totals"]["enrolments"] == 4 and r.context["totals"]["more"]
+    assert "4+" in body and "报名超过 4 条" in body and "统计准确合计" in body and "totals=exact" in body
+    assert r.context["totals"]["students"] is None and r.context["by_institution"] == []
+    assert "待确认合同 2 · 在读 3 · 已结课 0" in body
+    assert len(r.context["page"].object_list) == 5  # the page itself lists every row it holds
+    r = client.get(url, {"totals": "exact"})
+    totals = r.context["totals"]
+    assert totals["complete"] and not totals["more"]
+    assert (totals["enrolments"], totals["students"], totals["institutions"]) == (5, 5, 2)
+    assert totals["fee_fen"] == 3 * 10 * 8000 + 2 * 5 * 8000
+    assert [(row["institution__name"], row["n"]) for row in r.context["by_institution"]] == [
+        ("甲机构", 3),
+        ("乙机构", 2),
+    ]
+    body = r.content.decode()
+    assert "报名超过" not in body and "3,200.00" in body
+    # A filter that fits under the cap shows every figure without asking.
+    r = client.get(url, {"status": EnrolmentStatus.PENDING})
+    assert r.context["totals"]["complete"] and r.context["totals"]["enrolments"] == 2
+    assert r.context["totals"]["institutions"] == 1
+
+
+def test_status_counts_over_the_cap_say_more(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shuangjian.students import selectors
+
+    monkeypatch.setattr(selectors, "TOTALS_CAP", 2)
+    _enrol_at(InstitutionFactory.create(), 3)
+    _enrol_at(InstitutionFactory.create(division_code="410212"), 3, status=EnrolmentStatus.CANCELLED)
+    login(client, RegulatorFactory.create())
+    body = client.get(reverse("students:enrolment_list")).content.decode()
+    assert "在读 2+" in body and "已取消 0" in body
+
+
+def test_dashboard_counts_live_enrolments_in_scope_up_to_a_cap(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shuangjian.students import selectors
+
+    inst = InstitutionFactory.create()
+    _enrol_at(inst, 2)
+    _enrol_at(inst, 1, status=EnrolmentStatus.PENDING)
+    _enrol_at(inst, 4, status=EnrolmentStatus.CANCELLED)
+    _enrol_at(InstitutionFactory.create(division_code="410212"), 5)
+    regulator = RegulatorFactory.create()
+    login(client, regulator)
+
+    def live_card() -> Any:
+        cards = {str(card.title): card.value for card in client.get(reverse("dashboard")).context["cards"]}
+        return cards["在读报名"]
+
+    assert live_card() == 3
+    assert selectors.live_enrolments_figure(regulator) == 3
+    monkeypatch.setattr(selectors, "CARD_COUNT_CAP", 2)
+    assert live_card() == "2+"
