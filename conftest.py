@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No timed assertions in tests (speed belongs to bench/): Hypothesis's per-example deadline and its "generation is
+# slow" check measure wall-clock time, which on a shared 2-core machine moves with everybody else's load.
+settings.register_profile("shuangjian", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shuangjian")
 
 
 @pytest.fixture(autouse=True)
