@@ -9,11 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .access import request_user
 from .excel import XLSX_CONTENT_TYPE
-from .exports import export_job_for_user, export_job_start, export_jobs_for_user, export_page, export_title
+from .exports import (
+    export_job_for_user,
+    export_job_start,
+    export_jobs_for_user,
+    export_page,
+    export_title,
+    query_from_params,
+)
 from .models import Job, JobStatus
 from .permissions import permission_required
 
@@ -24,11 +32,20 @@ def start_and_redirect(request: HttpRequest, *, kind: str, params: Mapping[str, 
     return redirect("core:export_job", pk=job.pk)
 
 
+def _page_url(job: Job) -> str:
+    """The page the job's figures belong to, with the filters it was started with (a list's header figures)."""
+    name = export_page(job)
+    if not name:
+        return ""
+    query = query_from_params(job.params or {}).urlencode()
+    return reverse(name) + (f"?{query}" if query else "")
+
+
 def _context(job: Job) -> dict[str, object]:
     return {
         "job": job,
         "title": export_title(job),
-        "page_url_name": export_page(job),
+        "page_url": _page_url(job),
         "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
     }
 

@@ -304,17 +304,18 @@ def export_job_for_user(*, user: User, pk: int) -> Job:
     return job
 
 
-def latest_result_for_user(*, user: User, kind: str) -> Job | None:
-    """The person's newest finished job of ``kind`` computed in their current scope (figures a page shows)."""
+def latest_result_for_user(*, user: User, kind: str, params: Mapping[str, Any] | None = None) -> Job | None:
+    """The person's newest finished job of ``kind`` computed in their current scope (figures a page shows);
+    with ``params``, only one started with exactly those (the same filters of a list)."""
     export = _KINDS.get(kind)
     if export is None:
         return None
-    return (
-        export_jobs_for_user(user)
-        .filter(kind=export.job_kind, status=JobStatus.SUCCEEDED, division_code=user.scope_code)
-        .order_by("-finished_at", "-pk")
-        .first()
+    jobs = export_jobs_for_user(user).filter(
+        kind=export.job_kind, status=JobStatus.SUCCEEDED, division_code=user.scope_code
     )
+    if params is not None:
+        jobs = jobs.filter(params=dict(params))
+    return jobs.order_by("-finished_at", "-pk").first()
 
 
 def export_page(job: Job) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -20,6 +21,7 @@ from . import selectors
 from .models import Enrolment
 
 ENROLMENTS = "students.enrolments"
+ENROLMENT_TOTALS = "students.enrolment_totals"
 # Every row the filters select, up to what one Excel sheet holds (1,048,576 rows less the header).
 EXPORT_LIMIT = 1_048_575
 
@@ -83,3 +85,45 @@ def enrolments_export(user: User, params: Mapping[str, Any], progress: JobProgre
 
 
 register_export(ExportKind(ENROLMENTS, gettext_lazy("学员报名"), "students.view_enrolments", enrolments_export))
+
+
+def enrolment_totals_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
+    """The list header's exact figures for the filters the list was showing (every row in reach is read), kept on
+    the job for the list page, with a workbook of the same figures."""
+    from shuangjian.core.permissions import can
+
+    qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), query_from_params(params))
+    totals = selectors.enrolment_totals_exact(qs, by_institution=not can(user, "students.manage_enrolments"))
+    progress.total(totals["enrolments"])
+
+    def figure_rows() -> Iterator[list[Any]]:
+        yield [_("合计"), _("报名"), totals["enrolments"]]
+        yield [_("合计"), _("学员"), totals["students"]]
+        yield [_("合计"), _("机构"), totals["institutions"]]
+        yield [_("合计"), _("合同金额（元）"), format_fen(totals["fee_fen"])]
+        for label, n, _more in totals["by_status"]:
+            yield [_("按状态"), str(label), n]
+        for row in totals["by_institution"]:
+            yield [_("报名最多的机构"), row["institution__name"], row["n"]]
+
+    made = xlsx_file(
+        progress,
+        filename=f"enrolment-totals-{timezone.localdate():%Y%m%d}.xlsx",
+        headers=[_("分项"), _("项目"), _("数值")],
+        rows=figure_rows(),
+        title=_("报名合计"),
+        widths=[16, 30, 14],
+    )
+    progress(totals["enrolments"])
+    return replace(made, rows=totals["enrolments"], data=selectors.enrolment_totals_as_data(totals))
+
+
+register_export(
+    ExportKind(
+        ENROLMENT_TOTALS,
+        gettext_lazy("报名准确合计"),
+        "students.view_enrolments",
+        enrolment_totals_export,
+        page="students:enrolment_list",
+    )
+)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -100,35 +98,35 @@ def filter_enrolments(qs: QuerySet[Enrolment], params: Any) -> QuerySet[Enrolmen
 
 
 # The list page's header counts this far (``CappedCountPaginator``'s count of the filtered list) and, past it, says
-# "more than 1,000" and leaves the pupils, institutions, fees and the per-institution table to an exact count on
-# request (``?totals=exact``): aggregating a city's or province's enrolments (880,000 at 20,000 institutions) on
-# every view was the part of the page that grew with the data. A filtered list within the cap shows every figure.
+# "more than 1,000" and leaves the pupils, institutions, fees and the per-institution table to a background job
+# (``?totals=exact``; students.exports): aggregating a city's or province's enrolments (880,000 at 20,000
+# institutions) on every view was the part of the page that grew with the data. A filtered list within the cap
+# shows every figure.
 TOTALS_CAP = 1000
-EXACT_TOTALS_CACHE_SECONDS = 60
 
 
-def enrolment_page(qs: QuerySet[Enrolment], page_number: Any, *, exact: bool, per_page: int = 50) -> Page[Enrolment]:
-    """One page of ``qs``, its total counted no further than ``TOTALS_CAP`` unless ``exact``."""
-    return CappedCountPaginator(qs, per_page, cap=TOTALS_CAP, exact=exact).get_page(page_number)
+def enrolment_page(qs: QuerySet[Enrolment], page_number: Any, *, per_page: int = 50) -> Page[Enrolment]:
+    """One page of ``qs``, its total counted no further than ``TOTALS_CAP``."""
+    return CappedCountPaginator(qs, per_page, cap=TOTALS_CAP).get_page(page_number)
 
 
 def enrolment_totals(
-    qs: QuerySet[Enrolment], *, counted: int | None = None, exact: bool = False, by_institution: bool = True
+    qs: QuerySet[Enrolment], *, counted: int | None = None, by_institution: bool = True
 ) -> dict[str, Any]:
     """Figures for a list's header: enrolments, distinct pupils, institutions, fees, per status, top institutions.
 
     ``counted`` is how many rows of ``qs`` the page's paginator counted (``None``: count here, up to ``TOTALS_CAP``).
-    Over ``TOTALS_CAP`` and not ``exact``: ``complete`` is False, ``enrolments`` is the cap with ``more``, each
-    status is counted up to the cap (``(label, n, more)``), and pupils, institutions, fees and ``by_institution``
-    are None / empty. Otherwise every figure is exact (with ``exact``, kept a minute per query: the SQL names the
-    caller's scope and filters, so one person's figures are never shown for another's list). ``by_institution``
-    False leaves the per-institution table out (an operator's list is one institution's).
+    Over ``TOTALS_CAP``: ``complete`` is False, ``enrolments`` is the cap with ``more``, each status is counted up
+    to the cap (``(label, n, more)``), and pupils, institutions, fees and ``by_institution`` are None / empty — the
+    exact figures are computed by a background job (students.exports, ``enrolment_totals_exact``). Otherwise every
+    figure is exact. ``by_institution`` False leaves the per-institution table out (an operator's list is one
+    institution's).
     """
     if counted is None:
         counted, _more = count_up_to(qs, TOTALS_CAP)
         if _more:
             counted += 1
-    if counted > TOTALS_CAP and not exact:
+    if counted > TOTALS_CAP:
         by_status = []
         for value, label in EnrolmentStatus.choices:
             n, more = count_up_to(qs.filter(status=value), TOTALS_CAP)
@@ -143,18 +141,26 @@ def enrolment_totals(
             "by_status": by_status,
             "by_institution": [],
         }
-    if not exact:
-        return _exact_totals(qs, by_institution=by_institution)
-    key = f"students:enrolment_totals:{int(by_institution)}:"
-    key += hashlib.sha256(str(qs.order_by().query).encode()).hexdigest()
-    cached: dict[str, Any] | None = cache.get(key)
-    if cached is None:
-        cached = _exact_totals(qs, by_institution=by_institution)
-        cache.set(key, cached, EXACT_TOTALS_CACHE_SECONDS)
-    return cached
+    return enrolment_totals_exact(qs, by_institution=by_institution)
 
 
-def _exact_totals(qs: QuerySet[Enrolment], *, by_institution: bool) -> dict[str, Any]:
+def enrolment_totals_as_data(totals: dict[str, Any]) -> dict[str, Any]:
+    """Exact totals as JSON for a job's result: statuses by value, so the page names them in its own language."""
+    labels = {str(label): value for value, label in EnrolmentStatus.choices}
+    return {
+        **totals,
+        "by_status": [[labels[str(label)], n] for label, n, _more in totals["by_status"]],
+        "by_institution": [dict(row) for row in totals["by_institution"]],
+    }
+
+
+def enrolment_totals_from_data(data: dict[str, Any]) -> dict[str, Any]:
+    labels = dict(EnrolmentStatus.choices)
+    return {**data, "by_status": [(labels.get(value, value), n, False) for value, n in data["by_status"]]}
+
+
+def enrolment_totals_exact(qs: QuerySet[Enrolment], *, by_institution: bool) -> dict[str, Any]:
+    """Every header figure, exact: reads every row of ``qs`` (a background job's work over a large scope)."""
     agg = qs.order_by().aggregate(
         enrolments=Count("pk"),
         students=Count("student", distinct=True),

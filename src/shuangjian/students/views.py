@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
 from shuangjian.core.export_views import start_and_redirect
-from shuangjian.core.exports import params_from_query
+from shuangjian.core.exports import latest_result_for_user, params_from_query
 from shuangjian.core.models import User
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.rules import RuleViolationError
@@ -25,6 +25,7 @@ from shuangjian.core.validators import mask_resident_id
 
 from . import selectors, services
 from .contracts import DOCX_CONTENT_TYPE, contract_clauses, contract_docx
+from .exports import ENROLMENT_TOTALS as ENROLMENT_TOTALS_EXPORT
 from .exports import ENROLMENTS as ENROLMENTS_EXPORT
 from .forms import BindForm, EnrolmentForm
 from .models import Enrolment, EnrolmentStatus
@@ -181,10 +182,20 @@ def enrolment_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
 def enrolment_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), request.GET)
-    exact = request.GET.get("totals") == "exact"
-    page = selectors.enrolment_page(qs, request.GET.get("page"), exact=exact)
+    filters = params_from_query(request.GET, drop=("page", "export", "totals"))
+    if request.GET.get("totals") == "exact":
+        # Exact figures read every enrolment in reach: a background job computes them, then this page shows them.
+        return start_and_redirect(request, kind=ENROLMENT_TOTALS_EXPORT, params=filters)
+    page = selectors.enrolment_page(qs, request.GET.get("page"))
     is_operator = can(user, "students.manage_enrolments")
-    totals = selectors.enrolment_totals(qs, counted=page.paginator.count, exact=exact, by_institution=not is_operator)
+    totals = selectors.enrolment_totals(qs, counted=page.paginator.count, by_institution=not is_operator)
+    totals_job = None
+    if not totals["complete"]:
+        totals_job = latest_result_for_user(user=user, kind=ENROLMENT_TOTALS_EXPORT, params=filters)
+        if totals_job is not None and "data" in (totals_job.result or {}):
+            totals = selectors.enrolment_totals_from_data(totals_job.result["data"])
+        else:
+            totals_job = None
     exact_params = request.GET.copy()
     exact_params["totals"] = "exact"
     exact_params.pop("page", None)
@@ -194,6 +205,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "totals": totals,
+            "totals_job": totals_job,
             "by_institution": totals["by_institution"],
             "statuses": EnrolmentStatus.choices,
             "is_operator": is_operator,

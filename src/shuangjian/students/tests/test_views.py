@@ -12,8 +12,8 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from shuangjian.core.models import Role
-from shuangjian.core.tests.export_helpers import export_download
+from shuangjian.core.models import JobStatus, Role
+from shuangjian.core.tests.export_helpers import export_download, start_export
 from shuangjian.core.tests.factories import RegulatorFactory, UserFactory
 from shuangjian.students.contracts import contract_docx
 from shuangjian.students.models import Attendance, Enrolment, EnrolmentStatus, Guardianship
@@ -320,9 +320,16 @@ def test_long_enrolment_list_caps_its_totals_and_counts_them_exactly_on_request(
     assert r.context["totals"]["students"] is None and r.context["by_institution"] == []
     assert "待确认合同 2 · 在读 3 · 已结课 0" in body
     assert len(r.context["page"].object_list) == 5  # the page itself lists every row it holds
-    r = client.get(url, {"totals": "exact"})
+    # The exact figures are a background job's work (eager in tests): the link starts it, its page links back
+    # to the list with the same filters, and the list then shows the job's figures with when they were counted.
+    job = start_export(client, url, {"totals": "exact"})
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    job_page = client.get(reverse("core:export_job", args=[job.pk]))
+    back = job_page.context["page_url"]
+    assert back == url
+    r = client.get(back)
     totals = r.context["totals"]
-    assert totals["complete"] and not totals["more"]
+    assert totals["complete"] and not totals["more"] and r.context["totals_job"] is not None
     assert (totals["enrolments"], totals["students"], totals["institutions"]) == (5, 5, 2)
     assert totals["fee_fen"] == 3 * 10 * 8000 + 2 * 5 * 8000
     assert [(row["institution__name"], row["n"]) for row in r.context["by_institution"]] == [
@@ -330,7 +337,15 @@ def test_long_enrolment_list_caps_its_totals_and_counts_them_exactly_on_request(
         ("乙机构", 2),
     ]
     body = r.content.decode()
-    assert "报名超过" not in body and "3,200.00" in body
+    assert "报名超过" not in body and "3,200.00" in body and "以上为准确合计" in body
+    assert "待确认合同 2 · 在读 3 · 已结课 0" in body
+    # Another filter has no exact figures yet: capped again, never the other filter's figures.
+    _enrol_at(one, 3, lessons_bought=7)
+    r = client.get(url, {"status": EnrolmentStatus.ACTIVE})
+    assert not r.context["totals"]["complete"] and r.context["totals_job"] is None
+    job = start_export(client, url, {"status": EnrolmentStatus.ACTIVE, "totals": "exact"})
+    r = client.get(client.get(reverse("core:export_job", args=[job.pk])).context["page_url"])
+    assert r.context["totals"]["enrolments"] == 6 and r.context["totals"]["institutions"] == 1
     # A filter that fits under the cap shows every figure without asking.
     r = client.get(url, {"status": EnrolmentStatus.PENDING})
     assert r.context["totals"]["complete"] and r.context["totals"]["enrolments"] == 2
