@@ -14,8 +14,9 @@ production settings (as bench_registry does) and measure with a threaded HTTP cl
 - 20 concurrent copies of one notification: all answered 200 with the same entry, exactly one entry booked.
 
 Environment: BENCH_WEBHOOK_DB (default postgres://postgres@127.0.0.1:5432/shuangjian_bench_webhook),
-BENCH_SECONDS (total seconds per side, default 10), BENCH_WEBHOOK_SENDERS (16), BENCH_WORKERS (gunicorn
-workers, 2), BENCH_RATELIMIT_CACHE_URL (the Redis that production settings require for rate limits, default
+BENCH_SECONDS (total seconds per side, default 10), BENCH_WEBHOOK_SENDERS (16), BENCH_WEBHOOK_WORKERS (gunicorn
+sync workers; default 2 × cores, the layout docs/operations.md recommends for production — the one server serves
+both sides of the ratio), BENCH_RATELIMIT_CACHE_URL (the Redis that production settings require for rate limits, default
 redis://127.0.0.1:6379/5; the public rate limit itself is off for the bench).
 """
 
@@ -28,6 +29,7 @@ import http.client
 import itertools
 import json
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +40,9 @@ from bench.bench_registry import PYTHON, child_env, free_port, recreate_database
 DB_URL = os.environ.get("BENCH_WEBHOOK_DB", "postgres://postgres@127.0.0.1:5432/shuangjian_bench_webhook")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 SENDERS = int(os.environ.get("BENCH_WEBHOOK_SENDERS", "16"))
+# docs/operations.md: "workers ≈ 2 × cores". A sync worker waits while PostgreSQL flushes a notification's commit;
+# with one worker per core that wait leaves a core idle, which healthz (no commit) never does.
+WORKERS = os.environ.get("BENCH_WEBHOOK_WORKERS") or str(2 * (os.cpu_count() or 1))
 # Orders generated: more than the notifications a run can send (each pays a different order).
 ORDERS = int(os.environ.get("BENCH_WEBHOOK_ORDERS", "30000"))
 
@@ -137,7 +142,7 @@ def run() -> list[Figure]:
             return "GET", "/healthz", b"", {}
 
         port = free_port()
-        server = start_server(env, port)
+        server = _start_server(env, port)
         # Warm-up, not timed: every worker's first requests import views and open connections.
         _throughput(port, notification, seconds=2, threads=SENDERS, check=_booked)
         _throughput(port, healthz, seconds=1, threads=SENDERS, check=_ok)
@@ -180,12 +185,26 @@ def run() -> list[Figure]:
             server.wait(timeout=30)
         recreate_database(DB_URL, drop_only=True)
     return [
+        (f"gunicorn sync workers (both sides, {os.cpu_count()} cores)", int(WORKERS), ""),
         (f"healthz over HTTP, {SENDERS} threads, alternating with notifications", round(reference), "req/s"),
         (f"signed bank notifications over HTTP, {SENDERS} concurrent senders, each booked", round(hook), "req/s"),
         (f"bank notification / healthz ({SENDERS} senders, goal >= 0.5)", round(hook / reference, 2), "x"),
         ("20 concurrent copies of one notification: entries booked", booked, "(must be 1)"),
         ("ledger invariant problems after the run", len(problems), "(must be 0)"),
     ]
+
+
+def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """``bench_registry.start_server`` with this bench's worker count (it reads BENCH_WORKERS, restored after)."""
+    saved = os.environ.get("BENCH_WORKERS")
+    os.environ["BENCH_WORKERS"] = WORKERS
+    try:
+        return start_server(env, port)
+    finally:
+        if saved is None:
+            os.environ.pop("BENCH_WORKERS", None)
+        else:
+            os.environ["BENCH_WORKERS"] = saved
 
 
 def _count_entries(bank_reference: str) -> int:

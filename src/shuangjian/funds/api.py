@@ -97,18 +97,41 @@ def _body_within(request: HttpRequest, limit: int) -> bytes:
     return body
 
 
-@router.post(
-    "/banks/{bank_code}/notifications",
-    auth=None,
-    response={200: NotificationOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 413: ErrorOut},
-    openapi_extra=_NOTIFICATION_OPENAPI,
-    summary="银行到账通知",
-)
-def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: str) -> dict[str, Any]:
+def notification_answer(request: HttpRequest, bank_code: str) -> payments.NotificationResult:
+    """Verify and book a bank's notification; the answer to send (``ApiError`` for a refusal).
+
+    Answered by ``funds.middleware.BankNotificationMiddleware`` before the session, CSRF, authentication and
+    API-routing layers (none of which a signed machine call uses), and by the API route below for anything the
+    middleware leaves to it; both call this, so the answers are the same.
+    """
     body = _body_within(request, MAX_NOTIFICATION_BYTES)
-    bank = Bank.objects.filter(code=bank_code[:32], is_active=True).first()
-    if bank is None:
-        raise ApiError(404, _("未找到该银行"), "bank_not_found")
+    code = bank_code[:32]
+    # The bank as this process remembers it; read again when the signature does not verify against it (a new
+    # secret or scheme) or when the claim finds it changed (deactivated too), so a change applies at once.
+    bank, fresh = payments.notification_bank(code)
+    while True:
+        if bank is None:
+            raise ApiError(404, _("未找到该银行"), "bank_not_found")
+        try:
+            data, payload = _verified(request, bank, body)
+        except ApiError as exc:
+            if exc.code != "signature_invalid" or fresh:
+                raise
+            bank, fresh = payments.notification_bank(code, fresh=True)
+            continue
+        try:
+            return payments.bank_notification_receive(
+                bank=bank, data=data, payload=payload, body_sha256=hashlib.sha256(body).hexdigest()
+            )
+        except payments.BankChanged:
+            # Nothing was written. Changed again since it was read a moment ago: let the bank send again.
+            if fresh:
+                raise ApiError(409, _("该银行的配置刚刚变更，请重新发送"), "bank_changed")
+            bank, fresh = payments.notification_bank(code, fresh=True)
+
+
+def _verified(request: HttpRequest, bank: Bank, body: bytes) -> tuple[payments.NotificationData, dict[str, Any]]:
+    """The notification, once its timestamp and signature hold and its body parses: typed data and the JSON object."""
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not timestamp or not signature:
@@ -137,12 +160,34 @@ def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: s
             for e in exc.errors()
         ]
         raise ApiError(400, errors, "malformed")
-    result = payments.bank_notification_receive(
-        bank=bank,
-        data=payments.NotificationData(**parsed.model_dump()),
-        payload=json.loads(json.dumps(payload, ensure_ascii=False, default=str)),
-        body_sha256=hashlib.sha256(body).hexdigest(),
+    data = payments.NotificationData(
+        notification_id=parsed.notification_id,
+        order_no=parsed.order_no,
+        amount_fen=parsed.amount_fen,
+        bank_reference=parsed.bank_reference,
+        paid_at=parsed.paid_at,
+        payer_name=parsed.payer_name,
+        payer_account=parsed.payer_account,
+        payer_bank_name=parsed.payer_bank_name,
     )
+    return data, payload
+
+
+def notification_out(body: dict[str, Any]) -> dict[str, Any]:
+    """An answer in ``NotificationOut``'s shape (every field, in order; absent ones null), as the route returns it."""
+    return {name: body.get(name) for name in NotificationOut.model_fields}
+
+
+@router.post(
+    "/banks/{bank_code}/notifications",
+    auth=None,
+    response={200: NotificationOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut},
+    openapi_extra=_NOTIFICATION_OPENAPI,
+    summary="银行到账通知",
+    url_name="bank_notification",
+)
+def bank_notification(request: HttpRequest, response: HttpResponse, bank_code: str) -> dict[str, Any]:
+    result = notification_answer(request, bank_code)
     if result.replay:
         response["Idempotent-Replayed"] = "true"
     return result.body

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Public searches answered here (portal.middleware); header-adding middleware belongs above this line.
     "shuangjian.portal.middleware.PublicSearchMiddleware",
+    # Signed bank notifications answered here (funds.middleware): no session, CSRF, user or routing needed.
+    "shuangjian.funds.middleware.BankNotificationMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -30,13 +30,16 @@ def post_payment_in(
     reference: str = "",
     idempotency_key: str | None = None,
     business_date: datetime.date | None = None,
+    accounts: tuple[LedgerAccount, LedgerAccount] | None = None,
 ) -> JournalEntry:
     """A parent's payment arrived in custody: Dr custody cash (institution), Cr the parent's prepaid balance.
 
     ``business_date``: the day the bank received the money (default today), the day its statement will show it.
+    ``accounts``: the institution's custody cash and the enrolment's prepaid account, when the caller has read them
+    already (the bank webhook reads them with the order, in one query); looked up (or created) here otherwise.
     """
     institution = enrolment.institution
-    cash, prepaid = _payment_accounts(institution, enrolment)
+    cash, prepaid = accounts if accounts is not None else _payment_accounts(institution, enrolment)
     return journal_post(
         actor=actor,
         kind=EntryKind.PAYMENT_IN,
