@@ -217,6 +217,11 @@ CELERY_BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="celery")
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     pattern: {"queue": CELERY_BULK_QUEUE} for pattern in ("*export*", "*import*", "*scan*")
 }
+# The regulator's funds overview reads figures computed for the whole province by a job (funds/overview.py): every
+# this many seconds (Celery beat), and when a page finds them older than that. The page says when they were computed.
+FUNDS_OVERVIEW_REFRESH_SECONDS = env.int("FUNDS_OVERVIEW_REFRESH_SECONDS", default=600)
+CELERY_TASK_ROUTES["shuangjian.funds.tasks.overview_refresh_task"] = {"queue": CELERY_BULK_QUEUE}
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Records that a calendar, price or licence change made non-compliant: listed for regulators (courses app).
     "courses-violation-scan": {"task": "shuangjian.courses.tasks.violation_scan_task", "schedule": 6 * 3600.0},
@@ -225,6 +230,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Funds: lessons unanswered N working days auto-confirm; refunds unanswered M working days = agreed (rules.py).
     "funds-auto-confirm": {"task": "shuangjian.funds.tasks.auto_confirm_task", "schedule": 3600.0},
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
+    # Funds: the regulator view's figures for the whole province (funds/overview.py).
+    "funds-overview-refresh": {
+        "task": "shuangjian.funds.tasks.overview_refresh_task",
+        "schedule": float(FUNDS_OVERVIEW_REFRESH_SECONDS),
+    },
     # Competitions: filings of an ended cycle leave the public list (RULES.md Competitions: "for the cycle").
     "competitions-expire": {"task": "shuangjian.competitions.tasks.expire_task", "schedule": 24 * 3600.0},
     # Oversight: open supervision orders past their deadline are marked overdue once a day (issue 16).
