@@ -29,7 +29,7 @@ def _context(job: Job) -> dict[str, object]:
         "job": job,
         "title": export_title(job),
         "page_url_name": export_page(job),
-        "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
+        "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.EXPIRED),
     }
 
 

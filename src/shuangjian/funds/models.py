@@ -847,7 +847,12 @@ class FundsSnapshotRow(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["snapshot", "flag_rank", "coverage_rank", "name", "id"], name="funds_snaprow_order"),
-            models.Index(fields=["snapshot", "division_code"], name="funds_snaprow_division"),
+            # ``division_code LIKE '4102%'`` (the scope) reads an index only with the pattern operator class.
+            models.Index(
+                fields=["snapshot", "division_code"],
+                name="funds_snaprow_division",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -120,7 +120,12 @@ def test_snapshot_equals_live_figures_and_hand_sums_in_every_scope(province: Pro
     assert [r.name for r in snap.institutions] == ["乙机构"]
 
     snap = _assert_snapshot_equals_live(admin)
-    assert [r.name for r in snap.institutions] == ["丙机构", "甲机构", "丁机构", "乙机构"]  # 12 % (half to even) before 26 %
+    assert [r.name for r in snap.institutions] == [
+        "丙机构",
+        "甲机构",
+        "丁机构",
+        "乙机构",
+    ]  # 12 % (half to even) before 26 %
     assert sum(c.custody_fen for c in snap.counties) == 100_000 + FEE + 50_000 + FEE
 
 
@@ -164,7 +169,9 @@ def test_export_is_a_job_holding_the_pages_rows_in_scope(province: Province, cli
     assert [r[1] for r in rows[1:]] == ["甲机构", "丁机构", "乙机构"]
     assert rows[1][0] == "410202" and rows[1][2] == 1000 and rows[1][5] == 26 and rows[1][10] == "疑似体外收费"
     response = export_download(client, "/funds/overview/?division=410203&export=xlsx")
-    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True)
+    )
     assert [r[1] for r in rows[1:]] == ["乙机构"]
 
 
