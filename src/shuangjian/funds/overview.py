@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -126,10 +127,15 @@ def snapshot_is_stale(snapshot: FundsSnapshot | None) -> bool:
 def funds_overview_refresh_request(latest: FundsSnapshot | None) -> bool:
     """Queue a refresh unless one was queued since ``latest`` within the refresh period (by anyone); True when
     queued. With Celery eager (development, tests) the refresh runs here, before the page reads the snapshot."""
-    from .tasks import overview_refresh_task
-
     key = f"{REFRESH_LOCK}:{latest.pk if latest else 0}"
     if not cache.add(key, 1, timeout=refresh_seconds()):
         return False
     overview_refresh_task.delay()
     return True
+
+
+@shared_task(name="shuangjian.funds.tasks.overview_refresh_task")
+def overview_refresh_task() -> int:
+    """The regulator view's figures for the whole province, computed again (beat, or a page that found them old).
+    Defined here, beside the service, and re-exported by ``funds.tasks`` so workers register it."""
+    return funds_overview_refresh().pk

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .overview import funds_overview_refresh
+from .overview import overview_refresh_task
 from .refunds import refund_deem_agreed_due
 from .release import consumption_auto_confirm_due, consumption_release_uncovered
+
+__all__ = ["auto_confirm_task", "overview_refresh_task", "refunds_deemed_task"]
 
 
 @shared_task(name="shuangjian.funds.tasks.auto_confirm_task")
@@ -20,9 +22,3 @@ def auto_confirm_task() -> int:
 def refunds_deemed_task() -> int:
     """Refunds unanswered for 5 working days count as agreed (RULES.md, refund)."""
     return refund_deem_agreed_due()
-
-
-@shared_task(name="shuangjian.funds.tasks.overview_refresh_task")
-def overview_refresh_task() -> int:
-    """The regulator view's figures for the whole province, computed again (funds/overview.py)."""
-    return funds_overview_refresh().pk
