@@ -46,7 +46,7 @@ def _context(job: Job) -> dict[str, object]:
         "job": job,
         "title": export_title(job),
         "page_url": _page_url(job),
-        "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
+        "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.EXPIRED),
     }
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -275,6 +276,41 @@ def export_job_run(job_id: int) -> None:
 @shared_task(name="core.export_job")
 def export_job_task(job_id: int) -> None:
     export_job_run(job_id)
+
+
+def export_retention_days() -> int:
+    return max(int(getattr(settings, "EXPORT_RETENTION_DAYS", 7)), 1)
+
+
+def export_files_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of exports finished more than ``EXPORT_RETENTION_DAYS`` ago and mark their jobs expired
+    (their page then says so, with no download); how many were expired. A file already gone is no error."""
+    days = export_retention_days()
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    message = _("文件已超过保留期（%(days)d 天）并已删除，如需要请重新导出。") % {"days": days}
+    expired = 0
+    due = (
+        Job.objects.filter(kind__startswith=JOB_KIND_PREFIX, status=JobStatus.SUCCEEDED, finished_at__lt=cutoff)
+        .exclude(result_file="")
+        .order_by("pk")
+    )
+    for job in due.iterator(chunk_size=500):
+        name = job.result_file.name
+        try:
+            job.result_file.storage.delete(name)
+        except OSError:  # the storage could not delete it now: the next run tries again
+            logger.warning("export job %s: could not delete %s", job.pk, name)
+            continue
+        with transaction.atomic():
+            expired += Job.objects.filter(pk=job.pk, status=JobStatus.SUCCEEDED).update(
+                status=JobStatus.EXPIRED, result_file="", message=message
+            )
+    return expired
+
+
+@shared_task(name="core.export_files_expire")
+def export_files_expire_task() -> int:
+    return export_files_expire()
 
 
 def discover_exports() -> None:

@@ -794,3 +794,104 @@ class ManualAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.status}"
+
+
+# ---------------------------------------------------------------------------------------------------- overview snapshot
+
+
+class FundsSnapshot(models.Model):
+    """The regulator view's figures for the whole province, computed at ``computed_at`` by
+    ``overview.funds_overview_refresh`` (a periodic job and on demand), read by the page in the viewer's scope.
+
+    The figures are the live ones (``selectors.funds_overview``) as of ``computed_at``: the page and its Excel export
+    say so. Only ``complete`` snapshots are read; the newest two are kept (a page that picked the older one while
+    the newer one landed still finds its rows).
+    """
+
+    computed_at = models.DateTimeField(_("计算时间"), db_index=True)
+    as_of = models.DateField(_("统计日期"))
+    complete = models.BooleanField(default=False)
+    institutions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("资金监管统计快照")
+        verbose_name_plural = _("资金监管统计快照")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class FundsSnapshotRow(models.Model):
+    """One institution's figures in a snapshot (``selectors.InstitutionFunds``), with its place in the page's order:
+    flagged first (``flag_rank`` 0), then lowest coverage (``coverage_rank``; 999 when nothing is owed), then name."""
+
+    snapshot = models.ForeignKey(FundsSnapshot, on_delete=models.CASCADE, related_name="rows")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    division_code = models.CharField(max_length=6)
+    name = models.CharField(max_length=128)
+    custody_fen = models.BigIntegerField(default=0)
+    prepaid_fen = models.BigIntegerField(default=0)
+    expected_prepaid_fen = models.BigIntegerField(default=0)
+    pending_confirmations = models.IntegerField(default=0)
+    overdue_refunds = models.IntegerField(default=0)
+    week_in_fen = models.BigIntegerField(default=0)
+    trailing_avg_fen = models.BigIntegerField(default=0)
+    deposit_fen = models.BigIntegerField(default=0)
+    deposit_covered_fen = models.BigIntegerField(default=0)
+    coverage_percent = models.IntegerField(null=True)
+    outside_custody = models.BooleanField(default=False)
+    spike = models.BooleanField(default=False)
+    flag_rank = models.PositiveSmallIntegerField(default=1)
+    coverage_rank = models.IntegerField(default=999)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "flag_rank", "coverage_rank", "name", "id"], name="funds_snaprow_order"),
+            # ``division_code LIKE '4102%'`` (the scope) reads an index only with the pattern operator class.
+            models.Index(
+                fields=["snapshot", "division_code"],
+                name="funds_snaprow_division",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundsSnapshotCounty(models.Model):
+    """One county's totals in a snapshot (``selectors.CountyFunds``): the sums of its institutions' rows."""
+
+    snapshot = models.ForeignKey(FundsSnapshot, on_delete=models.CASCADE, related_name="counties")
+    division_code = models.CharField(max_length=6)
+    name = models.CharField(max_length=64, blank=True)
+    custody_fen = models.BigIntegerField(default=0)
+    prepaid_fen = models.BigIntegerField(default=0)
+    expected_prepaid_fen = models.BigIntegerField(default=0)
+    pending_confirmations = models.IntegerField(default=0)
+    overdue_refunds = models.IntegerField(default=0)
+    institutions = models.IntegerField(default=0)
+    flagged = models.IntegerField(default=0)
+    deposit_fen = models.BigIntegerField(default=0)
+    deposit_covered_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "division_code"], name="funds_snapcounty_division")]
+
+    def __str__(self) -> str:
+        return self.name or self.division_code
+
+
+class FundsSnapshotWeek(models.Model):
+    """Money paid into custody in one week (0 = the oldest of the chart's weeks) for one county, in a snapshot."""
+
+    snapshot = models.ForeignKey(FundsSnapshot, on_delete=models.CASCADE, related_name="weeks")
+    division_code = models.CharField(max_length=6, blank=True)
+    week = models.PositiveSmallIntegerField()
+    total_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "division_code"], name="funds_snapweek_division")]
+
+    def __str__(self) -> str:
+        return f"{self.division_code} #{self.week}"

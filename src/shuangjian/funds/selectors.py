@@ -28,6 +28,10 @@ from .models import (
     CustodyAccount,
     Discrepancy,
     EntryKind,
+    FundsSnapshot,
+    FundsSnapshotCounty,
+    FundsSnapshotRow,
+    FundsSnapshotWeek,
     InstructionKind,
     JournalEntry,
     LedgerAccount,
@@ -531,13 +535,12 @@ class FundsOverview:
     weekly_in_fen: list[int]
 
 
-def funds_overview(user: User, *, today: datetime.date | None = None, division: str = "") -> FundsOverview:
-    """Per institution and county in the regulator's jurisdiction: custody cash, prepaid owed to parents, coverage
-    (unconsumed enrolment fees against custody cash), pending confirmations, overdue refunds, pre-sale spikes."""
-    scope = _staff_scope(user)
-    if division:
-        scope &= Q(division_code__startswith=division)
-    today = today or timezone.localdate()
+def _overview_figures(
+    scope: Q, today: datetime.date
+) -> tuple[dict[int, InstitutionFunds], dict[tuple[str, int], int], datetime.date]:
+    """Every institution's figures among the funds rows ``scope`` selects, and the money paid in per (county, week)
+    of the chart (week 0 starts ``since``, the returned date). The one computation behind the live overview and
+    the snapshot the page reads (``overview.funds_overview_refresh``)."""
     rows: dict[int, InstitutionFunds] = {}
 
     def row(inst_id: int) -> InstitutionFunds:
@@ -613,13 +616,14 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
     since = week_start - datetime.timedelta(weeks=SPIKE_TRAILING_WEEKS)
     money_in = (
         JournalEntry.objects.filter(scope, kind=EntryKind.PAYMENT_IN, business_date__gte=since)
-        .values("institution_id", "business_date")
+        .values("institution_id", "business_date", "division_code")
         .annotate(total=Sum("postings__amount_fen", filter=Q(postings__account__kind=AccountKind.CUSTODY_CASH)))
     )
-    weekly: dict[int, int] = {}
+    weekly: dict[tuple[str, int], int] = {}
     for m in money_in:
         week = (m["business_date"] - since).days // 7
-        weekly[week] = weekly.get(week, 0) + (m["total"] or 0)
+        key = (m["division_code"], week)
+        weekly[key] = weekly.get(key, 0) + (m["total"] or 0)
         if m["institution_id"] is None:
             continue
         r = row(m["institution_id"])
@@ -634,12 +638,16 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
     for pk, name, code in names:
         rows[pk].name = name
         rows[pk].division_code = code
-    institutions = sorted(
-        rows.values(), key=lambda r: (not r.outside_custody and not r.spike, r.coverage_percent or 999, r.name)
-    )
-    county_names = dict(
-        Division.objects.filter(code__in={r.division_code for r in institutions}).values_list("code", "name")
-    )
+    return rows, weekly, since
+
+
+def overview_order_key(r: InstitutionFunds) -> tuple[bool, int, str]:
+    """The page's order: flagged institutions first, then the lowest coverage, then by name."""
+    return (not r.outside_custody and not r.spike, r.coverage_percent or 999, r.name)
+
+
+def county_totals(institutions: list[InstitutionFunds], county_names: dict[str, str]) -> list[CountyFunds]:
+    """Each county's sums over its institutions' rows, by division code."""
     counties: dict[str, CountyFunds] = {}
     for r in institutions:
         county = counties.setdefault(
@@ -654,10 +662,81 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
         county.overdue_refunds += r.overdue_refunds
         county.institutions += 1
         county.flagged += int(r.outside_custody or r.spike)
-    weeks = [(since + datetime.timedelta(weeks=w)).isoformat() for w in range(SPIKE_TRAILING_WEEKS + 1)]
+    return sorted(counties.values(), key=lambda c: c.division_code)
+
+
+def overview_weeks(since: datetime.date) -> list[str]:
+    return [(since + datetime.timedelta(weeks=w)).isoformat() for w in range(SPIKE_TRAILING_WEEKS + 1)]
+
+
+def funds_overview(user: User, *, today: datetime.date | None = None, division: str = "") -> FundsOverview:
+    """Per institution and county in the regulator's jurisdiction: custody cash, prepaid owed to parents, coverage
+    (unconsumed enrolment fees against custody cash), pending confirmations, overdue refunds, pre-sale spikes.
+
+    Computed now over every row in reach (linear in the jurisdiction's data): the page reads the same figures from
+    the latest snapshot instead (``funds_overview_snapshot``); this is the live computation the snapshot is
+    checked against."""
+    scope = _staff_scope(user)
+    if division:
+        scope &= Q(division_code__startswith=division)
+    rows, weekly, since = _overview_figures(scope, today or timezone.localdate())
+    institutions = sorted(rows.values(), key=overview_order_key)
+    county_names = dict(
+        Division.objects.filter(code__in={r.division_code for r in institutions}).values_list("code", "name")
+    )
+    by_week: dict[int, int] = {}
+    for (_code, week), total in weekly.items():
+        by_week[week] = by_week.get(week, 0) + total
     return FundsOverview(
         institutions=institutions,
-        counties=sorted(counties.values(), key=lambda c: c.division_code),
-        weeks=weeks,
-        weekly_in_fen=[weekly.get(w, 0) for w in range(SPIKE_TRAILING_WEEKS + 1)],
+        counties=county_totals(institutions, county_names),
+        weeks=overview_weeks(since),
+        weekly_in_fen=[by_week.get(w, 0) for w in range(SPIKE_TRAILING_WEEKS + 1)],
+    )
+
+
+@dataclass
+class FundsOverviewSnapshot:
+    """The page's figures from the latest snapshot, in the viewer's scope: every county's totals and the chart
+    (a few rows per county), and the institutions as a queryset to page through (``institution_count`` rows)."""
+
+    snapshot: FundsSnapshot | None
+    counties: list[FundsSnapshotCounty]
+    institutions: QuerySet[FundsSnapshotRow]
+    institution_count: int
+    weeks: list[str]
+    weekly_in_fen: list[int]
+
+
+def latest_funds_snapshot() -> FundsSnapshot | None:
+    return FundsSnapshot.objects.filter(complete=True).order_by("-computed_at", "-pk").first()
+
+
+def funds_overview_snapshot(user: User, *, division: str = "") -> FundsOverviewSnapshot:
+    """The regulator view from the latest snapshot (see ``FundsSnapshot``), restricted to the viewer's jurisdiction
+    (and to ``division`` inside it). Its cost follows the number of counties and the page size, not the data."""
+    scope = _staff_scope(user)
+    if division:
+        scope &= Q(division_code__startswith=division)
+    snapshot = latest_funds_snapshot()
+    if snapshot is None:
+        return FundsOverviewSnapshot(None, [], FundsSnapshotRow.objects.none(), 0, [], [])
+    counties = list(FundsSnapshotCounty.objects.filter(scope, snapshot=snapshot).order_by("division_code"))
+    by_week = dict(
+        FundsSnapshotWeek.objects.filter(scope, snapshot=snapshot)
+        .values("week")
+        .annotate(total=Sum("total_fen"))
+        .values_list("week", "total")
+    )
+    week_start = snapshot.as_of - datetime.timedelta(days=snapshot.as_of.weekday())
+    since = week_start - datetime.timedelta(weeks=SPIKE_TRAILING_WEEKS)
+    return FundsOverviewSnapshot(
+        snapshot=snapshot,
+        counties=counties,
+        institutions=FundsSnapshotRow.objects.filter(scope, snapshot=snapshot).order_by(
+            "flag_rank", "coverage_rank", "name", "id"
+        ),
+        institution_count=sum(c.institutions for c in counties),
+        weeks=overview_weeks(since),
+        weekly_in_fen=[int(by_week.get(w) or 0) for w in range(SPIKE_TRAILING_WEEKS + 1)],
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .overview import overview_refresh_task
 from .refunds import refund_deem_agreed_due
 from .release import consumption_auto_confirm_due, consumption_release_uncovered
+
+__all__ = ["auto_confirm_task", "overview_refresh_task", "refunds_deemed_task"]
 
 
 @shared_task(name="shuangjian.funds.tasks.auto_confirm_task")

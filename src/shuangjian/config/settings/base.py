@@ -219,6 +219,15 @@ CELERY_BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="celery")
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
     pattern: {"queue": CELERY_BULK_QUEUE} for pattern in ("*export*", "*import*", "*scan*")
 }
+# The regulator's funds overview reads figures computed for the whole province by a job (funds/overview.py): every
+# this many seconds (Celery beat), and when a page finds them older than that. The page says when they were computed.
+FUNDS_OVERVIEW_REFRESH_SECONDS = env.int("FUNDS_OVERVIEW_REFRESH_SECONDS", default=600)
+CELERY_TASK_ROUTES["shuangjian.funds.tasks.overview_refresh_task"] = {"queue": CELERY_BULK_QUEUE}
+
+# Export files (MEDIA_ROOT/jobs/out/) are deleted this many days after the export finished; the job page then says
+# the file expired (core.exports.export_files_expire, run by beat every hour). Not a policy number: local practice.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Records that a calendar, price or licence change made non-compliant: listed for regulators (courses app).
     "courses-violation-scan": {"task": "shuangjian.courses.tasks.violation_scan_task", "schedule": 6 * 3600.0},
@@ -227,6 +236,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Funds: lessons unanswered N working days auto-confirm; refunds unanswered M working days = agreed (rules.py).
     "funds-auto-confirm": {"task": "shuangjian.funds.tasks.auto_confirm_task", "schedule": 3600.0},
     "funds-refunds-deemed": {"task": "shuangjian.funds.tasks.refunds_deemed_task", "schedule": 3600.0},
+    # Funds: the regulator view's figures for the whole province (funds/overview.py).
+    "funds-overview-refresh": {
+        "task": "shuangjian.funds.tasks.overview_refresh_task",
+        "schedule": float(FUNDS_OVERVIEW_REFRESH_SECONDS),
+    },
     # Competitions: filings of an ended cycle leave the public list (RULES.md Competitions: "for the cycle").
     "competitions-expire": {"task": "shuangjian.competitions.tasks.expire_task", "schedule": 24 * 3600.0},
     # Oversight: open supervision orders past their deadline are marked overdue once a day (issue 16).
@@ -237,6 +251,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "complaints-nightly": {"task": "shuangjian.complaints.tasks.reports_nightly_task", "schedule": 24 * 3600.0},
     # Audit: seal every chain's head hourly (core/audit.py); audit_verify then catches a tail deleted after it.
     "core-audit-seal": {"task": "core.audit_seal", "schedule": 3600.0},
+    # Exports: files older than EXPORT_RETENTION_DAYS are deleted and their jobs marked expired (core/exports.py).
+    "core-export-files-expire": {"task": "core.export_files_expire", "schedule": 3600.0},
 }
 
 # Enforcement, inspections area. Not in RULES.md: local practice, kept as settings a bureau may change.

@@ -8,6 +8,8 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("进行中")
     SUCCEEDED = "succeeded", _("已完成")
     FAILED = "failed", _("失败")
+    # An export whose file was deleted once older than EXPORT_RETENTION_DAYS (core.exports.export_files_expire).
+    EXPIRED = "expired", _("已过期")
 
 
 class Job(models.Model):
@@ -40,6 +42,6 @@ class Job(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == JobStatus.SUCCEEDED:
+        if self.status in (JobStatus.SUCCEEDED, JobStatus.EXPIRED):
             return 100
         return int(self.done * 100 / self.total) if self.total else 0

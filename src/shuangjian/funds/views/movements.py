@@ -4,7 +4,6 @@ selector, render; every refusal is shown in Chinese and nothing is half-written.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -17,17 +16,21 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.excel import safe_row
+from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exports import params_from_query
 from shuangjian.core.money import format_fen, parse_yuan
 from shuangjian.core.permissions import can, permission_required
 
+from .. import overview as funds_overview
 from .. import reconcile, refunds, release, rules, selectors, services
 from ..banks import is_simulated
+from ..exports import OVERVIEW as OVERVIEW_EXPORT
 from ..models import (
     AdjustmentStatus,
     ConsumptionStatus,
@@ -545,14 +548,30 @@ def refund_reorder(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("funds:cases")
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its total (the snapshot's county rows sum their institutions), so it counts nothing."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 @login_required
 @permission_required("funds.supervise")
 def overview(request: HttpRequest) -> HttpResponse:
+    """The regulator view, from the latest snapshot of the figures (funds/overview.py) in the viewer's scope; a
+    snapshot older than the refresh period is recomputed by a job (in the request only when Celery runs eagerly)."""
     user = request_user(request)
     division = request.GET.get("division", "")[:12]
-    data = selectors.funds_overview(user, division=division)
     if request.GET.get("export") == "xlsx":
-        return _overview_xlsx(data)
+        return start_and_redirect(request, kind=OVERVIEW_EXPORT, params=params_from_query(request.GET))
+    data = selectors.funds_overview_snapshot(user, division=division)
+    if funds_overview.snapshot_is_stale(data.snapshot) and funds_overview.funds_overview_refresh_request(data.snapshot):
+        data = selectors.funds_overview_snapshot(user, division=division)
     chart = {
         "counties": [c.name or c.division_code for c in data.counties],
         "custody": [c.custody_fen / 100 for c in data.counties],
@@ -565,77 +584,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         "funds/overview.html",
         {
             "data": data,
-            "page": _page(request, data.institutions, 50),
+            "page": _CountedPaginator(data.institutions, 50, count=data.institution_count).get_page(
+                request.GET.get("page")
+            ),
             "chart": chart,
             "division": division,
             "spike_multiple": selectors.SPIKE_MULTIPLE,
             "deposit_share": f"{rules.risk_deposit_share_bp() / 100:g}",
             "spike_weeks": selectors.SPIKE_TRAILING_WEEKS,
+            "refresh_minutes": max(funds_overview.refresh_seconds() // 60, 1),
         },
     )
-
-
-def _overview_xlsx(data: selectors.FundsOverview) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = _("机构")
-    ws.append(
-        [
-            _("县区代码"),
-            _("机构"),
-            _("托管资金（元）"),
-            _("家长预付余额（元）"),
-            _("未消课学费（元）"),
-            _("覆盖率（%）"),
-            _("待确认课次"),
-            _("逾期退费"),
-            _("本周入账（元）"),
-            _("前 8 周周均（元）"),
-            _("提示"),
-        ]
-    )
-    for r in data.institutions:
-        flags = []
-        if r.outside_custody:
-            flags.append(_("疑似体外收费"))
-        if r.spike:
-            flags.append(_("疑似突击预收"))
-        ws.append(
-            safe_row(
-                ws,
-                [
-                    r.division_code,
-                    r.name,
-                    r.custody_fen / 100,
-                    r.prepaid_fen / 100,
-                    r.expected_prepaid_fen / 100,
-                    r.coverage_percent,
-                    r.pending_confirmations,
-                    r.overdue_refunds,
-                    r.week_in_fen / 100,
-                    r.trailing_avg_fen / 100,
-                    "、".join(flags),
-                ],
-            )
-        )
-    counties = wb.create_sheet(_("县区"))
-    counties.append(
-        [_("县区代码"), _("县区"), _("机构数"), _("托管资金（元）"), _("未消课学费（元）"), _("提示机构数")]
-    )
-    for c in data.counties:
-        counties.append(
-            safe_row(
-                counties,
-                [c.division_code, c.name, c.institutions, c.custody_fen / 100, c.expected_prepaid_fen / 100, c.flagged],
-            )
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="funds-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
