@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -65,7 +66,7 @@ def _active(counties: Sequence[str]) -> QuerySet[Institution]:
     return Institution.objects.filter(active_q(), division_code__in=list(counties))
 
 
-def _joined(year: int, counties: Sequence[str], active_counties: Sequence[str]) -> tuple[str, list[object]]:
+def _joined(year: int, counties: Sequence[str], active_counties: Sequence[str]) -> tuple[str, list[Any]]:
     """SQL: the active institutions of ``active_counties`` (columns ``cid``, ``cdiv``, ``ckey``) left-joined to their
     count of inspections done in ``year`` recorded in ``counties`` (``n``, NULL for none).
 
