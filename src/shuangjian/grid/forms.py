@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy
 
 from shuangjian.core.forms import DateInput
@@ -125,9 +127,43 @@ class ReportForm(forms.Form):
         )
 
 
+def _attrs(attrs: dict[str, Any]) -> SafeString:
+    """Django's ``widgets/attrs.html``: `` name="value"``, a bare name for True, nothing for False."""
+    return format_html_join(
+        "",
+        " {}{}",
+        ((k, "" if v is True else format_html('="{}"', str(v))) for k, v in attrs.items() if v is not False),
+    )
+
+
+class FastSelect(forms.Select):
+    """``forms.Select`` with its options written here instead of one template include each: the same elements and
+    attributes as Django's ``select.html``/``select_option.html``. A platform administrator's assignment form lists
+    every cell and officer of the province (~2 500 options, ~0.3 s through the template engine)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts: list[SafeString] = []
+        for group_name, group_choices, _index in widget["optgroups"]:
+            options = format_html_join(
+                "\n",
+                '<option value="{}"{}>{}</option>',
+                ((str(o["value"]), _attrs(o["attrs"]), o["label"]) for o in group_choices),
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, options) if group_name else options
+            )
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            widget["name"],
+            _attrs(widget["attrs"]),
+            format_html_join("\n", "{}", ((p,) for p in parts)),
+        )
+
+
 class AssignmentForm(forms.Form):
-    officer = forms.ModelChoiceField(label=gettext_lazy("网格员"), queryset=User.objects.none())
-    cell = forms.ModelChoiceField(label=gettext_lazy("网格"), queryset=GridCell.objects.none())
+    officer = forms.ModelChoiceField(label=gettext_lazy("网格员"), queryset=User.objects.none(), widget=FastSelect)
+    cell = forms.ModelChoiceField(label=gettext_lazy("网格"), queryset=GridCell.objects.none(), widget=FastSelect)
     start = forms.DateField(label=gettext_lazy("起始日期"), widget=DateInput)
 
     def __init__(self, *args: Any, officers: QuerySet[User], cells: QuerySet[GridCell], **kwargs: Any) -> None:

@@ -193,9 +193,10 @@ def rates_for_user(user: User, first: datetime.date, last: datetime.date) -> Rat
     slots = expected_between(first, last, reach)
     submitted = submitted_map(first, last, reach)
     cutoff = settings.GRID_REPORT_CUTOFF_HOUR
-    by_county = rules.tally(slots, submitted, cutoff_hour=cutoff, group=rules.BY_COUNTY)
-    by_township = rules.tally(slots, submitted, cutoff_hour=cutoff, group=rules.BY_TOWNSHIP)
-    total = rules.tally(slots, submitted, cutoff_hour=cutoff).get("", rules.Tally())
+    by_county, by_township, overall = rules.tally_many(
+        slots, submitted, cutoff_hour=cutoff, groups=(rules.BY_COUNTY, rules.BY_TOWNSHIP, rules.ALL)
+    )
+    total = overall.get("", rules.Tally())
     names = dict(Division.objects.filter(code__in=set(by_county) | set(by_township)).values_list("code", "name"))
     missing = rules.gaps(slots, submitted)
     officers = dict(User.objects.filter(pk__in={s.officer_id for s in missing}).values_list("pk", "display_name"))

@@ -462,9 +462,10 @@ def submitted_map(
     qs = GridReport.objects.filter(day__gte=first, day__lte=last)
     if prefix:
         qs = qs.filter(grid_code__startswith=prefix)
+    tz = timezone.get_current_timezone()  # once: ``localtime()`` per row looks it up again (a province's month)
     return {
-        (officer_id, cell, day): timezone.localtime(at)
-        for officer_id, cell, day, at in qs.values_list("officer_id", "cell_id", "day", "submitted_at")
+        (officer_id, cell, day): at.astimezone(tz)
+        for officer_id, cell, day, at in qs.order_by().values_list("officer_id", "cell_id", "day", "submitted_at")
     }
 
 

@@ -60,8 +60,16 @@ def evaluation_table(request: HttpRequest) -> HttpResponse:
             "items": ind.indicators(),
             "can_compute": can(user, "oversight.compute_evaluation"),
             "form": PeriodForm(),
+            "drill_prefix": _drill_prefix(period.pk) if period else "",
         },
     )
+
+
+def _drill_prefix(period_pk: int) -> str:
+    """``oversight:evaluation_drill`` up to the county: the table links ~1 500 cells (a province's counties × the
+    indicators), and one ``{% url %}`` each cost a quarter of the page; county codes and indicator keys are digits and
+    identifiers, which ``reverse`` leaves as they are."""
+    return reverse("oversight:evaluation_drill", args=[period_pk, "0", "k"])[: -len("0/k/")]
 
 
 @login_required

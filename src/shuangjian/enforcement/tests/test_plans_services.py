@@ -30,7 +30,7 @@ from shuangjian.enforcement.models import (
     InspectorCertificate,
 )
 from shuangjian.enforcement.selectors import inspections_for_user
-from shuangjian.registry.models import InstitutionStatus
+from shuangjian.registry.models import Institution, InstitutionStatus
 from shuangjian.registry.tests.factories import InstitutionFactory
 
 YEAR = timezone.localdate().year
@@ -261,7 +261,7 @@ def test_coverage_is_counted_exactly(county: dict[str, Any]) -> None:
 
 
 def test_coverage_page_rows_are_the_uncovered_list(county: dict[str, Any], monkeypatch: Any) -> None:
-    """The page reads its uncovered institutions a slice at a time (coverage.UncoveredRows, chunks of 3 here):
+    """The page reads its uncovered institutions a slice at a time (coverage.UncoveredRows, one statement each):
     every slice equals the same part of the full list, and the total is active − covered."""
     insts = county["institutions"]
     actor = county["regulator"]
@@ -270,7 +270,6 @@ def test_coverage_page_rows_are_the_uncovered_list(county: dict[str, Any], monke
         _done(inst, now, actor)
         _done(inst, now, actor)
     _done(insts[5], now, actor)
-    monkeypatch.setattr(coverage.UncoveredRows, "FIRST_CHUNK", 3)
     full = coverage.uncovered_institutions(["410202"], YEAR)
     by_county = coverage.coverage_by_county(["410202"], YEAR)
     rows = coverage.uncovered_rows(["410202"], YEAR, by_county)
@@ -281,6 +280,55 @@ def test_coverage_page_rows_are_the_uncovered_list(county: dict[str, Any], monke
     c.force_login(actor)
     page = c.get(f"/enforcement/coverage/?year={YEAR}").content.decode()
     assert "尚未达标的机构（8 家）" in page and insts[5].name in page and insts[0].name not in page
+
+
+def test_coverage_figures_equal_a_straightforward_count_in_scope(county: dict[str, Any]) -> None:
+    """Per-county active/covered counts and the uncovered rows (computed in SQL) against a count in Python over
+    every institution and inspection, for two counties; a county outside the counties asked for adds nothing,
+    and an inspection recorded in a county outside them does not count."""
+    actor = county["regulator"]
+    now = timezone.now().replace(month=6, day=15)
+    insts = county["institutions"]
+    other = [InstitutionFactory.create(division_code="410212") for _ in range(4)]
+    far = InstitutionFactory.create(division_code="410203")  # not asked for
+    for n, inst in enumerate([*insts, *other, far]):
+        for _ in range(n % 4):
+            _done(inst, now, actor)
+    stray = Inspection.objects.filter(institution=insts[2]).first()
+    assert stray is not None
+    Inspection.objects.filter(pk=stray.pk).update(division_code="410203")  # recorded outside the counties asked for
+    counties = ["410202", "410212"]
+    need = coverage.target()
+
+    def straightforward() -> tuple[dict[str, tuple[int, int]], list[tuple[int, int]]]:
+        counts: dict[str, tuple[int, int]] = {c: (0, 0) for c in counties}
+        uncovered = []
+        for inst in Institution.objects.order_by("division_code", "name_key", "pk"):
+            if inst.status != InstitutionStatus.ACTIVE or inst.division_code not in counties:
+                continue
+            done = sum(
+                1
+                for i in Inspection.objects.filter(institution=inst)
+                if i.status == InspectionStatus.DONE
+                and i.completed_at is not None
+                and timezone.localtime(i.completed_at).year == YEAR
+                and i.division_code in counties
+            )
+            active, covered = counts[inst.division_code]
+            counts[inst.division_code] = (active + 1, covered + (done >= need))
+            if done < need:
+                uncovered.append((inst.pk, done))
+        return counts, uncovered
+
+    expected, expected_rows = straightforward()
+    by_county = coverage.coverage_by_county(counties, YEAR)
+    assert {c: (v.active, v.covered) for c, v in by_county.items()} == expected
+    assert expected["410212"][0] == 4 and expected_rows  # both counties hold rows, some uncovered
+    rows = coverage.uncovered_rows(counties, YEAR, by_county)
+    assert len(rows) == len(expected_rows)
+    assert [(i.pk, n) for i, n in rows[0:100]] == expected_rows
+    assert [(i.pk, n) for i, n in rows[3:7]] == expected_rows[3:7]
+    assert rows[len(expected_rows) : len(expected_rows) + 5] == []
 
 
 def test_statistics_page_is_scoped_and_exports(county: dict[str, Any], settings: Any) -> None:

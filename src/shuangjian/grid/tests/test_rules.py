@@ -8,6 +8,7 @@ working days are 28, 29, 30 Sept, 8, 9 Oct and Saturday 10 Oct: six.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
@@ -138,3 +139,41 @@ def test_counts_are_consistent(duties: list[rules.Duty], filed: list[tuple[int, 
     # No slot twice, none outside its duty or on a weekend.
     assert len({s.key for s in slots}) == len(slots)
     assert all(weekdays(s.day) for s in slots)
+
+
+@given(
+    duties=st.lists(duty_st, max_size=5),
+    filed=st.lists(
+        st.tuples(
+            st.integers(1, 3),
+            st.sampled_from(["410202001001", "410202002001"]),
+            st.dates(D(2026, 1, 1), D(2026, 2, 28)),
+            st.integers(0, 23),
+        ),
+        max_size=40,
+    ),
+)
+def test_one_pass_tallies_equal_one_tally_per_group(
+    duties: list[rules.Duty], filed: list[tuple[int, str, datetime.date, int]]
+) -> None:
+    """The rates page counts every grouping in one pass (``tally_many``): the same figures as one ``tally`` each,
+    and the slots come in the dataclass order (day, cell, officer) the page and the gaps list show."""
+    slots = rules.expected_slots(duties, D(2026, 1, 1), D(2026, 2, 28), is_working_day=weekdays)
+    assert slots == sorted(slots)
+    submitted = {(o, c, d): at(d, h) for o, c, d, h in filed}
+    groups = (rules.BY_COUNTY, rules.BY_CELL, rules.BY_OFFICER, rules.ALL)
+    many = rules.tally_many(slots, submitted, cutoff_hour=20, groups=groups)
+
+    def straightforward(group: Callable[[rules.Slot], str]) -> dict[str, rules.Tally]:
+        out: dict[str, rules.Tally] = {}
+        for s in slots:
+            filed_at = submitted.get(s.key)
+            one = rules.Tally(
+                1, int(filed_at is not None), int(filed_at is not None and rules.is_on_time(s.day, filed_at, 20))
+            )
+            out[group(s)] = out.get(group(s), rules.Tally()) + one
+        return out
+
+    assert many == [straightforward(g) for g in groups]
+    assert rules.tally(slots, submitted, cutoff_hour=20, group=rules.BY_CELL) == straightforward(rules.BY_CELL)
+    assert rules.gaps(slots, submitted) == sorted(s for s in slots if s.key not in submitted)
