@@ -376,7 +376,7 @@ def audit_pending(
         version=2,
     )
     # The placeholder holds NUL characters, which _normalise replaces in every value: it occurs once, as the id.
-    head, found, tail = _canonical(_digest_payload(event)).partition(_canonical(_PENDING_ID))
+    head, found, tail = _canonical(_digest_payload(event)).partition(json.dumps(_PENDING_ID, ensure_ascii=False))
     if not found:  # pragma: no cover - the payload always holds the object id
         raise AssertionError("audit_pending: object id not found in the canonical payload")
     return PendingEvent(

@@ -112,12 +112,13 @@ def journal_post(
     ``idempotency_key``: if an entry with this key exists, it is returned and nothing new is booked — safe for
     retries and concurrent duplicates (a unique constraint decides the race).
 
-    Locks: the head of the audit chain its event joins (the institution's), then the touched accounts in id order
-    (and first the consumption request of a release). Two posts of different institutions never wait on each other.
+    Locks: the head of the audit chain its event joins (the institution's), then the consumption request of a
+    release, then the touched accounts in id order. Two posts of different institutions never wait on each other.
 
-    On PostgreSQL the entry is one statement (``_post_postgres``); elsewhere the ORM (``_post_orm``). Neither opens
-    a savepoint: a refusal is raised only after the transaction block is left with nothing written, so a caller's
-    own transaction stays usable after catching ``LedgerError``.
+    On PostgreSQL the entry, its postings, the balances and its audit event are one prepared statement
+    (``_post_postgres``), which outside a transaction is its own transaction: one round trip. Elsewhere the ORM
+    (``_post_orm``). Neither opens a savepoint: a refusal is raised only once nothing has been written, so a
+    caller's own transaction stays usable after catching ``LedgerError``.
     """
     kind = EntryKind(kind)
     validate_lines(lines)
