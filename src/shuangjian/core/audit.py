@@ -133,8 +133,8 @@ def _created(event: AuditEvent) -> str:
     return event.created_at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def content_digest(event: AuditEvent) -> str:
-    payload = {
+def _digest_payload(event: AuditEvent) -> dict[str, Any]:
+    return {
         "v": 2,
         "chain": event.chain,
         "created_at": _created(event),
@@ -149,7 +149,10 @@ def content_digest(event: AuditEvent) -> str:
         "after": event.after,
         "ip": event.ip,
     }
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def content_digest(event: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(_digest_payload(event)).encode()).hexdigest()
 
 
 def link_hash(prev_hash: str, chain_seq: int, digest: str) -> str:
@@ -322,6 +325,117 @@ def audit_record(
     else:
         _append_simple(event, digest)
     return event
+
+
+# --- An event appended by the statement that writes its object (PostgreSQL) ---------------------------------
+#
+# A hot write (a ledger entry) inserts its row and audits it in one statement, so the write, the event and the
+# chain head cost one round trip: ``audit_pending`` prepares the event from the object not saved yet (everything
+# but its id), ``AUDIT_HEAD_CTE`` locks the chain's head first thing in the statement, and ``audit_append_ctes``
+# advances the head and inserts the event once the row exists. The content digest is exactly ``content_digest``'s:
+# the canonical text is cut around the object id, which the statement puts back between the two parts before
+# hashing, so ``event_hash`` verifies the stored event like any other.
+
+_PENDING_ID = "\x00pending object id\x00"
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event waiting for its object's id: ``chain`` to lock, ``params`` (``audit_*``) for the statement."""
+
+    chain: str
+    params: dict[str, Any]
+
+
+def audit_pending(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    before: Any = None,
+    after: Any = None,
+    ip: str | None = None,
+) -> PendingEvent:
+    """The event ``audit_record(actor=…, action=…, obj=obj, …)`` would write, for a statement that inserts ``obj``
+    and, with ``AUDIT_HEAD_CTE`` and ``audit_append_ctes``, appends the event in the same statement."""
+    actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
+    division_code = str(getattr(obj, "division_code", "") or "")
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor=actor_obj,
+        actor_username=actor_obj.username if actor_obj else "",
+        role=actor_obj.role if actor_obj else "system",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=_PENDING_ID,
+        division_code=division_code,
+        before=_normalise(before),
+        after=_normalise(after),
+        ip=normalise_ip(ip if ip is not None else current_ip.get()),
+        chain=audit_chain_for(obj=obj, division_code=division_code),
+        version=2,
+    )
+    # The placeholder holds NUL characters, which _normalise replaces in every value: it occurs once, as the id.
+    head, found, tail = _canonical(_digest_payload(event)).partition(json.dumps(_PENDING_ID, ensure_ascii=False))
+    if not found:  # pragma: no cover - the payload always holds the object id
+        raise AssertionError("audit_pending: object id not found in the canonical payload")
+    return PendingEvent(
+        chain=event.chain,
+        params={
+            "audit_chain": event.chain,
+            "audit_digest_head": head + '"',
+            "audit_digest_tail": '"' + tail,
+            "audit_created_at": event.created_at,
+            "audit_actor_id": event.actor_id,
+            "audit_actor_username": event.actor_username,
+            "audit_role": event.role,
+            "audit_action": event.action,
+            "audit_object_type": event.object_type,
+            "audit_division_code": event.division_code,
+            "audit_before": _json_param(event.before),
+            "audit_after": _json_param(event.after),
+            "audit_ip": event.ip,
+        },
+    )
+
+
+# First in the WITH of such a statement: the chain's head, locked before any other row (the order every audited
+# writer keeps). Empty when the chain has no head row yet: the statement must then write nothing, and its caller
+# creates the head (``audit_chain_lock``) and runs it again.
+AUDIT_HEAD_CTE = """audit_head AS MATERIALIZED (
+    SELECT h.last_seq, h.last_hash FROM core_auditchainhead h WHERE h.chain = %(audit_chain)s FOR UPDATE
+)"""
+
+
+def audit_append_ctes(*, source: str, object_id: str) -> str:
+    """CTEs, after ``AUDIT_HEAD_CTE`` in the same WITH, that append the pending event once ``source`` (a CTE of
+    the statement, one row: the inserted object) has its row; ``object_id`` is the SQL text of its id as text.
+
+    The head row was locked by ``audit_head`` and is updated from the values read there (the newest version, even
+    after waiting on a concurrent writer); the link is ``link_hash`` of the content digest, both in SQL.
+    """
+    digest = (
+        f"encode(sha256(convert_to(%(audit_digest_head)s::text || ({object_id}) || %(audit_digest_tail)s::text, "
+        "'UTF8')), 'hex')"
+    )
+    # Composed of constants: ``source`` and ``object_id`` are SQL text written by the caller, never input.
+    return f"""audit_moved AS (
+    UPDATE core_auditchainhead h
+       SET last_seq = audit_head.last_seq + 1,
+           prev_hash = audit_head.last_hash,
+           last_hash = encode(sha256(convert_to(
+               audit_head.last_hash || ':' || (audit_head.last_seq + 1)::text || ':' || {digest}, 'UTF8')), 'hex')
+      FROM audit_head, {source}
+     WHERE h.chain = %(audit_chain)s
+    RETURNING h.last_seq, h.prev_hash, h.last_hash, ({object_id}) AS object_id
+), audit_event AS (
+    INSERT INTO core_auditevent (created_at, actor_id, actor_username, role, action, object_type, object_id,
+        division_code, before, after, ip, chain, chain_seq, version, prev_hash, hash)
+    SELECT %(audit_created_at)s, %(audit_actor_id)s, %(audit_actor_username)s, %(audit_role)s, %(audit_action)s,
+        %(audit_object_type)s, m.object_id, %(audit_division_code)s, %(audit_before)s::jsonb, %(audit_after)s::jsonb,
+        %(audit_ip)s::inet, %(audit_chain)s, m.last_seq, 2, m.prev_hash, m.last_hash
+      FROM audit_moved m
+)"""  # noqa: S608
 
 
 # --- Sealed roots -------------------------------------------------------------------------------------------

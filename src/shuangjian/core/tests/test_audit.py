@@ -4,10 +4,12 @@ writers, and writers on different chains do not wait on one another."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
@@ -20,10 +22,12 @@ from hypothesis import strategies as st
 
 from shuangjian.core.audit import (
     GENESIS_HASH,
+    PendingEvent,
     _v1_hash,
     audit_chain_breaks,
     audit_chain_for,
     audit_chain_lock,
+    audit_pending,
     audit_record,
     audit_seal,
     event_hash,
@@ -690,3 +694,72 @@ def test_migration_keeps_the_single_chains_events_verifiable():
         cursor.execute("DELETE FROM core_auditevent WHERE chain = 'global' AND chain_seq = 4")
     code, _, err = verify()
     assert code == 1 and "global seq 4:" in err
+
+
+def _pending_for(obj: Any, after: object) -> tuple[PendingEvent, AuditEvent]:
+    """An event prepared by ``audit_pending`` for ``obj`` and the one ``audit_record`` would write for it."""
+
+    actor = RegulatorFactory.create()
+    pending = audit_pending(actor=actor, action="test.pending", obj=obj, after=after, ip="2001:db8::1")
+    params = pending.params
+    event = AuditEvent(
+        created_at=params["audit_created_at"],
+        actor=actor,
+        actor_username=actor.username,
+        role=actor.role,
+        action="test.pending",
+        object_type=params["audit_object_type"],
+        division_code=params["audit_division_code"],
+        after=None if params["audit_after"] is None else json.loads(params["audit_after"]),
+        ip=params["audit_ip"],
+        chain=pending.chain,
+        version=2,
+    )
+    return pending, event
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("after", [{"lines": [["k", 1]], "text": '"object_id":"x" \x00 引号"\\'}, None])
+def test_a_pending_event_digests_like_audit_record_once_its_id_is_known(after):
+    """The statement that inserts an object puts its id between the two halves of the canonical text; the digest
+    must be the one ``content_digest`` computes for the stored event, whatever the payload holds."""
+    import hashlib
+
+    from shuangjian.core.audit import content_digest
+
+    thing = AuditSeal(seq=1)  # any model instance not saved yet
+    pending, event = _pending_for(thing, after)
+    for object_id in ("7", "123456789012"):
+        event.object_id = object_id
+        text = pending.params["audit_digest_head"] + object_id + pending.params["audit_digest_tail"]
+        assert hashlib.sha256(text.encode()).hexdigest() == content_digest(event)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_an_event_appended_by_the_writing_statement_verifies_and_continues_the_chain():
+    """One statement inserts a row, locks and advances the chain's head and appends the event: audit_verify holds,
+    and the next audit_record links to it."""
+    from shuangjian.core.audit import AUDIT_HEAD_CTE, audit_append_ctes
+
+    record_events(1)  # chain d:410202 has a head
+    actor = RegulatorFactory.create()
+    thing = AuditChainHead(chain="d:410202")  # stands in for the inserted object: its division gives the chain
+    thing.division_code = "410202"  # type: ignore[attr-defined]
+    pending = audit_pending(actor=actor, action="test.in_statement", obj=thing, after={"名称": "某培训学校", "n": 1})
+    assert pending.chain == CHAIN
+    sql = (
+        f"WITH {AUDIT_HEAD_CTE}, obj AS (SELECT 424242 AS id FROM audit_head), "
+        f"{audit_append_ctes(source='obj', object_id='obj.id::text')} SELECT count(*) FROM obj"
+    )
+    import psycopg
+
+    connection.ensure_connection()
+    with transaction.atomic(), psycopg.Cursor(connection.connection) as cur:
+        cur.execute(sql, pending.params)
+    stored = AuditEvent.objects.get(action="test.in_statement")
+    assert (stored.object_id, stored.chain, stored.chain_seq) == ("424242", CHAIN, 2)
+    assert stored.after == {"名称": "某培训学校", "n": 1}
+    audit_record(actor=None, action="test.after", division_code="410202")
+    assert verify()[0] == 0
+    assert AuditEvent.objects.get(action="test.after").chain_seq == 3

@@ -36,13 +36,13 @@ Typical entries (``Dr`` = positive amount, ``Cr`` = negative):
 * refund approved:   Dr parent_prepaid(enrolment)   Cr refunds_payable(inst)
 * refund paid:       Dr refunds_payable(inst)       Cr custody_cash(inst)
 
-Concurrency: ``journal_post`` and ``journal_post_batch`` lock every touched account row (``FOR UPDATE``) in
-primary-key order before they write, so two writers never wait on each other in opposite orders; posts on
-different accounts do not wait on each other at all (no common lock: the audit event comes after, and whatever it
-locks is the last lock taken). Callers that lock other rows (a consumption request, an order) should do so before
-calling ``journal_post`` and always in the same order, and should book the entry *before* writing their own audit
-event in the same transaction (audit, then accounts, in one transaction against accounts, then audit, in another
-is an order two writers can deadlock in). An idempotency key is decided by its unique index, not by a lock.
+Concurrency: ``journal_post`` and ``journal_post_batch`` first lock the head of the audit chain their event joins
+(the institution's for a post, the global chain for a batch), then every touched account row (``FOR UPDATE``) in
+primary-key order, so two writers never wait on each other in opposite orders, and a service that audits before
+it posts (same chain head first, then accounts) cannot deadlock against them; posts of different institutions do
+not wait on each other at all. Callers that lock other rows (a consumption request, an order) should do so before
+calling ``journal_post`` and always in the same order. An idempotency key is decided by its unique index, not by a
+lock.
 
 Modules: ``accounts`` (account lookup and creation, ``LedgerError``), ``post`` (``journal_post``, one entry),
 ``batch`` (``journal_post_batch``, the COPY engine, and ``batch_digest``), ``operations`` (the typical entries

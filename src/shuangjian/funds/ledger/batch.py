@@ -14,7 +14,7 @@ from django.db.models import BigIntegerField, Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core.audit import audit_record
+from shuangjian.core.audit import audit_chain_lock, audit_record
 from shuangjian.core.models import User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
@@ -92,6 +92,9 @@ def journal_post_batch(*, actor: User | None, entries: Sequence[EntrySpec]) -> l
         debits[kind] += debit
     now = timezone.now()
     postgres = connection.vendor == "postgresql"
+    # The head of the audit chain the batch's event joins first, then the accounts: the order journal_post and
+    # services that audit before they post keep, so none of them can deadlock against a batch.
+    audit_chain_lock(obj=None, division_code="")
     net = {pk: debits_in.get(pk, 0) + credits_in.get(pk, 0) for pk in sorted(debits_in.keys() | credits_in.keys())}
     # Plain tuples, not model instances: a bank batch can touch thousands of parent accounts.
     sign: dict[int, int] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shuangjian.core.audit import audit_chain_lock, audit_record
+from shuangjian.core.audit import (
+    AUDIT_HEAD_CTE,
+    PendingEvent,
+    audit_append_ctes,
+    audit_chain_lock,
+    audit_pending,
+    audit_record,
+)
 from shuangjian.core.models import User
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
@@ -104,12 +112,13 @@ def journal_post(
     ``idempotency_key``: if an entry with this key exists, it is returned and nothing new is booked — safe for
     retries and concurrent duplicates (a unique constraint decides the race).
 
-    Locks: the head of the audit chain its event joins (the institution's), then the touched accounts in id order
-    (and first the consumption request of a release). Two posts of different institutions never wait on each other.
+    Locks: the head of the audit chain its event joins (the institution's), then the consumption request of a
+    release, then the touched accounts in id order. Two posts of different institutions never wait on each other.
 
-    On PostgreSQL the entry is one statement (``_post_postgres``); elsewhere the ORM (``_post_orm``). Neither opens
-    a savepoint: a refusal is raised only after the transaction block is left with nothing written, so a caller's
-    own transaction stays usable after catching ``LedgerError``.
+    On PostgreSQL the entry, its postings, the balances and its audit event are one prepared statement
+    (``_post_postgres``), which outside a transaction is its own transaction: one round trip. Elsewhere the ORM
+    (``_post_orm``). Neither opens a savepoint: a refusal is raised only once nothing has been written, so a
+    caller's own transaction stays usable after catching ``LedgerError``.
     """
     kind = EntryKind(kind)
     validate_lines(lines)
@@ -136,27 +145,47 @@ def journal_post(
         consumption=consumption,
         deltas={pk: deltas[pk] for pk in sorted(deltas)},
     )
-    post = _post_postgres if connection.vendor == "postgresql" else _post_orm
-    with transaction.atomic(savepoint=False):
-        # The audit chain's head first, then the accounts: services that audit before they post (a parent's
-        # confirmation, a risk deposit) take the same two locks in the same order, so they cannot deadlock
-        # against a bare post on the same institution's accounts.
-        audit_chain_lock(obj=institution, division_code=spec.division_code)
-        outcome = post(spec)
-        if isinstance(outcome, _Booked):
-            audit_record(
-                actor=actor,
-                action=f"ledger.{kind.value}",
-                obj=outcome.entry,
-                after={
-                    "reference": outcome.entry.reference,
-                    "bank_reference": outcome.entry.bank_reference,
-                    "lines": [[a.key, amt] for a, amt in lines],
-                },
-            )
+    if connection.vendor == "postgresql":
+        entry = JournalEntry(
+            kind=spec.kind.value,
+            reference=spec.reference,
+            memo=spec.memo,
+            bank=spec.bank,
+            bank_reference=spec.bank_reference,
+            institution=spec.institution,
+            enrolment=spec.enrolment,
+            business_date=spec.business_date,
+            created_at=timezone.now(),
+            created_by=spec.created_by,
+            idempotency_key=spec.idempotency_key,
+            division_code=spec.division_code,
+        )
+        # No transaction block of its own: the entry and its event are one statement, which outside a transaction
+        # is its own transaction (and inside one is part of the caller's).
+        outcome = _post_postgres(
+            spec, entry, audit_pending(actor=actor, action=f"ledger.{kind.value}", obj=entry, after=_event_after(spec))
+        )
+    else:
+        with transaction.atomic(savepoint=False):
+            # The audit chain's head first, then the accounts: services that audit before they post (a parent's
+            # confirmation, a risk deposit) take the same two locks in the same order, so they cannot deadlock
+            # against a bare post on the same institution's accounts.
+            audit_chain_lock(obj=institution, division_code=spec.division_code)
+            outcome = _post_orm(spec)
+            if isinstance(outcome, _Booked):
+                audit_record(actor=actor, action=f"ledger.{kind.value}", obj=outcome.entry, after=_event_after(spec))
     if isinstance(outcome, LedgerError):
         raise outcome
     return outcome.entry if isinstance(outcome, _Booked) else outcome
+
+
+def _event_after(spec: _Entry) -> dict[str, Any]:
+    """What the entry's audit event records of it."""
+    return {
+        "reference": spec.reference,
+        "bank_reference": spec.bank_reference,
+        "lines": [[a.key, amt] for a, amt in spec.lines],
+    }
 
 
 @dataclass(frozen=True)
@@ -183,7 +212,7 @@ def _release_refusal(spec: _Entry, current: ConsumptionRequest | None) -> Ledger
         return LedgerError(_("该课次尚未确认消课，不能释放资金。"), code="ledger_release_unconfirmed")
     if current.release_entry_id is not None:
         return LedgerError(_("该课次的资金已经释放过。"), code="ledger_release_twice")
-    released = -sum(amt for a, amt in spec.lines if a.kind == AccountKind.INSTITUTION_SETTLED)
+    released = _released(spec)
     if released != current.amount_fen:
         return LedgerError(
             _("释放金额 %(released)s 分与确认消课金额 %(amount)s 分不一致。")
@@ -191,6 +220,11 @@ def _release_refusal(spec: _Entry, current: ConsumptionRequest | None) -> Ledger
             code="ledger_release_mismatch",
         )
     return None
+
+
+def _released(spec: _Entry) -> int:
+    """What a release credits the institution: the amount its consumption request must equal."""
+    return -sum(amt for a, amt in spec.lines if a.kind == AccountKind.INSTITUTION_SETTLED)
 
 
 def _existing(idempotency_key: str | None) -> JournalEntry | None:
@@ -208,128 +242,179 @@ def _keep_callers_current(spec: _Entry, balances: dict[int, int]) -> None:
 
 # ---------------------------------------------------------------------------------------------------- PostgreSQL
 
-# One statement books the entry: it locks the accounts in id order (FOR UPDATE under ORDER BY locks row by row
-# in that order, so two posts cannot deadlock on accounts), checks that every account exists and that no balance
-# goes below zero, and only if so inserts the entry (ON CONFLICT on the idempotency key: a concurrent duplicate
-# makes it insert nothing, without an error that would abort the caller's transaction), its postings, moves the
-# balances and links the consumption request of a release. Everything after the lock depends on the inserted
-# entry row, so a refusal or a duplicate writes nothing. The statement-level triggers of migrations 0006/0008
-# and the deferred zero-sum check at COMMIT apply as to any other writer.
-_POST_SQL = """
-WITH locked AS MATERIALIZED (
+# One statement books the entry and appends its audit event. It locks, in this order, the head of the audit chain
+# the event joins (first, as every audited writer does), the consumption request of a release, then the accounts
+# in id order (FOR UPDATE under ORDER BY locks row by row in that order, so two posts cannot deadlock on accounts;
+# each lock's CTE waits for the one before through a one-time filter). It checks that the head exists, that the
+# release is confirmed, not released before and of the released amount, that every account exists and that no
+# balance goes below zero, and only if so inserts the entry (ON CONFLICT on the idempotency key: a concurrent
+# duplicate makes it insert nothing, without an error that would abort the caller's transaction), its postings,
+# moves the balances, links the consumption request and appends the event. Everything after the locks depends on
+# the inserted entry row, so a refusal or a duplicate writes nothing; the row returned says why. Outside a
+# transaction the statement is its own transaction: one round trip books the entry. The statement-level triggers
+# of migrations 0006/0008 and the deferred zero-sum check at COMMIT apply as to any other writer.
+#
+# One text per shape (a release or not, an idempotency key or not), prepared once per connection. Within a shape
+# no parameter changes the plan: the arrays reach the plan as one-row subqueries, whose values no plan sees, so a
+# custom plan costs what the generic one does and PostgreSQL keeps the generic plan after five runs instead of
+# planning every post (measured: planning was a quarter of the statement's server time).
+_POST_TEMPLATE = """
+WITH {audit_head}, {consumption_cte}locked AS MATERIALIZED (
     SELECT a.id, a.kind, a.key, a.balance_fen FROM funds_ledgeraccount a
-     WHERE a.id = ANY(%(ids)s::bigint[]) ORDER BY a.id FOR UPDATE
+     WHERE a.id = ANY((SELECT %(ids)s::bigint[])::bigint[]) AND EXISTS (SELECT FROM audit_head){consumption_wait}
+     ORDER BY a.id FOR UPDATE
 ), moves AS MATERIALIZED (
     SELECT l.id, l.key, l.balance_fen,
            CASE WHEN l.kind = ANY(%(assets)s::text[]) THEN v.delta ELSE -v.delta END AS change
-      FROM locked l JOIN unnest(%(ids)s::bigint[], %(deltas)s::bigint[]) AS v(id, delta) ON v.id = l.id
-), existing AS (
-    SELECT e.id FROM funds_journalentry e WHERE e.idempotency_key = %(key)s
-), ok AS (
-    SELECT count(*) = %(n)s AND COALESCE(bool_and(m.balance_fen + m.change >= 0), false)
-           AND NOT EXISTS (SELECT 1 FROM existing) AS ok
+      FROM locked l JOIN unnest((SELECT %(ids)s::bigint[]), (SELECT %(deltas)s::bigint[])) AS v(id, delta)
+        ON v.id = l.id
+), {existing_cte}ok AS (
+    SELECT count(*) = %(n)s::int AND COALESCE(bool_and(m.balance_fen + m.change >= 0), false){ok_more} AS ok
       FROM moves m
 ), entry AS (
     INSERT INTO funds_journalentry (kind, reference, idempotency_key, bank_id, bank_reference, institution_id,
                                     enrolment_id, memo, business_date, created_at, created_by_id, division_code)
-    SELECT %(kind)s, %(reference)s, %(key)s, %(bank)s, %(bank_reference)s, %(institution)s, %(enrolment)s,
-           %(memo)s, %(day)s, %(now)s, %(by)s, %(division)s
+    SELECT %(kind)s, %(reference)s, {key}, %(bank)s::bigint, %(bank_reference)s, %(institution)s::bigint,
+           %(enrolment)s::bigint, %(memo)s, %(day)s::date, %(now)s::timestamptz, %(by)s::bigint, %(division)s
       FROM ok WHERE ok.ok
-    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-    RETURNING id
+    {on_conflict}RETURNING id
 ), postings AS (
     INSERT INTO funds_posting (entry_id, account_id, amount_fen)
     SELECT entry.id, p.account_id, p.amount
-      FROM entry, unnest(%(accounts)s::bigint[], %(amounts)s::bigint[]) WITH ORDINALITY AS p(account_id, amount, n)
+      FROM entry, unnest((SELECT %(accounts)s::bigint[]), (SELECT %(amounts)s::bigint[])) WITH ORDINALITY
+           AS p(account_id, amount, n)
      ORDER BY p.n
 ), moved AS (
-    UPDATE funds_ledgeraccount a SET balance_fen = m.balance_fen + m.change, updated_at = %(now)s
+    UPDATE funds_ledgeraccount a SET balance_fen = m.balance_fen + m.change, updated_at = %(now)s::timestamptz
       FROM moves m, entry WHERE a.id = m.id AND m.change <> 0
-), released AS (
-    UPDATE funds_consumptionrequest c SET release_entry_id = entry.id FROM entry WHERE c.id = %(consumption)s
-)
-SELECT m.id, m.key, m.balance_fen, m.change, (SELECT id FROM entry), (SELECT id FROM existing) FROM moves m
+), {released_cte}{audit_append}
+SELECT (SELECT id FROM entry), {existing_id}, EXISTS (SELECT FROM audit_head), {consumption_columns},
+       m.id, m.key, m.balance_fen, m.change
+  FROM (SELECT) AS one LEFT JOIN moves m ON true
 """
 
+_RELEASE_PARTS = {
+    "consumption_cte": """consumption AS MATERIALIZED (
+    SELECT c.status, c.release_entry_id, c.amount_fen FROM funds_consumptionrequest c
+     WHERE c.id = %(consumption)s::bigint AND EXISTS (SELECT FROM audit_head) FOR UPDATE
+), """,
+    "consumption_wait": " AND EXISTS (SELECT FROM consumption)",
+    "ok_more_release": """
+           AND EXISTS (SELECT FROM consumption c WHERE c.status = ANY(%(confirmed)s::text[])
+                       AND c.release_entry_id IS NULL AND c.amount_fen = %(released)s::bigint)""",
+    "released_cte": """released AS (
+    UPDATE funds_consumptionrequest c SET release_entry_id = entry.id FROM entry WHERE c.id = %(consumption)s::bigint
+), """,
+    "consumption_columns": """EXISTS (SELECT FROM consumption), (SELECT c.status FROM consumption c),
+       (SELECT c.release_entry_id FROM consumption c), (SELECT c.amount_fen FROM consumption c)""",
+}
+
+
+@functools.cache
+def _post_sql(*, release: bool, keyed: bool) -> str:
+    """The statement for one shape of post (see above)."""
+    return _POST_TEMPLATE.format(
+        audit_head=AUDIT_HEAD_CTE,
+        consumption_cte=_RELEASE_PARTS["consumption_cte"] if release else "",
+        consumption_wait=_RELEASE_PARTS["consumption_wait"] if release else "",
+        existing_cte=(
+            "existing AS (\n    SELECT e.id FROM funds_journalentry e WHERE e.idempotency_key = %(key)s::text\n), "
+            if keyed
+            else ""
+        ),
+        ok_more=(
+            ("\n           AND NOT EXISTS (SELECT FROM existing)" if keyed else "")
+            + (_RELEASE_PARTS["ok_more_release"] if release else "")
+        ),
+        key="%(key)s::text" if keyed else "NULL",
+        on_conflict="ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING\n    " if keyed else "",
+        released_cte=_RELEASE_PARTS["released_cte"] if release else "",
+        audit_append=audit_append_ctes(source="entry", object_id="entry.id::text"),
+        existing_id="(SELECT id FROM existing)" if keyed else "NULL::bigint",
+        consumption_columns=(
+            _RELEASE_PARTS["consumption_columns"] if release else "false, NULL::text, NULL::bigint, NULL::bigint"
+        ),
+    )
+
+
 _ASSETS = sorted(ASSET_KINDS)
+_CONFIRMED = [str(status) for status in CONFIRMED_CONSUMPTION]
 
 
-def _post_postgres(spec: _Entry) -> _Outcome:
-    now = timezone.now()
+def _post_postgres(spec: _Entry, entry: JournalEntry, event: PendingEvent) -> _Outcome:
     consumption = spec.consumption
-    with connection.cursor() as cur:
+    params = {
+        "ids": list(spec.deltas),
+        "deltas": list(spec.deltas.values()),
+        "assets": _ASSETS,
+        "key": spec.idempotency_key,
+        "n": len(spec.deltas),
+        "kind": spec.kind.value,
+        "reference": spec.reference,
+        "bank": spec.bank.pk if spec.bank is not None else None,
+        "bank_reference": spec.bank_reference,
+        "institution": spec.institution.pk if spec.institution is not None else None,
+        "enrolment": spec.enrolment.pk if spec.enrolment is not None else None,
+        "memo": spec.memo,
+        "day": spec.business_date,
+        "now": entry.created_at,
+        "by": spec.created_by.pk if spec.created_by is not None else None,
+        "division": spec.division_code,
+        "accounts": [account.id for account, _amount in spec.lines],
+        "amounts": [amount for _account, amount in spec.lines],
+        "consumption": consumption.pk if consumption is not None else None,
+        "confirmed": _CONFIRMED,
+        "released": _released(spec),
+        **event.params,
+    }
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    raw_connection = connection.connection
+    # A server-side prepared statement (psycopg binds the parameters; the statement is parsed and planned once per
+    # connection). Django's own cursors bind client-side, which would parse and plan it on every post; and Django
+    # turns psycopg's preparation off (prepare_threshold None), under which ``prepare=True`` is silently ignored.
+    # Only server-side-binding cursors prepare at all, so allowing it on the connection changes nothing else.
+    if raw_connection.prepare_threshold is None:
+        raw_connection.prepare_threshold = 5
+    with connection.wrap_database_errors, psycopg.Cursor(raw_connection) as raw:
+        sql = _post_sql(release=consumption is not None, keyed=spec.idempotency_key is not None)
+        raw.execute(sql, params, prepare=True)
+        rows = raw.fetchall()
+        if not rows[0][2]:
+            # The chain has no head row yet (its first event): create it, then post. Nothing was locked or written.
+            audit_chain_lock(obj=entry)
+            raw.execute(sql, params, prepare=True)
+            rows = raw.fetchall()
+    entry_id, existing_id, head_found, consumption_found, status, release_entry_id, amount_fen = rows[0][:7]
+    if entry_id is None:
+        # Nothing booked: say why, in the order the checks are documented.
+        if not head_found:  # pragma: no cover - the head was just created and heads are never deleted
+            raise AssertionError("journal_post: the audit chain's head vanished")
         if consumption is not None:
-            cur.execute(
-                "SELECT status, release_entry_id, amount_fen FROM funds_consumptionrequest WHERE id = %s FOR UPDATE",
-                [consumption.pk],
-            )
-            row = cur.fetchone()
             current = None
-            if row is not None:
+            if consumption_found:
                 current = ConsumptionRequest(
-                    pk=consumption.pk, status=row[0], release_entry_id=row[1], amount_fen=row[2]
+                    pk=consumption.pk, status=status, release_entry_id=release_entry_id, amount_fen=amount_fen
                 )
             refusal = _release_refusal(spec, current)
             if refusal is not None:
                 return refusal
-        params = {
-            "ids": list(spec.deltas),
-            "deltas": list(spec.deltas.values()),
-            "assets": _ASSETS,
-            "key": spec.idempotency_key,
-            "n": len(spec.deltas),
-            "kind": spec.kind.value,
-            "reference": spec.reference,
-            "bank": spec.bank.pk if spec.bank is not None else None,
-            "bank_reference": spec.bank_reference,
-            "institution": spec.institution.pk if spec.institution is not None else None,
-            "enrolment": spec.enrolment.pk if spec.enrolment is not None else None,
-            "memo": spec.memo,
-            "day": spec.business_date,
-            "now": now,
-            "by": spec.created_by.pk if spec.created_by is not None else None,
-            "division": spec.division_code,
-            "accounts": [account.id for account, _amount in spec.lines],
-            "amounts": [amount for _account, amount in spec.lines],
-            "consumption": consumption.pk if consumption is not None else None,
-        }
-    # A server-side prepared statement (psycopg binds the parameters; the plan is made once per connection): the
-    # statement is planned once instead of on every post. Django's own cursors bind client-side.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
-        raw.execute(_POST_SQL, params, prepare=True)
-        rows = raw.fetchall()
-    entry_id = rows[0][4] if rows else None
-    existing_id = rows[0][5] if rows else None
-    if existing_id is not None:
-        return JournalEntry.objects.get(pk=existing_id)
-    if entry_id is None:
-        # Nothing booked: a duplicate committed while we waited (its key now visible to a fresh read), an unknown
-        # account, or a balance that would go below zero.
+        if existing_id is not None:
+            return JournalEntry.objects.get(pk=existing_id)
+        # A duplicate committed while we waited (its key now visible to a fresh read), an unknown account, or a
+        # balance that would go below zero.
         existing = _existing(spec.idempotency_key)
         if existing is not None:
             return existing
-        if len(rows) != len(spec.deltas):
+        moves = [row[7:] for row in rows if row[7] is not None]
+        if len(moves) != len(spec.deltas):
             return LedgerError(_("分录缺少记账科目。"), code="ledger_unknown_account")
-        for _pk, key, balance, change, _e, _x in rows:
+        for _pk, key, balance, change in moves:
             if balance + change < 0:
                 return _refuse_overdraft(key, balance, change)
         raise AssertionError("journal_post: entry not booked for no known reason")  # pragma: no cover
-    _keep_callers_current(spec, {pk: balance + change for pk, _key, balance, change, _e, _x in rows})
-    entry = JournalEntry(
-        pk=entry_id,
-        kind=spec.kind.value,
-        reference=spec.reference,
-        memo=spec.memo,
-        bank=spec.bank,
-        bank_reference=spec.bank_reference,
-        institution=spec.institution,
-        enrolment=spec.enrolment,
-        business_date=spec.business_date,
-        created_at=now,
-        created_by=spec.created_by,
-        idempotency_key=spec.idempotency_key,
-        division_code=spec.division_code,
-    )
+    _keep_callers_current(spec, {row[7]: row[9] + row[10] for row in rows})
+    entry.pk = entry_id
     entry._state.adding = False
     entry._state.db = connection.alias
     if consumption is not None:

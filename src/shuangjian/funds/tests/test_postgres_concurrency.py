@@ -157,6 +157,45 @@ def test_posts_naming_the_same_accounts_in_opposite_orders_never_deadlock():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_batch_and_a_service_that_audits_before_it_posts_do_not_deadlock():
+    """A service audits first (holding its chain's head), then posts; a batch on the same accounts meanwhile must
+    queue behind it on the head, not lock the accounts and then wait for the head (a deadlock: one would fail)."""
+    from django.db import transaction
+
+    from shuangjian.core.audit import audit_chain_breaks, audit_record
+
+    _bank, inst, enrolment = _world()
+    ledger.post_payment_in(actor=None, enrolment=enrolment, amount_fen=10_000)
+    cash, prepaid = ledger.account_custody_cash(inst), ledger.account_for_parent_enrolment(enrolment)
+    audited = threading.Event()
+
+    def work(i: int) -> str:
+        if i == 0:
+            with transaction.atomic():
+                audit_record(actor=None, action="test.audit_first", object_type="test", object_id="1")
+                audited.set()
+                time.sleep(0.5)  # the batch starts meanwhile
+                ledger.journal_post(
+                    actor=None, kind=EntryKind.ADJUSTMENT, lines=[(prepaid, 100), (cash, -100)], reference="svc"
+                )
+            return "service"
+        assert audited.wait(10)
+        ledger.journal_post_batch(
+            actor=None,
+            entries=[
+                ledger.EntrySpec(EntryKind.PAYMENT_IN, [(cash, 100), (prepaid, -100)], reference=f"b{n}")
+                for n in range(3)
+            ],
+        )
+        return "batch"
+
+    results = run_threads(2, work)
+    assert results == ["service", "batch"], results
+    assert ledger.ledger_invariant_problems() == []
+    assert list(audit_chain_breaks()) == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_racing_duplicates_of_one_key_get_the_one_entry_even_when_the_money_covers_one():
     """Two copies of one post (one idempotency key) at once, the balance enough for one: the second must get the
     first's entry, not a refusal for the balance the first just spent."""
