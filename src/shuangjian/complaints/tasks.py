@@ -21,3 +21,11 @@ def reports_nightly_task() -> dict[str, object]:
     if orphans:
         logger.error("accepted reports without a check: %s", ", ".join(orphans))
     return {"checked": checked, "escalated": escalated, "orphans": orphans}
+
+
+@shared_task(name="shuangjian.complaints.tasks.public_statistics_task")
+def public_statistics_task() -> dict[str, object]:
+    """Recompute the public report statistics (beat entry ``complaints-public-statistics``; a visit finding them
+    older than COMPLAINTS_PUBLIC_STATS_SECONDS asks for it too)."""
+    row = services.public_statistics_refresh()
+    return {"computed_at": row.computed_at.isoformat(), "total": row.data.get("total")}
