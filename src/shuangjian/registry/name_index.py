@@ -6,8 +6,9 @@ lists and visits rows; at 200 000 institutions that was most of a public name se
 process keeps (id, search name) of every institution sorted by (name, USCC), so
 
 - the names starting with the text are a range found by bisection, already in name order;
-- the names containing it are found through a two-character index (each character pair → the ranks of the names
-  holding it, ascending): the rarest pair's ranks are checked one by one in name order, stopping at the limit.
+- the names containing it are found through a two- and three-character index (each character pair and triple →
+  the ranks of the names holding it, ascending): the rarest one's ranks are checked one by one in name order,
+  stopping at the limit.
 
 The answer is the one the SQL statement gives (``search._NAME_WITH``): prefix matches first, then the others,
 each in name order, and the same counts. Where the SQL statement stops at the count limit among matches found in
@@ -107,12 +108,15 @@ class NameIndex:
         else:
             self.prefix_keys = self.names
             self.prefix_ranks = None
+        # Every pair and every triple of consecutive characters → the ranks of the names holding it, ascending.
+        # Triples because a pair is often common (the "县博" of every county's 博雅...): the rarest triple of a
+        # fragment naming a county and a word holds a few hundred names where its rarest pair held thousands.
         postings: dict[str, array[int]] = {}
         for rank, name in enumerate(self.matched):
-            for pair in {name[i : i + 2] for i in range(len(name) - 1)}:
-                found = postings.get(pair)
+            for gram in _grams(name):
+                found = postings.get(gram)
                 if found is None:
-                    found = postings[pair] = array("i")
+                    found = postings[gram] = array("i")
                 found.append(rank)
         self.postings = postings
 
@@ -145,15 +149,15 @@ class NameIndex:
         """Ranks of the first ``limit`` names (in name order) containing ``text`` (2+ characters)."""
         key = self.fold(text)
         lists = []
-        for pair in {key[i : i + 2] for i in range(len(key) - 1)}:
-            ranks = self.postings.get(pair)
+        for gram in _grams(key):
+            ranks = self.postings.get(gram)
             if ranks is None:
                 return []
             lists.append(ranks)
         candidates = min(lists, key=len)
         matched = self.matched
         found: list[int] = []
-        if len(key) == 2:
+        if len(key) <= 3:  # the key is a gram itself: every candidate holds it
             return list(candidates[:limit])
         for rank in candidates:
             if key in matched[rank]:
@@ -171,6 +175,11 @@ class NameIndex:
         pre_set = set(pre)
         ranks = pre + [r for r in con if r not in pre_set]
         return Hits(ids=[self.ids[r] for r in ranks[:page]], prefixed=len(pre), contained=len(con))
+
+
+def _grams(text: str) -> set[str]:
+    """The pairs and triples of consecutive characters of ``text``."""
+    return {text[i : i + 2] for i in range(len(text) - 1)} | {text[i : i + 3] for i in range(len(text) - 2)}
 
 
 # --- the process's index, kept fresh -----------------------------------------------------------------------------

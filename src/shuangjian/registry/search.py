@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -333,8 +334,37 @@ def _page_statement(
         hits = _in_ids(vendor)
     qs = conditions.with_standing(Institution.objects.filter(pk__in=hits).order_by(), today)
     sql, params = qs.values_list("pk", *columns, *facts).query.sql_with_params()
+    if vendor == "postgresql":
+        sql, params = _inline_constants(sql, tuple(params))
     slots = {n: p.name for n, p in enumerate(params) if isinstance(p, _Slot)}
     return sql, tuple(params), slots
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _inline_constants(sql: str, params: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The statement with its constant parameters (today's date, the rules' thresholds...) written in as SQL
+    literals, quoted by psycopg; only the slots stay parameters. The statement is the day's (compiled once a day),
+    so nothing else changes; each run then binds one or two values instead of ~20 (converting and sending them
+    was a fifth of the answer's database call in Python)."""
+    from psycopg import sql as pg_sql
+
+    connection.ensure_connection()
+    raw = connection.connection
+    kept: list[Any] = []
+    values = iter(params)
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group() == "%%":
+            return "%%"
+        value = next(values)
+        if isinstance(value, _Slot):
+            kept.append(value)
+            return "%s"
+        return pg_sql.Literal(value).as_string(raw).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(replace, sql), tuple(kept)
 
 
 def _run_page(
