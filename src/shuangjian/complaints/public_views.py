@@ -20,7 +20,7 @@ from shuangjian.core.middleware import client_ip
 from shuangjian.core.models import User
 from shuangjian.registry.models import Institution
 
-from . import intake, selectors, services
+from . import intake, selectors, services, tasks
 from .forms import ReportForm
 from .models import Report, ReportPhoto, ReportStatus
 from .rules import tracking_code_normalise
@@ -177,7 +177,7 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
     current = selectors.public_statistics()
     max_age = services.public_statistics_seconds()
     if current is None or (timezone.now() - current.computed_at).total_seconds() > max_age:
-        services.public_statistics_request()
+        tasks.public_statistics_request()
     context: dict[str, object] = {"s": None, "max_minutes": max(1, max_age // 60)}
     if current is not None:
         context.update(s=current.figures, chart=current.figures.chart(), computed_at=current.computed_at)

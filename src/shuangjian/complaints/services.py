@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -562,7 +561,6 @@ def reports_without_check() -> QuerySet[Report]:
 # --- the public statistics, computed in the background -----------------------------------------------------------
 
 PUBLIC_STATISTICS_PK = 1
-_PUBLIC_STATISTICS_KICK = "complaints:public-statistics-kick"
 
 
 def public_statistics_seconds() -> int:
@@ -588,15 +586,3 @@ def public_statistics_refresh() -> PublicStatistics:
         except IntegrityError:  # a newer row is there already
             pass
     return PublicStatistics.objects.get(pk=PUBLIC_STATISTICS_PK)
-
-
-def public_statistics_request() -> bool:
-    """Ask a worker to recompute the public statistics after the current transaction commits, at most once per
-    minute whoever asks (a shared cache key); False when a request is already under way. A broker that is down
-    leaves the page as it is (the callback is robust): the figures stay those of the last computation."""
-    if not cache.add(_PUBLIC_STATISTICS_KICK, 1, timeout=60):
-        return False
-    from .tasks import public_statistics_task
-
-    transaction.on_commit(public_statistics_task.delay, robust=True)
-    return True

@@ -9,7 +9,8 @@ the portal passes them. Benchmarks and the reasons for each shape: docs/benchmar
 Since issue #17 a name search is answered from a per-process index of every institution's search name
 (``name_index``) when it is fresh, the SQL statements below being its reference and its fallback; and the rows an
 answer shows, with their standing facts, come from one statement by id (``page_rows``), compiled once a day from
-the registry's own queryset and run on its generic plan.
+the registry's own queryset and run on its generic plan. When the index is fresh, the black-list fact comes from it
+too (the set it read with ``conditions.blacklisted_q``, the same definition) and the statement leaves it out.
 
 Names are matched in their search form (``registry.names``): full-width brackets, digits and spaces as their
 half-width selves, the way bureaus and the public type them interchangeably. The query goes through

@@ -124,7 +124,7 @@ def test_the_index_answers_as_the_sql_statement(
     # Black-list entries in and out of force (several on one institution too): the answer's black-list fact from
     # the index is the statement's.
     everyone = list(Institution.objects.order_by("pk"))
-    publisher = User.objects.filter(username="nx_publisher").first() or RegulatorFactory(username="nx_publisher")
+    publisher: Any = User.objects.filter(username="nx_publisher").first() or RegulatorFactory(username="nx_publisher")
     for n, period in listed:
         _blacklist(everyone[n % len(everyone)], publisher, period)
     _same_rows(name_index.build(), [i.pk for i in everyone])
@@ -139,7 +139,7 @@ def test_the_public_answer_is_the_same_from_the_index_and_from_sql(client: Any, 
     divisions()
     made = [make_institution(name=f"开封市龙亭区同答培训{n:02d}") for n in range(14)]
     made += [make_institution(name=f"同答艺术{n}") for n in range(3)]
-    publisher = RegulatorFactory(username="nx_same")
+    publisher: Any = RegulatorFactory(username="nx_same")
     for inst, period in zip(made, sorted(PERIODS) * 2, strict=False):
         _blacklist(inst, publisher, period)
     queries = ("同答", "同答培训", "龙亭区同", "查无此名", made[0].uscc, made[2].licence_no, made[16].uscc)
@@ -258,7 +258,7 @@ def test_a_change_of_black_list_membership_is_seen_within_the_check_interval(
     clock = [1000.0]
     monkeypatch.setattr(name_index.time, "monotonic", lambda: clock[0])
     inst = make_institution(name="开封市龙亭区名单变化培训学校")
-    regulator = RegulatorFactory(username="nx_change", scope_code="410202")
+    regulator: Any = RegulatorFactory(username="nx_change", scope_code="410202")
 
     def listed(q: str = "名单变化") -> bool:
         results = client.get(API, {"q": q}).json()["results"]
@@ -275,7 +275,7 @@ def test_a_change_of_black_list_membership_is_seen_within_the_check_interval(
     assert name_index.current() is not None  # answered from the new index, not only from SQL meanwhile
     services.blacklist_lift(actor=regulator, entry=entry, reason="整改到位")
     clock[0] += 2.5
-    assert not listed() and not listed(inst.licence_no)
+    assert not listed() and not listed(str(inst.licence_no))
     BlacklistEntry.objects.filter(pk=entry.pk).update(end=None)  # any write path, not only the services
     clock[0] += 2.5
     assert listed()
@@ -289,7 +289,8 @@ def test_the_black_list_of_another_day_is_not_used(client: Any, db: Any, setting
     divisions()
     settings.SHUANGJIAN_PUBLIC_QUERY_CACHE_SECONDS = 0
     inst = make_institution(name="开封市龙亭区明日列入培训学校")
-    _blacklist(inst, RegulatorFactory(username="nx_tomorrow"), "future")
+    publisher: Any = RegulatorFactory(username="nx_tomorrow")
+    _blacklist(inst, publisher, "future")
     assert client.get(API, {"q": "明日列入"}).json()["results"][0]["on_blacklist"] is False
     index = name_index.current()
     assert index is not None
@@ -301,4 +302,5 @@ def test_the_black_list_of_another_day_is_not_used(client: Any, db: Any, setting
     monkeypatch.setattr(portal_selectors, "today_local", lambda: tomorrow)
     settings.SHUANGJIAN_PUBLIC_SEARCH_INDEX_CHECK_SECONDS = 0
     assert client.get(API, {"q": "明日列入"}).json()["results"][0]["on_blacklist"] is True
-    assert name_index.current() is not None and name_index.current().day == tomorrow
+    rebuilt = name_index.current()
+    assert rebuilt is not None and rebuilt.day == tomorrow
