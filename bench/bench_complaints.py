@@ -1,5 +1,6 @@
-"""Public reports: intake throughput of the public form (with a photo) as a ratio to healthz, and the regulator's
-report list at 10,000 vs 100,000 reports (goal: ≤ 1.5×).
+"""Public reports: intake throughput of the public form (with a photo) as a ratio to healthz, the regulator's
+report list and the public statistics page at 10,000 vs 100,000 reports (goal: ≤ 1.5×), and the background
+computation the statistics page reads.
 
 In-process (django.test.Client, one thread) on a scratch database: the ratio compares the form's whole path
 (checks, photo re-encoding, report + photo + event + audit rows) with the same process's healthz.
@@ -61,6 +62,16 @@ def _page_time(client: object, path: str, repeat: int = 9) -> float:
     return statistics.median(times)
 
 
+def _public_statistics(client: object) -> tuple[float, float]:
+    """Seconds of one public statistics page view (median) and of the background computation it reads."""
+    from shuangjian.complaints import services
+
+    began = time.perf_counter()
+    services.public_statistics_refresh()
+    compute = time.perf_counter() - began
+    return _page_time(client, "/public/reports/statistics/"), compute
+
+
 def run() -> list[Figure]:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,9 +117,17 @@ def run() -> list[Figure]:
         _bulk(SMALL - Report.objects.count(), 0)
         small = _page_time(staff, "/complaints/")
         small_filtered = _page_time(staff, "/complaints/?status=assigned&overdue=1")
+        small_stats, small_compute = _public_statistics(public)
         _bulk(LARGE - SMALL, SMALL)
         large = _page_time(staff, "/complaints/")
         large_filtered = _page_time(staff, "/complaints/?status=assigned&overdue=1")
+        large_stats, large_compute = _public_statistics(public)
+        for size, page, compute in ((SMALL, small_stats, small_compute), (LARGE, large_stats, large_compute)):
+            figures.append(
+                (f"public statistics page at {size} reports (figures computed beforehand)", page * 1000, "ms")
+            )
+            figures.append((f"public statistics computation at {size} reports (background job)", compute * 1000, "ms"))
+        figures.append((f"public statistics page {LARGE} / {SMALL} (goal <= 1.5)", large_stats / small_stats, "x"))
         figures.append((f"regulator report list at {SMALL}", small * 1000, "ms"))
         figures.append((f"regulator report list at {LARGE}", large * 1000, "ms"))
         figures.append((f"report list {LARGE} / {SMALL} (goal <= 1.5)", large / small, "x"))

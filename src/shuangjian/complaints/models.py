@@ -212,3 +212,21 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action}"
+
+
+class PublicStatistics(models.Model):
+    """The public statistics page's figures (``stats.ReportStats.as_data``), computed in the background.
+
+    One row, rewritten by ``services.public_statistics_refresh`` (celery beat every
+    ``COMPLAINTS_PUBLIC_STATS_SECONDS``, or when a visit finds the figures older than that): the page reads it and
+    never the reports themselves."""
+
+    computed_at = models.DateTimeField(_("统计时间"))
+    data = models.JSONField(_("统计数据"))
+
+    class Meta:
+        verbose_name = _("举报公开统计")
+        verbose_name_plural = _("举报公开统计")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at}"

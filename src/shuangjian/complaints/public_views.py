@@ -12,15 +12,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangjian.core.middleware import client_ip
 from shuangjian.core.models import User
-from shuangjian.enforcement.models import Inspection, PenaltyCase
 from shuangjian.registry.models import Institution
 
-from . import intake, selectors, services, stats
+from . import intake, selectors, services, tasks
 from .forms import ReportForm
 from .models import Report, ReportPhoto, ReportStatus
 from .rules import tracking_code_normalise
@@ -170,9 +170,18 @@ def track_dispute(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def public_statistics(request: HttpRequest) -> HttpResponse:
-    figures = stats.report_stats(Report.objects.all(), Inspection.objects.all(), PenaltyCase.objects.all())
-    figures.on_time_by_institution = [o for o in figures.on_time_by_institution if o.answered >= 1]
-    return render(request, "complaints/public/statistics.html", {"s": figures, "chart": figures.chart()})
+    """The figures of every report, read from their last background computation (never the reports themselves):
+    stamped "统计截至", at most COMPLAINTS_PUBLIC_STATS_SECONDS old plus one computation while a worker runs (beat,
+    and a visit finding them older asks for a new one). Before the first computation the page says it is counting
+    and reloads itself."""
+    current = selectors.public_statistics()
+    max_age = services.public_statistics_seconds()
+    if current is None or (timezone.now() - current.computed_at).total_seconds() > max_age:
+        tasks.public_statistics_request()
+    context: dict[str, object] = {"s": None, "max_minutes": max(1, max_age // 60)}
+    if current is not None:
+        context.update(s=current.figures, chart=current.figures.chart(), computed_at=current.computed_at)
+    return render(request, "complaints/public/statistics.html", context)
 
 
 def closed_status(status: str) -> bool:

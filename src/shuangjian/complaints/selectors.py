@@ -14,7 +14,8 @@ from shuangjian.core.models import User
 from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
 
 from . import rules
-from .models import Report, ReportStatus
+from .models import PublicStatistics, Report, ReportStatus
+from .stats import ReportStats
 from .workflow import OPEN_STATES
 
 S = ReportStatus
@@ -141,3 +142,19 @@ def public_report(report: Report) -> PublicReport:
 
 def is_closed_for_public(status: str) -> bool:
     return status in (S.CLOSED, S.REFUSED)
+
+
+@dataclass(frozen=True)
+class PublicFigures:
+    """The public statistics as last computed (``services.public_statistics_refresh``) and when."""
+
+    figures: ReportStats
+    computed_at: datetime.datetime
+
+
+def public_statistics() -> PublicFigures | None:
+    """The public statistics as last computed in the background; None before the first computation."""
+    row = PublicStatistics.objects.filter(pk=1).first()
+    if row is None:
+        return None
+    return PublicFigures(figures=ReportStats.from_data(row.data), computed_at=row.computed_at)

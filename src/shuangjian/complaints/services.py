@@ -24,13 +24,23 @@ from shuangjian.core.calendar import add_working_days
 from shuangjian.core.models import Department, Division, Role, User
 from shuangjian.core.permissions import require
 from shuangjian.core.photos import Photo, photos_check
-from shuangjian.enforcement.models import Inspection, InspectionKind, InspectionSource, InspectionStatus
+from shuangjian.enforcement.models import Inspection, InspectionKind, InspectionSource, InspectionStatus, PenaltyCase
 from shuangjian.enforcement.services import inspection_lead_create, unlicensed_operation_record
 from shuangjian.enforcement.subjects import Subject, subject_of
 from shuangjian.registry.models import Institution
 
-from . import rules
-from .models import INTERNAL_CHANNELS, Category, Channel, Level, Report, ReportEvent, ReportPhoto, ReportStatus
+from . import rules, stats
+from .models import (
+    INTERNAL_CHANNELS,
+    Category,
+    Channel,
+    Level,
+    PublicStatistics,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportStatus,
+)
 from .workflow import OPEN_STATES, transition_for
 
 S = ReportStatus
@@ -546,3 +556,33 @@ def reports_without_check() -> QuerySet[Report]:
     """Accepted reports with neither an inspection nor a recorded reason (凡举报必检查): must be none."""
     accepted = Report.objects.exclude(status__in=(S.NEW, S.REFUSED, S.MERGED))
     return accepted.filter(inspection__isnull=True, no_check_reason="")
+
+
+# --- the public statistics, computed in the background -----------------------------------------------------------
+
+PUBLIC_STATISTICS_PK = 1
+
+
+def public_statistics_seconds() -> int:
+    """How old the public statistics may grow: beat recomputes them this often, and a visit finding them older asks
+    for a recomputation (setting COMPLAINTS_PUBLIC_STATS_SECONDS, default 600)."""
+    return max(60, int(getattr(settings, "COMPLAINTS_PUBLIC_STATS_SECONDS", 600)))
+
+
+def public_statistics_refresh() -> PublicStatistics:
+    """Compute the public report statistics (every report, inspection and case: the staff figures of the whole
+    platform, ``stats.report_stats``) and keep them as the page's one row, stamped with the time reading began."""
+    started = timezone.now()
+    figures = stats.report_stats(Report.objects.all(), Inspection.objects.all(), PenaltyCase.objects.all())
+    data = figures.as_data()
+    # A slower computation that began earlier never overwrites a newer one.
+    updated = PublicStatistics.objects.filter(pk=PUBLIC_STATISTICS_PK, computed_at__lte=started).update(
+        computed_at=started, data=data
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                PublicStatistics.objects.create(pk=PUBLIC_STATISTICS_PK, computed_at=started, data=data)
+        except IntegrityError:  # a newer row is there already
+            pass
+    return PublicStatistics.objects.get(pk=PUBLIC_STATISTICS_PK)

@@ -136,8 +136,9 @@ class Institution(models.Model):
 
 
 class SearchNameChange(models.Model):
-    """One row per statement that created, renamed, re-coded or deleted institutions, written by database triggers
-    (migration 0009), never by code: the public name index (``name_index``) rebuilds when their number changes."""
+    """One row per statement that created, renamed, re-coded or deleted institutions (migration 0009) or that
+    changed black-list entries (migration 0010), written by database triggers, never by code: the public name index
+    (``name_index``), which also carries the day's black list, rebuilds when their number changes."""
 
     changed_at = models.DateTimeField(_("变更时间"), db_default=Now())
 

@@ -6,8 +6,9 @@ lists and visits rows; at 200 000 institutions that was most of a public name se
 process keeps (id, search name) of every institution sorted by (name, USCC), so
 
 - the names starting with the text are a range found by bisection, already in name order;
-- the names containing it are found through a two-character index (each character pair → the ranks of the names
-  holding it, ascending): the rarest pair's ranks are checked one by one in name order, stopping at the limit.
+- the names containing it are found through a two- and three-character index (each character pair and triple →
+  the ranks of the names holding it, ascending): the rarest one's ranks are checked one by one in name order,
+  stopping at the limit.
 
 The answer is the one the SQL statement gives (``search._NAME_WITH``): prefix matches first, then the others,
 each in name order, and the same counts. Where the SQL statement stops at the count limit among matches found in
@@ -23,12 +24,22 @@ data lives in the test's own transaction), never with ``"off"``. The version is 
 change committed in between only causes one more build. A renamed institution is found under its new name at the
 latest one check interval after the rename commits (plus the build while SQL answers meanwhile: no stale answer).
 
-The index holds only names and ids; everything an answer shows is read from the database by id.
+Black list. The index also carries the ids of the institutions on the black list on the day it was built, read
+with the registry's one definition (``conditions.blacklisted_q``, the condition the page statement and the lists
+use), so that an answer's page does not evaluate the black list again (at 200 000 institutions that was the
+largest part of the page statement: PostgreSQL hashed every current entry on each search). Black-list entries
+added, deleted, re-dated or moved to another institution add a change mark as well (triggers, migration 0010),
+so a change of membership is seen within the same check interval as a rename; membership also changes when an
+entry's period starts or ends, so the set is used only on the day it was computed for (``blacklisted_on``) and a
+new day rebuilds the index.
+
+The index holds only names, ids and that set; everything else an answer shows is read from the database by id.
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime
 import logging
 import threading
 import time
@@ -38,6 +49,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+
+from .conditions import blacklisted_q
+from .models import Institution
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +73,20 @@ class Hits:
 class NameIndex:
     """(id, search name) of every institution in (name, USCC) order, and its character-pair index."""
 
-    def __init__(self, rows: Iterable[tuple[int, str, str]], version: tuple[int, int], *, fold_ascii: bool) -> None:
+    def __init__(
+        self,
+        rows: Iterable[tuple[int, str, str]],
+        version: tuple[int, int],
+        *,
+        fold_ascii: bool,
+        blacklisted: Iterable[int] = (),
+        day: datetime.date | None = None,
+    ) -> None:
         self.version = version
         self.fold_ascii = fold_ascii
+        # Ids of the institutions on the black list on ``day`` (``conditions.blacklisted_q``).
+        self.blacklisted = frozenset(blacklisted)
+        self.day = day
         self.ids = array("q")
         self.names: list[str] = []
         previous: tuple[str, str] | None = None
@@ -82,14 +108,21 @@ class NameIndex:
         else:
             self.prefix_keys = self.names
             self.prefix_ranks = None
+        # Every pair and every triple of consecutive characters → the ranks of the names holding it, ascending.
+        # Triples because a pair is often common (the "县博" of every county's 博雅...): the rarest triple of a
+        # fragment naming a county and a word holds a few hundred names where its rarest pair held thousands.
         postings: dict[str, array[int]] = {}
         for rank, name in enumerate(self.matched):
-            for pair in {name[i : i + 2] for i in range(len(name) - 1)}:
-                found = postings.get(pair)
+            for gram in _grams(name):
+                found = postings.get(gram)
                 if found is None:
-                    found = postings[pair] = array("i")
+                    found = postings[gram] = array("i")
                 found.append(rank)
         self.postings = postings
+
+    def blacklisted_on(self, today: datetime.date) -> frozenset[int] | None:
+        """The black-listed ids if the set was computed for ``today``, else None (the caller asks the database)."""
+        return self.blacklisted if self.day == today else None
 
     def fold(self, text: str) -> str:
         return text.translate(_ASCII_LOWER) if self.fold_ascii else text
@@ -116,15 +149,15 @@ class NameIndex:
         """Ranks of the first ``limit`` names (in name order) containing ``text`` (2+ characters)."""
         key = self.fold(text)
         lists = []
-        for pair in {key[i : i + 2] for i in range(len(key) - 1)}:
-            ranks = self.postings.get(pair)
+        for gram in _grams(key):
+            ranks = self.postings.get(gram)
             if ranks is None:
                 return []
             lists.append(ranks)
         candidates = min(lists, key=len)
         matched = self.matched
         found: list[int] = []
-        if len(key) == 2:
+        if len(key) <= 3:  # the key is a gram itself: every candidate holds it
             return list(candidates[:limit])
         for rank in candidates:
             if key in matched[rank]:
@@ -142,6 +175,11 @@ class NameIndex:
         pre_set = set(pre)
         ranks = pre + [r for r in con if r not in pre_set]
         return Hits(ids=[self.ids[r] for r in ranks[:page]], prefixed=len(pre), contained=len(con))
+
+
+def _grams(text: str) -> set[str]:
+    """The pairs and triples of consecutive characters of ``text``."""
+    return {text[i : i + 2] for i in range(len(text) - 1)} | {text[i : i + 3] for i in range(len(text) - 2)}
 
 
 # --- the process's index, kept fresh -----------------------------------------------------------------------------
@@ -185,19 +223,30 @@ def _read_version() -> tuple[int, int]:
     return int(count), int(last)
 
 
-# The triggers of migration 0009 (a table rebuilt by a later SQLite migration would lose them: then no index).
+# The triggers of migrations 0009 and 0010 (a table rebuilt by a later SQLite migration would lose them: then no
+# index).
 _TRIGGERS_SQL = {
     "postgresql": (
-        "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'registry_institution'::regclass"
-        " AND tgname IN ('registry_inst_names_stmt', 'registry_inst_names_row')",
-        2,
+        "SELECT count(*) FROM pg_trigger WHERE (tgrelid = 'registry_institution'::regclass"
+        " AND tgname IN ('registry_inst_names_stmt', 'registry_inst_names_row'))"
+        " OR (tgrelid = 'registry_blacklistentry'::regclass"
+        " AND tgname IN ('registry_blacklist_marks_stmt', 'registry_blacklist_marks_row'))",
+        4,
     ),
     "sqlite": (
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'registry_institution'"
-        " AND name IN ('registry_inst_names_ins', 'registry_inst_names_del', 'registry_inst_names_row')",
-        3,
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND ((tbl_name = 'registry_institution'"
+        " AND name IN ('registry_inst_names_ins', 'registry_inst_names_del', 'registry_inst_names_row'))"
+        " OR (tbl_name = 'registry_blacklistentry'"
+        " AND name IN ('registry_blacklist_marks_ins', 'registry_blacklist_marks_del',"
+        " 'registry_blacklist_marks_row')))",
+        6,
     ),
 }
+
+
+def _blacklisted_ids(today: datetime.date) -> list[int]:
+    """Who is on the black list on ``today``: the registry's definition (``conditions.blacklisted_q``)."""
+    return list(Institution.objects.filter(blacklisted_q(today)).values_list("pk", flat=True))
 
 
 def build() -> NameIndex:
@@ -207,13 +256,15 @@ def build() -> NameIndex:
     points."""
     sql, expected = _TRIGGERS_SQL.get(connection.vendor, ("SELECT 0", 1))
     version = _read_version()
+    day = timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute(sql)
         if cursor.fetchone()[0] != expected:
             raise ValueError("the name change triggers are missing")
         cursor.execute(_NAMES_SQL)
         rows = cursor.fetchall()
-    return NameIndex(rows, version, fold_ascii=connection.vendor != "postgresql")
+    blacklisted = _blacklisted_ids(day)
+    return NameIndex(rows, version, fold_ascii=connection.vendor != "postgresql", blacklisted=blacklisted, day=day)
 
 
 def _build_in_background(version: tuple[int, int]) -> None:
@@ -236,7 +287,8 @@ def _build_in_background(version: tuple[int, int]) -> None:
 def current() -> NameIndex | None:
     """This process's index if it is known to be fresh (checked within the interval), else None (search in SQL).
 
-    Checks the version when the interval has passed; a changed version drops the index and starts a new build.
+    Checks the version when the interval has passed; a changed version (or a new day: the black list it carries is
+    a day's) drops the index and starts a new build.
     """
     how = mode()
     if how == "off":
@@ -247,7 +299,7 @@ def current() -> NameIndex | None:
         return index
     version = _read_version()
     _state.checked_at = now
-    if index is not None and index.version == version:
+    if index is not None and index.version == version and index.day == timezone.localdate():
         return index
     _state.index = None
     if version == _state.failed_version:

@@ -14,11 +14,13 @@ is the one the public list states: 正常办学, a valid licence, not on the bla
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import conditions, rules
@@ -213,6 +215,13 @@ _CLOSED = {
 
 
 def _fact(code: str) -> StatusFact:
+    return _fact_in(code, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _fact_in(code: str, language: str | None) -> StatusFact:
+    """A fact with its label in ``language``, made once per process (every search result shows a few of them;
+    looking the label up again for each cost a tenth of a public search's Python)."""
     label, tone = _FACTS[code]
     return StatusFact(code, str(label), tone, _RANK[code])
 

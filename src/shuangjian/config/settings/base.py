@@ -396,6 +396,14 @@ COMPLAINTS_CHALLENGE_AFTER = env.int("COMPLAINTS_CHALLENGE_AFTER", default=3)
 COMPLAINTS_CITY_CODE = env.str("COMPLAINTS_CITY_CODE", default="")
 # A map point is offered only when a tile server is configured (none by default: no external tile server).
 COMPLAINTS_MAP_TILES_URL = env.str("COMPLAINTS_MAP_TILES_URL", default="")
+# The public report statistics page shows figures computed in the background (complaints.services
+# .public_statistics_refresh): beat recomputes them this often, and a visit finding them older asks for a
+# recomputation, so they are at most this old plus one computation while a worker runs.
+COMPLAINTS_PUBLIC_STATS_SECONDS = env.int("COMPLAINTS_PUBLIC_STATS_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["complaints-public-statistics"] = {
+    "task": "shuangjian.complaints.tasks.public_statistics_task",
+    "schedule": float(COMPLAINTS_PUBLIC_STATS_SECONDS),
+}
 # Department handling each category (everything else: education). Data, not code: a city may change it.
 COMPLAINTS_CATEGORY_DEPARTMENTS = {"fees": "market_regulation", "ads": "market_regulation", "safety": "fire"}
 # Enforcement: penalty cases (RULES.md, Enforcement). Numbers the law leaves to local practice are settings here.
