@@ -34,7 +34,7 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench import Figure
 
@@ -57,7 +57,16 @@ def run() -> list[Figure]:
     if prebuilt:
         return report(run_prebuilt(prebuilt))
     db_url = os.environ.get("BENCH_PAGES_DB", DEFAULT_DB)
-    env = _child_env(db_url)
+    try:
+        result = _run_child(_child_env(db_url))
+    finally:
+        if os.environ.get("BENCH_PAGES_KEEP") != "1":  # BENCH_PAGES_KEEP=1 keeps the database for EXPLAIN afterwards
+            recreate_database(db_url, drop_only=True)
+    return report(result)
+
+
+def _run_child(env: dict[str, str]) -> dict[str, object]:
+    """``python -m bench.bench_pages --child`` with ``env``; its result (the last line it prints, JSON)."""
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_pages", "--child"],
         env=env,
@@ -66,12 +75,10 @@ def run() -> list[Figure]:
         text=True,
         timeout=4 * 3600,
     )
-    if os.environ.get("BENCH_PAGES_KEEP") != "1":  # BENCH_PAGES_KEEP=1 keeps the database for EXPLAIN afterwards
-        recreate_database(db_url, drop_only=True)
     if done.returncode != 0:
-        raise RuntimeError(f"bench_pages child failed ({done.returncode})")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return report(result)
+        raise RuntimeError(f"bench_pages child failed ({done.returncode}) on {env['DATABASE_URL']}")
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run_prebuilt(urls: list[str]) -> dict[str, object]:
@@ -84,17 +91,7 @@ def run_prebuilt(urls: list[str]) -> dict[str, object]:
     for size, url in zip(wanted, urls, strict=True):
         env = _child_env(url.strip())
         env.update({"BENCH_PAGES_SIZES": str(size), "BENCH_PAGES_NO_REBUILD": "1"})
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.bench_pages", "--child"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-            timeout=4 * 3600,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"bench_pages child failed ({done.returncode}) on {url}")
-        part = json.loads(done.stdout.strip().splitlines()[-1])
+        part: dict[str, Any] = _run_child(env)
         generators += part["generators"]
         for key, values in part["pages"].items():
             pages.setdefault(key, {}).update(values)

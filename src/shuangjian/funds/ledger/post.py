@@ -146,20 +146,7 @@ def journal_post(
         deltas={pk: deltas[pk] for pk in sorted(deltas)},
     )
     if connection.vendor == "postgresql":
-        entry = JournalEntry(
-            kind=spec.kind.value,
-            reference=spec.reference,
-            memo=spec.memo,
-            bank=spec.bank,
-            bank_reference=spec.bank_reference,
-            institution=spec.institution,
-            enrolment=spec.enrolment,
-            business_date=spec.business_date,
-            created_at=timezone.now(),
-            created_by=spec.created_by,
-            idempotency_key=spec.idempotency_key,
-            division_code=spec.division_code,
-        )
+        entry = _new_entry(spec, created_at=timezone.now())
         # No transaction block of its own: the entry and its event are one statement, which outside a transaction
         # is its own transaction (and inside one is part of the caller's).
         outcome = _post_postgres(
@@ -177,6 +164,24 @@ def journal_post(
     if isinstance(outcome, LedgerError):
         raise outcome
     return outcome.entry if isinstance(outcome, _Booked) else outcome
+
+
+def _new_entry(spec: _Entry, **extra: Any) -> JournalEntry:
+    """The entry row ``spec`` describes, not saved yet."""
+    return JournalEntry(
+        kind=spec.kind.value,
+        reference=spec.reference,
+        memo=spec.memo,
+        bank=spec.bank,
+        bank_reference=spec.bank_reference,
+        institution=spec.institution,
+        enrolment=spec.enrolment,
+        business_date=spec.business_date,
+        created_by=spec.created_by,
+        idempotency_key=spec.idempotency_key,
+        division_code=spec.division_code,
+        **extra,
+    )
 
 
 def _event_after(spec: _Entry) -> dict[str, Any]:
@@ -446,19 +451,7 @@ def _post_orm(spec: _Entry) -> _Outcome:
         if account.balance_fen + change < 0:
             return _refuse_overdraft(account.key, account.balance_fen, change)
         natural_change[pk] = change
-    entry = JournalEntry(
-        kind=spec.kind,
-        reference=spec.reference,
-        memo=spec.memo,
-        bank=spec.bank,
-        bank_reference=spec.bank_reference,
-        institution=spec.institution,
-        enrolment=spec.enrolment,
-        business_date=spec.business_date,
-        created_by=spec.created_by,
-        idempotency_key=spec.idempotency_key,
-        division_code=spec.division_code,
-    )
+    entry = _new_entry(spec)
     if spec.idempotency_key:
         try:
             with transaction.atomic():
