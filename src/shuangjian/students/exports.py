@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from shuangjian.core.exports import ExportFile, ExportKind, JobProgress, query_from_params, register_export, xlsx_file
 from shuangjian.core.models import User
 from shuangjian.core.money import format_fen
+from shuangjian.core.permissions import can
 from shuangjian.core.validators import mask_resident_id
 
 from . import selectors
@@ -90,8 +91,6 @@ register_export(ExportKind(ENROLMENTS, gettext_lazy("学员报名"), "students.v
 def enrolment_totals_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
     """The list header's exact figures for the filters the list was showing (every row in reach is read), kept on
     the job for the list page, with a workbook of the same figures."""
-    from shuangjian.core.permissions import can
-
     qs = selectors.filter_enrolments(selectors.enrolments_for_user(user), query_from_params(params))
     totals = selectors.enrolment_totals_exact(qs, by_institution=not can(user, "students.manage_enrolments"))
     progress.total(totals["enrolments"])
