@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +19,7 @@ from .export_views import start_and_redirect
 from .forms import LoginForm, TokenForm
 from .models import AuditEvent, User
 from .nav import cards_for
+from .pagination import CappedCountPaginator
 from .permissions import permission_required
 from .selectors import api_tokens_for_user, audit_events_for_user
 from .tokens import api_token_issue, api_token_revoke
@@ -110,7 +110,7 @@ def _audit_events(request: HttpRequest, user: User) -> QuerySet[AuditEvent]:
 @permission_required("core.view_audit_log")
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    page = Paginator(_audit_events(request, user), 50).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(_audit_events(request, user), 50).get_page(request.GET.get("page"))
     roles = role_labels()
     objects = object_labels(page)
     for event in page:

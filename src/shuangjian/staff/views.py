@@ -7,13 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuangjian.core.access import request_user
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import can, permission_required, require
 from shuangjian.core.rules import RuleViolationError, Violation
 from shuangjian.core.scope import get_in_scope_or_404
@@ -43,7 +43,7 @@ def _violations_into(form: forms.Form, violations: list[Violation]) -> None:
 def employment_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     qs = selectors.filter_employments(selectors.employments_for_user(user), request.GET)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "staff/employment_list.html",
@@ -155,7 +155,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code") or ""
     if code:
         shown = shown.filter(code=code)
-    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "staff/flag_list.html", {"page": page, "counts": counts, "form": ReasonForm()})
 
 
@@ -195,7 +195,7 @@ def blacklist(request: HttpRequest) -> HttpResponse:
                 return redirect("staff:blacklist")
         status = 422
     qs = selectors.blacklist_for_user(user)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     ctx: dict[str, Any] = {"page": page, "form": form, "lift_form": ReasonForm(), "violations": violations}
     return render(request, "staff/blacklist.html", ctx, status=status)
 
