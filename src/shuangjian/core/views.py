@@ -114,9 +114,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     roles = role_labels()
     objects = object_labels(page)
     for event in page:
-        event.role_label = roles.get(event.role, event.role)  # type: ignore[attr-defined]
-        event.action_label = action_label(event.action)  # type: ignore[attr-defined]
-        event.object_label = objects.get((event.object_type, event.object_id), "")  # type: ignore[attr-defined]
+        event.role_label = roles.get(event.role, event.role)
+        event.action_label = action_label(event.action)
+        event.object_label = objects.get((event.object_type, event.object_id), "")
     actions = sorted(action_labels().items(), key=lambda item: item[0])
     return render(request, "core/audit_list.html", {"page": page, "actions": actions})
 
