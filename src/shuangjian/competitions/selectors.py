@@ -11,7 +11,7 @@ from django.http import Http404
 from shuangjian.core.access import operator_institution, validate_printable
 from shuangjian.core.models import Division, DivisionLevel, User
 from shuangjian.core.permissions import require
-from shuangjian.core.scope import get_in_scope_or_404, scope_queryset, user_reach
+from shuangjian.core.scope import code_prefix_q, get_in_scope_or_404, scope_queryset, user_reach
 from shuangjian.registry.models import Institution
 
 from .models import Competition, CompetitionFinding, CompetitionStatus, CompetitionStep
@@ -55,7 +55,7 @@ def competitions_for_user(user: User, filters: CompetitionFilters | None = None)
     if f.cycle:
         qs = qs.filter(cycle=f.cycle)
     if f.division:
-        qs = qs.filter(division_code__startswith=f.division)
+        qs = qs.filter(code_prefix_q("division_code", f.division))
     return qs.order_by("-cycle", "-created_at", "-pk")
 
 

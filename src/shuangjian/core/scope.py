@@ -37,6 +37,35 @@ def user_reach(user: User | AnonymousUser | None) -> str | None:
     return None
 
 
+def _digit_prefix_upper(prefix: str) -> str | None:
+    """The smallest digit string above every string that starts with ``prefix``: "410202" -> "410203",
+    "4109" -> "411", "99" -> None (no upper bound)."""
+    head = prefix.rstrip("9")
+    if not head:
+        return None
+    return head[:-1] + str(int(head[-1]) + 1)
+
+
+def code_prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with the division code ``prefix``, written so that an index on ``field`` is used.
+
+    A ``LIKE 'prefix%'`` can only start an index scan under the C collation or a pattern-ops index, so PostgreSQL
+    under any other collation (C.UTF-8 and en_US.UTF-8 included) walked a (division_code, name…) index from its
+    first entry and filtered: 38 000 index rows for one county's first page at 200 000 institutions. The same
+    condition as a range of digit strings is an index condition on every index that leads with the code, and
+    digits order the same in every collation, and over digit strings the range holds exactly the codes with the prefix
+    (tested). The ``LIKE`` stays for a value with other characters, so the answer never depends on the range.
+    """
+    q = Q(**{f"{field}__startswith": prefix})
+    if not prefix.isdigit():
+        return q
+    q &= Q(**{f"{field}__gte": prefix})
+    upper = _digit_prefix_upper(prefix)
+    if upper is not None:
+        q &= Q(**{f"{field}__lt": upper})
+    return q
+
+
 def scope_q(user: User | AnonymousUser | None, field: str = "division_code") -> Q | None:
     """A Q restricting ``field`` to the user's jurisdiction; ``Q()`` for everything, None for nothing."""
     reach = user_reach(user)
@@ -44,7 +73,7 @@ def scope_q(user: User | AnonymousUser | None, field: str = "division_code") -> 
         return None
     if reach == "":
         return Q()
-    return Q(**{f"{field}__startswith": reach})
+    return code_prefix_q(field, reach)
 
 
 def scope_queryset(qs: QuerySet[M], user: User | AnonymousUser | None, field: str = "division_code") -> QuerySet[M]:

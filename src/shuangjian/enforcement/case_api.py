@@ -14,6 +14,7 @@ from shuangjian.core.access import request_user
 from shuangjian.core.api_auth import session_or_token
 from shuangjian.core.api_errors import ApiError
 from shuangjian.core.permissions import api_permission
+from shuangjian.core.scope import code_prefix_q
 
 from . import case_workflow
 from . import cases as case_services
@@ -85,7 +86,7 @@ def case_list(request: HttpRequest, stage: str = "", county: str = "", overdue: 
     if stage:
         qs = qs.filter(stage=stage)
     if county:
-        qs = qs.filter(division_code__startswith=county)
+        qs = qs.filter(code_prefix_q("division_code", county))
     if overdue:
         qs = qs.filter(enforcement_selectors.cases_overdue_q(timezone.localdate()))
     paginator = Paginator(qs.order_by("-filed_on", "-pk"), CASE_PAGE_SIZE)

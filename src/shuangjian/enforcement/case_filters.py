@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from shuangjian.core.models import User
+from shuangjian.core.scope import code_prefix_q
 
 from . import selectors
 from .case_forms import CaseFilterForm
@@ -22,7 +23,7 @@ def filtered_cases(user: User, params: Any, today: datetime.date) -> tuple[Query
         if f["stage"]:
             qs = qs.filter(stage=f["stage"])
         if f["county"]:
-            qs = qs.filter(division_code__startswith=f["county"])
+            qs = qs.filter(code_prefix_q("division_code", f["county"]))
         if f["overdue"]:
             qs = qs.filter(selectors.cases_overdue_q(today))
         if f["q"]:

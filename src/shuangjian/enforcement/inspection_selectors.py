@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shuangjian.core.access import operator_institution  # re-exported for the API
 from shuangjian.core.models import User
-from shuangjian.core.scope import get_in_scope_or_404, scope_queryset
+from shuangjian.core.scope import code_prefix_q, get_in_scope_or_404, scope_queryset
 
 from .models import (
     AdFinding,
@@ -84,7 +84,7 @@ def my_tasks(user: User, today: datetime.date | None = None) -> Tasks:
 
 def _filtered(qs: QuerySet, f: Filters, day_field: str) -> QuerySet:
     if f.county:
-        qs = qs.filter(division_code__startswith=f.county)
+        qs = qs.filter(code_prefix_q("division_code", f.county))
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.status:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from shuangjian.core.models import Division, DivisionLevel, User
-from shuangjian.core.scope import scope_q, scope_queryset, user_reach
+from shuangjian.core.scope import code_prefix_q, scope_q, scope_queryset, user_reach
 
 from .models import Draw, DrawStatus, Inspection, InspectionPlan, InspectorConflict, PenaltyCase, UnlicensedOperation
 
@@ -89,7 +89,7 @@ def published_cases(*, institution_id: int | None = None, division: str = "") ->
     if institution_id is not None:
         qs = qs.filter(institution_id=institution_id)
     if division:
-        qs = qs.filter(division_code__startswith=division)
+        qs = qs.filter(code_prefix_q("division_code", division))
     return qs.prefetch_related("documents").order_by("-published_on", "-pk")
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shuangjian.core.models import Division, User
 from shuangjian.core.permissions import can, is_bank_operator, is_operator, is_parent, require
-from shuangjian.core.scope import scope_q
+from shuangjian.core.scope import code_prefix_q, scope_q
 from shuangjian.registry.models import Institution
 from shuangjian.students.models import Enrolment
 
@@ -678,7 +678,7 @@ def funds_overview(user: User, *, today: datetime.date | None = None, division: 
     checked against."""
     scope = _staff_scope(user)
     if division:
-        scope &= Q(division_code__startswith=division)
+        scope &= code_prefix_q("division_code", division)
     rows, weekly, since = _overview_figures(scope, today or timezone.localdate())
     institutions = sorted(rows.values(), key=overview_order_key)
     county_names = dict(
@@ -717,7 +717,7 @@ def funds_overview_snapshot(user: User, *, division: str = "") -> FundsOverviewS
     (and to ``division`` inside it). Its cost follows the number of counties and the page size, not the data."""
     scope = _staff_scope(user)
     if division:
-        scope &= Q(division_code__startswith=division)
+        scope &= code_prefix_q("division_code", division)
     snapshot = latest_funds_snapshot()
     if snapshot is None:
         return FundsOverviewSnapshot(None, [], FundsSnapshotRow.objects.none(), 0, [], [])

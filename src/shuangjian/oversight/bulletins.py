@@ -29,7 +29,7 @@ from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Division, DivisionLevel, User
 from shuangjian.core.numbering import document_number_next
 from shuangjian.core.permissions import can
-from shuangjian.core.scope import code_in_scope, get_in_scope_or_404, scope_queryset
+from shuangjian.core.scope import code_in_scope, code_prefix_q, get_in_scope_or_404, scope_queryset
 from shuangjian.enforcement.models import AdFinding, Inspection, InspectionStatus, RectificationNotice
 from shuangjian.enforcement.selectors import publication_of, published_cases
 from shuangjian.registry.lists import whitelist_queryset
@@ -105,7 +105,7 @@ def _percent(part: int, whole: int) -> float | None:
 def _on_record(division: str, end: datetime.date) -> QuerySet[Institution]:
     """Institutions on record by the period's end: registered on the platform, or licensed, by then (records
     loaded from the paper ledger carry their licence date)."""
-    return Institution.objects.filter(division_code__startswith=division).filter(
+    return Institution.objects.filter(code_prefix_q("division_code", division)).filter(
         Q(created_at__date__lte=end) | Q(licence_issued_on__lte=end)
     )
 
@@ -123,9 +123,9 @@ def institutions_by_status(params: Params) -> Result:
 def list_counts(params: Params) -> Result:
     """White-list institutions and black-list entries in force at the period's end."""
     division, _start, end = _period(params)
-    white = whitelist_queryset(end).filter(division_code__startswith=division).count()
+    white = whitelist_queryset(end).filter(code_prefix_q("division_code", division)).count()
     black = (
-        BlacklistEntry.objects.filter(division_code__startswith=division, start__lte=end)
+        BlacklistEntry.objects.filter(code_prefix_q("division_code", division), start__lte=end)
         .filter(Q(end__isnull=True) | Q(end__gt=end))
         .count()
     )
@@ -148,7 +148,7 @@ def inspections_done(params: Params) -> Result:
 def notices(params: Params) -> Result:
     """Rectification notices issued in the period, and those closed in it."""
     division, start, end = _period(params)
-    qs = RectificationNotice.objects.filter(division_code__startswith=division)
+    qs = RectificationNotice.objects.filter(code_prefix_q("division_code", division))
     return {
         "issued": qs.filter(issued_on__gte=start, issued_on__lte=end).count(),
         "closed": qs.filter(closed_at__date__gte=start, closed_at__date__lte=end).count(),
@@ -158,7 +158,7 @@ def notices(params: Params) -> Result:
 @register_figure("ads", section=Section.OVERVIEW)
 def ads(params: Params) -> Result:
     division, start, end = _period(params)
-    qs = AdFinding.objects.filter(division_code__startswith=division)
+    qs = AdFinding.objects.filter(code_prefix_q("division_code", division))
     return {
         "found": qs.filter(found_on__gte=start, found_on__lte=end).count(),
         "removed": qs.filter(removed=True, removed_on__gte=start, removed_on__lte=end).count(),
@@ -170,7 +170,7 @@ def afterschool(params: Params) -> Result:
     """After-school service of the term the period ends in: pupils who asked and who take part."""
     division, _start, end = _period(params)
     term = current_term(end)
-    sums = SchoolClass.objects.filter(division_code__startswith=division, term=term).aggregate(
+    sums = SchoolClass.objects.filter(code_prefix_q("division_code", division), term=term).aggregate(
         asked=Sum("asked"), served=Sum("served")
     )
     asked, served = int(sums["asked"] or 0), int(sums["served"] or 0)

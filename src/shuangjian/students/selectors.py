@@ -13,7 +13,7 @@ from shuangjian.core import access
 from shuangjian.core.models import User
 from shuangjian.core.pagination import CappedCountPaginator, count_up_to
 from shuangjian.core.permissions import is_county_staff, is_operator, is_parent, is_school_admin
-from shuangjian.core.scope import scope_queryset
+from shuangjian.core.scope import code_prefix_q, scope_queryset
 from shuangjian.courses.models import ClassGroup, Session
 from shuangjian.registry.models import Institution
 from shuangjian.schools.models import SchoolAdmin
@@ -93,7 +93,7 @@ def filter_enrolments(qs: QuerySet[Enrolment], params: Any) -> QuerySet[Enrolmen
         qs = qs.filter(student__grade=grade)
     division = text("division")
     if division.isdigit():
-        qs = qs.filter(division_code__startswith=division)
+        qs = qs.filter(code_prefix_q("division_code", division))
     return qs.order_by("-created_at", "-pk")
 
 

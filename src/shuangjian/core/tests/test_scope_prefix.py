@@ -1,0 +1,50 @@
+"""The jurisdiction prefix as an index range: same rows as a plain prefix match, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shuangjian.core.models import Division, DivisionLevel
+from shuangjian.core.scope import _digit_prefix_upper, code_prefix_q
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=9)
+
+
+@given(prefix=digits, rest=st.text(alphabet="0123456789", max_size=6), other=digits)
+def test_range_holds_every_extension_and_the_prefix_decides(prefix: str, rest: str, other: str) -> None:
+    upper = _digit_prefix_upper(prefix)
+    code = prefix + rest
+    assert prefix <= code and (upper is None or code < upper)
+    # Over digits the range is exactly the prefix, both ways (the LIKE stays for codes with other characters).
+    in_range = prefix <= other and (upper is None or other < upper)
+    assert in_range == other.startswith(prefix)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "upper"), [("410202", "410203"), ("4109", "411"), ("4199", "42"), ("99", None), ("0", "1")]
+)
+def test_upper_bound_of_a_prefix(prefix: str, upper: str | None) -> None:
+    assert _digit_prefix_upper(prefix) == upper
+
+
+@pytest.mark.django_db
+def test_prefix_query_answers_exactly_the_codes_that_start_with_it() -> None:
+    codes = ["4109", "410901", "41099", "411", "4110", "41", "42", "9", "99", "999", "4108", "41090"]
+    Division.objects.bulk_create(Division(code=c, name=c, level=DivisionLevel.COUNTY) for c in codes)
+    for prefix in ["4109", "41", "9", "99", "4", "411", "41099"]:
+        got = set(
+            Division.objects.filter(code__in=codes).filter(code_prefix_q("code", prefix)).values_list("code", flat=True)
+        )
+        assert got == {c for c in codes if c.startswith(prefix)}, prefix
+
+
+@pytest.mark.django_db
+def test_county_scope_is_an_index_range_not_only_a_pattern() -> None:
+    with CaptureQueriesContext(connection) as ctx:
+        list(Division.objects.filter(code_prefix_q("code", "410202")))
+    sql = ctx.captured_queries[-1]["sql"]
+    assert "LIKE" in sql and ">= '410202'" in sql and "< '410203'" in sql
