@@ -224,8 +224,27 @@ def _roll_up(fine: Mapping[tuple[str, ...], list[int]], groups: int) -> list[dic
     return out
 
 
-Filed = Mapping[tuple[int, str], Mapping[datetime.date, bool]]
-"""(officer id, cell) → day → whether the report filed for that day was on time (``is_on_time``)."""
+@dataclass(frozen=True)
+class Reported:
+    """The days of a period one officer filed one cell's report for, and those of them filed on time."""
+
+    days: frozenset[datetime.date]
+    on_time: frozenset[datetime.date]
+
+
+def reported(filed: Iterable[tuple[datetime.date, datetime.date, int]], cutoff_hour: int) -> Reported:
+    """``Reported`` from (day, local submission date, local submission hour) of each report (``is_on_time_local``)."""
+    days: set[datetime.date] = set()
+    on_time: set[datetime.date] = set()
+    for day, submitted_on, submitted_hour in filed:
+        days.add(day)
+        if is_on_time_local(day, submitted_on, submitted_hour, cutoff_hour):
+            on_time.add(day)
+    return Reported(frozenset(days), frozenset(on_time))
+
+
+Filed = Mapping[tuple[int, str], Reported]
+"""(officer id, cell) → the days reported and those on time."""
 
 
 def tally_held(
@@ -237,13 +256,10 @@ def tally_held(
     for h in held:
         c = fine[tuple(g(h) for g in groups)]
         c[0] += len(h.days)
-        reports = filed.get((h.officer_id, h.cell))
-        if reports:
-            for day, on_time in reports.items():
-                if day in h.days:
-                    c[1] += 1
-                    if on_time:
-                        c[2] += 1
+        r = filed.get((h.officer_id, h.cell))
+        if r is not None:
+            c[1] += len(h.days & r.days)
+            c[2] += len(h.days & r.on_time)
     return _roll_up(fine, len(groups))
 
 
@@ -251,8 +267,8 @@ def held_gaps(held: Iterable[Held], filed: Filed) -> list[Slot]:
     """``gaps`` over ``expected_held``'s sets: the expected reports nobody filed, in day, cell, officer order."""
     missing = []
     for h in held:
-        reports = filed.get((h.officer_id, h.cell))
-        for day in h.days.difference(reports) if reports else h.days:
+        r = filed.get((h.officer_id, h.cell))
+        for day in h.days - r.days if r is not None else h.days:
             missing.append(Slot(day, h.cell, h.officer_id, h.township, h.county))
     return sorted(missing, key=_slot_order)
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import IntegerField
 from django.db.models.functions import Cast, ExtractHour, TruncDate
 from django.utils import timezone
@@ -472,33 +474,36 @@ def submitted_map(
 
 
 def filed_between(first: datetime.date, last: datetime.date, prefix: str = "") -> rules.Filed:
-    """(officer, cell) → day → on time, for every report filed for a day in [first, last] (``submitted_map``'s
-    reports). The database hands over each submission's local date and hour rather than the timestamp: parsing
-    ~35 000 timestamps of a province's month cost more than all the counting (psycopg's time-zone loader is
-    Python); ``rules.is_on_time_local`` decides, as ``rules.is_on_time`` does."""
-    qs = GridReport.objects.filter(day__gte=first, day__lte=last)
+    """(officer, cell) → the days reported and those on time, for every report filed for a day in [first, last]
+    (``submitted_map``'s reports). The database hands over each submission's local date and hour rather than the
+    timestamp: parsing ~35 000 timestamps of a province's month cost more than all the counting (psycopg's
+    time-zone loader is Python); ``rules.is_on_time_local`` decides, as ``rules.is_on_time`` does."""
+    qs = GridReport.objects.filter(day__gte=first, day__lte=last).order_by()
     if prefix:
         qs = qs.filter(grid_code__startswith=prefix)
     tz = timezone.get_current_timezone()
+    submitted_on = TruncDate("submitted_at", tzinfo=tz)
+    # Cast: PostgreSQL's EXTRACT is numeric, which would arrive as a Decimal per row.
+    submitted_hour = Cast(ExtractHour("submitted_at", tzinfo=tz), IntegerField())
     cutoff = settings.GRID_REPORT_CUTOFF_HOUR
-    filed: dict[tuple[int, str], dict[datetime.date, bool]] = {}
-    on_time = rules.is_on_time_local
-    rows = (
-        qs.order_by()
-        .annotate(
-            _on=TruncDate("submitted_at", tzinfo=tz),
-            # Cast: PostgreSQL's EXTRACT is numeric, which would arrive as a Decimal per row.
-            _hour=Cast(ExtractHour("submitted_at", tzinfo=tz), IntegerField()),
+    if connection.vendor == "postgresql":
+        # One row per officer and cell, its days, dates and hours in arrays: ~1 300 rows for a province's month
+        # instead of ~35 000 through the ORM's per-row converters (~45 → ~20 ms).
+        grouped = (
+            qs.values("officer_id", "cell_id")
+            .annotate(_days=ArrayAgg("day"), _on=ArrayAgg(submitted_on), _hour=ArrayAgg(submitted_hour))
+            .values_list("officer_id", "cell_id", "_days", "_on", "_hour")
         )
-        .values_list("officer_id", "cell_id", "day", "_on", "_hour")
-    )
-    for officer_id, cell, day, submitted_on, hour in rows:
-        key = (officer_id, cell)
-        days = filed.get(key)
-        if days is None:
-            days = filed[key] = {}
-        days[day] = on_time(day, submitted_on, hour, cutoff)
-    return filed
+        return {
+            (officer_id, cell): rules.reported(zip(days, ons, hours, strict=True), cutoff)
+            for officer_id, cell, days, ons, hours in grouped
+        }
+    rows: dict[tuple[int, str], list[tuple[datetime.date, datetime.date, int]]] = defaultdict(list)
+    for officer_id, cell, day, on, hour in qs.annotate(_on=submitted_on, _hour=submitted_hour).values_list(
+        "officer_id", "cell_id", "day", "_on", "_hour"
+    ):
+        rows[(officer_id, cell)].append((day, on, hour))
+    return {key: rules.reported(filed, cutoff) for key, filed in rows.items()}
 
 
 def held_between(

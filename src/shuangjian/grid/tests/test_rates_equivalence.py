@@ -109,9 +109,10 @@ def test_held_days_count_as_the_slots_did(
         (o, c, d): datetime.datetime.combine(d + datetime.timedelta(days=late), datetime.time(hour, minute))
         for (o, c, d), (late, hour, minute) in filed.items()
     }
-    on_time: dict[tuple[int, str], dict[datetime.date, bool]] = {}
+    by_pair: dict[tuple[int, str], list[tuple[datetime.date, datetime.date, int]]] = {}
     for (o, c, d), at in submitted.items():
-        on_time.setdefault((o, c), {})[d] = rules.is_on_time_local(d, at.date(), at.hour, cutoff)
+        by_pair.setdefault((o, c), []).append((d, at.date(), at.hour))
+    on_time = {pair: rules.reported(filed, cutoff) for pair, filed in by_pair.items()}
     held = rules.expected_held(duties, first, last, is_working_day=working, rest_day_cells=rest_day_cells)
     assert rules.tally_held(held, on_time, groups=GROUPS) == rules.tally_many(
         before, submitted, cutoff_hour=cutoff, groups=GROUPS
