@@ -26,7 +26,7 @@ from shuangjian.core import calendar
 from shuangjian.core.models import Division, DivisionLevel, GridAssignment, GridCell, User
 from shuangjian.core.tests.factories import PlatformAdminFactory, RegulatorFactory
 from shuangjian.grid import rules, selectors, services
-from shuangjian.grid.models import GridReport
+from shuangjian.grid.models import GridReport, Reminder
 
 from .factories import cells, officer
 
@@ -152,11 +152,23 @@ def rates_as_before(reach: str, first: datetime.date, last: datetime.date) -> di
     )
     names = dict(Division.objects.values_list("code", "name"))
     missing = list(reversed(rules.gaps(slots, submitted)))
+    officers = dict(User.objects.values_list("pk", "display_name"))
+    cell_names = dict(GridCell.objects.values_list("code", "name"))
+    reminded = set(Reminder.objects.values_list("officer_id", "cell_id", "day"))
     return {
         "total": overall.get("", rules.Tally()),
         "counties": [(c, names.get(c, c), t) for c, t in sorted(by_county.items())],
         "townships": [(c, names.get(c, c), t) for c, t in sorted(by_township.items())],
-        "gaps": [(s, names.get(s.township, s.township)) for s in missing],
+        "gaps": [
+            (
+                s,
+                names.get(s.township, s.township),
+                officers.get(s.officer_id, "") or str(s.officer_id),
+                cell_names.get(s.cell, s.cell),
+                s.key in reminded,
+            )
+            for s in missing
+        ],
     }
 
 
@@ -166,7 +178,7 @@ def rates_now(user: User, first: datetime.date, last: datetime.date) -> dict[str
         "total": data.total,
         "counties": [(r.code, r.name, r.tally) for r in data.counties],
         "townships": [(r.code, r.name, r.tally) for r in data.townships],
-        "gaps": [(g.slot, g.township) for g in data.gaps],
+        "gaps": [(g.slot, g.township, g.officer, g.cell, g.reminded) for g in data.gaps],
     }
 
 
@@ -242,6 +254,7 @@ def test_the_page_figures_equal_the_slot_rule(
             GridAssignment.objects.create(officer=officers[o], cell=cell_rows[c], start=start, end=end)
         for ((o, c), day), (late, hour, minute) in filed.items():
             report_at(officers[o], cell_rows[c], day, day + datetime.timedelta(days=late), hour, minute)
+        services.grid_reminders_send(day=first)  # reminders for the first day's gaps: the gaps list flags them
         for reader in province["readers"]:
             reach = "" if reader.is_platform_admin else reader.scope_code
             assert rates_now(reader, first, last) == rates_as_before(reach, first, last)
