@@ -13,7 +13,7 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from shuangjian.core.models import GridCell
+from shuangjian.core.models import GridCell, User
 from shuangjian.grid.forms import AssignmentForm, FastSelect, _attrs
 from shuangjian.grid.tests.factories import cells, officer
 
@@ -89,15 +89,17 @@ def test_the_assignment_form_with_model_choices() -> None:
     for data in ({}, {"officer": str(officers[1].pk), "cell": c1.code, "start": "bad"}):
         form = AssignmentForm(
             data or None,
-            officers=type(officers[0]).objects.filter(pk__in=[o.pk for o in officers]).order_by("username"),
+            officers=User.objects.filter(pk__in=[o.pk for o in officers]).order_by("username"),
             cells=GridCell.objects.order_by("code"),
         )
         form.is_valid()
         for name in ("officer", "cell"):
             bound = form[name]
             field = form.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            choices: Any = field.choices  # a ModelChoiceIterator, as the form's own widget has
             attrs = {"required": True, "id": bound.auto_id}  # as BoundField.as_widget orders them
-            before = SelectAsBefore(attrs=field.widget.attrs, choices=field.choices)
+            before = SelectAsBefore(attrs=field.widget.attrs, choices=choices)
             assert str(bound) == before.render(bound.html_name, bound.value(), attrs)
-            django = forms.Select(attrs=field.widget.attrs, choices=field.choices)
+            django = forms.Select(attrs=field.widget.attrs, choices=choices)
             assert tags(str(bound)) == tags(django.render(bound.html_name, bound.value(), attrs))
