@@ -263,14 +263,26 @@ def tally_held(
     return _roll_up(fine, len(groups))
 
 
-def held_gaps(held: Iterable[Held], filed: Filed) -> list[Slot]:
-    """``gaps`` over ``expected_held``'s sets: the expected reports nobody filed, in day, cell, officer order."""
-    missing = []
+GapKey = tuple[datetime.date, str, int, str, str]
+"""A missing report as a plain tuple: ``Slot``'s fields in order (day, cell, officer id, township, county)."""
+
+
+def held_gap_keys(held: Iterable[Held], filed: Filed) -> list[GapKey]:
+    """``held_gaps`` as plain tuples (``Slot(*key)`` is the slot), in the same order. A province's month has
+    ~2 200 gaps of which a page shows 200: tuples of dates, strings and ints cost less to build than slots, and
+    Python's garbage collector stops tracking them."""
+    missing: list[GapKey] = []
     for h in held:
         r = filed.get((h.officer_id, h.cell))
         for day in h.days - r.days if r is not None else h.days:
-            missing.append(Slot(day, h.cell, h.officer_id, h.township, h.county))
-    return sorted(missing, key=_slot_order)
+            missing.append((day, h.cell, h.officer_id, h.township, h.county))
+    missing.sort()
+    return missing
+
+
+def held_gaps(held: Iterable[Held], filed: Filed) -> list[Slot]:
+    """``gaps`` over ``expected_held``'s sets: the expected reports nobody filed, in day, cell, officer order."""
+    return [Slot(*key) for key in held_gap_keys(held, filed)]
 
 
 def gaps(slots: Iterable[Slot], submitted: Mapping[tuple[int, str, datetime.date], datetime.datetime]) -> list[Slot]:

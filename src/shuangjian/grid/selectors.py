@@ -4,8 +4,10 @@ them and their own reports; regulating staff reach the rows of their division.""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import overload
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -174,6 +176,49 @@ class Gap:
     reminded: bool
 
 
+class Gaps(Sequence[Gap]):
+    """The gaps of a period, latest first, each ``Gap`` built when read: a province's month has ~2 200 of which
+    the page shows 200 (the export and the API's count read them all)."""
+
+    def __init__(
+        self,
+        keys: list[rules.GapKey],
+        officers: dict[int, str],
+        cells: dict[str, str],
+        names: dict[str, str],
+        reminded: set[tuple[int, str, datetime.date]],
+    ) -> None:
+        self._keys = keys  # in day, cell, officer order; read from the end
+        self._officers, self._cells, self._names, self._reminded = officers, cells, names, reminded
+
+    def _gap(self, key: rules.GapKey) -> Gap:
+        s = rules.Slot(*key)
+        return Gap(
+            s,
+            self._officers.get(s.officer_id, "") or str(s.officer_id),
+            self._cells.get(s.cell, s.cell),
+            self._names.get(s.township, s.township),
+            s.key in self._reminded,
+        )
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Gap: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Gap]: ...
+    def __getitem__(self, index: int | slice) -> Gap | list[Gap]:
+        last = len(self._keys) - 1
+        if isinstance(index, slice):
+            return [self._gap(self._keys[last - i]) for i in range(last + 1)[index]]
+        position = range(last + 1)[index]  # IndexError as a list's
+        return self._gap(self._keys[last - position])
+
+    def __iter__(self) -> Iterator[Gap]:
+        return (self._gap(k) for k in reversed(self._keys))
+
+
 @dataclass(frozen=True)
 class Rates:
     first: datetime.date
@@ -181,7 +226,7 @@ class Rates:
     total: rules.Tally
     counties: list[RateRow]
     townships: list[RateRow]
-    gaps: list[Gap]
+    gaps: Gaps
 
 
 def rates_for_user(user: User, first: datetime.date, last: datetime.date) -> Rates:
@@ -206,7 +251,6 @@ def rates_for_user(user: User, first: datetime.date, last: datetime.date) -> Rat
     ):
         cells[code] = name
         names[township] = township_name
-    missing = rules.held_gaps(held, filed)
     officers = dict(
         User.objects.filter(
             pk__in=GridAssignment.objects.filter(cell__code__startswith=reach, start__lte=last)
@@ -219,16 +263,7 @@ def rates_for_user(user: User, first: datetime.date, last: datetime.date) -> Rat
             "officer_id", "cell_id", "day"
         )
     )
-    gaps = [
-        Gap(
-            s,
-            officers.get(s.officer_id, "") or str(s.officer_id),
-            cells.get(s.cell, s.cell),
-            names.get(s.township, s.township),
-            s.key in reminded,
-        )
-        for s in reversed(missing)
-    ]
+    gaps = Gaps(rules.held_gap_keys(held, filed), officers, cells, names, reminded)
     return Rates(
         first,
         last,

@@ -258,6 +258,15 @@ def test_the_page_figures_equal_the_slot_rule(
         for reader in province["readers"]:
             reach = "" if reader.is_platform_admin else reader.scope_code
             assert rates_now(reader, first, last) == rates_as_before(reach, first, last)
+            # The gaps are built when read: indexing and slicing (the page's first 200) read as a list's would.
+            gaps = selectors.rates_for_user(reader, first, last).gaps
+            everything = list(gaps)
+            assert len(gaps) == len(everything)
+            assert gaps[:200] == everything[:200] and gaps[1:4] == everything[1:4] and gaps[::-2] == everything[::-2]
+            if everything:
+                assert gaps[0] == everything[0] and gaps[-1] == everything[-1]
+            with pytest.raises(IndexError):
+                gaps[len(everything)]
         transaction.set_rollback(True)
 
 
