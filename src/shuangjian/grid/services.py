@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import IntegerField
+from django.db.models.functions import Cast, ExtractHour, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -467,6 +471,54 @@ def submitted_map(
         (officer_id, cell, day): at.astimezone(tz)
         for officer_id, cell, day, at in qs.order_by().values_list("officer_id", "cell_id", "day", "submitted_at")
     }
+
+
+def filed_between(first: datetime.date, last: datetime.date, prefix: str = "") -> rules.Filed:
+    """(officer, cell) → the days reported and those on time, for every report filed for a day in [first, last]
+    (``submitted_map``'s reports). The database hands over each submission's local date and hour rather than the
+    timestamp: parsing ~35 000 timestamps of a province's month cost more than all the counting (psycopg's
+    time-zone loader is Python); ``rules.is_on_time_local`` decides, as ``rules.is_on_time`` does."""
+    qs = GridReport.objects.filter(day__gte=first, day__lte=last).order_by()
+    if prefix:
+        qs = qs.filter(grid_code__startswith=prefix)
+    tz = timezone.get_current_timezone()
+    cutoff = settings.GRID_REPORT_CUTOFF_HOUR
+    if connection.vendor == "postgresql":
+        # One row per officer and cell, its days and local submission times (truncated to the hour: one time-zone
+        # conversion per report) in arrays: ~1 300 rows for a province's month instead of ~35 000 through the
+        # ORM's per-row converters (~45 → ~20 ms). The local times come as naive datetimes (psycopg's C loader).
+        grouped = (
+            qs.values("officer_id", "cell_id")
+            .annotate(_days=ArrayAgg("day"), _at=ArrayAgg(TruncHour("submitted_at", tzinfo=tz)))
+            .values_list("officer_id", "cell_id", "_days", "_at")
+        )
+        return {
+            (officer_id, cell): rules.reported(
+                ((day, at.date(), at.hour) for day, at in zip(days, ats, strict=True)), cutoff
+            )
+            for officer_id, cell, days, ats in grouped
+        }
+    rows: dict[tuple[int, str], list[tuple[datetime.date, datetime.date, int]]] = defaultdict(list)
+    local = qs.annotate(
+        _on=TruncDate("submitted_at", tzinfo=tz),
+        _hour=Cast(ExtractHour("submitted_at", tzinfo=tz), IntegerField()),  # an int whatever the backend
+    )
+    for officer_id, cell, day, on, hour in local.values_list("officer_id", "cell_id", "day", "_on", "_hour"):
+        rows[(officer_id, cell)].append((day, on, hour))
+    return {key: rules.reported(filed, cutoff) for key, filed in rows.items()}
+
+
+def held_between(
+    first: datetime.date, last: datetime.date, prefix: str = "", officer_id: int | None = None
+) -> list[rules.Held]:
+    """The days each officer owes each cell under ``prefix`` a report in [first, last] (``rules.expected_held``)."""
+    return rules.expected_held(
+        duties_covering(first, last, prefix, officer_id),
+        first,
+        last,
+        is_working_day=calendar.is_working_day,
+        rest_day_cells=frozenset(settings.GRID_REST_DAY_CELLS),
+    )
 
 
 def expected_between(
