@@ -39,7 +39,7 @@ from shuangjian.enforcement.models import CoverageCounty, CoverageCountyYear, In
 from shuangjian.enforcement.subjects import Subject
 from shuangjian.registry import imports
 from shuangjian.registry.models import Institution, InstitutionStatus
-from shuangjian.registry.services import STATUS_MOVES, institution_change_status
+from shuangjian.registry.services import STATUS_MOVES, institution_change_status, licence_application_approve
 from shuangjian.registry.tests.factories import InstitutionFactory, uscc
 
 from .inspection_helpers import results
@@ -284,3 +284,22 @@ def test_two_inspections_of_one_institution_counted_at_once_are_both_counted() -
     assert not errors
     year = timezone.localdate().year
     assert _figures(("410202",), year) == _direct(("410202",), year) == {"410202": (1, 1)}
+
+
+@pytest.mark.django_db
+def test_a_licence_approved_counts_the_institution_at_once() -> None:
+    """The registry's approval (applying → active) calls the hook in its transaction: the county's kept figure
+    counts the new institution without any rebuild, and a suspension takes it out again."""
+    from shuangjian.registry.tests.test_workflow import submit, walk_to_site_check
+
+    science = RegulatorFactory.create(username="cov_sci", department=Department.SCIENCE, scope_code="410202")
+    InstitutionFactory.create()
+    app = walk_to_site_check(submit(), science)
+    year = timezone.localdate().year
+    assert _figures(("410202",), year) == {"410202": (1, 0)}
+    licence_application_approve(actor=science, application=app, comment="实地核查合格")
+    assert _figures(("410202",), year) == _direct(("410202",), year) == {"410202": (2, 0)}
+    institution_change_status(
+        actor=science, institution=app.institution, status=InstitutionStatus.SUSPENDED, reason="停止招生"
+    )
+    assert _figures(("410202",), year) == _direct(("410202",), year) == {"410202": (1, 0)}
