@@ -170,6 +170,10 @@ def generate(count: int, offset: int = 0, seed: int = 2026) -> None:
                 if rng.random() < 0.005
             ]
             BlacklistEntry.objects.bulk_create(entries)
+    # bulk_create bypassed the registry's services and their hook: count enforcement's coverage figures once.
+    from shuangjian.enforcement.coverage import rebuild
+
+    rebuild()
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = [
     pytest.mark.postgres,
@@ -43,6 +44,7 @@ def check_holds_together(province: list[dict[str, Any]]) -> None:
     from shuangjian.core.audit import audit_chain_walk, audit_record
     from shuangjian.core.models import AuditEvent, GridAssignment
     from shuangjian.core.validators import validate_resident_id, validate_uscc
+    from shuangjian.enforcement import coverage
     from shuangjian.funds.ledger import ledger_invariant_problems
     from shuangjian.funds.models import JournalEntry, Posting
     from shuangjian.grid.models import GridReport
@@ -72,6 +74,13 @@ def check_holds_together(province: list[dict[str, Any]]) -> None:
     event = audit_record(actor=None, action="institution.touch", obj=institution, after={"x": 1})
     assert (event.chain, event.chain_seq) == (f"i:{institution.pk}", before + 1)
     assert list(audit_chain_walk().breaks()) == []
+
+    # COPY bypasses the services that keep the coverage figures: the generator counts them at its end.
+    year = timezone.localdate().year
+    counties = sorted(set(Institution.objects.values_list("division_code", flat=True)))
+    kept = coverage.coverage_by_county(counties, year)
+    assert kept == coverage.direct_by_county(counties, year)
+    assert sum(c.active for c in kept.values()) == Institution.objects.filter(status="active").count() > 0
 
     assert ledger_invariant_problems() == []
     assert JournalEntry.objects.count() > 0

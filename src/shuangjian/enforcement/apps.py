@@ -9,6 +9,7 @@ class EnforcementConfig(AppConfig):
 
     def ready(self) -> None:
         from shuangjian.core.nav import NavItem, register
+        from shuangjian.registry.hooks import on_institutions_changed
         from shuangjian.schools.hooks import register_inservice_case_listener
 
         from . import (  # noqa: F401  (register the audit labels, the permissions, figures and statistics)
@@ -18,9 +19,12 @@ class EnforcementConfig(AppConfig):
             stats,
             stats_areas,
         )
+        from .coverage import sync_institutions
         from .services import inspection_lead_from_roster_case
 
         register_inservice_case_listener(inspection_lead_from_roster_case)
+        # An institution's status or county moved: keep the per-county coverage figures up to date.
+        on_institutions_changed(sync_institutions)
 
         # Inspections area menu.
         register(NavItem(_("我的任务"), "enforcement:my_tasks", order=300, permission="enforcement.view_my_tasks"))

@@ -26,7 +26,7 @@ from shuangjian.core.permissions import require
 from shuangjian.core.photos import Photo, photos_check
 from shuangjian.registry.models import Institution
 
-from . import notices
+from . import coverage, notices
 from .checklist import BY_CODE, ChecklistItem, checklist_for
 from .evidence import evidence_photo_store
 from .hooks import inspection_done_callbacks
@@ -195,6 +195,8 @@ def inspection_submit(
         obj=inspection,
         after={"kind": inspection.kind, "failed": failed, "client_uuid": str(client_uuid)},
     )
+    if inspection.institution_id is not None:
+        coverage.sync_institutions([inspection.institution_id])  # the kept coverage figures, same transaction
     if inspection.kind == InspectionKind.FOLLOW_UP:
         notices.notice_follow_up_done(actor=actor, inspection=inspection)
     for callback in inspection_done_callbacks():

@@ -43,6 +43,7 @@ from shuangjian.core.permissions import require
 from shuangjian.core.scope import user_reach
 from shuangjian.core.validators import validate_uscc
 
+from . import hooks
 from .models import (
     APPROVING_DEPARTMENT,
     Category,
@@ -595,6 +596,8 @@ def write_rows(*, actor: User, rows: list[ParsedRow], year: int, job: Job | None
                     inst.pk = ids[inst.uscc]
     outcome.created = len(to_create)
     outcome.updated = len(to_update)
+    # Statuses and counties may have moved: the apps above keep figures over them (inspection coverage).
+    hooks.institutions_changed([i.pk for i in (*to_create, *to_update) if i.pk is not None])
     records = [
         SurveyRecord(
             institution_id=by_uscc[row.uscc].pk,

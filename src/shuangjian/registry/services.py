@@ -458,6 +458,7 @@ def licence_application_approve(
         inst.licence_expires_on = today.replace(year=today.year + licence_years(), day=28)
     inst.approving_department = app.department
     inst.save()
+    hooks.institutions_changed([inst.pk])
     audit_record(
         actor=actor,
         action="institution.approve",
@@ -740,6 +741,7 @@ def institution_change_status(*, actor: User, institution: Institution, status: 
     inst.status = status
     inst._change_reason = reason  # type: ignore[attr-defined]
     inst.save()
+    hooks.institutions_changed([inst.pk])
     action = "institution.deregister" if status == IS.DEREGISTERED else "institution.status"
     audit_record(actor=actor, action=action, obj=inst, before=before, after={"status": status, "reason": reason})
     return inst

@@ -2,6 +2,7 @@
 # Penalty cases (cases area)
 from .cases import CaseDocument, CaseDocumentKind, CaseStage, CaseStep, PenaltyCase
 from .checklist import AdFinding, AdKind, EvidencePhoto, InspectionItem, ItemResult
+from .coverage import CoverageCounty, CoverageCountyYear, CoverageMember
 from .inspections import Inspection, InspectionKind, InspectionSource, InspectionStatus
 from .notices import AnswerFile, NoticeAnswer, NoticeStatus, RectificationNotice, Summons
 from .subjects import SubjectKind, UnlicensedOperation
@@ -34,3 +35,6 @@ __all__ = [
 from .plans import Draw, DrawItem, DrawStatus, InspectionPlan, InspectorCertificate, InspectorConflict
 
 __all__ += ["Draw", "DrawItem", "DrawStatus", "InspectionPlan", "InspectorCertificate", "InspectorConflict"]
+
+# --- inspection coverage kept up to date (coverage.py) ---
+__all__ += ["CoverageCounty", "CoverageCountyYear", "CoverageMember"]

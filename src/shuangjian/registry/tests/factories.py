@@ -14,6 +14,7 @@ from django.utils import timezone
 from shuangjian.core.models import Department, Role, User
 from shuangjian.core.tests.factories import UserFactory
 from shuangjian.core.validators import make_resident_id, make_uscc
+from shuangjian.registry import hooks
 from shuangjian.registry.models import (
     AnnualInspection,
     Category,
@@ -43,6 +44,7 @@ def pdf(name: str = "章程.pdf") -> SimpleUploadedFile:
 class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
     class Meta:
         model = Institution
+        skip_postgeneration_save = True  # the hooks below write other rows, not the institution
 
     name = factory.Sequence(lambda n: f"测试培训学校{n}")
     name_key = factory.LazyAttribute(lambda o: name_sort_key(o.name))
@@ -61,6 +63,13 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
     licence_issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=200))
     licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1000))
     approving_department = Department.EDUCATION
+
+    @factory.post_generation
+    def announced(obj: Institution, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Written past the services: tell the apps above what the registry's services tell them after a status
+        or county write (enforcement's kept coverage figures count the institution)."""
+        if create:
+            hooks.institutions_changed([obj.pk])
 
 
 class WhitelistedInstitutionFactory(InstitutionFactory):
