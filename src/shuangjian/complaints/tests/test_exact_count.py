@@ -3,14 +3,16 @@ list's filters, in the counting person's jurisdiction, shown in the list's heade
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from shuangjian.complaints import selectors, views
+from shuangjian.complaints import views
 from shuangjian.complaints.models import Category, ReportStatus
+from shuangjian.core import exports
 from shuangjian.core.models import Job, JobStatus, User
 from shuangjian.core.tests.export_helpers import start_count
 
@@ -74,11 +76,12 @@ def test_a_county_count_never_holds_another_county(reports: dict[str, Any]) -> N
 def test_a_failed_count_shows_a_message_not_an_error(reports: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     client = _staff(reports["regulator"])
 
-    def broken(user: Any, params: Any) -> Any:
+    def broken(user: Any, params: Any, progress: Any) -> Any:
         raise RuntimeError("statement timeout")
 
+    kind = "complaints.report_count"
     with monkeypatch.context() as patch:
-        patch.setattr(selectors, "reports_filtered", broken)
+        patch.setitem(exports._KINDS, kind, dataclasses.replace(exports._KINDS[kind], build=broken))
         job = start_count(client, reverse(URL), {"status": ReportStatus.NEW})
     assert job.status == JobStatus.FAILED
     response = client.get(reverse(URL), {"status": ReportStatus.NEW})
