@@ -76,6 +76,7 @@ NO_OBJECT_YET = {
     # An export job is its owner's alone (tests/test_export_jobs.py): every other person hears 404.
     "core:export_job",
     "core:export_progress",
+    "core:exact_count",
     "core:export_download",
     "staff:flag_resolve",
     "staff:blacklist_lift",

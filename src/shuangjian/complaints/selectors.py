@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,23 @@ def report_for_user(user: User, pk: int) -> Report:
     return get_in_scope_or_404(reports_for_user(user).select_related("institution", "inspection"), user, pk=pk)
 
 
-def reports_filtered(user: User, params: dict[str, str]) -> QuerySet[Report]:
+# The report list's filters: what ``reports_filtered`` reads (a count job is started and found by exactly these).
+REPORT_FILTERS = ("q", "status", "category", "division", "overdue", "escalated")
+
+
+def report_filter_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """The list's filters out of a request's (or a job's) params: known keys with a value, last value of each."""
+    clean: dict[str, str] = {}
+    for key in REPORT_FILTERS:
+        value = params.get(key)
+        if isinstance(value, list):
+            value = value[-1] if value else ""
+        if value:
+            clean[key] = str(value)
+    return clean
+
+
+def reports_filtered(user: User, params: Mapping[str, str]) -> QuerySet[Report]:
     qs = reports_for_user(user).select_related("institution")
     if params.get("status") in S.values:
         qs = qs.filter(status=params["status"])

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exact_counts import EXACT_PARAM, EXACT_VALUE, list_total
+from shuangjian.core.export_views import exact_count_start_and_return, start_and_redirect
 from shuangjian.core.exports import export_job_start, latest_result_for_user
 from shuangjian.core.middleware import client_ip
 from shuangjian.core.models import Role, User
@@ -21,10 +22,13 @@ from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution
 
 from . import hooks, selectors, services, stats
+from .exports import REPORT_COUNT
 from .exports import STATISTICS as STATISTICS_EXPORT
 from .forms import StaffReportForm
 from .models import Category, ReportPhoto, ReportStatus
 from .workflow import staff_actions
+
+REPORT_LIST_COUNT_CAP = 1000
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,12 +39,13 @@ def _user(request: HttpRequest) -> User:
 @permission_required("complaints.view_reports")
 def report_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    qs = selectors.reports_filtered(user, request.GET.dict())
-    # A work list: past 1,000 matches the page says "more than 1,000" (exact total on request, core.pagination),
-    # so a filtered list costs the same at 10,000 reports as at 100,000.
-    paginator = CappedCountPaginator(
-        qs.order_by("-received_at", "-pk"), 30, cap=1000, exact=request.GET.get("exact") == "1"
-    )
+    params = selectors.report_filter_params(request.GET)
+    if request.GET.get(EXACT_PARAM) == EXACT_VALUE:  # the exact total reads every report in reach: a job's work
+        return exact_count_start_and_return(request, kind=REPORT_COUNT, params=params)
+    qs = selectors.reports_filtered(user, params)
+    # A work list: past REPORT_LIST_COUNT_CAP matches the page says "more than 1,000" (the exact total is counted by
+    # a job on request, core.exact_counts), so a filtered list costs the same at 10,000 reports as at 100,000.
+    paginator = CappedCountPaginator(qs.order_by("-received_at", "-pk"), 30, cap=REPORT_LIST_COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -51,6 +56,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "counties": services.county_choices(user.scope_code[:4] if user.scope_code else ""),
             "f": request.GET,
+            "list_total": list_total(user=user, kind=REPORT_COUNT, params=params, paginator=paginator),
         },
     )
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .access import request_user
+from .exact_counts import EXACT_PARAM, exact_count_start, list_total_of_job
 from .excel import XLSX_CONTENT_TYPE
 from .exports import (
     export_job_for_user,
@@ -30,6 +31,15 @@ def start_and_redirect(request: HttpRequest, *, kind: str, params: Mapping[str, 
     """What an export button's view answers: the job started (or the same one already running), then its page."""
     job = export_job_start(actor=request_user(request), kind=kind, params=params)
     return redirect("core:export_job", pk=job.pk)
+
+
+def exact_count_start_and_return(request: HttpRequest, *, kind: str, params: Mapping[str, Any]) -> HttpResponse:
+    """What a list's "统计准确总数" link answers: the count job started (or the same one reused), then the list
+    again as it was (same filters and page), whose header now follows the job."""
+    exact_count_start(actor=request_user(request), kind=kind, params=params)
+    query = request.GET.copy()
+    query.pop(EXACT_PARAM, None)
+    return redirect(request.path + (f"?{query.urlencode()}" if query else ""))
 
 
 def _page_url(job: Job) -> str:
@@ -76,6 +86,23 @@ def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel alone, polled every second by htmx until the job has finished."""
     job = export_job_for_user(user=request_user(request), pk=pk)
     return render(request, "core/exports/_progress.html", _context(job))
+
+
+@login_required
+@require_GET
+@permission_required("core.use_account")
+def exact_count_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """A list header's total while its count job runs, polled by htmx until the job has finished; ``more`` is
+    the capped figure the list showed ("超过 N 家"), shown again until the exact one is known."""
+    job = export_job_for_user(user=request_user(request), pk=pk)
+    try:
+        floor = min(max(int(request.GET.get("more", "0")), 0), 10**12)
+    except ValueError:
+        floor = 0
+    total = list_total_of_job(job, floor=floor)
+    if total is None:
+        raise Http404
+    return render(request, "core/exports/_list_total.html", {"list_total": total})
 
 
 @login_required

@@ -77,9 +77,10 @@ class JobProgress:
 
 @dataclass(frozen=True)
 class ExportFile:
-    """What a builder made: the rewound file, its download name, how many data rows it holds."""
+    """What a builder made: the rewound file, its download name, how many data rows it holds. A job that only
+    computes figures for a page (an exact count) makes no file: ``stream`` is None and there is nothing to download."""
 
-    stream: IO[bytes]
+    stream: IO[bytes] | None
     filename: str
     rows: int
     content_type: str = XLSX_CONTENT_TYPE
@@ -247,14 +248,15 @@ def export_job_run(job_id: int) -> None:
         with replica_reads():  # an export only reads: the replica serves it when there is one (core.db_routing)
             made = export.build(owner, job.params or {}, JobProgress(job.pk))
         job.refresh_from_db()
-        job.result_file.save(made.filename, File(made.stream), save=False)
+        if made.stream is not None:
+            job.result_file.save(made.filename, File(made.stream), save=False)
     except Exception as exc:  # the owner must see the job end, whatever broke
         if not isinstance(exc, Http404 | PermissionDenied | ValidationError):
             logger.exception("export job %s (%s) failed", job.pk, job.kind)
         _finish(job.pk, status=JobStatus.FAILED, message=_failure_message(exc))
         return
     finally:
-        if made is not None:
+        if made is not None and made.stream is not None:
             made.stream.close()
     _finish(
         job.pk,

@@ -3,39 +3,33 @@
 An exact ``COUNT(*)`` over a city's 200,000 institutions reads every one of them on every page view, and it is
 the only part of a list page that grows with the data. ``CappedCountPaginator`` counts at most ``cap`` rows
 (or as many as the requested page needs, so every page stays reachable): past that the page says "more than
-10,000" and offers the exact total on request, counted once and kept for a minute. A filtered list smaller
-than the cap shows its exact total as before.
+10,000" and offers the exact total on request, counted by a background job (``core.exact_counts``), never in
+the request. A filtered list smaller than the cap shows its exact total as before.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
-EXACT_COUNT_CACHE_SECONDS = 60
 # A page number beyond this is treated as this one when deciding how far to count (a fuzzed page=10**30 must
 # not turn into a LIMIT the database cannot take); such a page answers the last page counted.
 MAX_COUNTED_PAGE = 100_000
 
 
 class CappedCountPaginator(Paginator):
-    """``Paginator`` whose ``count`` stops at ``cap`` rows unless ``exact``; see the module docstring.
+    """``Paginator`` whose ``count`` stops at ``cap`` rows; see the module docstring.
 
     ``is_capped`` says whether more rows exist than were counted; ``count_floor`` and ``pages_floor`` are then
     the totals the page can honestly claim to exceed.
     """
 
-    def __init__(
-        self, object_list: Any, per_page: int, *, cap: int | None = None, exact: bool = False, **kw: Any
-    ) -> None:
+    def __init__(self, object_list: Any, per_page: int, *, cap: int | None = None, **kw: Any) -> None:
         super().__init__(object_list, per_page, **kw)
         self.cap = COUNT_CAP if cap is None else cap
-        self.exact = exact
         self.is_capped = False
         self._wanted = 1
 
@@ -51,8 +45,6 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if self.exact:
-            return self._exact_count()
         limit = max(self.cap, self._wanted * self.per_page) + 1
         rows: Any = self.object_list
         # Only the ids, unordered: the database stops after ``limit`` index entries.
@@ -68,18 +60,6 @@ class CappedCountPaginator(Paginator):
     @property
     def pages_floor(self) -> int:
         return self.count_floor // self.per_page if self.is_capped else self.num_pages
-
-    def _exact_count(self) -> int:
-        query = getattr(self.object_list, "query", None)
-        if query is None:
-            return int(super().count)
-        # The SQL names the scope and every filter, so one person's total is never shown for another's list.
-        key = "pagination:count:" + hashlib.sha256(str(query).encode()).hexdigest()
-        value = cache.get(key)
-        if value is None:
-            value = int(super().count)
-            cache.set(key, value, EXACT_COUNT_CACHE_SECONDS)
-        return int(value)
 
 
 def count_up_to(rows: Any, cap: int) -> tuple[int, bool]:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/<int:pk>/", export_views.export_job, name="export_job"),
     path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/count/", export_views.exact_count_panel, name="exact_count"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]

@@ -12,18 +12,28 @@ import datetime
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from shuangjian.core.exact_counts import register_exact_count
 from shuangjian.core.excel import XLSX_CONTENT_TYPE, write_xlsx
-from shuangjian.core.exports import ExportFile, ExportKind, JobProgress, register_export, xlsx_file
+from shuangjian.core.exports import (
+    ExportFile,
+    ExportKind,
+    JobProgress,
+    query_from_params,
+    register_export,
+    xlsx_file,
+)
 from shuangjian.core.models import User
 from shuangjian.core.permissions import require
 from shuangjian.core.scope import scope_queryset
 
+from . import selectors
 from .filters import InstitutionFilters, filter_institutions
 from .models import BlacklistEntry, Institution, ListKind, ListPublication, ListPublicationRow
 
@@ -296,3 +306,48 @@ register_export(
 
 def date_text(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
+
+
+# --- exact totals of the long lists (core.exact_counts): counted by a job, shown in the list's header -------------
+
+INSTITUTION_COUNT = "registry.institution_count"
+ZOMBIE_COUNT = "registry.zombie_count"
+
+
+def institutions_total_text(n: int) -> str:
+    return ngettext("共 %(n)s 家", "共 %(n)s 家", n) % {"n": intcomma(n)}
+
+
+def institutions_more_text(n: int) -> str:
+    return ngettext("超过 %(n)s 家", "超过 %(n)s 家", n) % {"n": intcomma(n)}
+
+
+def institution_count_rows(user: User, params: Mapping[str, Any]) -> QuerySet[Institution]:
+    """The institution list's rows for its filters (``InstitutionFilters.as_params``), as the list selects them."""
+    return selectors.institution_list_for_user(
+        user=user, filters=InstitutionFilters.from_params(query_from_params(params))
+    )
+
+
+def zombie_count_rows(user: User, params: Mapping[str, Any]) -> QuerySet[Institution]:
+    return selectors.zombies_for_user(user=user)
+
+
+register_exact_count(
+    INSTITUTION_COUNT,
+    gettext_lazy("机构名录准确总数"),
+    "registry.view_institutions",
+    institution_count_rows,
+    page="registry:institution_list",
+    total_text=institutions_total_text,
+    more_text=institutions_more_text,
+)
+register_exact_count(
+    ZOMBIE_COUNT,
+    gettext_lazy("僵尸机构准确总数"),
+    "registry.view_zombies",
+    zombie_count_rows,
+    page="registry:zombies",
+    total_text=institutions_total_text,
+    more_text=institutions_more_text,
+)

@@ -267,16 +267,17 @@ def regulator_figures(*, user: User) -> dict[str, int | str]:
 
 
 def institution_page_with_flags(
-    qs: QuerySet[Institution], page_number: str | int | None, *, per_page: int = 30, exact_count: bool = False
+    qs: QuerySet[Institution], page_number: str | int | None, *, per_page: int = 30
 ) -> Page[Institution]:
     """One page of ``qs`` with each row's standing (``summary``, ``on_whitelist``) computed for that page only.
 
     Computing the standing over the whole queryset makes PostgreSQL evaluate the white-list and zombie subqueries
     for every matching institution before it can pick the page (0.6 s at 200k); paging first keeps the cost per
-    page. The total is counted only up to ``CappedCountPaginator``'s cap unless ``exact_count`` (an exact
-    ``COUNT(*)`` over a city's institutions was the last part of the page growing with the data).
+    page. The total is counted only up to ``CappedCountPaginator``'s cap (an exact ``COUNT(*)`` over a city's
+    institutions was the last part of the page growing with the data; it is a background job's work now,
+    ``registry.exports.INSTITUTION_COUNT``).
     """
-    page = CappedCountPaginator(qs, per_page, exact=exact_count).get_page(page_number)
+    page = CappedCountPaginator(qs, per_page).get_page(page_number)
     page.object_list = list(page.object_list)
     day = today()
     facts = standing.standing_facts_for(page.object_list, day)

@@ -1,11 +1,11 @@
-"""The capped total of long lists: counted only as far as needed, every page reachable, exact on request."""
+"""The capped total of long lists: counted only as far as needed, every page reachable (the exact total on request
+is a background job, core.exact_counts)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from shuangjian.core.models import Division, DivisionLevel
 from shuangjian.core.pagination import CappedCountPaginator
@@ -42,18 +42,13 @@ def test_a_short_list_is_counted_exactly() -> None:
 
 
 @pytest.mark.django_db
-def test_exact_count_on_request_is_per_query_and_kept_a_minute() -> None:
-    cache.clear()
+def test_a_queryset_is_counted_per_query_and_never_past_the_cap(django_assert_num_queries: Any) -> None:
+    """The exact total past the cap is a background job's (core.exact_counts): the pager has no exact mode."""
     for n in range(12):
         Division.objects.create(code=f"4102{n:02d}", name=f"区{n}", level=DivisionLevel.COUNTY)
     counties = Division.objects.filter(code__startswith="4102").order_by("code")
-    capped: Any = CappedCountPaginator(counties, 5, cap=5).get_page(1).paginator
-    assert capped.is_capped and capped.count_floor == 5
-    exact: Any = CappedCountPaginator(counties, 5, cap=5, exact=True).get_page(1).paginator
-    assert not exact.is_capped and exact.count == 12
-    narrower: Any = CappedCountPaginator(counties.filter(code__lt="410205"), 5, exact=True).get_page(1).paginator
-    assert narrower.count == 5  # another filter, another total
-    Division.objects.create(code="410299", name="新区", level=DivisionLevel.COUNTY)
-    again: Any = CappedCountPaginator(counties, 5, exact=True).get_page(1).paginator
-    assert again.count == 12  # the exact total is kept for a minute
-    cache.clear()
+    with django_assert_num_queries(1):
+        capped: Any = CappedCountPaginator(counties, 5, cap=5).get_page(1).paginator
+        assert capped.is_capped and capped.count_floor == 5 and capped.count == 6  # counted to cap + 1, no further
+    narrower: Any = CappedCountPaginator(counties.filter(code__lt="410205"), 5, cap=5).get_page(1).paginator
+    assert not narrower.is_capped and narrower.count == 5  # another filter, its own exact total under the cap
