@@ -154,7 +154,11 @@ def expected_slots(
 ) -> list[Slot]:
     """Every report expected between ``first`` and ``last`` (inclusive), in day, cell, officer order: the days of
     ``expected_held``, one ``Slot`` each."""
-    held = expected_held(duties, first, last, is_working_day=is_working_day, rest_day_cells=rest_day_cells)
+    return slots_of(expected_held(duties, first, last, is_working_day=is_working_day, rest_day_cells=rest_day_cells))
+
+
+def slots_of(held: Iterable[Held]) -> list[Slot]:
+    """One ``Slot`` per day held, in day, cell, officer order."""
     return sorted(
         (Slot(day, h.cell, h.officer_id, h.township, h.county) for h in held for day in h.days), key=_slot_order
     )

@@ -524,13 +524,7 @@ def held_between(
 def expected_between(
     first: datetime.date, last: datetime.date, prefix: str = "", officer_id: int | None = None
 ) -> list[rules.Slot]:
-    return rules.expected_slots(
-        duties_covering(first, last, prefix, officer_id),
-        first,
-        last,
-        is_working_day=calendar.is_working_day,
-        rest_day_cells=frozenset(settings.GRID_REST_DAY_CELLS),
-    )
+    return rules.slots_of(held_between(first, last, prefix, officer_id))
 
 
 @transaction.atomic
