@@ -128,7 +128,18 @@ class Institution(models.Model):
         indexes = [
             models.Index(fields=["division_code", "status"], name="inst_div_status"),
             models.Index(fields=["division_code", "category", "field"], name="inst_div_cat"),
-            models.Index(fields=["division_code", "name_key"], name="inst_div_namekey"),
+            # The staff lists' order (division, name, pk: institution list, white list, zombies) with the pk, so
+            # page 1 of a county is the first rows of this index, read without a sort (and index-only for the
+            # white list's candidate walk): with (division_code, name_key) alone PostgreSQL sorted the county.
+            models.Index(fields=["division_code", "name_key", "id"], name="inst_div_namekey_id"),
+            # The zombie list walks the active institutions of its scope in list order and counts them up to its
+            # cap without reading the table (licence_issued_on is the zombie condition's one other column).
+            models.Index(
+                fields=["division_code", "name_key", "id"],
+                include=["licence_issued_on"],
+                condition=models.Q(status="active"),
+                name="inst_active_div_namekey",
+            ),
         ]
 
     def __str__(self) -> str:
