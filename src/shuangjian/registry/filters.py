@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 from django.db.models import Q, QuerySet
 
+from shuangjian.core.scope import code_prefix_q
+
 from .models import Category, Institution, InstitutionStatus, NonSubjectField, SupervisionMode
 
 
@@ -59,7 +61,7 @@ def filter_institutions(qs: QuerySet[Institution], filters: InstitutionFilters) 
         text = filters.q
         qs = qs.filter(Q(name__contains=text) | Q(uscc=text.upper()) | Q(licence_no=text))
     if filters.division:
-        qs = qs.filter(division_code__startswith=filters.division[:6])
+        qs = qs.filter(code_prefix_q("division_code", filters.division[:6]))
         if len(filters.division) > 6:
             qs = qs.filter(township_code__startswith=filters.division)
     if filters.category:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from shuangjian.core.audit import audit_record
 from shuangjian.core.models import Division, User
 from shuangjian.core.permissions import can, require
-from shuangjian.core.scope import code_in_scope, scope_queryset, user_reach
+from shuangjian.core.scope import code_in_scope, code_prefix_q, scope_queryset, user_reach
 
 from . import standing
 from .models import (
@@ -50,7 +50,7 @@ def current_blacklist_q(today: datetime.date, prefix: str = "") -> Q:
     """Black-list entries in force on ``today`` (started, and not yet ended)."""
     q = Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gte=today))
     if prefix:
-        q &= Q(division_code__startswith=prefix)
+        q &= code_prefix_q("division_code", prefix)
     return q
 
 
@@ -108,7 +108,7 @@ def whitelist_for_user(*, user: User, q: str = "", division: str = "") -> QueryS
     require(user, "registry.view_lists")
     qs = scope_queryset(whitelist_queryset(), user)
     if division:
-        qs = qs.filter(division_code__startswith=division)
+        qs = qs.filter(code_prefix_q("division_code", division))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(licence_no=q))
     return qs.order_by("division_code", "name_key", "pk")
@@ -187,7 +187,7 @@ def whitelist_rows_for_user(*, user: User, q: str = "", division: str = "") -> W
     whitelist = whitelist_for_user(user=user, q=q, division=division)
     candidates = scope_queryset(Institution.objects.all(), user)
     if division:
-        candidates = candidates.filter(division_code__startswith=division)
+        candidates = candidates.filter(code_prefix_q("division_code", division))
     if q:
         candidates = candidates.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(licence_no=q))
     return WhitelistRows(whitelist, candidates.order_by("division_code", "name_key", "pk"), today)
@@ -198,7 +198,7 @@ def blacklist_for_user(*, user: User, q: str = "", division: str = "") -> QueryS
     require(user, "registry.view_lists")
     qs = scope_queryset(blacklist_queryset(), user)
     if division:
-        qs = qs.filter(division_code__startswith=division)
+        qs = qs.filter(code_prefix_q("division_code", division))
     if q:
         qs = qs.filter(Q(institution__name__contains=q) | Q(institution__uscc=q.upper()))
     return qs.order_by("-start", "pk")
@@ -232,7 +232,11 @@ def _category_label(inst: Institution) -> str:
 
 
 def _white_rows(publication: ListPublication, prefix: str, today: datetime.date) -> Iterator[ListPublicationRow]:
-    qs = whitelist_queryset(today).filter(division_code__startswith=prefix).order_by("division_code", "name_key", "pk")
+    qs = (
+        whitelist_queryset(today)
+        .filter(code_prefix_q("division_code", prefix))
+        .order_by("division_code", "name_key", "pk")
+    )
     for inst in qs.iterator(chunk_size=SNAPSHOT_BATCH):
         yield ListPublicationRow(
             publication=publication,
