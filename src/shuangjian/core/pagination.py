@@ -9,9 +9,11 @@ the request. A filtered list smaller than the cap shows its exact total as befor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -68,3 +70,31 @@ def count_up_to(rows: Any, cap: int) -> tuple[int, bool]:
     past a few hundred changes nothing a reader does, and whose exact ``COUNT(*)`` grows with the register."""
     counted = int(rows.order_by().values("pk")[: cap + 1].count())
     return min(counted, cap), counted > cap
+
+
+M = TypeVar("M", bound=Model)
+
+
+class IdsFirstQuerySet(QuerySet[M]):
+    """A list whose page (a slice) is read as the page's ids first, then those rows:
+    ``WHERE pk IN (SELECT pk … ORDER BY … LIMIT n OFFSET m)``, same rows, same order.
+
+    Asked for whole rows with joins and a ``LIMIT``, PostgreSQL can misjudge how many rows a jurisdiction's range
+    holds and join every one of them before sorting; the ids alone come off the list-order index. Counts,
+    ``values()`` and unsliced reads are the plain queryset's.
+    """
+
+    def __getitem__(self, k: Any) -> Any:
+        if (
+            isinstance(k, slice)
+            and k.step is None
+            and (k.start is None or (isinstance(k.start, int) and k.start >= 0))
+            and (isinstance(k.stop, int) and k.stop >= 0)
+            and self._result_cache is None
+            and self._iterable_class is ModelIterable
+            and self.ordered
+            and not self.query.is_sliced
+            and not self.query.distinct
+        ):
+            return self.filter(pk__in=self.values("pk")[k])
+        return super().__getitem__(k)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shuangjian.core import access
 from shuangjian.core.models import User
+from shuangjian.core.pagination import IdsFirstQuerySet
 from shuangjian.core.permissions import is_county_staff, is_operator, is_regulating_staff
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution, Subject
@@ -36,9 +37,15 @@ def current_q(today: datetime.date | None = None, prefix: str = "") -> Q:
 
 def employments_for_user(user: User | AnonymousUser | None) -> QuerySet[Employment]:
     """Employments the caller may see: an operator's own institution's, a regulator's county's."""
-    qs = Employment.objects.select_related("person", "institution").prefetch_related(
-        Prefetch("flags", queryset=EmploymentFlag.objects.filter(resolved_at__isnull=True), to_attr="open_flags"),
-        Prefetch("person__qualifications", queryset=Qualification.objects.order_by("kind", "number")),
+    # Page ids first: a county is ~20 000 employments at 200 000 institutions, which PostgreSQL otherwise joined to
+    # their people and institutions before sorting for a page of 50.
+    qs: QuerySet[Employment] = (
+        IdsFirstQuerySet(Employment)
+        .select_related("person", "institution")
+        .prefetch_related(
+            Prefetch("flags", queryset=EmploymentFlag.objects.filter(resolved_at__isnull=True), to_attr="open_flags"),
+            Prefetch("person__qualifications", queryset=Qualification.objects.order_by("kind", "number")),
+        )
     )
     if user is None or not user.is_authenticated:
         return qs.none()
