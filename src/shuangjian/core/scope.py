@@ -12,7 +12,7 @@ import datetime
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -78,10 +78,26 @@ def scope_q(user: User | AnonymousUser | None, field: str = "division_code") -> 
 
 def scope_queryset(qs: QuerySet[M], user: User | AnonymousUser | None, field: str = "division_code") -> QuerySet[M]:
     """Restrict any queryset to the rows the user may see by jurisdiction."""
+    reach = user_reach(user)
+    if reach and _holds_at_most(qs.model, field, len(reach)):
+        # A county's reach on a column of county codes (max_length 6) is one value: equality lets PostgreSQL walk a
+        # (division_code, <list order>) index in order, which a range or pattern over the code cannot.
+        return qs.filter(**{field: reach})
     q = scope_q(user, field)
     if q is None:
         return qs.none()
     return qs.filter(q)
+
+
+def _holds_at_most(model: type[Model], field: str, length: int) -> bool:
+    """``field`` is a local text column of ``model`` whose values are at most ``length`` characters long."""
+    if "__" in field:
+        return False
+    try:
+        max_length = model._meta.get_field(field).max_length  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return False
+    return isinstance(max_length, int) and max_length <= length
 
 
 def code_in_scope(user: User | AnonymousUser | None, code: str) -> bool:

@@ -6,13 +6,21 @@ from django.db.models import QuerySet
 
 from .models import ApiToken, AuditEvent, User
 from .permissions import require
-from .scope import get_in_scope_or_404, scope_queryset
+from .scope import get_in_scope_or_404, user_reach
 
 
 def audit_events_for_user(*, user: User, action: str = "", object_type: str = "", q: str = "") -> QuerySet[AuditEvent]:
     """Audit events inside the user's jurisdiction (regulators and platform admins only)."""
     require(user, "core.view_audit_log")
-    qs = scope_queryset(AuditEvent.objects.all(), user)
+    reach = user_reach(user)
+    qs = AuditEvent.objects.all()
+    if reach is None:
+        qs = qs.none()
+    elif reach:
+        # The pattern alone, not ``scope_q``'s range: with both, PostgreSQL underestimates a county's events (2 211
+        # for 137 179 at 200 000 institutions) and sorts them all (120 ms); with the pattern it walks the sequence
+        # backwards and stops at the page.
+        qs = qs.filter(division_code__startswith=reach)
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:

@@ -48,3 +48,21 @@ def test_county_scope_is_an_index_range_not_only_a_pattern() -> None:
         list(Division.objects.filter(code_prefix_q("code", "410202")))
     sql = ctx.captured_queries[-1]["sql"]
     assert "LIKE" in sql and ">= '410202'" in sql and "< '410203'" in sql
+
+
+@pytest.mark.django_db
+def test_a_county_reach_on_a_county_code_column_is_one_value_and_a_city_reach_a_range() -> None:
+    from shuangjian.core.models import User
+    from shuangjian.core.scope import scope_queryset
+    from shuangjian.core.tests.factories import RegulatorFactory
+    from shuangjian.registry.models import Institution
+    from shuangjian.registry.tests.factories import InstitutionFactory
+
+    inside, neighbour, other_city = (InstitutionFactory(division_code=c) for c in ("410202", "410203", "410101"))
+    county: User = RegulatorFactory.create(scope_code="410202")
+    city: User = RegulatorFactory.create(scope_code="4102")
+    county_qs = scope_queryset(Institution.objects.all(), county)
+    assert set(county_qs) == {inside}
+    assert '"division_code" = ' in str(county_qs.query)
+    assert set(scope_queryset(Institution.objects.all(), city)) == {inside, neighbour}
+    assert other_city not in set(scope_queryset(Institution.objects.all(), city))
