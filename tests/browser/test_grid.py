@@ -34,6 +34,8 @@ def no_sideways_overflow(page) -> list[str]:
 
 def sign_in(page, username: str) -> None:
     page.goto("/accounts/login/")
+    # Once (2026-12-04, PostgreSQL run of the full suite on 2 busy cores) the login form took over 15 s to appear.
+    page.wait_for_selector("input[name=username]", timeout=45_000)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("form button[type=submit]")
