@@ -46,7 +46,7 @@ def _digit_prefix_upper(prefix: str) -> str | None:
     return head[:-1] + str(int(head[-1]) + 1)
 
 
-def code_prefix_q(field: str, prefix: str) -> Q:
+def code_prefix_q(field: str, prefix: str, *, pattern: bool = True) -> Q:
     """``field`` starts with the division code ``prefix``, written so that an index on ``field`` is used.
 
     A ``LIKE 'prefix%'`` can only start an index scan under the C collation or a pattern-ops index, so PostgreSQL
@@ -55,39 +55,55 @@ def code_prefix_q(field: str, prefix: str) -> Q:
     also gets the range ``>= '410202' AND < '410203'``, an index condition on every index that leads with the code;
     over digit strings the range holds exactly the codes with the prefix, in every collation (tested). The ``LIKE``
     stays because the ``varchar_pattern_ops`` indexes serve only it (without it a county's enrolment list went from
-    ~30 to ~125 ms at 200 000 institutions).
+    ~30 to ~125 ms at 200 000 institutions). Its price is the estimate: PostgreSQL multiplies the two conditions'
+    selectivities and expects a county to hold a fiftieth of its rows, which can turn an index walk in list order
+    into a sort of the whole county. ``pattern=False`` leaves the ``LIKE`` out of a digit prefix, for a column whose
+    list order is read from a plain index (the course list reads the institutions' (division_code, name_key, id)).
     """
     q = Q(**{f"{field}__startswith": prefix})
     if not prefix.isdigit():
         return q
-    q &= Q(**{f"{field}__gte": prefix})
+    q = (q if pattern else Q()) & Q(**{f"{field}__gte": prefix})
     upper = _digit_prefix_upper(prefix)
     if upper is not None:
         q &= Q(**{f"{field}__lt": upper})
     return q
 
 
-def scope_q(user: User | AnonymousUser | None, field: str = "division_code", *, index_range: bool = True) -> Q | None:
+def scope_q(
+    user: User | AnonymousUser | None,
+    field: str = "division_code",
+    *,
+    index_range: bool = True,
+    pattern: bool = True,
+) -> Q | None:
     """A Q restricting ``field`` to the user's jurisdiction; ``Q()`` for everything, None for nothing.
-    ``index_range=False`` leaves the prefix a pattern alone (``code_prefix_q`` says what the range costs)."""
+    ``index_range=False`` leaves the prefix a pattern alone, ``pattern=False`` a range alone (``code_prefix_q`` says
+    what each costs)."""
     reach = user_reach(user)
     if reach is None:
         return None
     if reach == "":
         return Q()
-    return code_prefix_q(field, reach) if index_range else Q(**{f"{field}__startswith": reach})
+    return code_prefix_q(field, reach, pattern=pattern) if index_range else Q(**{f"{field}__startswith": reach})
 
 
 def scope_queryset(
-    qs: QuerySet[M], user: User | AnonymousUser | None, field: str = "division_code", *, index_range: bool = True
+    qs: QuerySet[M],
+    user: User | AnonymousUser | None,
+    field: str = "division_code",
+    *,
+    index_range: bool = True,
+    pattern: bool = True,
 ) -> QuerySet[M]:
-    """Restrict any queryset to the rows the user may see by jurisdiction (``index_range``: see ``scope_q``)."""
+    """Restrict any queryset to the rows the user may see by jurisdiction (``index_range``, ``pattern``: see
+    ``scope_q``)."""
     reach = user_reach(user)
     if reach and _holds_at_most(qs.model, field, len(reach)):
         # A county's reach on a column of county codes (max_length 6) is one value: equality lets PostgreSQL walk a
         # (division_code, <list order>) index in order, which a range or pattern over the code cannot.
         return qs.filter(**{field: reach})
-    q = scope_q(user, field, index_range=index_range)
+    q = scope_q(user, field, index_range=index_range, pattern=pattern)
     if q is None:
         return qs.none()
     return qs.filter(q)

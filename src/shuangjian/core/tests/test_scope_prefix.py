@@ -36,10 +36,10 @@ def test_prefix_query_answers_exactly_the_codes_that_start_with_it() -> None:
     codes = ["4109", "410901", "41099", "411", "4110", "41", "42", "9", "99", "999", "4108", "41090"]
     Division.objects.bulk_create(Division(code=c, name=c, level=DivisionLevel.COUNTY) for c in codes)
     for prefix in ["4109", "41", "9", "99", "4", "411", "41099"]:
-        got = set(
-            Division.objects.filter(code__in=codes).filter(code_prefix_q("code", prefix)).values_list("code", flat=True)
-        )
-        assert got == {c for c in codes if c.startswith(prefix)}, prefix
+        for pattern in (True, False):
+            rows = Division.objects.filter(code__in=codes).filter(code_prefix_q("code", prefix, pattern=pattern))
+            got = set(rows.values_list("code", flat=True))
+            assert got == {c for c in codes if c.startswith(prefix)}, (prefix, pattern)
 
 
 @pytest.mark.django_db
@@ -48,6 +48,16 @@ def test_county_scope_is_an_index_range_not_only_a_pattern() -> None:
         list(Division.objects.filter(code_prefix_q("code", "410202")))
     sql = ctx.captured_queries[-1]["sql"]
     assert "LIKE" in sql and ">= '410202'" in sql and "< '410203'" in sql
+
+
+@pytest.mark.django_db
+def test_a_range_alone_leaves_the_pattern_out_but_not_for_a_prefix_that_is_not_digits() -> None:
+    with CaptureQueriesContext(connection) as ctx:
+        list(Division.objects.filter(code_prefix_q("code", "410202", pattern=False)))
+        list(Division.objects.filter(code_prefix_q("code", "41x", pattern=False)))
+    ranged, odd = (q["sql"] for q in ctx.captured_queries[-2:])
+    assert "LIKE" not in ranged and ">= '410202'" in ranged and "< '410203'" in ranged
+    assert "LIKE" in odd
 
 
 @pytest.mark.django_db

@@ -92,6 +92,36 @@ def test_long_course_list_is_paged_without_counting_everything(client, monkeypat
     assert "县内课程31" in body and "祥符课程" not in body and "第 2 / 2 页" in body
 
 
+def test_regulator_course_list_goes_by_county_then_institution_as_the_register_orders_them(client):
+    """A city regulator pages through the courses county by county, institutions in the register's (pinyin) order
+    and each institution's courses by name; every page is the matching slice of the whole list, and each row
+    names its county."""
+    from shuangjian.courses.selectors import courses_for_user
+    from shuangjian.registry.tests.factories import InstitutionFactory
+
+    DivisionFactory.create(code="410202", name="龙亭区", level=DivisionLevel.COUNTY)
+    DivisionFactory.create(code="410212", name="祥符区", level=DivisionLevel.COUNTY)
+    made = []
+    for county, names in (("410212", ["安阳培训", "北京培训"]), ("410202", ["郑州培训", "开封培训", "安康培训"])):
+        for name in names:
+            inst = InstitutionFactory.create(name=name, division_code=county)
+            for course in ("数学", "英语"):
+                made.append(CourseFactory.create(institution=inst, name=f"{name}{course}"))
+    CourseFactory.create(name="外市课程", institution__division_code="410302")
+    city = RegulatorFactory.create(scope_code="4102")
+    rows = list(courses_for_user(city))
+    expected = sorted(made, key=lambda c: (c.institution.division_code, c.institution.name_key, c.name))
+    assert [c.name for c in rows] == [c.name for c in expected]
+    assert [c.name for c in rows][:2] == ["安康培训数学", "安康培训英语"]  # 龙亭区 410202 first, 安康 before 开封
+    for start in range(len(rows)):
+        assert [c.pk for c in courses_for_user(city)[start : start + 3]] == [c.pk for c in rows[start : start + 3]]
+    login(client, city)
+    body = client.get(reverse("courses:course_list")).content.decode()
+    assert "外市课程" not in body
+    assert body.index("安康培训数学") < body.index("郑州培训英语") < body.index("安阳培训数学")
+    assert "祥符区" in body and "龙亭区" in body
+
+
 def test_class_group_page_lists_sessions_without_n_plus_one(client, django_assert_max_num_queries):
     user, institution = operator_with_institution()
     group = ClassGroupFactory.create(course__institution=institution)
