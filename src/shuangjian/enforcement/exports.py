@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from shuangjian.core.exact_counts import register_exact_count
 from shuangjian.core.exports import (
     ExportFile,
     ExportKind,
@@ -35,6 +38,8 @@ INSPECTIONS = "enforcement.inspections"
 NOTICES = "enforcement.notices"
 CASES = "enforcement.cases"
 STATISTICS = "enforcement.statistics"
+INSPECTION_COUNT = "enforcement.inspection_count"
+NOTICE_COUNT = "enforcement.notice_count"
 
 
 def inspections_export(user: User, params: Mapping[str, Any], progress: JobProgress) -> ExportFile:
@@ -182,3 +187,50 @@ register_export(ExportKind(INSPECTIONS, gettext_lazy("检查记录"), "enforceme
 register_export(ExportKind(NOTICES, gettext_lazy("整改通知书"), "enforcement.view_notices", notices_export))
 register_export(ExportKind(CASES, gettext_lazy("行政处罚案件"), "enforcement.view_cases", cases_export))
 register_export(ExportKind(STATISTICS, gettext_lazy("执法统计"), "enforcement.view_statistics", statistics_export))
+
+
+# --- exact totals of the inspection and notice lists (core.exact_counts): counted by a job, shown in the header ---
+
+
+def inspections_total_text(n: int) -> str:
+    return ngettext("共 %(n)s 次", "共 %(n)s 次", n) % {"n": intcomma(n)}
+
+
+def inspections_more_text(n: int) -> str:
+    return ngettext("超过 %(n)s 次", "超过 %(n)s 次", n) % {"n": intcomma(n)}
+
+
+def notices_total_text(n: int) -> str:
+    return ngettext("共 %(n)s 份", "共 %(n)s 份", n) % {"n": intcomma(n)}
+
+
+def notices_more_text(n: int) -> str:
+    return ngettext("超过 %(n)s 份", "超过 %(n)s 份", n) % {"n": intcomma(n)}
+
+
+def inspection_count_rows(user: User, params: Mapping[str, Any]) -> QuerySet[Any]:
+    return sel.inspection_list_for_user(user, sel.Filters.from_params(query_from_params(params)))
+
+
+def notice_count_rows(user: User, params: Mapping[str, Any]) -> QuerySet[Any]:
+    return sel.notice_list_for_user(user, sel.Filters.from_params(query_from_params(params)))
+
+
+register_exact_count(
+    INSPECTION_COUNT,
+    gettext_lazy("检查记录准确总数"),
+    "enforcement.view_inspections",
+    inspection_count_rows,
+    page="enforcement:inspection_list",
+    total_text=inspections_total_text,
+    more_text=inspections_more_text,
+)
+register_exact_count(
+    NOTICE_COUNT,
+    gettext_lazy("整改通知准确总数"),
+    "enforcement.view_notices",
+    notice_count_rows,
+    page="enforcement:notice_list",
+    total_text=notices_total_text,
+    more_text=notices_more_text,
+)

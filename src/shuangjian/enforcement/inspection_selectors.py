@@ -26,6 +26,11 @@ from .models import (
 )
 from .selectors import inspections_for_user
 
+# The inspection and notice lists count their rows this far; past it the header says "超过 1,000" and offers the
+# exact total, counted by a job (core.exact_counts).
+LIST_COUNT_CAP = 1000
+LIST_PAGE_SIZE = 50
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -54,6 +59,19 @@ class Filters:
             date_to=day("date_to"),
             q=str(get("q", "") or "")[:64].strip(),
         )
+
+    def as_params(self) -> dict[str, str]:
+        """The filters as ``from_params`` reads them back, empty ones left out: one key for one list (its exact
+        total's job is found by these params)."""
+        values = {
+            "county": self.county,
+            "kind": self.kind,
+            "status": self.status,
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "q": self.q,
+        }
+        return {key: value for key, value in values.items() if value}
 
 
 @dataclass(frozen=True)

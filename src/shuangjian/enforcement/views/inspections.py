@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exact_counts import EXACT_PARAM, EXACT_VALUE, list_total
+from shuangjian.core.export_views import exact_count_start_and_return, start_and_redirect
 from shuangjian.core.exports import params_from_query
 from shuangjian.core.models import Department, Division
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import can, permission_required
 from shuangjian.core.scope import scope_queryset
 from shuangjian.registry.models import Institution, InstitutionStatus
@@ -27,6 +29,7 @@ from shuangjian.registry.models import Institution, InstitutionStatus
 from .. import inspection_selectors as sel
 from .. import inspections as svc
 from ..checklist import hints_for
+from ..exports import INSPECTION_COUNT
 from ..exports import INSPECTIONS as INSPECTIONS_EXPORT
 from ..inspection_forms import AdFindingForm, InspectionRecordForm, InspectionStartForm, NoticeIssueForm, RemovedForm
 from ..models import (
@@ -168,12 +171,21 @@ def insp_detail_url(insp: Inspection) -> str:
 def inspection_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     filters = sel.Filters.from_params(request.GET)
-    page = Paginator(sel.inspection_list_for_user(user, filters), 50).get_page(request.GET.get("page"))
+    params = filters.as_params()
+    if request.GET.get(EXACT_PARAM) == EXACT_VALUE:  # the exact total reads every row in reach: a job's work
+        return exact_count_start_and_return(request, kind=INSPECTION_COUNT, params=params)
+    # Past LIST_COUNT_CAP the header says "超过 1,000" and offers the exact total as a job (core.exact_counts): a
+    # province's exact COUNT(*) grew with every year of records on every view.
+    paginator = CappedCountPaginator(
+        sel.inspection_list_for_user(user, filters), sel.LIST_PAGE_SIZE, cap=sel.LIST_COUNT_CAP
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "enforcement/inspections/list.html",
         {
             "page": page,
+            "list_total": list_total(user=user, kind=INSPECTION_COUNT, params=params, paginator=paginator),
             "filters": filters,
             "counties": _counties(user),
             "kinds": InspectionKind.choices,
