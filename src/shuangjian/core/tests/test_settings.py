@@ -77,3 +77,16 @@ def test_production_redirects_plain_http_to_https_except_the_health_probe(tmp_pa
     result = run(["-c", script], {**env, "PYTHONPATH": str(REPO / "src")})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "301", "https://jg.example.gov.cn/"]
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit_compilation() -> None:
+    """Every PostgreSQL connection turns JIT off (settings ``DATABASE_JIT``): at province scale compiling a list's
+    capped count cost more CPU than running it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
