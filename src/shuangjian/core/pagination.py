@@ -48,11 +48,18 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         limit = max(self.cap, self._wanted * self.per_page) + 1
-        rows: Any = self.object_list
-        # Only the ids, unordered: the database stops after ``limit`` index entries.
-        counted = int(rows.order_by().values("pk")[:limit].count()) if hasattr(rows, "values") else len(rows[:limit])
+        counted = self.count_rows(limit)
         self.is_capped = counted >= limit
         return counted
+
+    def count_rows(self, limit: int) -> int:
+        """The list's rows counted no further than ``limit``: a list that knows a cheaper way says so with a
+        ``count_up_to(limit)`` of its own (``registry.lists.WhitelistRows``)."""
+        rows: Any = self.object_list
+        if hasattr(rows, "count_up_to"):
+            return int(rows.count_up_to(limit))
+        # Only the ids, unordered: the database stops after ``limit`` index entries.
+        return int(rows.order_by().values("pk")[:limit].count()) if hasattr(rows, "values") else len(rows[:limit])
 
     @property
     def count_floor(self) -> int:

@@ -312,6 +312,7 @@ def date_text(value: datetime.date | None) -> str:
 
 INSTITUTION_COUNT = "registry.institution_count"
 ZOMBIE_COUNT = "registry.zombie_count"
+WHITELIST_COUNT = "registry.whitelist_count"
 
 
 def institutions_total_text(n: int) -> str:
@@ -333,6 +334,18 @@ def zombie_count_rows(user: User, params: Mapping[str, Any]) -> QuerySet[Institu
     return selectors.zombies_for_user(user=user)
 
 
+def whitelist_count_params(*, q: str, division: str) -> dict[str, str]:
+    """The white list's filters as its count job keeps them (empty ones left out)."""
+    return {key: value for key, value in (("q", q), ("division", division)) if value}
+
+
+def whitelist_count_rows(user: User, params: Mapping[str, Any]) -> QuerySet[Institution]:
+    from .lists import whitelist_for_user
+
+    query = query_from_params(params)
+    return whitelist_for_user(user=user, q=query.get("q", ""), division=query.get("division", ""))
+
+
 register_exact_count(
     INSTITUTION_COUNT,
     gettext_lazy("机构名录准确总数"),
@@ -348,6 +361,15 @@ register_exact_count(
     "registry.view_zombies",
     zombie_count_rows,
     page="registry:zombies",
+    total_text=institutions_total_text,
+    more_text=institutions_more_text,
+)
+register_exact_count(
+    WHITELIST_COUNT,
+    gettext_lazy("白名单准确总数"),
+    "registry.view_lists",
+    whitelist_count_rows,
+    page="registry:whitelist",
     total_text=institutions_total_text,
     more_text=institutions_more_text,
 )

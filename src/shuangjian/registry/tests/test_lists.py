@@ -155,6 +155,38 @@ def test_whitelist_page_walks_in_chunks_and_shows_the_same_rows(client: Any, reg
     assert rows[5:5] == [] and [i.name for i in rows[53:60]] == []
 
 
+def test_whitelist_total_past_its_cap_is_counted_by_a_job_and_the_capped_count_walks_like_a_page(
+    client: Any, regulator: Any, monkeypatch: Any
+) -> None:
+    """Past WHITELIST_COUNT_CAP the header says "超过 N 家" (a province's count stops at the cap); the exact total
+    is a job for the list's filters; under the cap the page's own count is exact. The capped count equals the
+    list's real count at every cap, across the page walk's chunks."""
+    from shuangjian.core.tests.export_helpers import start_count
+    from shuangjian.registry import lists as lists_module
+    from shuangjian.registry.views import lists as list_views
+
+    monkeypatch.setattr(lists_module.WhitelistRows, "FIRST_CHUNK", 4)
+    for n in range(80):
+        make_institution(name=f"计数机构{n:02d}", inspected=n % 4 != 0)  # one in four not inspected: not listed
+    rows = lists_module.whitelist_rows_for_user(user=regulator)
+    for limit in (1, 7, 59, 60, 61, 200):
+        assert rows.count_up_to(limit) == min(limit, 60) == min(limit, rows.count())
+    monkeypatch.setattr(list_views, "WHITELIST_COUNT_CAP", 10)
+    client.force_login(regulator)
+    url = reverse("registry:whitelist")
+    text = client.get(url).content.decode()
+    assert "超过 50 家" in text and "统计准确总数" in text and "共 60 家" not in text  # page 1 counts 50 + 1
+    job = start_count(client, url, {"q": "计数机构1", "division": ""})
+    assert job.params == {"q": "计数机构1"} and job.result["data"]["count"] == 8
+    assert "共 8 家" not in client.get(url).content.decode()  # another filter's figure is not this list's
+    assert start_count(client, url).result["data"]["count"] == 60
+    text = client.get(url).content.decode()
+    assert "共 60 家" in text and "准确总数，统计于" in text
+    # Filtered under the cap: the page counts itself, no job offered.
+    text = client.get(url, {"q": "计数机构1"}).content.decode()
+    assert "共 8 家" in text and "统计准确总数" not in text
+
+
 def test_publication_snapshots_both_lists_once_a_year(client: Any, regulator: Any) -> None:
     good = make_institution(name="发布时合规")
     listed = make_institution(name="发布时黑名单")

@@ -13,14 +13,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.export_views import start_and_redirect
+from shuangjian.core.exact_counts import EXACT_PARAM, EXACT_VALUE, list_total
+from shuangjian.core.export_views import exact_count_start_and_return, start_and_redirect
 from shuangjian.core.nav import NavItem, register
+from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import permission_required
 
 from .. import exports, lists
@@ -31,27 +32,28 @@ register(NavItem(gettext_lazy("黑名单"), "registry:blacklist", order=241, per
 register(NavItem(gettext_lazy("名单发布"), "registry:publications", order=242, permission="registry.view_publications"))
 
 
-class CachedCountPaginator(Paginator):
-    """Paginator whose total is cached for a minute per query.
+class CachedCappedCountPaginator(CappedCountPaginator):
+    """``CappedCountPaginator`` whose capped count is kept a minute per query and page depth.
 
-    Counting the white list means checking every institution in reach against the rules (about a second at
-    200,000); the rows of one page are cheap. A total up to a minute old is fine on a list page.
+    Counting even a capped white list checks institutions against every rule; the rows of one page are cheap. A
+    total up to a minute old is fine on a list page, and the exact figure past the cap is a job (core.exact_counts).
     """
 
-    @cached_property
-    def count(self) -> int:
+    def count_rows(self, limit: int) -> int:
         query = getattr(self.object_list, "query", None)
         if query is None:
-            return int(super().count)
-        key = "registry:count:" + hashlib.sha256(str(query).encode()).hexdigest()
+            return super().count_rows(limit)
+        key = f"registry:count:{limit}:" + hashlib.sha256(str(query).encode()).hexdigest()
         value = cache.get(key)
         if value is None:
-            value = int(super().count)
+            value = super().count_rows(limit)
             cache.set(key, value, COUNT_CACHE_SECONDS)
         return int(value)
 
 
 COUNT_CACHE_SECONDS = 60
+# The white list counts this far on the page; past it "超过 1,000 家" and the exact total on request, as a job.
+WHITELIST_COUNT_CAP = 1000
 
 
 def _params(request: HttpRequest) -> tuple[str, str]:
@@ -64,10 +66,24 @@ def _params(request: HttpRequest) -> tuple[str, str]:
 @require_GET
 @permission_required("registry.view_lists")
 def whitelist(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
     q, division = _params(request)
-    rows = lists.whitelist_rows_for_user(user=request_user(request), q=q, division=division)
-    page = CachedCountPaginator(rows, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]  # sliced only
-    return render(request, "registry/lists/whitelist.html", {"page": page, "q": q, "division": division})
+    params = exports.whitelist_count_params(q=q, division=division)
+    if request.GET.get(EXACT_PARAM) == EXACT_VALUE:  # the exact total checks every institution in reach: a job's work
+        return exact_count_start_and_return(request, kind=exports.WHITELIST_COUNT, params=params)
+    rows = lists.whitelist_rows_for_user(user=user, q=q, division=division)
+    paginator = CachedCappedCountPaginator(rows, 50, cap=WHITELIST_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/lists/whitelist.html",
+        {
+            "page": page,
+            "q": q,
+            "division": division,
+            "list_total": list_total(user=user, kind=exports.WHITELIST_COUNT, params=params, paginator=paginator),
+        },
+    )
 
 
 @login_required
