@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -171,28 +172,34 @@ def insp_detail_url(insp: Inspection) -> str:
 def inspection_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     filters = sel.Filters.from_params(request.GET)
-    params = filters.as_params()
-    if request.GET.get(EXACT_PARAM) == EXACT_VALUE:  # the exact total reads every row in reach: a job's work
-        return exact_count_start_and_return(request, kind=INSPECTION_COUNT, params=params)
-    # Past LIST_COUNT_CAP the header says "超过 1,000" and offers the exact total as a job (core.exact_counts): a
-    # province's exact COUNT(*) grew with every year of records on every view.
-    paginator = CappedCountPaginator(
-        sel.inspection_list_for_user(user, filters), sel.LIST_PAGE_SIZE, cap=sel.LIST_COUNT_CAP
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
+    return render_capped_list(
         request,
         "enforcement/inspections/list.html",
-        {
-            "page": page,
-            "list_total": list_total(user=user, kind=INSPECTION_COUNT, params=params, paginator=paginator),
-            "filters": filters,
-            "counties": _counties(user),
-            "kinds": InspectionKind.choices,
-            "statuses": InspectionStatus.choices,
-            "query": request.GET.urlencode(),
-        },
+        kind=INSPECTION_COUNT,
+        rows=sel.inspection_list_for_user(user, filters),
+        filters=filters,
+        extra={"kinds": InspectionKind.choices, "statuses": InspectionStatus.choices},
     )
+
+
+def render_capped_list(
+    request: HttpRequest, template: str, *, kind: str, rows: QuerySet[Any], filters: sel.Filters, extra: dict[str, Any]
+) -> HttpResponse:
+    """The inspection or notice list: past LIST_COUNT_CAP rows the header says "超过 1,000" and offers the exact total
+    as a job (``kind``, core.exact_counts) — a province's exact COUNT(*) grew with every year of records."""
+    user = request_user(request)
+    params = filters.as_params()
+    if request.GET.get(EXACT_PARAM) == EXACT_VALUE:  # the exact total reads every row in reach: a job's work
+        return exact_count_start_and_return(request, kind=kind, params=params)
+    paginator = CappedCountPaginator(rows, sel.LIST_PAGE_SIZE, cap=sel.LIST_COUNT_CAP)
+    context = {
+        "page": paginator.get_page(request.GET.get("page")),
+        "list_total": list_total(user=user, kind=kind, params=params, paginator=paginator),
+        "filters": filters,
+        "counties": _counties(user),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, template, {**context, **extra})
 
 
 @login_required

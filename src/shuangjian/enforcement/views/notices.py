@@ -15,10 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuangjian.core.access import request_user
-from shuangjian.core.exact_counts import EXACT_PARAM, EXACT_VALUE, list_total
-from shuangjian.core.export_views import exact_count_start_and_return, start_and_redirect
+from shuangjian.core.export_views import start_and_redirect
 from shuangjian.core.exports import params_from_query
-from shuangjian.core.pagination import CappedCountPaginator
 from shuangjian.core.permissions import can, permission_required
 
 from .. import inspection_selectors as sel
@@ -29,7 +27,7 @@ from ..exports import NOTICE_COUNT
 from ..exports import NOTICES as NOTICES_EXPORT
 from ..inspection_forms import AnswerForm, NoticeIssueForm, ReasonForm, SummonsForm
 from ..models import NoticeStatus, RectificationNotice
-from .inspections import _attach, _counties
+from .inspections import _attach, render_capped_list
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -68,27 +66,16 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     filters = sel.Filters.from_params(request.GET)
-    params = filters.as_params()
-    if request.GET.get(EXACT_PARAM) == EXACT_VALUE:  # the exact total reads every row in reach: a job's work
-        return exact_count_start_and_return(request, kind=NOTICE_COUNT, params=params)
-    # Past LIST_COUNT_CAP the header says "超过 1,000" and offers the exact total as a job (core.exact_counts): a
-    # province's exact COUNT(*) grew with every year of records on every view.
-    paginator = CappedCountPaginator(
-        sel.notice_list_for_user(user, filters), sel.LIST_PAGE_SIZE, cap=sel.LIST_COUNT_CAP
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
+    return render_capped_list(
         request,
         "enforcement/notices/list.html",
-        {
-            "page": page,
-            "list_total": list_total(user=user, kind=NOTICE_COUNT, params=params, paginator=paginator),
-            "filters": filters,
-            "counties": _counties(user),
+        kind=NOTICE_COUNT,
+        rows=sel.notice_list_for_user(user, filters),
+        filters=filters,
+        extra={
             "statuses": [*NoticeStatus.choices, ("overdue", _("已逾期"))],
             "today": timezone.localdate(),
             "warn_day": sel.warning_day(),
-            "query": request.GET.urlencode(),
         },
     )
 
