@@ -123,11 +123,12 @@ def custody(user: User, county: str, start: datetime.date, end: datetime.date) -
     )
 
 
-@indicator("inspection", _("检查覆盖率"), _("检查达到规定次数的机构"), _("正常办学的机构"))
+@indicator("inspection", _("近一年检查覆盖率"), _("检查达到规定次数的机构"), _("正常办学的机构"))
 def inspection(user: User, county: str, start: datetime.date, end: datetime.date) -> Figure:
     """正常办学的机构中，截止日期前 365 天内完成检查（状态为“已完成”）次数不少于
-    OVERSIGHT_INSPECTIONS_PER_YEAR 次（每年至少 2 次）的比例。"""
-    need = int(settings.OVERSIGHT_INSPECTIONS_PER_YEAR)
+    ENFORCEMENT_INSPECTIONS_PER_YEAR 次（每年至少 2 次，与“检查覆盖率”页同一设置）的比例。
+    “检查覆盖率”页按自然年统计，本指标按截止日期前 365 天统计，故名称不同。"""
+    need = int(settings.ENFORCEMENT_INSPECTIONS_PER_YEAR)
     since = end - datetime.timedelta(days=364)
     done = dict(
         inspections_for_user(user)

@@ -432,9 +432,7 @@ ENFORCEMENT_REPEAT_WINDOW_YEARS = 2
 ENFORCEMENT_BLACKLIST_DEFAULT_YEARS = env.int("ENFORCEMENT_BLACKLIST_DEFAULT_YEARS", default=3)
 
 # --- oversight: county evaluation (一体评价) --------------------------------------------------------------------
-# Inspections a year each active institution should have: 2, from the issue brief's "inspection coverage (≥ 2 a
-# year)" (RULES.md has no number for it; change it here if the province sets another).
-OVERSIGHT_INSPECTIONS_PER_YEAR = 2
+# The inspection indicator's yearly target is ENFORCEMENT_INSPECTIONS_PER_YEAR (above): one number for one policy.
 # Weights of the indicators in the ranked table and the share (%) below which a county's figure is flagged. Not
 # from policy: equal weights and a 90 % line until the city sets its evaluation method (issue 16).
 OVERSIGHT_INDICATOR_WEIGHTS = {

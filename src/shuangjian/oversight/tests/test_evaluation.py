@@ -181,7 +181,7 @@ def test_access_and_export_and_method(w: World, data: dict) -> None:
     page = client_for(w.city).get(reverse("oversight:evaluation") + f"?period={period.pk}").content.decode()
     assert "47.5" in page and "66.7%" in page
     method = client_for(w.county).get(reverse("oversight:evaluation_method")).content.decode()
-    assert "OVERSIGHT_INSPECTIONS_PER_YEAR" in method and "银行托管" in method
+    assert "ENFORCEMENT_INSPECTIONS_PER_YEAR" in method and "银行托管" in method and "近一年检查覆盖率" in method
 
 
 def test_compute_from_the_page_and_dashboard_trend(w: World, data: dict) -> None:
