@@ -189,6 +189,7 @@ def _summary(
     code = licence_status_from(licence_no, status, expires, today)
     category, field_value, mode = row[c["category"]], row[c["field"]], row[c["supervision_mode"]]
     division = row[c["division_code"]]
+    on_whitelist, summary = standing.public_standing(facts)
     return {
         "name": row[c["name"]],
         "uscc": row[c["uscc"]],
@@ -210,9 +211,9 @@ def _summary(
         "supervision_mode": mode,
         "supervision_mode_label": labels.supervision_mode.get(mode, ""),
         "supervised": mode != SupervisionMode.NONE,
-        "on_whitelist": standing.is_whitelisted(facts),
+        "on_whitelist": on_whitelist,
         "on_blacklist": facts.blacklisted,
-        "standing": [f.as_dict() for f in standing.status_summary(facts)],
+        "standing": summary,
     }
 
 

@@ -17,6 +17,7 @@ import datetime
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
@@ -257,3 +258,44 @@ def status_summary(facts: StandingFacts) -> list[StatusFact]:
     if not codes:
         codes = ["whitelisted", "normal"]
     return sorted((_fact(c) for c in codes), key=lambda f: f.rank)
+
+
+# --- the public search's per-row standing, made once per distinct input -----------------------------------------
+
+# A public search answers ten institutions, and each result carries its white-list membership and its summary as
+# plain dicts. Most results share them: what decides them is a handful of facts, not the institution. Computing them
+# per row (the seven conditions, the facts, their sorting and labels) was most of the Python of building a result.
+_PUBLIC_STANDING: dict[tuple[Any, ...], tuple[bool, tuple[dict[str, str], ...]]] = {}
+_PUBLIC_STANDING_MAX = 4096  # distinct keys are few (well under a hundred a day); a bound all the same
+
+
+def _decisive(facts: StandingFacts) -> tuple[Any, ...]:
+    """Everything ``is_whitelisted`` and ``status_summary`` read from ``facts``, with the dates reduced to what the
+    rules make of them (expired, zombie) and the licence number to whether there is one. A test draws facts at
+    random and holds the memo's answer equal to the two functions' (change it with them)."""
+    return (
+        facts.today,
+        facts.status,
+        bool(facts.licence_no),
+        facts.licence_expired,
+        facts.zombie,
+        facts.supervision_mode,
+        facts.blacklisted,
+        facts.latest_result,
+        facts.has_violations,
+    )
+
+
+def public_standing(facts: StandingFacts) -> tuple[bool, tuple[dict[str, str], ...]]:
+    """(``is_whitelisted``, ``status_summary`` as dicts) of ``facts`` in the active language, made once per distinct
+    deciding facts and language. The dicts are shared between answers: read them, do not change them."""
+    key = (get_language(), *_decisive(facts))
+    found = _PUBLIC_STANDING.get(key)
+    if found is None:
+        if len(_PUBLIC_STANDING) >= _PUBLIC_STANDING_MAX:
+            _PUBLIC_STANDING.clear()  # a new day's keys replace the old ones
+        found = _PUBLIC_STANDING[key] = (
+            is_whitelisted(facts),
+            tuple(f.as_dict() for f in status_summary(facts)),
+        )
+    return found
